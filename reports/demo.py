@@ -1,0 +1,91 @@
+"""Demo data: the bodies, people and sample report described in fixtures/.
+
+Loading is idempotent: bodies, users and measures are matched by name, and a report that
+already exists is kept as it is (a drafter may have edited it) unless `reset` is asked for.
+"""
+
+import json
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from .models import Measure, Membership, Organization, Report
+from .structure import create_report_from_structure
+
+FIXTURES = Path(settings.BASE_DIR) / "fixtures"
+DEMO_FILE = FIXTURES / "demo-organizations.json"
+
+
+@dataclass
+class DemoResult:
+    password: str
+    users: list = field(default_factory=list)  # (username, name, roles)
+    created_reports: list = field(default_factory=list)
+    kept_reports: list = field(default_factory=list)
+
+
+def read_fixture(name):
+    return json.loads((FIXTURES / name).read_text(encoding="utf-8"))
+
+
+@transaction.atomic
+def load_demo_data(*, reset=False):
+    demo = json.loads(DEMO_FILE.read_text(encoding="utf-8"))
+    result = DemoResult(password=demo["password"])
+
+    organizations = {}
+    for entry in demo["organizations"]:
+        organization, _ = Organization.objects.update_or_create(
+            name=entry["name"],
+            defaults={
+                "short_name": entry.get("short_name", ""),
+                "parent": organizations.get(entry["parent"]) if entry["parent"] else None,
+            },
+        )
+        organizations[organization.name] = organization
+
+    User = get_user_model()
+    for entry in demo["users"]:
+        user, _ = User.objects.get_or_create(username=entry["username"])
+        user.first_name = entry["name"]
+        user.is_superuser = user.is_staff = bool(entry.get("superuser"))
+        user.is_active = True
+        user.set_password(demo["password"])
+        user.save()
+        for organization_name, role in entry["memberships"]:
+            Membership.objects.get_or_create(user=user, organization=organizations[organization_name], role=role)
+        roles = [f"{org}·{Membership.Role(role).label}" for org, role in entry["memberships"]] or ["管理员"]
+        result.users.append((user.username, entry["name"], roles))
+
+    for report_file in demo["reports"]:
+        data = read_fixture(report_file)
+        organization = organizations[data["organization"]]
+        existing = Report.objects.filter(organization=organization, year=data["year"], quarter=data["quarter"])
+        if existing.exists() and not reset:
+            result.kept_reports.append(existing.get())
+            continue
+        existing.delete()
+        measures, values = {}, {}
+        for entry in data["measures"]:
+            measure, _ = Measure.objects.get_or_create(
+                name=entry["name"],
+                unit=entry["unit"],
+                organization=organizations[entry["scope"]] if entry.get("scope") else None,
+            )
+            measures[entry["name"]] = measure
+            if entry.get("value") is not None:
+                values[entry["name"]] = Decimal(str(entry["value"]))
+        report = create_report_from_structure(
+            organization=organization,
+            year=data["year"],
+            quarter=data["quarter"],
+            data=data,
+            measures_by_name=measures,
+            values_by_name=values,
+        )
+        result.created_reports.append(report)
+    return result

@@ -1,0 +1,24 @@
+from django.db import models
+
+
+class OrganizationQuerySet(models.QuerySet):
+    def descendant_ids(self, root_ids):
+        """The given bodies and every body below them, one query per tree level."""
+        found = set(root_ids)
+        frontier = set(root_ids)
+        while frontier:
+            children = set(self.filter(parent_id__in=frontier).values_list("id", flat=True)) - found
+            found |= children
+            frontier = children
+        return found
+
+
+class ReportQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        from .permissions import visible_organization_ids
+
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        return self.filter(organization_id__in=visible_organization_ids(user))

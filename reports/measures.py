@@ -1,0 +1,54 @@
+"""Measure tokens: how an item's text refers to a count typed once in the measures panel.
+
+A token names the measure by id, `{{measure:12}}`, so renaming a measure changes no text,
+and the value (with its unit) is printed wherever the token stands.
+"""
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+TOKEN_RE = re.compile(r"\{\{measure:(\d{1,18})\}\}")
+
+
+@dataclass(frozen=True)
+class MeasureInfo:
+    """What the document needs to print a measure: no database object, so tests and the
+    writer can build documents from plain data."""
+
+    id: int
+    name: str
+    unit: str
+    value: Decimal | None
+
+
+def token(measure_id):
+    return f"{{{{measure:{int(measure_id)}}}}}"
+
+
+def split_tokens(text):
+    """'会议{{measure:3}}，' → ['会议', 3, '，']: text parts and measure ids, in order."""
+    parts = []
+    position = 0
+    for match in TOKEN_RE.finditer(text):
+        if match.start() > position:
+            parts.append(text[position : match.start()])
+        parts.append(int(match.group(1)))
+        position = match.end()
+    if position < len(text):
+        parts.append(text[position:])
+    return parts
+
+
+def referenced_ids(*texts):
+    return {int(match) for text in texts if text for match in TOKEN_RE.findall(text)}
+
+
+def format_value(value):
+    """3.00 → '3', 2.50 → '2.5': counts print as the drafter typed them."""
+    if value is None:
+        return ""
+    value = Decimal(value)
+    if value == value.to_integral_value():
+        return str(value.quantize(Decimal(1)))
+    return format(value.normalize(), "f")

@@ -1,0 +1,331 @@
+"""The report as data: bodies and their people, the report's parts, measures and their values.
+
+Ordinals (一、（一）一是) are never stored: they follow from `position` at render time
+(see `numbering.py`). Rules that must always hold are database constraints.
+"""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .managers import OrganizationQuerySet, ReportQuerySet
+
+QUARTERS = [(1, _("第一季度")), (2, _("第二季度")), (3, _("第三季度")), (4, _("第四季度"))]
+YEAR_MIN, YEAR_MAX = 2000, 2100
+
+
+class Organization(models.Model):
+    """A body that writes reports (a Party group, a department) or supervises others."""
+
+    name = models.CharField(_("名称"), max_length=100, unique=True)
+    short_name = models.CharField(_("简称"), max_length=50, blank=True)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("上级单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+
+    objects = OrganizationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("单位")
+        verbose_name_plural = _("单位")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(parent=models.F("id")), name="organization_not_own_parent"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        DRAFTER = "drafter", _("起草人")
+        REVIEWER = "reviewer", _("审核人")
+        OVERSEER = "overseer", _("督办人")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("用户"),
+        on_delete=models.CASCADE,
+        related_name="memberships",
+    )
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("单位"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(_("角色"), max_length=16, choices=Role.choices)
+
+    class Meta:
+        verbose_name = _("成员")
+        verbose_name_plural = _("成员")
+        ordering = ["organization__name", "role", "user__username"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "organization", "role"], name="membership_unique_role"
+            ),
+            models.CheckConstraint(
+                condition=Q(role__in=["drafter", "reviewer", "overseer"]),
+                name="membership_role_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} · {self.organization} · {self.get_role_display()}"
+
+
+class Report(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        SUBMITTED = "submitted", _("已提交")
+        RETURNED = "returned", _("已退回")
+        APPROVED = "approved", _("已审定")
+
+    class ItemsLayout(models.TextChoices):
+        # As in the sample: "（一）标题。一是……二是……" in one paragraph.
+        INLINE = "inline", _("各项接排在同一段内")
+        PARAGRAPHS = "paragraphs", _("每项另起一段")
+
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("单位"), on_delete=models.PROTECT, related_name="reports"
+    )
+    year = models.PositiveSmallIntegerField(
+        _("年度"), validators=[MinValueValidator(YEAR_MIN), MaxValueValidator(YEAR_MAX)]
+    )
+    quarter = models.PositiveSmallIntegerField(_("季度"), choices=QUARTERS)
+    title = models.CharField(_("标题"), max_length=200)
+    addressee = models.CharField(_("主送机关"), max_length=100, blank=True)
+    opening = models.TextField(_("开头段"), blank=True)
+    closing = models.CharField(_("结束语"), max_length=100, blank=True, help_text=_("如：特此报告。"))
+    signature_name = models.CharField(_("署名"), max_length=100, blank=True)
+    signature_date = models.DateField(_("成文日期"), null=True, blank=True)
+    items_layout = models.CharField(
+        _("各项排版"), max_length=16, choices=ItemsLayout.choices, default=ItemsLayout.INLINE
+    )
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.DRAFT)
+    # Optimistic locking: every save says which version it was based on.
+    version = models.PositiveIntegerField(_("版本"), default=1)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("创建人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("修改人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = ReportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("报告")
+        verbose_name_plural = _("报告")
+        ordering = ["-year", "-quarter", "organization__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "year", "quarter"], name="report_one_per_body_quarter"
+            ),
+            models.CheckConstraint(condition=Q(quarter__gte=1, quarter__lte=4), name="report_quarter_1_4"),
+            models.CheckConstraint(
+                condition=Q(year__gte=YEAR_MIN, year__lte=YEAR_MAX), name="report_year_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "submitted", "returned", "approved"]),
+                name="report_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(items_layout__in=["inline", "paragraphs"]), name="report_items_layout_valid"
+            ),
+            models.CheckConstraint(condition=Q(version__gte=1), name="report_version_positive"),
+        ]
+
+    def __str__(self):
+        return self.title or f"{self.organization} {self.year}-Q{self.quarter}"
+
+    @property
+    def period_label(self):
+        from .numbering import quarter_label
+
+        return f"{self.year}年{quarter_label(self.quarter)}"
+
+
+class Section(models.Model):
+    """A level-1 part (一、主要做法), numbered by position."""
+
+    class Kind(models.TextChoices):
+        PRACTICES = "practices", _("主要做法")
+        PROBLEMS = "problems", _("存在的主要问题")
+        NEXT_STEPS = "next_steps", _("下一步的打算")
+        OTHER = "other", _("其他")
+
+    report = models.ForeignKey(Report, verbose_name=_("报告"), on_delete=models.CASCADE, related_name="sections")
+    kind = models.CharField(_("类别"), max_length=16, choices=Kind.choices, default=Kind.OTHER)
+    title = models.CharField(_("标题"), max_length=100)
+    lead = models.TextField(_("导语"), blank=True, help_text=_("第一项之前不编号的文字。"))
+    position = models.PositiveIntegerField(_("位置"))
+
+    class Meta:
+        verbose_name = _("部分")
+        verbose_name_plural = _("部分")
+        ordering = ["report", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "position"], name="section_unique_position"),
+            models.CheckConstraint(
+                condition=Q(kind__in=["practices", "problems", "next_steps", "other"]),
+                name="section_kind_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class Heading(models.Model):
+    """A level-2 heading inside a section (（一）深化理论学习，把准正确方向。)."""
+
+    section = models.ForeignKey(Section, verbose_name=_("部分"), on_delete=models.CASCADE, related_name="headings")
+    title = models.CharField(_("标题"), max_length=200)
+    lead = models.TextField(_("导语"), blank=True, help_text=_("标题之后、第一项之前不编号的文字。"))
+    position = models.PositiveIntegerField(_("位置"))
+
+    class Meta:
+        verbose_name = _("小标题")
+        verbose_name_plural = _("小标题")
+        ordering = ["section", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["section", "position"], name="heading_unique_position"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class Item(models.Model):
+    """A point (一是……) of a heading, or of a section when it has no heading."""
+
+    section = models.ForeignKey(Section, verbose_name=_("部分"), on_delete=models.CASCADE, related_name="items")
+    heading = models.ForeignKey(
+        Heading,
+        verbose_name=_("小标题"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="items",
+    )
+    text = models.TextField(_("内容"), blank=True)
+    position = models.PositiveIntegerField(_("位置"))
+
+    class Meta:
+        verbose_name = _("条目")
+        verbose_name_plural = _("条目")
+        ordering = ["section", "heading", "position"]
+        constraints = [
+            # Siblings are the items of one heading, or the heading-less items of one section.
+            models.UniqueConstraint(
+                fields=["heading", "position"],
+                condition=Q(heading__isnull=False),
+                name="item_unique_position_in_heading",
+            ),
+            models.UniqueConstraint(
+                fields=["section", "position"],
+                condition=Q(heading__isnull=True),
+                name="item_unique_position_in_section",
+            ),
+        ]
+
+    def __str__(self):
+        return self.text[:30]
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.heading_id and self.section_id and self.heading.section_id != self.section_id:
+            raise ValidationError(
+                {"heading": _("小标题必须属于同一部分。")}, code="heading_in_other_section"
+            )
+
+
+class Measure(models.Model):
+    """A named, unit-bearing count in the catalogue (理论学习中心组学习会议, 次)."""
+
+    name = models.CharField(_("名称"), max_length=100)
+    unit = models.CharField(_("单位"), max_length=10)
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("适用单位"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="measures",
+        help_text=_("留空表示所有单位通用。"),
+    )
+    active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("统计指标")
+        verbose_name_plural = _("统计指标")
+        ordering = ["name", "unit"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["name", "unit"],
+                condition=Q(organization__isnull=True),
+                name="measure_unique_global",
+            ),
+            models.UniqueConstraint(
+                fields=["organization", "name", "unit"],
+                condition=Q(organization__isnull=False),
+                name="measure_unique_in_organization",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name}（{self.unit}）"
+
+
+class MeasureValue(models.Model):
+    """A measure's figure in one report; empty until the drafter fills it in."""
+
+    report = models.ForeignKey(
+        Report, verbose_name=_("报告"), on_delete=models.CASCADE, related_name="measure_values"
+    )
+    measure = models.ForeignKey(
+        Measure, verbose_name=_("统计指标"), on_delete=models.PROTECT, related_name="values"
+    )
+    value = models.DecimalField(
+        _("数值"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+
+    class Meta:
+        verbose_name = _("指标数值")
+        verbose_name_plural = _("指标数值")
+        ordering = ["report", "measure__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "measure"], name="measure_value_unique"),
+            models.CheckConstraint(
+                condition=Q(value__isnull=True) | Q(value__gte=0), name="measure_value_not_negative"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.measure}: {self.value if self.value is not None else '—'}"

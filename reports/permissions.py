@@ -1,0 +1,28 @@
+"""Who may see what: the one place for the visibility rule.
+
+A drafter or reviewer sees the reports of their own body; an overseer sees their body
+and every body below it. Anything else does not exist for them (404, never 403, so
+that the names of other bodies' reports do not leak).
+"""
+
+from .models import Membership, Organization
+
+
+def visible_organization_ids(user):
+    if not user.is_authenticated:
+        return set()
+    if user.is_superuser:
+        return set(Organization.objects.values_list("id", flat=True))
+    own = set()
+    overseen = set()
+    for organization_id, role in Membership.objects.filter(user=user).values_list("organization_id", "role"):
+        if role == Membership.Role.OVERSEER:
+            overseen.add(organization_id)
+        else:
+            own.add(organization_id)
+    return own | Organization.objects.descendant_ids(overseen)
+
+
+def organizations_with_role(user, role):
+    """The bodies in which the user holds this role (e.g. where they may draft)."""
+    return Organization.objects.filter(memberships__user=user, memberships__role=role).distinct()
