@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the tests need (a real browser, CJK fonts, PostgreSQL 15),
+# only those missing, with one `apt-get update`. Safe to run again: it does nothing then.
+set -euo pipefail
+
+PACKAGES=(
+  chromium            # Playwright drives Debian's Chromium (never a downloaded one)
+  fonts-noto-cjk      # so that pages and screenshots show Chinese, not boxes
+  fonts-arphic-ukai      # open 楷体 faces (AR PL UKai CN, AR PL KaitiM GB) for level-2 headings
+  fonts-arphic-gkai00mp
+  postgresql-15       # the suite runs on PostgreSQL too
+)
+
+missing=()
+for package in "${PACKAGES[@]}"; do
+  status=$(dpkg-query -W -f='${Status}' "$package" 2>/dev/null || true)
+  [[ "$status" == "install ok installed" ]] || missing+=("$package")
+done
+((${#missing[@]})) || exit 0
+
+if [[ $(id -u) -ne 0 ]]; then
+  if command -v sudo >/dev/null; then SUDO=sudo; else
+    echo "缺少系统软件包：${missing[*]}。请以 root 身份运行：apt-get install -y ${missing[*]}" >&2
+    exit 1
+  fi
+else
+  SUDO=
+fi
+echo "安装系统软件包：${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

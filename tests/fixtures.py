@@ -1,0 +1,103 @@
+"""Fixtures that build the data each test needs: bodies in a tree, people in roles, reports."""
+
+import itertools
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from reports.models import Heading, Item, Measure, MeasureValue, Membership, Organization, Report, Section
+
+PASSWORD = "test-pass-123"
+_counter = itertools.count(1)
+
+
+@pytest.fixture
+def make_user(db):
+    def make(username=None, *, organization=None, role=None, **extra):
+        username = username or f"user{next(_counter)}"
+        user = get_user_model().objects.create_user(username=username, password=PASSWORD, **extra)
+        if organization is not None:
+            Membership.objects.create(user=user, organization=organization, role=role)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def tree(db):
+    """Two supervising bodies, each with bodies below; a third level under one of them."""
+    city = Organization.objects.create(name="市纪委监委")
+    cppcc = Organization.objects.create(name="市政协党组", parent=city)
+    congress = Organization.objects.create(name="市人大常委会党组", parent=city)
+    office = Organization.objects.create(name="市政协机关党组", parent=cppcc)
+    county = Organization.objects.create(name="县纪委监委")
+    county_body = Organization.objects.create(name="县政协党组", parent=county)
+    return {
+        "city": city,
+        "cppcc": cppcc,
+        "congress": congress,
+        "office": office,
+        "county": county,
+        "county_body": county_body,
+    }
+
+
+@pytest.fixture
+def drafter(make_user, tree):
+    return make_user("drafter", organization=tree["cppcc"], role=Membership.Role.DRAFTER)
+
+
+@pytest.fixture
+def reviewer(make_user, tree):
+    return make_user("reviewer", organization=tree["cppcc"], role=Membership.Role.REVIEWER)
+
+
+@pytest.fixture
+def overseer(make_user, tree):
+    return make_user("overseer", organization=tree["city"], role=Membership.Role.OVERSEER)
+
+
+@pytest.fixture
+def report_factory(db):
+    """A report with the given structure: sections as (title, kind, [(heading, [items])] or [items])."""
+
+    def make(organization, *, year=2023, quarter=1, sections=None, **fields):
+        report = Report.objects.create(
+            organization=organization,
+            year=year,
+            quarter=quarter,
+            title=fields.pop("title", f"{organization.name}{year}年第{quarter}季度报告"),
+            **fields,
+        )
+        for s_pos, (title, kind, content) in enumerate(sections or [], 1):
+            section = Section.objects.create(report=report, title=title, kind=kind, position=s_pos)
+            for c_pos, entry in enumerate(content, 1):
+                if isinstance(entry, tuple):
+                    heading_title, items = entry
+                    heading = Heading.objects.create(section=section, title=heading_title, position=c_pos)
+                    for i_pos, text in enumerate(items, 1):
+                        Item.objects.create(section=section, heading=heading, text=text, position=i_pos)
+                else:
+                    Item.objects.create(section=section, text=entry, position=c_pos)
+        return report
+
+    return make
+
+
+@pytest.fixture
+def measure_factory(db):
+    def make(report, name, unit="次", value=None):
+        measure = Measure.objects.create(name=name, unit=unit)
+        MeasureValue.objects.create(report=report, measure=measure, value=value)
+        return measure
+
+    return make
+
+
+@pytest.fixture
+def demo(db, settings):
+    """The demo data of `load_demo`: the sample report as 市政协党组's 2023 Q1 report."""
+    from reports.demo import load_demo_data
+
+    load_demo_data()
+    return Report.objects.get(organization__name="市政协党组", year=2023, quarter=1)

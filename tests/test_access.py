@@ -1,0 +1,106 @@
+"""Login is required everywhere but the login page; a user sees only their bodies' reports."""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from reports import urls as report_urls
+from reports.models import Membership
+from tests.fixtures import PASSWORD
+
+
+def report_urls_for(report):
+    """Every URL of the reports app that names one report: new pages are covered automatically."""
+    found = []
+    for pattern in report_urls.urlpatterns:
+        if isinstance(pattern, URLPattern) and "pk" in pattern.pattern.converters:
+            found.append(reverse(f"reports:{pattern.name}", kwargs={"pk": report.pk}))
+    assert found, "the reports app has report URLs"
+    return found
+
+
+def all_page_urls(report):
+    return [reverse("reports:list"), *report_urls_for(report), "/", reverse("admin:index")]
+
+
+def test_every_page_but_login_redirects_anonymous_users_to_login(client, report_factory, tree):
+    report = report_factory(tree["cppcc"])
+    for url in all_page_urls(report):
+        response = client.get(url)
+        assert response.status_code == 302, url
+        assert "/login/" in response["Location"], url
+
+
+def test_login_page_is_in_chinese_and_logs_in(client, drafter):
+    page = client.get(reverse("login"))
+    assert page.status_code == 200
+    content = page.content.decode()
+    assert "登录季报" in content and "用户名" in content and "密码" in content
+    response = client.post(reverse("login"), {"username": "drafter", "password": PASSWORD})
+    assert response.status_code == 302 and response["Location"] == reverse("reports:list")
+    assert client.get(reverse("reports:list")).status_code == 200
+
+
+def test_wrong_password_gets_a_clear_chinese_message(client, drafter):
+    response = client.post(reverse("login"), {"username": "drafter", "password": "wrong"})
+    assert response.status_code == 200
+    assert "用户名或密码不正确" in response.content.decode()
+
+
+def test_logout_is_a_post_and_ends_the_session(client, drafter):
+    client.force_login(drafter)
+    response = client.post(reverse("logout"))
+    assert response.status_code == 302
+    assert client.get(reverse("reports:list")).status_code == 302
+
+
+@pytest.mark.parametrize(
+    "who, sees",
+    [
+        ("drafter of the body", True),
+        ("reviewer of the body", True),
+        ("overseer above", True),
+        ("overseer two levels above", True),
+        ("drafter of another body", False),
+        ("reviewer of a body below", False),
+        ("overseer of another tree", False),
+        ("user without a body", False),
+    ],
+)
+def test_report_pages_are_404_for_everyone_outside_the_body(client, make_user, report_factory, tree, who, sees):
+    report = report_factory(tree["office"])  # 市政协机关党组, under 市政协党组, under 市纪委监委
+    members = {
+        "drafter of the body": (tree["office"], Membership.Role.DRAFTER),
+        "reviewer of the body": (tree["office"], Membership.Role.REVIEWER),
+        "overseer above": (tree["cppcc"], Membership.Role.OVERSEER),
+        "overseer two levels above": (tree["city"], Membership.Role.OVERSEER),
+        "drafter of another body": (tree["congress"], Membership.Role.DRAFTER),
+        "reviewer of a body below": (tree["cppcc"], Membership.Role.REVIEWER),
+        "overseer of another tree": (tree["county"], Membership.Role.OVERSEER),
+        "user without a body": (None, None),
+    }
+    organization, role = members[who]
+    client.force_login(make_user(organization=organization, role=role))
+    for url in report_urls_for(report):
+        assert client.get(url).status_code == (200 if sees else 404), url
+    listed = report.title in client.get(reverse("reports:list")).content.decode()
+    assert listed == sees
+
+
+def test_a_report_that_does_not_exist_is_404(client, drafter):
+    client.force_login(drafter)
+    assert client.get(reverse("reports:detail", kwargs={"pk": 999999})).status_code == 404
+
+
+def test_no_url_is_left_without_a_login_rule():
+    """Only the login page and the language switch are open to anonymous users."""
+    open_views = []
+
+    def walk(patterns, prefix=""):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                walk(pattern.url_patterns, prefix + str(pattern.pattern))
+            elif not getattr(pattern.callback, "login_required", True):
+                open_views.append(prefix + str(pattern.pattern))
+
+    walk(get_resolver().url_patterns)
+    assert sorted(p for p in open_views if not p.startswith("admin/")) == ["i18n/setlang/", "login/"]

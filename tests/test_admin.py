@@ -1,0 +1,34 @@
+"""The Django admin manages every model, in Chinese."""
+
+import pytest
+from django.apps import apps
+from django.urls import reverse
+
+
+@pytest.fixture
+def admin_client_zh(client, django_user_model, demo):
+    admin = django_user_model.objects.get(username="admin")
+    client.force_login(admin)
+    return client
+
+
+def test_every_model_of_the_app_is_in_the_admin_with_a_chinese_label(admin_client_zh):
+    index = admin_client_zh.get(reverse("admin:index")).content.decode()
+    assert "季报 管理后台" in index
+    for model in apps.get_app_config("reports").get_models():
+        url = reverse(f"admin:reports_{model._meta.model_name}_changelist")
+        response = admin_client_zh.get(url)
+        assert response.status_code == 200, url
+        assert str(model._meta.verbose_name_plural) in index
+
+
+def test_report_change_page_opens(admin_client_zh, demo):
+    response = admin_client_zh.get(reverse("admin:reports_report_change", args=[demo.pk]))
+    assert response.status_code == 200
+    assert "主要做法" in response.content.decode()
+
+
+def test_non_staff_users_are_kept_out_of_the_admin(client, drafter):
+    client.force_login(drafter)
+    response = client.get(reverse("admin:index"))
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]

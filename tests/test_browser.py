@@ -1,0 +1,55 @@
+"""A real Chromium, driven by Playwright, clicks through the pages as a drafter would."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+DEMO_PASSWORD = "jibao-demo"
+
+
+def log_in(page, live_server, username):
+    page.goto(f"{live_server.url}/")
+    expect(page).to_have_url(re.compile(r"/login/"))
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="登录").click()
+
+
+def test_drafter_logs_in_and_reads_the_sample_report(page, live_server, demo, artifacts_dir):
+    log_in(page, live_server, "drafter")
+    expect(page.get_by_role("heading", name="报告")).to_be_visible()
+    page.screenshot(path=artifacts_dir / "report-list.png", full_page=True)
+
+    page.get_by_role("link", name=demo.title).click()
+    sheet = page.get_by_test_id("report-sheet")
+    expect(sheet).to_be_visible()
+    expect(sheet.locator(".doc-title")).to_have_text(demo.title)
+    expect(sheet.locator(".doc-section")).to_have_text(["一、主要做法", "二、存在的主要问题", "三、下一步的打算"])
+    headings = sheet.locator(".doc-heading")
+    expect(headings).to_have_count(4)
+    expect(headings.nth(0)).to_contain_text("（一）深化理论学习，把准正确方向。一是坚持把全面学习")
+    expect(headings.nth(3)).to_contain_text("（四）大兴调查研究，助推全面振兴。")
+    expect(headings.nth(1).locator(".run-ordinal")).to_have_text(
+        ["（二）", "一是", "二是", "三是", "四是", "五是", "六是"]
+    )
+    measures = sheet.locator(".run-measure")
+    expect(measures).to_have_count(8)
+    expect(sheet).to_contain_text("理论学习中心组学习会议3次，集体交流研讨2次")
+    expect(sheet).to_contain_text("开展廉政谈话26人次")
+    expect(sheet).to_contain_text("形成了包括10件提案的")
+    expect(sheet.locator(".measure-missing")).to_have_count(0)
+    expect(sheet.locator(".sheet-mark")).to_have_text("草稿")
+    page.screenshot(path=artifacts_dir / "report-detail.png", full_page=False)
+    sheet.screenshot(path=artifacts_dir / "report-sheet.png")
+
+
+def test_wrong_password_shows_the_message_and_keeps_the_user_on_login(page, live_server, demo):
+    page.goto(f"{live_server.url}/login/")
+    page.get_by_label("用户名").fill("drafter")
+    page.get_by_label("密码").fill("not-the-password")
+    page.get_by_role("button", name="登录").click()
+    expect(page.get_by_role("alert")).to_contain_text("用户名或密码不正确")
+    expect(page).to_have_url(re.compile(r"/login/"))

@@ -1,0 +1,61 @@
+"""`load_demo`: the sample report, the demo people, loaded idempotently and never in production."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+
+from reports.models import Heading, Item, Measure, MeasureValue, Membership, Organization, Report
+
+
+def counts():
+    return [m.objects.count() for m in (Organization, Membership, Report, Heading, Item, Measure, MeasureValue, get_user_model())]
+
+
+def test_load_demo_builds_the_sample_and_the_logins(db, settings, capsys):
+    settings.DEBUG = True
+    call_command("load_demo")
+    out = capsys.readouterr().out
+    for username in ("drafter", "reviewer", "overseer", "admin"):
+        assert username in out
+    assert "jibao-demo" in out
+
+    report = Report.objects.get(organization__name="市政协党组", year=2023, quarter=1)
+    assert [s.title for s in report.sections.all()] == ["主要做法", "存在的主要问题", "下一步的打算"]
+    practices, problems, next_steps = report.sections.all()
+    assert [h.items.count() for h in practices.headings.all()] == [3, 6, 4, 3]
+    assert problems.items.count() == 2 and next_steps.items.count() == 5
+    assert report.measure_values.count() == 8
+
+    parent = Organization.objects.get(name="市纪委监委")
+    assert parent.children.count() >= 3
+    User = get_user_model()
+    assert User.objects.get(username="admin").is_superuser
+    assert User.objects.get(username="drafter").check_password("jibao-demo")
+    roles = {(m.user.username, m.organization.name, m.role) for m in Membership.objects.select_related("user", "organization")}
+    assert {("drafter", "市政协党组", "drafter"), ("reviewer", "市政协党组", "reviewer"), ("overseer", "市纪委监委", "overseer")} <= roles
+
+
+def test_load_demo_twice_changes_nothing_and_keeps_edits(db, settings, capsys):
+    settings.DEBUG = True
+    call_command("load_demo")
+    before = counts()
+    report = Report.objects.get()
+    report.opening = "起草人改过的开头。"
+    report.save()
+    call_command("load_demo")
+    assert counts() == before
+    report.refresh_from_db()
+    assert report.opening == "起草人改过的开头。"
+    assert "已存在" in capsys.readouterr().out
+
+    call_command("load_demo", "--reset")
+    assert counts() == before
+    assert Report.objects.get().opening.startswith("按要求")
+
+
+def test_load_demo_refuses_when_debug_is_off(db, settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG"):
+        call_command("load_demo")
+    assert not Report.objects.exists()
+    assert not get_user_model().objects.exists()

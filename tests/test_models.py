@@ -1,0 +1,91 @@
+"""What must always hold is held by the database itself, whatever path writes to it."""
+
+from decimal import Decimal
+
+import pytest
+from django.db import IntegrityError, transaction
+
+from reports.models import Heading, Item, Measure, MeasureValue, Membership, Organization, Report, Section
+
+
+def refused(make):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        make()
+
+
+def test_second_report_for_the_same_body_and_quarter_is_refused(tree):
+    Report.objects.create(organization=tree["cppcc"], year=2023, quarter=1, title="一")
+    refused(lambda: Report.objects.create(organization=tree["cppcc"], year=2023, quarter=1, title="二"))
+    # Another quarter, another year or another body is fine.
+    Report.objects.create(organization=tree["cppcc"], year=2023, quarter=2, title="三")
+    Report.objects.create(organization=tree["cppcc"], year=2024, quarter=1, title="四")
+    Report.objects.create(organization=tree["congress"], year=2023, quarter=1, title="五")
+    assert Report.objects.count() == 4
+
+
+@pytest.mark.parametrize("quarter", [0, 5, 9])
+def test_quarter_outside_1_to_4_is_refused(tree, quarter):
+    refused(lambda: Report.objects.create(organization=tree["cppcc"], year=2023, quarter=quarter, title="x"))
+    assert not Report.objects.exists()
+
+
+def test_year_and_status_outside_their_range_are_refused(tree):
+    refused(lambda: Report.objects.create(organization=tree["cppcc"], year=1999, quarter=1, title="x"))
+    refused(lambda: Report.objects.create(organization=tree["cppcc"], year=2023, quarter=1, title="x", status="lost"))
+
+
+def test_siblings_have_distinct_positions(report_factory, tree):
+    report = report_factory(tree["cppcc"], sections=[("主要做法", "practices", [("学习", ["一", "二"])]), ("问题", "problems", ["甲"])])
+    practices, problems = report.sections.all()
+    refused(lambda: Section.objects.create(report=report, title="重复", position=practices.position))
+    heading = practices.headings.get()
+    refused(lambda: Heading.objects.create(section=practices, title="重复", position=heading.position))
+    refused(lambda: Item.objects.create(section=practices, heading=heading, text="重复", position=1))
+    refused(lambda: Item.objects.create(section=problems, text="重复", position=1))
+    # A heading's items and the section's own items are different sibling lists.
+    Item.objects.create(section=practices, text="部分自身的条目", position=1)
+    assert Item.objects.filter(section=practices).count() == 3
+
+
+def test_measure_values_are_unique_per_report_and_not_negative(report_factory, tree):
+    report = report_factory(tree["cppcc"])
+    measure = Measure.objects.create(name="廉政谈话", unit="人次")
+    MeasureValue.objects.create(report=report, measure=measure, value=Decimal("3"))
+    refused(lambda: MeasureValue.objects.create(report=report, measure=measure, value=Decimal("4")))
+    other = Measure.objects.create(name="学习会议", unit="次")
+    refused(lambda: MeasureValue.objects.create(report=report, measure=other, value=Decimal("-1")))
+    MeasureValue.objects.create(report=report, measure=other, value=None)  # not filled in yet
+    assert report.measure_values.count() == 2
+
+
+def test_catalogue_names_are_unique_within_their_scope(tree):
+    Measure.objects.create(name="双月协商", unit="次")
+    refused(lambda: Measure.objects.create(name="双月协商", unit="次"))
+    Measure.objects.create(name="双月协商", unit="次", organization=tree["cppcc"])
+    refused(lambda: Measure.objects.create(name="双月协商", unit="次", organization=tree["cppcc"]))
+
+
+def test_one_role_once_per_body(make_user, tree):
+    user = make_user(organization=tree["cppcc"], role=Membership.Role.DRAFTER)
+    refused(lambda: Membership.objects.create(user=user, organization=tree["cppcc"], role="drafter"))
+    refused(lambda: Membership.objects.create(user=user, organization=tree["cppcc"], role="boss"))
+    Membership.objects.create(user=user, organization=tree["cppcc"], role="reviewer")
+
+
+def test_organization_cannot_be_its_own_parent(tree):
+    body = tree["cppcc"]
+    body.parent = body
+    refused(lambda: body.save())
+
+
+def test_strings_are_what_a_user_reads(report_factory, tree):
+    report = report_factory(tree["cppcc"], title="市政协党组2023年第一季度履行全面从严治党主体责任情况报告")
+    assert str(report) == report.title
+    assert report.period_label == "2023年第一季度"
+    assert str(Measure(name="廉政谈话", unit="人次")) == "廉政谈话（人次）"
+    assert str(tree["cppcc"]) == "市政协党组"
+
+
+def test_descendants_cover_every_level(tree):
+    ids = Organization.objects.descendant_ids({tree["city"].id})
+    assert ids == {tree[k].id for k in ("city", "cppcc", "congress", "office")}
