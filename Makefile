@@ -43,8 +43,8 @@ test-pg: $(VENV)/.installed-test system-packages
 	DATABASE_URL=$$(bash scripts/start-postgres.sh) $(PY) -m pytest
 
 messages: $(VENV)/.installed-run
-	$(PY) manage.py makemessages -l en --no-obsolete
-	$(PY) manage.py compilemessages
+	$(PY) manage.py makemessages -l en --no-obsolete --ignore='.venv/*' --ignore='tests/*' --ignore='staticfiles/*'
+	$(PY) manage.py compilemessages --ignore='.venv/*' 
 
 clean:
 	rm -rf $(VENV) staticfiles artifacts .pytest_cache

@@ -104,3 +104,12 @@ def test_no_url_is_left_without_a_login_rule():
 
     walk(get_resolver().url_patterns)
     assert sorted(p for p in open_views if not p.startswith("admin/")) == ["i18n/setlang/", "login/"]
+
+
+def test_english_is_available_and_chinese_is_the_default(client, drafter):
+    client.force_login(drafter)
+    assert ">报告<" in client.get(reverse("reports:list")).content.decode()
+    response = client.post(reverse("set_language"), {"language": "en", "next": reverse("reports:list")})
+    assert response.status_code == 302
+    page = client.get(reverse("reports:list")).content.decode()
+    assert ">Reports<" in page and "Log out" in page
