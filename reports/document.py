@@ -63,6 +63,18 @@ class Paragraph:
     def text(self):
         return "".join(run.text for run in self.runs)
 
+    def groups(self):
+        """Consecutive runs of one part: [("heading-5", runs), ("item-12", runs), …].
+
+        The editor makes each group one clickable part; the check panel links to it."""
+        grouped = []
+        for run in self.runs:
+            if grouped and grouped[-1][0] == run.ref:
+                grouped[-1][1].append(run)
+            else:
+                grouped.append((run.ref, [run]))
+        return [(ref, tuple(runs)) for ref, runs in grouped]
+
 
 @dataclass
 class Document:
