@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "crispy_forms",
     "crispy_bootstrap5",
+    "django_filters",
     "reports",
 ]
 

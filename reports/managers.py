@@ -22,3 +22,14 @@ class ReportQuerySet(models.QuerySet):
         if user.is_superuser:
             return self
         return self.filter(organization_id__in=visible_organization_ids(user))
+
+
+class MeasureQuerySet(models.QuerySet):
+    def catalogue_for(self, report):
+        """Active measures a report may add: the common ones and its body's own, not yet in it."""
+        return (
+            self.filter(active=True)
+            .filter(models.Q(organization__isnull=True) | models.Q(organization_id=report.organization_id))
+            .exclude(values__report=report)
+            .order_by("name")
+        )

@@ -52,3 +52,32 @@ def format_value(value):
     if value == value.to_integral_value():
         return str(value.quantize(Decimal(1)))
     return format(value.normalize(), "f")
+
+
+# In a form the drafter sees a measure by name, ｛廉政谈话｝; the database keeps its id.
+# Full-width braces are not used in Chinese prose, so they cannot be confused with text.
+NAME_RE = re.compile(r"｛([^｛｝\n]{1,100})｝")
+
+
+class UnknownMeasure(ValueError):
+    def __init__(self, names):
+        super().__init__(", ".join(names))
+        self.names = names
+
+
+def tokens_to_names(text, names_by_id):
+    """'{{measure:7}}' → '｛廉政谈话｝' for editing; a token of an unknown measure stays as it is."""
+
+    def replace(match):
+        name = names_by_id.get(int(match.group(1)))
+        return f"｛{name}｝" if name else match.group(0)
+
+    return TOKEN_RE.sub(replace, text or "")
+
+
+def names_to_tokens(text, ids_by_name):
+    """'｛廉政谈话｝' → '{{measure:7}}' on saving; names not in the report's panel are an error."""
+    unknown = [name for name in NAME_RE.findall(text or "") if name.strip() not in ids_by_name]
+    if unknown:
+        raise UnknownMeasure(list(dict.fromkeys(unknown)))
+    return NAME_RE.sub(lambda match: token(ids_by_name[match.group(1).strip()]), text or "")

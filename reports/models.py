@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .managers import OrganizationQuerySet, ReportQuerySet
+from .managers import MeasureQuerySet, OrganizationQuerySet, ReportQuerySet
 
 QUARTERS = [(1, _("第一季度")), (2, _("第二季度")), (3, _("第三季度")), (4, _("第四季度"))]
 YEAR_MIN, YEAR_MAX = 2000, 2100
@@ -276,6 +276,8 @@ class Measure(models.Model):
         help_text=_("留空表示所有单位通用。"),
     )
     active = models.BooleanField(_("启用"), default=True)
+
+    objects = MeasureQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("统计指标")

@@ -26,3 +26,23 @@ def visible_organization_ids(user):
 def organizations_with_role(user, role):
     """The bodies in which the user holds this role (e.g. where they may draft)."""
     return Organization.objects.filter(memberships__user=user, memberships__role=role).distinct()
+
+
+EDITABLE_STATUSES = ("draft", "returned")
+
+
+def is_drafter(user, organization_id):
+    return (
+        user.is_authenticated
+        and Membership.objects.filter(user=user, organization_id=organization_id, role=Membership.Role.DRAFTER).exists()
+    )
+
+
+def can_edit(user, report):
+    """Only the body's drafters, and only while the report is a draft or returned for revision."""
+    return report.status in EDITABLE_STATUSES and is_drafter(user, report.organization_id)
+
+
+def drafter_organizations(user):
+    """The bodies in which the user may start a report."""
+    return organizations_with_role(user, Membership.Role.DRAFTER)

@@ -1,10 +1,27 @@
-from django.urls import path
+from django.urls import path, register_converter
 
-from .views import report_pages
+from .converters import AddableKindConverter, PartKindConverter
+from .views import editor, measures_panel, report_create, report_pages
 
 app_name = "reports"
+register_converter(PartKindConverter, "part")
+register_converter(AddableKindConverter, "addable")
 
 urlpatterns = [
     path("", report_pages.report_list, name="list"),
+    path("new/", report_create.create, name="create"),
     path("<int:pk>/", report_pages.report_detail, name="detail"),
+    path("<int:pk>/edit/", editor.editor, name="edit"),
+    path("<int:pk>/edit/sheet/", editor.sheet, name="sheet"),
+    path("<int:pk>/edit/layout/", editor.items_layout, name="items_layout"),
+    path("<int:pk>/edit/<part:kind>/", editor.part_edit, name="part_edit"),
+    path("<int:pk>/edit/<part:kind>/<int:part_id>/", editor.part_edit, name="part_edit"),
+    path("<int:pk>/edit/<part:kind>/<int:part_id>/move/", editor.part_move, name="part_move"),
+    path("<int:pk>/edit/<part:kind>/<int:part_id>/delete/", editor.part_delete, name="part_delete"),
+    path("<int:pk>/add/<addable:kind>/", editor.part_add, name="part_add"),
+    path("<int:pk>/check/", editor.check_panel, name="check"),
+    path("<int:pk>/measures/", measures_panel.panel, name="measures"),
+    path("<int:pk>/measures/add/", measures_panel.add, name="measure_add"),
+    path("<int:pk>/measures/<int:value_id>/", measures_panel.set_value, name="measure_value"),
+    path("<int:pk>/measures/<int:value_id>/remove/", measures_panel.remove, name="measure_remove"),
 ]

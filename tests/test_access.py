@@ -1,7 +1,7 @@
 """Login is required everywhere but the login page; a user sees only their bodies' reports."""
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
 
 from reports import urls as report_urls
 from reports.models import Membership
@@ -9,23 +9,52 @@ from tests.fixtures import PASSWORD
 
 
 def report_urls_for(report):
-    """Every URL of the reports app that names one report: new pages are covered automatically."""
+    """Every URL of the reports app that names one report, filled in with one of its parts:
+    a new URL is covered automatically."""
+    from reports.models import Item, MeasureValue
+
+    item = Item.objects.filter(section__report=report).first()
+    value = MeasureValue.objects.filter(report=report).first()
+    samples = {"kind": "item", "part_id": item.pk if item else 1, "value_id": value.pk if value else 1}
     found = []
     for pattern in report_urls.urlpatterns:
-        if isinstance(pattern, URLPattern) and "pk" in pattern.pattern.converters:
-            found.append(reverse(f"reports:{pattern.name}", kwargs={"pk": report.pk}))
-    assert found, "the reports app has report URLs"
-    return found
+        converters = pattern.pattern.converters
+        if isinstance(pattern, URLPattern) and "pk" in converters:
+            kwargs = {"pk": report.pk, **{name: samples[name] for name in converters if name != "pk"}}
+            if "kind" in kwargs and "part_id" not in kwargs:
+                kwargs["kind"] = "title"  # a part of the report itself…
+            try:
+                found.append(reverse(f"reports:{pattern.name}", kwargs=kwargs))
+            except NoReverseMatch:  # …unless the pattern only takes parts it can add
+                found.append(reverse(f"reports:{pattern.name}", kwargs={**kwargs, "kind": "item"}))
+    assert len(found) > 10, "the reports app has report URLs"
+    return sorted(set(found))
+
+
+def fetch(client, url):
+    """GET, or POST for the URLs that only take POST: what a user's browser could send."""
+    response = client.get(url)
+    return client.post(url) if response.status_code == 405 else response
 
 
 def all_page_urls(report):
     return [reverse("reports:list"), *report_urls_for(report), "/", reverse("admin:index")]
 
 
-def test_every_page_but_login_redirects_anonymous_users_to_login(client, report_factory, tree):
-    report = report_factory(tree["cppcc"])
+@pytest.fixture
+def full_report(report_factory, measure_factory, tree):
+    def make(organization):
+        report = report_factory(organization, sections=[("主要做法", "practices", [("学习", ["一项。"])])])
+        measure_factory(report, "学习会议", value=1)
+        return report
+
+    return make
+
+
+def test_every_page_but_login_redirects_anonymous_users_to_login(client, full_report, tree):
+    report = full_report(tree["cppcc"])
     for url in all_page_urls(report):
-        response = client.get(url)
+        response = fetch(client, url)
         assert response.status_code == 302, url
         assert "/login/" in response["Location"], url
 
@@ -66,8 +95,8 @@ def test_logout_is_a_post_and_ends_the_session(client, drafter):
         ("user without a body", False),
     ],
 )
-def test_report_pages_are_404_for_everyone_outside_the_body(client, make_user, report_factory, tree, who, sees):
-    report = report_factory(tree["office"])  # 市政协机关党组, under 市政协党组, under 市纪委监委
+def test_report_pages_are_404_for_everyone_outside_the_body(client, make_user, full_report, tree, who, sees):
+    report = full_report(tree["office"])  # 市政协机关党组, under 市政协党组, under 市纪委监委
     members = {
         "drafter of the body": (tree["office"], Membership.Role.DRAFTER),
         "reviewer of the body": (tree["office"], Membership.Role.REVIEWER),
@@ -81,7 +110,12 @@ def test_report_pages_are_404_for_everyone_outside_the_body(client, make_user, r
     organization, role = members[who]
     client.force_login(make_user(organization=organization, role=role))
     for url in report_urls_for(report):
-        assert client.get(url).status_code == (200 if sees else 404), url
+        status = fetch(client, url).status_code
+        if sees:
+            assert status != 404, url
+        else:
+            assert status == 404, url
+    assert client.get(reverse("reports:detail", args=[report.pk])).status_code == (200 if sees else 404)
     listed = report.title in client.get(reverse("reports:list")).content.decode()
     assert listed == sees
 

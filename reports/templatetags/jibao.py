@@ -1,4 +1,7 @@
+from urllib.parse import urlencode
+
 from django import template
+from django.urls import reverse
 from django.utils.html import format_html
 
 register = template.Library()
@@ -19,3 +22,46 @@ def status_badge(report):
         report.status,
         report.get_status_display(),
     )
+
+
+@register.simple_tag
+def part_actions(report, ref):
+    """What the form of one part can do: its edit URL and, for sections, headings and items,
+    the structural actions (move, delete, add after) with the fields each one posts."""
+    from ..editing import REPORT_PARTS
+    from ..links import part_url
+    from ..models import Heading, Item
+
+    actions = {"edit": part_url(report, ref)}
+    if ref in REPORT_PARTS:
+        return actions
+    kind, _sep, part_id = ref.partition("-")
+    part_id = int(part_id)
+
+    def add_url(kind, **fields):
+        query = urlencode({key: value for key, value in fields.items() if value})
+        return reverse("reports:part_add", kwargs={"pk": report.pk, "kind": kind}) + (f"?{query}" if query else "")
+
+    actions.update(kind=kind, move=part_url(report, ref, "move"), delete=part_url(report, ref, "delete"))
+    # The add buttons carry their target in the query string, so that they work as plain
+    # form buttons (formaction) as well as with htmx.
+    if kind == "item":
+        item = Item.objects.filter(pk=part_id).values("section_id", "heading_id").first() or {}
+        actions["add_item"] = add_url("item", section=item.get("section_id"), heading=item.get("heading_id") or "", after=part_id)
+    elif kind == "heading":
+        section_id = Heading.objects.filter(pk=part_id).values_list("section_id", flat=True).first()
+        actions["add_item"] = add_url("item", section=section_id, heading=part_id)
+        actions["add_heading"] = add_url("heading", section=section_id, after=part_id)
+    elif kind == "section":
+        actions["add_item"] = add_url("item", section=part_id)
+        actions["add_heading"] = add_url("heading", section=part_id)
+        actions["add_section"] = add_url("section", after=part_id)
+    return actions
+
+
+@register.filter
+def measure_value(value):
+    """A measure's value as it prints: 3.00 → 3, 2.50 → 2.5, empty stays empty."""
+    from ..measures import format_value
+
+    return format_value(value)

@@ -5,16 +5,31 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
 from ..document import build_document
+from ..filters import ReportFilter
 from ..models import Report
+from ..permissions import drafter_organizations
 
 PAGE_SIZE = 25
 
 
 @require_safe
 def report_list(request):
-    reports = Report.objects.visible_to(request.user).select_related("organization", "updated_by")
-    page = Paginator(reports, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "reports/report_list.html", {"page": page})
+    """The reports of the user's bodies, newest first, filtered by the GET form above the table."""
+    reports = Report.objects.select_related("organization", "updated_by").order_by(
+        "-year", "-quarter", "organization__name"
+    )
+    # The FilterSet keeps only the visible bodies' reports, whatever the query string says.
+    report_filter = ReportFilter(request.GET, queryset=reports, request=request)
+    page = Paginator(report_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "reports/report_list.html",
+        {
+            "page": page,
+            "filter": report_filter,
+            "can_create": drafter_organizations(request.user).exists(),
+        },
+    )
 
 
 @require_safe

@@ -1,7 +1,111 @@
-// Behaviour that would otherwise be inline script (kept out of the HTML so that a strict
-// Content-Security-Policy can forbid inline script).
-document.addEventListener("change", (event) => {
-  if (event.target.matches("select[data-autosubmit]")) {
-    event.target.form.submit();
+// 季报 front-end behaviour. Kept out of the HTML so that a strict Content-Security-Policy
+// can forbid inline script. Everything here is an enhancement: the pages work without it.
+(function () {
+  "use strict";
+
+  // Language menu: submit on change.
+  document.addEventListener("change", (event) => {
+    if (event.target.matches("select[data-autosubmit]")) {
+      event.target.form.submit();
+    }
+  });
+
+  // --- Unsaved edits ------------------------------------------------------------------------
+  // A part form is "dirty" once its text differs from what it showed when opened.
+  const dirtyForms = () => Array.from(document.querySelectorAll("form[data-part-form][data-dirty]"));
+
+  document.addEventListener("input", (event) => {
+    const form = event.target.closest("form[data-part-form]");
+    if (form) form.setAttribute("data-dirty", "");
+  });
+
+  window.addEventListener("beforeunload", (event) => {
+    if (dirtyForms().length) {
+      event.preventDefault();
+      event.returnValue = ""; // the browser shows its own "leave the page?" question
+    }
+  });
+
+  // Every write answers with the whole sheet; before a request would replace a form that
+  // holds unsaved text (other than the one being saved), ask.
+  document.addEventListener("htmx:confirm", (event) => {
+    const trigger = event.detail.elt;
+    const ownForm = trigger.closest("form[data-part-form]");
+    const isSave = ownForm && event.detail.verb === "post" && !trigger.matches("[data-structural]");
+    const others = dirtyForms().filter((form) => !(isSave && form === ownForm));
+    // A background refresh of the sheet (a measure changed) waits while someone is typing.
+    if (trigger.id === "sheet") {
+      if (others.length) event.preventDefault();
+      return;
+    }
+    if (!others.length) return;
+    event.preventDefault();
+    const question = document.body.dataset.unsavedQuestion || "有尚未保存的修改，继续将丢失这些修改。确定继续吗？";
+    if (window.confirm(question)) {
+      others.forEach((form) => form.removeAttribute("data-dirty"));
+      event.detail.issueRequest(true);
+    }
+  });
+
+  // A form that was submitted is no longer dirty when its answer arrives.
+  document.addEventListener("htmx:beforeSwap", (event) => {
+    const form = event.detail.requestConfig && event.detail.requestConfig.elt.closest("form[data-part-form]");
+    if (form && event.detail.shouldSwap) form.removeAttribute("data-dirty");
+  });
+
+  // Failed requests: the form and its text stay where they are; say what happened.
+  function announce(message) {
+    const box = document.getElementById("editor-messages");
+    if (!box) return window.alert(message);
+    box.innerHTML = "";
+    const alert = document.createElement("div");
+    alert.className = "alert alert-danger";
+    alert.setAttribute("role", "alert");
+    alert.textContent = message;
+    box.appendChild(alert);
   }
-});
+  document.addEventListener("htmx:responseError", () => {
+    announce(document.body.dataset.serverError || "保存失败：服务器出错。您输入的内容仍在页面上，请稍后再试。");
+  });
+  document.addEventListener("htmx:sendError", () => {
+    announce(document.body.dataset.networkError || "无法连接服务器。您输入的内容仍在页面上，请检查网络后再保存。");
+  });
+
+  // Clear the messages area on every successful write so old notices do not linger.
+  document.addEventListener("htmx:afterRequest", (event) => {
+    if (event.detail.successful && event.detail.requestConfig.verb === "post") {
+      const box = document.getElementById("editor-messages");
+      if (box && event.detail.target !== box) box.innerHTML = "";
+    }
+  });
+
+  // --- Measures -----------------------------------------------------------------------------
+  // "插入统计数": put ｛名称｝ at the cursor of the form's text box.
+  document.addEventListener("change", (event) => {
+    const select = event.target;
+    if (!select.matches("select[data-insert-measure]") || !select.value) return;
+    const form = select.closest("form");
+    const box = form.querySelector("textarea");
+    if (box) {
+      const start = box.selectionStart ?? box.value.length;
+      const end = box.selectionEnd ?? box.value.length;
+      box.value = box.value.slice(0, start) + select.value + box.value.slice(end);
+      box.focus();
+      box.selectionStart = box.selectionEnd = start + select.value.length;
+      form.setAttribute("data-dirty", "");
+    }
+    select.value = "";
+  });
+
+  // Opening a part puts the cursor in its first field.
+  document.addEventListener("htmx:afterSettle", () => {
+    const form = document.querySelector(".ed-form:not([data-focused])");
+    if (!form) return;
+    form.setAttribute("data-focused", "");
+    const field = form.querySelector("textarea, input[type=text]");
+    if (field) {
+      field.focus();
+      field.scrollIntoView({ block: "center", behavior: "instant" });
+    }
+  });
+})();

@@ -1,0 +1,312 @@
+"""The editor: the report as it prints, each part editable in place.
+
+With htmx a part's form replaces the part, and every write answers with the whole sheet so
+that numbering (一是 → 二是) and measures are always right. Without JavaScript the same
+URLs serve full pages and redirect back to the editor.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django_htmx.http import reswap, retarget, trigger_client_event
+
+from .. import editing
+from ..checks import find_problems
+from ..document import Kind, build_document, load_measures
+from ..drafting import previous_problems
+from ..editing import PART_MODELS, REPORT_PARTS, EditConflict, EditRefused
+from ..forms import PART_FORMS
+from ..links import part_url
+from ..measures import tokens_to_names
+from ..models import Report
+from ..permissions import can_edit
+from .measures_context import panel_context
+
+TAIL_KINDS = {Kind.CLOSING, Kind.SIGNATURE, Kind.DATE}
+
+
+def visible_report(request, pk):
+    return get_object_or_404(Report.objects.visible_to(request.user).select_related("organization"), pk=pk)
+
+
+def editable_report(request, pk):
+    """The report, if the user may change it: 404 when they cannot see it, 403 when they cannot edit."""
+    report = visible_report(request, pk)
+    if not can_edit(request.user, report):
+        raise EditRefused(_("只有本单位的起草人可以修改草稿或退回的报告。"), "not_drafter")
+    return report
+
+
+def get_part(report, kind, part_id):
+    if kind in REPORT_PARTS:
+        return report
+    if kind not in PART_MODELS:
+        raise Http404
+    model = PART_MODELS[kind]
+    lookup = {"report": report} if kind == "section" else {"section__report": report}
+    return get_object_or_404(model, pk=part_id, **lookup)
+
+
+# Building the sheet --------------------------------------------------------------------------
+
+
+def editor_blocks(report, document):
+    """The document cut into blocks (the head, each section, the tail), each paragraph's runs
+    grouped by part, with the edit URL of each part and whether it is the part's first group."""
+    blocks = [{"ref": "head", "paragraphs": []}]
+    seen = set()
+    for paragraph in document.paragraphs:
+        if paragraph.kind == Kind.SECTION:
+            blocks.append({"ref": paragraph.ref, "paragraphs": [], "section_id": int(paragraph.ref.split("-")[1])})
+        elif paragraph.kind in TAIL_KINDS and blocks[-1]["ref"] != "tail":
+            blocks.append({"ref": "tail", "paragraphs": []})
+        groups = []
+        for ref, runs in paragraph.groups():
+            groups.append({"ref": ref, "runs": runs, "first": ref not in seen, "url": part_url(report, ref) if ref else ""})
+            seen.add(ref)
+        blocks[-1]["paragraphs"].append({"kind": paragraph.kind, "groups": groups})
+    if blocks[-1]["ref"] != "tail":
+        blocks.append({"ref": "tail", "paragraphs": []})
+    return blocks, seen
+
+
+def sheet_context(report, *, editing_ref="", form=None, conflict=None):
+    document = build_document(report)
+    blocks, present = editor_blocks(report, document)
+    missing_parts = [
+        (kind, label)
+        for kind, label in (("addressee", _("主送机关")), ("closing", _("结束语")), ("signature", _("落款")))
+        if kind not in present
+    ]
+    return {
+        "report": report,
+        "document": document,
+        "blocks": blocks,
+        "missing_parts": [(kind, label, part_url(report, kind)) for kind, label in missing_parts],
+        "editing_ref": editing_ref,
+        "form": form,
+        "conflict": conflict,
+        "editing_absent": editing_ref and editing_ref not in present,
+    }
+
+
+def sheet_response(request, report, *, changed=False, status=200, **context):
+    response = render(request, "reports/editor/_sheet.html", sheet_context(report, **context), status=status)
+    if changed:
+        trigger_client_event(response, "reportChanged")
+    return response
+
+
+def refusal(request, error, status=403):
+    """A refused write: a message where the user is looking, nothing changed."""
+    if request.htmx:
+        response = render(request, "reports/editor/_message.html", {"level": "danger", "message": error.message}, status=status)
+        return reswap(retarget(response, "#editor-messages"), "innerHTML")
+    if status == 403:
+        raise PermissionDenied(error.message)
+    return render(request, "400.html", {"message": error.message}, status=status)
+
+
+MISSING_TARGET = EditRefused(_("请求不完整：没有指明要添加到哪一部分。请刷新页面后重试。"), "missing_target")
+
+
+def conflict_context(error, form_class, report, measures):
+    names = {m.id: m.name for m in measures}
+    shown = lambda values: {  # noqa: E731 - a one-line view of a part's fields
+        form_class.base_fields[f].label if f in form_class.base_fields else f: tokens_to_names(str(v), names)
+        for f, v in values.items() if v not in (None, "")
+    }
+    return {"gone": error.gone, "theirs": shown(error.theirs), "yours": shown(error.yours)}
+
+
+def after_write(request, report, ref):
+    if request.htmx:
+        return sheet_response(request, report, changed=True)
+    return redirect(reverse("reports:edit", args=[report.pk]) + (f"#{ref}" if ref else ""))
+
+
+# Pages --------------------------------------------------------------------------------------
+
+
+@require_safe
+def editor(request, pk):
+    report = visible_report(request, pk)
+    if not can_edit(request.user, report):
+        messages.info(request, _("这份报告当前不能由您修改，已为您打开只读页面。"))
+        return redirect("reports:detail", pk=report.pk)
+    previous, previous_texts = previous_problems(report)
+    context = sheet_context(report)
+    context.update(panel_context(request, report))
+    context.update(
+        problems=find_problems(report, context["document"]),
+        previous_report=previous,
+        previous_problems=previous_texts,
+    )
+    return render(request, "reports/editor.html", context)
+
+
+@require_safe
+def sheet(request, pk):
+    """The sheet alone: what "cancel" and a change of measures reload."""
+    try:
+        report = editable_report(request, pk)
+    except EditRefused as error:
+        return refusal(request, error)
+    if not request.htmx:
+        return redirect("reports:edit", pk=report.pk)
+    return sheet_response(request, report)
+
+
+@require_http_methods(["GET", "POST"])
+def part_edit(request, pk, kind, part_id=None):
+    try:
+        report = editable_report(request, pk)
+    except EditRefused as error:
+        return refusal(request, error)
+    obj = get_part(report, kind, part_id)
+    form_class = PART_FORMS[kind]
+    measures = list(load_measures(report, []).values())
+    ref = editing.part_ref(kind, obj)
+
+    if request.method == "GET":
+        form = form_class.for_part(obj, report, measures=measures)
+        if request.htmx:
+            return render(request, "reports/editor/_part_form.html",
+                          {"report": report, "form": form, "ref": ref, "kind": kind, "obj": obj})
+        return render(request, "reports/part_edit.html", {"report": report, "form": form, "ref": ref, "kind": kind, "obj": obj})
+
+    form = form_class(request.POST, measures=measures)
+    conflict = None
+    if form.is_valid():
+        try:
+            editing.save_part(
+                user=request.user, report=report, kind=kind, obj=obj, values=form.values(),
+                base_version=form.cleaned_data["base_version"], base_fingerprint=form.cleaned_data["base_fingerprint"],
+            )
+        except EditRefused as error:
+            return refusal(request, error)
+        except EditConflict as error:
+            conflict = conflict_context(error, form_class, report, measures)
+            report.refresh_from_db()
+            current = get_part(report, kind, part_id) if not error.gone else None
+            if current is not None:
+                # Re-based on what is there now: saving again is a deliberate overwrite.
+                rebased = form_class.for_part(current, report, measures=measures)
+                form = form_class(
+                    data={**request.POST.dict(), **{k: rebased.initial[k] for k in ("base_version", "base_fingerprint")}},
+                    measures=measures,
+                )
+                form.is_valid()
+        else:
+            if form.removed_characters:
+                messages.warning(request, _("已删除 %(count)d 个无法打印的控制字符。") % {"count": form.removed_characters})
+            return after_write(request, report, ref)
+    status = 409 if conflict else 422
+    if request.htmx:
+        return sheet_response(request, report, editing_ref=ref, form=form, conflict=conflict, status=status)
+    return render(request, "reports/part_edit.html",
+                  {"report": report, "form": form, "ref": ref, "kind": kind, "obj": obj, "conflict": conflict}, status=status)
+
+
+@require_POST
+def part_move(request, pk, kind, part_id):
+    try:
+        report = editable_report(request, pk)
+        obj = get_part(report, kind, part_id)
+        step = -1 if request.POST.get("step") == "-1" else 1
+        editing.move_part(user=request.user, report=report, kind=kind, obj=obj, step=step)
+    except EditRefused as error:
+        return refusal(request, error)
+    except EditConflict:
+        messages.warning(request, _("这部分已被他人删除。"))
+    return after_write(request, report, f"{kind}-{part_id}")
+
+
+@require_POST
+def part_delete(request, pk, kind, part_id):
+    try:
+        report = editable_report(request, pk)
+    except EditRefused as error:
+        return refusal(request, error)
+    obj = get_part(report, kind, part_id)
+    try:
+        version = int(request.POST.get("base_version", ""))
+    except ValueError:
+        version = -1  # no version sent: delete only if the part is exactly as fingerprinted
+    try:
+        editing.delete_part(user=request.user, report=report, kind=kind, obj=obj, base_version=version,
+                            base_fingerprint=request.POST.get("base_fingerprint", ""))
+    except EditRefused as error:
+        return refusal(request, error)
+    except EditConflict:
+        messages.error(request, _("在您打开后，其他人修改了这部分内容，因此没有删除。请查看最新内容后再决定。"))
+        if request.htmx:
+            return sheet_response(request, report, changed=True)
+    return after_write(request, report, "")
+
+
+@require_POST
+def part_add(request, pk, kind):
+    """Add a section, heading or item; with htmx the new part opens ready for typing."""
+    try:
+        report = editable_report(request, pk)
+    except EditRefused as error:
+        return refusal(request, error)
+
+    def part(model_kind, field):
+        value = request.POST.get(field) or request.GET.get(field)
+        return get_part(report, model_kind, int(value)) if value and value.isdigit() else None
+
+    try:
+        if kind == "section":
+            new = editing.add_section(user=request.user, report=report, after=part("section", "after"))
+        elif kind == "heading":
+            section = part("section", "section")
+            if section is None:
+                return refusal(request, MISSING_TARGET, status=400)
+            new = editing.add_heading(user=request.user, report=report, section=section, after=part("heading", "after"))
+        elif kind == "item":
+            section, heading = part("section", "section"), part("heading", "heading")
+            if section is None:
+                return refusal(request, MISSING_TARGET, status=400)
+            new = editing.add_item(user=request.user, report=report, section=section, heading=heading, after=part("item", "after"))
+        else:
+            raise Http404
+    except EditRefused as error:
+        return refusal(request, error)
+    except EditConflict:
+        messages.warning(request, _("要添加到的部分已被他人删除。"))
+        return after_write(request, report, "")
+    ref = editing.part_ref(kind, new)
+    if request.htmx:
+        measures = list(load_measures(report, []).values())
+        form = PART_FORMS[kind].for_part(new, report, measures=measures)
+        response = sheet_response(request, report, editing_ref=ref, form=form)
+        trigger_client_event(response, "reportChanged")
+        return response
+    return redirect(part_url(report, ref))
+
+
+@require_POST
+def items_layout(request, pk):
+    try:
+        report = editable_report(request, pk)
+        layout = request.POST.get("items_layout")
+        if layout not in Report.ItemsLayout.values:
+            raise EditRefused(_("未知的排版方式。"), "bad_layout")
+        editing.set_items_layout(user=request.user, report=report, layout=layout)
+    except EditRefused as error:
+        return refusal(request, error)
+    return after_write(request, report, "")
+
+
+@require_safe
+def check_panel(request, pk):
+    report = visible_report(request, pk)
+    problems = find_problems(report)
+    template = "reports/editor/_check_panel.html" if request.htmx else "reports/check.html"
+    return render(request, template, {"report": report, "problems": problems, "can_edit": can_edit(request.user, report)})

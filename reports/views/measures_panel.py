@@ -1,0 +1,94 @@
+"""The measures panel of the editor: the report's counts, each typed once."""
+
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+from django_htmx.http import trigger_client_event
+
+from .. import editing
+from ..editing import EditConflict, EditRefused
+from ..forms import MeasureValueForm, NewMeasureForm
+from ..measures import format_value
+from ..models import Measure, MeasureValue
+from .editor import editable_report, refusal, visible_report
+from .measures_context import panel_context
+
+
+def panel_response(request, report, *, status=200, new_form=None, errors=None, changed=False):
+    context = panel_context(request, report, new_form=new_form, errors=errors)
+    values = context["measure_values"]
+    if not request.htmx:
+        return render(request, "reports/measures.html", context, status=status)
+    response = render(request, "reports/editor/_measures_panel.html", context, status=status)
+    if changed:
+        # The sheet shows each value where the text refers to it: tell it what changed.
+        shown = {str(v.measure_id): {"text": format_value(v.value), "missing": v.value is None} for v in values}
+        trigger_client_event(response, "measuresChanged", shown)
+        trigger_client_event(response, "reportChanged")
+    return response
+
+
+@require_safe
+def panel(request, pk):
+    return panel_response(request, visible_report(request, pk))
+
+
+@require_POST
+def add(request, pk):
+    try:
+        report = editable_report(request, pk)
+    except EditRefused as error:
+        return refusal(request, error)
+    form = NewMeasureForm(request.POST, catalogue=Measure.objects.catalogue_for(report))
+    if not form.is_valid():
+        return panel_response(request, report, new_form=form, status=422)
+    try:
+        editing.add_measure(user=request.user, report=report, measure=form.cleaned_data["measure"],
+                            name=form.cleaned_data["name"], unit=form.cleaned_data["unit"])
+    except EditRefused as error:
+        return refusal(request, error)
+    if not request.htmx:
+        return redirect("reports:measures", pk=report.pk)
+    return panel_response(request, report, changed=True)
+
+
+@require_POST
+def set_value(request, pk, value_id):
+    try:
+        report = editable_report(request, pk)
+    except EditRefused as error:
+        return refusal(request, error)
+    measure_value = get_object_or_404(MeasureValue, pk=value_id, report=report)
+    form = MeasureValueForm(request.POST)
+    if not form.is_valid():
+        return panel_response(request, report, errors={measure_value.pk: form.errors["value"]}, status=422)
+    try:
+        editing.set_measure_value(user=request.user, report=report, measure_value=measure_value,
+                                  value=form.cleaned_data["value"])
+    except EditRefused as error:
+        return refusal(request, error)
+    except EditConflict:
+        messages.warning(request, _("这项统计数已被他人从报告中移除。"))
+    if not request.htmx:
+        return redirect("reports:measures", pk=report.pk)
+    return panel_response(request, report, changed=True)
+
+
+@require_POST
+def remove(request, pk, value_id):
+    try:
+        report = editable_report(request, pk)
+    except EditRefused as error:
+        return refusal(request, error)
+    measure_value = get_object_or_404(MeasureValue, pk=value_id, report=report)
+    try:
+        editing.remove_measure(user=request.user, report=report, measure_value=measure_value)
+    except EditRefused as error:
+        if not request.htmx:
+            messages.error(request, error.message)
+            return redirect("reports:measures", pk=report.pk)
+        return panel_response(request, report, errors={measure_value.pk: [error.message]}, status=422)
+    if not request.htmx:
+        return redirect("reports:measures", pk=report.pk)
+    return panel_response(request, report, changed=True)

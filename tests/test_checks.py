@@ -1,0 +1,222 @@
+"""The check panel: what is still to fill in, where the user sees it, in the order of the document."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from reports.checks import EMPTY, MEASURE_MISSING, MEASURES_REF, PLACEHOLDER, Problem, find_problems
+from reports.document import build_document
+from reports.measures import token
+from reports.models import Heading, Item
+
+
+def item(report, section=1, heading=None, position=1):
+    return Item.objects.get(section__report=report, section__position=section,
+                            heading__position=heading, position=position)
+
+
+def one_item_report(report_factory, tree, text, **fields):
+    return report_factory(tree["cppcc"], sections=[("主要做法", "practices", [text])], **fields)
+
+
+def test_demo_report_lists_its_six_redacted_names_and_nothing_else(demo):
+    problems = find_problems(demo)
+
+    in_heading_2 = f"item-{item(demo, 1, 2, 5).id}"
+    in_heading_4 = f"item-{item(demo, 1, 4, 3).id}"
+    next_steps = f"item-{item(demo, 3, None, 4).id}"
+    assert [(p.kind, p.ref, p.message) for p in problems] == [
+        (PLACEHOLDER, in_heading_2, "一、主要做法 （二） 五是：有待填写的占位符“**”"),
+        (PLACEHOLDER, in_heading_4, "一、主要做法 （四） 三是：有待填写的占位符“***”"),
+        (PLACEHOLDER, in_heading_4, "一、主要做法 （四） 三是：有待填写的占位符“**”"),
+        (PLACEHOLDER, in_heading_4, "一、主要做法 （四） 三是：有待填写的占位符“**”"),
+        (PLACEHOLDER, next_steps, "三、下一步的打算 四是：有待填写的占位符“**”"),
+        (PLACEHOLDER, next_steps, "三、下一步的打算 四是：有待填写的占位符“**”"),
+    ]
+    for problem, around in zip(problems, ["《**廉洁自律规范》", "***文化资源", "将**作为", "政协**市委员会",
+                                          "讲好“**故事”", "具有**特色"]):
+        assert around in problem.excerpt
+        assert len(problem.excerpt) <= 30
+        assert problem.measure_id is None
+    assert not [p for p in problems if p.kind == MEASURE_MISSING]
+
+
+def test_demo_report_passes_once_the_names_are_filled_in(demo):
+    for entry in Item.objects.filter(section__report=demo, text__contains="*"):
+        entry.text = entry.text.replace("***", "红色").replace("**", "本市")
+        entry.save()
+    assert find_problems(demo) == []
+
+
+def test_a_missing_value_in_the_text_is_listed_at_its_place_once_per_part(report_factory, measure_factory, tree):
+    report = report_factory(tree["cppcc"], sections=[("主要做法", "practices", [("压实责任", ["甲", "乙"])])])
+    talks = measure_factory(report, "廉政谈话", unit="人次")
+    first, second = item(report, 1, 1, 1), item(report, 1, 1, 2)
+    first.text = f"开展廉政谈话{token(talks.id)}，其中集体谈话{token(talks.id)}。"
+    first.save()
+    second.text = f"再谈{token(talks.id)}。"
+    second.save()
+
+    problems = find_problems(report)
+
+    assert [(p.kind, p.ref, p.message, p.measure_id) for p in problems] == [
+        (MEASURE_MISSING, f"item-{first.id}", "一、主要做法 （一） 一是：统计数“廉政谈话”尚未填写", talks.id),
+        (MEASURE_MISSING, f"item-{second.id}", "一、主要做法 （一） 二是：统计数“廉政谈话”尚未填写", talks.id),
+        (MEASURE_MISSING, MEASURES_REF, "统计数“廉政谈话”尚未填写", talks.id),
+    ]
+    assert problems[0].excerpt == "开展廉政谈话未填写人次，其中集体谈话未填写人次。"
+    assert problems[2].excerpt == ""
+
+
+def test_a_panel_measure_without_value_is_listed_even_when_no_text_refers_to_it(report_factory, measure_factory, tree):
+    report = one_item_report(report_factory, tree, "坚持学习。")
+    research = measure_factory(report, "专题调研")
+    measure_factory(report, "民主监督", value=Decimal("2"))
+
+    assert find_problems(report) == [
+        Problem(MEASURE_MISSING, MEASURES_REF, "统计数“专题调研”尚未填写", "", research.id),
+    ]
+
+
+PLACEHOLDERS = [
+    ("*", "召开会议*次"), ("**", "制定《**规范》"), ("***", "发挥***文化资源"), ("＊＊", "政协＊＊市委员会"),
+    ("x次", "开展x次"), ("X次", "开展X次"), ("xx次", "开展xx次"), ("×次", "开展×次"), ("XX人次", "谈话XX人次"),
+    ("x件", "提案x件"), ("x篇", "信息x篇"), ("x人", "培训x人"), ("x场", "宣讲x场"), ("x项", "制度x项"),
+    ("x个", "支部x个"), ("x家", "企业x家"), ("x条", "建议x条"), ("x期", "简报x期"), ("x名", "干部x名"),
+    ("x元", "资金x元"), ("x万元", "资金x万元"),
+    ("××", "××单位"), ("×××", "×××同志"), ("XX", "赴XX调研"), ("xx", "在xx召开"), ("ＸＸ", "ＸＸ市"),
+    ("【】", "印发【】文件"), ("【……】", "印发【……】文件"), ("【单位名称】", "【单位名称】党组"),
+    ("〔 〕", "文号〔 〕"), ("〔〕", "文号〔〕"),
+]
+
+
+@pytest.mark.parametrize("placeholder, text", PLACEHOLDERS)
+def test_each_placeholder_form_is_found(report_factory, tree, placeholder, text):
+    report = one_item_report(report_factory, tree, f"一季度，{text}，推动落实。")
+
+    problems = find_problems(report)
+
+    assert [(p.kind, p.ref, p.message) for p in problems] == [
+        (PLACEHOLDER, f"item-{item(report).id}", f"一、主要做法 一是：有待填写的占位符“{placeholder}”"),
+    ]
+    assert text in problems[0].excerpt
+
+
+@pytest.mark.parametrize("text", [
+    "提交全国政协十四届一次会议", "深刻领悟“两个确立”的决定性意义", "列入2023年度工作要点", "共召开会议3次",
+    "知敬畏、存戒惧、守底线……", "Xbox", "XXL号", "Foxx乐队", "Fedex件", "x轴", "面积3×4米", "市委〔2023〕5号文件",
+    "（一）", "第十一次", "8人次",
+])
+def test_normal_text_is_not_a_placeholder(report_factory, tree, text):
+    report = one_item_report(report_factory, tree, f"一季度，{text}。")
+    assert find_problems(report) == []
+
+
+def test_placeholders_are_found_in_every_part_in_document_order(report_factory, measure_factory, tree):
+    report = report_factory(
+        tree["cppcc"], title="××党组2023年第一季度报告", addressee="XX市委：", opening="按要求，现报告如下【】。",
+        closing="特此报告〔〕。", signature_name="***党组", signature_date=date(2023, 4, 10),
+        sections=[("主要做法", "practices", [("深化XX学习", ["开展x次"])]), ("存在的**问题", "problems", ["不足"])],
+    )
+    measure_factory(report, "专题调研")
+    first, second = report.sections.all()
+    first.lead = "本季度＊工作如下。"
+    first.save()
+    heading = Heading.objects.get(section=first)
+    heading.lead = "学习xx精神。"
+    heading.save()
+
+    problems = find_problems(report)
+
+    assert [(p.ref, p.message) for p in problems] == [
+        ("title", "标题：有待填写的占位符“××”"),
+        ("addressee", "主送机关：有待填写的占位符“XX”"),
+        ("opening", "开头段：有待填写的占位符“【】”"),
+        (f"section-{first.id}", "一、主要做法：有待填写的占位符“＊”"),
+        (f"heading-{heading.id}", "一、主要做法 （一）：有待填写的占位符“XX”"),
+        (f"heading-{heading.id}", "一、主要做法 （一）：有待填写的占位符“xx”"),
+        (f"item-{item(report, 1, 1).id}", "一、主要做法 （一） 一是：有待填写的占位符“x次”"),
+        (f"section-{second.id}", "二、存在的**问题：有待填写的占位符“**”"),
+        ("closing", "结束语：有待填写的占位符“〔〕”"),
+        ("signature", "落款：有待填写的占位符“***”"),
+        (MEASURES_REF, "统计数“专题调研”尚未填写"),
+    ]
+    assert problems[4].excerpt == "深化XX学习。学习xx精神。"
+
+
+def test_empty_parts_are_listed_where_they_are(report_factory, tree):
+    report = report_factory(tree["cppcc"], title="  ", sections=[
+        ("主要做法", "practices", [("", ["坚持学习。", " \n "]), ("压实责任", ["落实。"])]),
+        ("。", "problems", ["不足。"]),
+        ("下一步的打算", "next_steps", []),
+        ("其他", "other", []),
+    ])
+    practices, problems_section, next_steps, other = report.sections.all()
+    other.lead = "无。"
+    other.save()
+    untitled = Heading.objects.get(section=practices, position=1)
+
+    problems = find_problems(report)
+
+    assert [(p.kind, p.ref, p.message) for p in problems] == [
+        (EMPTY, "title", "报告标题为空"),
+        (EMPTY, f"heading-{untitled.id}", "一、主要做法 （一）：小标题为空"),
+        (EMPTY, f"item-{item(report, 1, 1, 2).id}", "一、主要做法 （一） 二是：这一项还没有内容"),
+        (EMPTY, f"section-{problems_section.id}", "第二部分：部分标题为空"),
+        (EMPTY, f"section-{next_steps.id}", "三、下一步的打算：这一部分还没有内容"),
+    ]
+    assert all(p.excerpt == "" and p.measure_id is None for p in problems)
+
+
+def test_a_section_with_only_headings_is_not_empty(report_factory, tree):
+    report = report_factory(tree["cppcc"], sections=[("主要做法", "practices", [("深化理论学习", ["学习。"])])])
+    assert find_problems(report) == []
+
+
+def big_report(report_factory, measure_factory, tree, quarter, items):
+    """A report of `items` items, every third one with a placeholder, a missing measure or no text."""
+    texts = [("召开会议**次。", "会议{TOKEN}。", "")[n % 3] for n in range(items)]
+    report = report_factory(tree["cppcc"], quarter=quarter, sections=[
+        ("主要做法", "practices", [("学习", texts[: items // 2]), ("责任", texts[items // 2 :])]),
+        ("存在的主要问题", "problems", ["不足。"]),
+        ("下一步的打算", "next_steps", []),
+    ])
+    # Measures without a body are shared, so each report gets its own names.
+    missing = measure_factory(report, f"专题调研{quarter}")
+    measure_factory(report, f"民主监督{quarter}")
+    for entry in Item.objects.filter(section__report=report, text__contains="{TOKEN}"):
+        entry.text = entry.text.replace("{TOKEN}", token(missing.id))
+        entry.save()
+    return report
+
+
+def test_queries_do_not_grow_with_the_number_of_items(report_factory, measure_factory, tree, django_assert_max_num_queries):
+    counts = []
+    for quarter, items in ((1, 10), (2, 200)):
+        report = big_report(report_factory, measure_factory, tree, quarter, items)
+        with django_assert_max_num_queries(8), CaptureQueriesContext(connection) as queries:
+            problems = find_problems(report)
+        counts.append(len(queries))
+        assert len([p for p in problems if p.kind == PLACEHOLDER]) == len(range(0, items, 3))
+        assert len([p for p in problems if p.kind == EMPTY]) == len(range(2, items, 3)) + 1
+        assert len([p for p in problems if p.ref == MEASURES_REF]) == 2
+    assert counts[0] == counts[1]
+
+
+def test_a_document_passed_in_is_not_built_again(report_factory, measure_factory, tree, django_assert_num_queries):
+    report = big_report(report_factory, measure_factory, tree, 1, 30)
+    document = build_document(report)
+    with django_assert_num_queries(4):
+        with_document = find_problems(report, document)
+    assert with_document == find_problems(report)
+
+
+def test_problems_are_frozen(report_factory, tree):
+    report = one_item_report(report_factory, tree, "")
+    problem = find_problems(report)[0]
+    assert problem.message == "一、主要做法 一是：这一项还没有内容"
+    with pytest.raises(AttributeError):
+        problem.message = "改"

@@ -1,0 +1,176 @@
+"""Editing rules: who may write, numbering after structural changes, and no lost text."""
+
+import pytest
+
+from reports import editing
+from reports.document import build_document
+from reports.editing import EditConflict, EditRefused, fingerprint, part_values
+from reports.models import Item, Membership, Report
+
+
+@pytest.fixture
+def report(report_factory, tree):
+    return report_factory(
+        tree["cppcc"],
+        sections=[
+            ("主要做法", "practices", [("深化理论学习", ["学习甲。", "学习乙。", "学习丙。"]), ("压实主体责任", ["责任甲。"])]),
+            ("存在的主要问题", "problems", ["问题甲。", "问题乙。"]),
+        ],
+    )
+
+
+def heading_items(report, index=0):
+    heading = report.sections.get(position=1).headings.order_by("position")[index]
+    return list(heading.items.order_by("position"))
+
+
+def save(user, report, obj, kind, values, base=None):
+    base_values = part_values(obj, kind) if base is None else base
+    return editing.save_part(user=user, report=report, kind=kind, obj=obj, values=values,
+                             base_version=report.version, base_fingerprint=fingerprint(base_values))
+
+
+def texts(report):
+    return [p.text for p in build_document(report).paragraphs]
+
+
+def test_saving_an_item_bumps_the_version_and_records_who(report, drafter):
+    item = heading_items(report)[0]
+    save(drafter, report, item, "item", {"text": "学习甲，改。"})
+    report.refresh_from_db()
+    assert report.version == 2 and report.updated_by == drafter
+    assert "（一）深化理论学习。一是学习甲，改。二是学习乙。三是学习丙。" in texts(report)
+
+
+def test_adding_an_item_between_two_renumbers_the_rest(report, drafter):
+    first, second, third = heading_items(report)
+    new = editing.add_item(user=drafter, report=report, section=first.section, heading=first.heading, after=first, text="新增。")
+    assert [i.text for i in heading_items(report)] == ["学习甲。", "新增。", "学习乙。", "学习丙。"]
+    assert [i.position for i in heading_items(report)] == [1, 2, 3, 4]
+    assert new.position == 2
+    assert "（一）深化理论学习。一是学习甲。二是新增。三是学习乙。四是学习丙。" in texts(report)
+
+
+def test_moving_up_and_down_and_at_the_ends(report, drafter):
+    first, second, third = heading_items(report)
+    assert editing.move_part(user=drafter, report=report, kind="item", obj=third, step=-1)
+    assert [i.text for i in heading_items(report)] == ["学习甲。", "学习丙。", "学习乙。"]
+    assert not editing.move_part(user=drafter, report=report, kind="item", obj=first, step=-1)
+    assert [i.text for i in heading_items(report)] == ["学习甲。", "学习丙。", "学习乙。"]
+    section = report.sections.get(position=2)
+    editing.move_part(user=drafter, report=report, kind="section", obj=section, step=-1)
+    assert texts(report)[1] == "一、存在的主要问题"
+
+
+def test_deleting_closes_the_gap(report, drafter):
+    first, second, third = heading_items(report)
+    editing.delete_part(user=drafter, report=report, kind="item", obj=second, base_version=report.version,
+                        base_fingerprint=fingerprint(part_values(second, "item")))
+    assert [(i.text, i.position) for i in heading_items(report)] == [("学习甲。", 1), ("学习丙。", 2)]
+    heading = first.heading
+    editing.delete_part(user=drafter, report=report, kind="heading", obj=heading, base_version=report.version,
+                        base_fingerprint=fingerprint(part_values(heading, "heading")))
+    assert "（一）压实主体责任。一是责任甲。" in texts(report)
+    assert not Item.objects.filter(text="学习甲。").exists()
+
+
+def test_adding_sections_and_headings(report, drafter):
+    practices = report.sections.get(position=1)
+    editing.add_heading(user=drafter, report=report, section=practices, after=practices.headings.get(position=1), title="新小标题")
+    editing.add_section(user=drafter, report=report, title="其他工作")
+    assert [t for t in texts(report) if t.startswith(("（", "一、", "二、", "三、"))][:5] == [
+        "一、主要做法", "（一）深化理论学习。一是学习甲。二是学习乙。三是学习丙。", "（二）新小标题", "（三）压实主体责任。一是责任甲。", "二、存在的主要问题",
+    ]
+    assert texts(report)[-1] == "三、其他工作"
+
+
+def test_a_save_based_on_text_someone_else_changed_is_refused_and_keeps_theirs(report, drafter, make_user, tree):
+    colleague = make_user(organization=tree["cppcc"], role=Membership.Role.DRAFTER)
+    item = heading_items(report)[0]
+    opened_version, opened = report.version, part_values(item, "item")
+    save(colleague, report, item, "item", {"text": "同事的文字。"})
+    stale = Report.objects.get(pk=report.pk)
+    stale.version = opened_version
+    with pytest.raises(EditConflict) as conflict:
+        editing.save_part(user=drafter, report=stale, kind="item", obj=item, values={"text": "我的文字。"},
+                          base_version=opened_version, base_fingerprint=fingerprint(opened))
+    assert conflict.value.theirs == {"text": "同事的文字。"}
+    assert conflict.value.yours == {"text": "我的文字。"}
+    item.refresh_from_db()
+    assert item.text == "同事的文字。"
+
+
+def test_an_older_version_is_fine_when_the_part_itself_did_not_change(report, drafter):
+    first, second, _third = heading_items(report)
+    opened_version = report.version
+    save(drafter, report, first, "item", {"text": "先改第一项。"})
+    # The second item was opened before that save; nobody changed it since.
+    editing.save_part(user=drafter, report=report, kind="item", obj=second, values={"text": "再改第二项。"},
+                      base_version=opened_version, base_fingerprint=fingerprint(part_values(second, "item")))
+    assert [i.text for i in heading_items(report)][:2] == ["先改第一项。", "再改第二项。"]
+
+
+def test_a_part_deleted_meanwhile_is_a_conflict_that_returns_your_text(report, drafter):
+    item = heading_items(report)[0]
+    opened = fingerprint(part_values(item, "item"))
+    Item.objects.filter(pk=item.pk).delete()
+    with pytest.raises(EditConflict) as conflict:
+        editing.save_part(user=drafter, report=report, kind="item", obj=item, values={"text": "我的文字。"},
+                          base_version=report.version, base_fingerprint=opened)
+    assert conflict.value.gone and conflict.value.yours == {"text": "我的文字。"}
+
+
+def test_delete_is_refused_when_the_part_changed_since_it_was_seen(report, drafter):
+    item = heading_items(report)[0]
+    opened_version, opened = report.version, fingerprint(part_values(item, "item"))
+    save(drafter, report, item, "item", {"text": "别人刚改过。"})
+    with pytest.raises(EditConflict):
+        editing.delete_part(user=drafter, report=report, kind="item", obj=item, base_version=opened_version, base_fingerprint=opened)
+    assert Item.objects.filter(pk=item.pk).exists()
+
+
+@pytest.mark.parametrize(
+    "role, own_body, status, allowed",
+    [
+        ("drafter", True, "draft", True),
+        ("drafter", True, "returned", True),
+        ("drafter", True, "submitted", False),
+        ("drafter", True, "approved", False),
+        ("drafter", False, "draft", False),
+        ("reviewer", True, "draft", False),
+        ("overseer", True, "draft", False),
+    ],
+)
+def test_who_may_edit(report, make_user, tree, role, own_body, status, allowed):
+    organization = tree["cppcc"] if own_body else tree["congress"]
+    if role == "overseer":
+        organization = tree["city"]
+    user = make_user(organization=organization, role=role)
+    Report.objects.filter(pk=report.pk).update(status=status)
+    report.refresh_from_db()
+    item = heading_items(report)[0]
+    attempts = [
+        lambda: save(user, report, item, "item", {"text": "改。"}),
+        lambda: editing.add_item(user=user, report=report, section=item.section, heading=item.heading),
+        lambda: editing.move_part(user=user, report=report, kind="item", obj=item, step=1),
+        lambda: editing.add_section(user=user, report=report),
+    ]
+    for attempt in attempts:
+        if allowed:
+            attempt()
+        else:
+            with pytest.raises(EditRefused):
+                attempt()
+    report.refresh_from_db()
+    assert (report.version > 1) == allowed
+    assert (Item.objects.filter(text="改。").exists()) == allowed
+
+
+def test_a_measure_in_use_cannot_be_removed_from_the_panel(report, drafter, measure_factory):
+    measure = measure_factory(report, "学习会议", value=3)
+    item = heading_items(report)[0]
+    save(drafter, report, item, "item", {"text": "召开学习会议{{measure:%d}}。" % measure.id})
+    value = report.measure_values.get()
+    with pytest.raises(EditRefused):
+        editing.remove_measure(user=drafter, report=report, measure_value=value)
+    assert report.measure_values.count() == 1
