@@ -84,7 +84,8 @@ def find_problems(report, document=None):
         # the order in which they were found. A part missing from a stale document goes last.
         return rank.get(problem.ref, len(rank)), problem.kind != EMPTY
 
-    return sorted(problems, key=order) + _panel_problems(report)
+    in_text = {problem.measure_id for problem in problems if problem.kind == MEASURE_MISSING}
+    return sorted(problems, key=order) + _panel_problems(report, exclude=in_text)
 
 
 def _places(document):
@@ -174,10 +175,10 @@ def _empty_parts(report, places):
     return problems
 
 
-def _panel_problems(report):
-    """Every measure of the panel without a value, whether or not the text refers to it:
-    the panel is where values are filled in, so each blank there is one to fill."""
-    blanks = report.measure_values.filter(value__isnull=True).select_related("measure")
+def _panel_problems(report, *, exclude):
+    """Measures of the panel without a value that no text refers to (those that are referred
+    to are listed at their place in the text already: one entry per blank is enough)."""
+    blanks = report.measure_values.filter(value__isnull=True).exclude(measure_id__in=exclude).select_related("measure")
     return [
         Problem(MEASURE_MISSING, MEASURES_REF, _("统计数“%(name)s”尚未填写") % {"name": blank.measure.name},
                 measure_id=blank.measure_id)
