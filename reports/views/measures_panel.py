@@ -15,16 +15,17 @@ from .editor import editable_report, refusal, visible_report
 from .measures_context import panel_context
 
 
-def panel_response(request, report, *, status=200, new_form=None, errors=None, changed=False):
+def panel_response(request, report, *, status=200, new_form=None, errors=None, changed=False, values_changed=False):
     context = panel_context(request, report, new_form=new_form, errors=errors)
     values = context["measure_values"]
     if not request.htmx:
         return render(request, "reports/measures.html", context, status=status)
     response = render(request, "reports/editor/_measures_panel.html", context, status=status)
-    if changed:
-        # The sheet shows each value where the text refers to it: tell it what changed.
+    if values_changed:
+        # The sheet prints each value where the text refers to it: it reloads on this event.
         shown = {str(v.measure_id): {"text": format_value(v.value), "missing": v.value is None} for v in values}
         trigger_client_event(response, "measuresChanged", shown)
+    if changed or values_changed:
         trigger_client_event(response, "reportChanged")
     return response
 
@@ -72,7 +73,7 @@ def set_value(request, pk, value_id):
         messages.warning(request, _("这项统计数已被他人从报告中移除。"))
     if not request.htmx:
         return redirect("reports:measures", pk=report.pk)
-    return panel_response(request, report, changed=True)
+    return panel_response(request, report, values_changed=True)
 
 
 @require_POST

@@ -1,0 +1,142 @@
+"""The drafter's job in a real Chromium: start a quarter, edit in place, numbering that fixes itself."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from reports.models import Item, Report
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def log_in(page, live_server, username="drafter", password="jibao-demo"):
+    page.goto(f"{live_server.url}/login/")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+    expect(page.get_by_role("heading", name="报告")).to_be_visible()
+
+
+def open_part(page, ref):
+    page.locator(f'#sheet a.part[data-ref="{ref}"]').first.click()
+    form = page.locator(f'.ed-form[data-ref="{ref}"]')
+    expect(form).to_be_visible()
+    return form
+
+
+def heading_paragraph(page, ordinal):
+    return page.locator("#sheet .doc-heading").filter(has_text=ordinal)
+
+
+def test_drafter_copies_last_quarter_and_edits_in_place(page, live_server, demo, artifacts_dir):
+    page.on("dialog", lambda dialog: dialog.accept())
+    log_in(page, live_server)
+
+    # A new quarter, copied from the first.
+    page.get_by_role("link", name="新建报告").click()
+    page.get_by_label("季度").select_option(label="第二季度")
+    page.get_by_label("年度").fill("2023")
+    page.get_by_label("起草方式").select_option(label=f"复制 {demo.title}")
+    page.get_by_role("button", name="开始起草").click()
+    expect(page.get_by_test_id("editor-sheet")).to_be_visible()
+    q2 = Report.objects.get(organization=demo.organization, year=2023, quarter=2)
+    expect(page.locator("#sheet .doc-title")).to_have_text("市政协党组2023年第二季度履行全面从严治党主体责任情况报告")
+    expect(page.get_by_test_id("previous-problems")).to_contain_text("在党的组织对党员委员全覆盖")
+    page.screenshot(path=artifacts_dir / "editor.png")
+
+    # Edit a heading.
+    second_heading = q2.sections.get(position=1).headings.get(position=2)
+    form = open_part(page, f"heading-{second_heading.id}")
+    form.get_by_label("小标题").fill("坚持党的领导，压实管党治党主体责任")
+    form.get_by_role("button", name="保存").click()
+    expect(heading_paragraph(page, "（二）")).to_contain_text("（二）坚持党的领导，压实管党治党主体责任。一是严格执行")
+
+    # Add an item between the first and second items of （一）: 二是 becomes 三是.
+    first_heading = q2.sections.get(position=1).headings.get(position=1)
+    first_item, second_item = first_heading.items.order_by("position")[:2]
+    expect(page.locator(f'#sheet a.part[data-ref="item-{second_item.id}"] .run-ordinal')).to_have_text("二是")
+    form = open_part(page, f"item-{first_item.id}")
+    form.get_by_role("button", name="在后面插入一项").click()
+    expect(page.locator(f'.ed-form[data-ref="item-{first_item.id}"]')).to_have_count(0)
+    new_form = page.locator(".ed-form")
+    expect(new_form).to_be_visible()
+    new_form.get_by_label("内容").fill("组织专题读书班，集中研读党的二十大报告。")
+    new_form.get_by_role("button", name="保存").click()
+    expect(page.locator(f'#sheet a.part[data-ref="item-{second_item.id}"] .run-ordinal')).to_have_text("三是")
+    expect(heading_paragraph(page, "（一）")).to_contain_text("二是组织专题读书班，集中研读党的二十大报告。三是跟进学习")
+
+    # Move the second problem up.
+    problems = q2.sections.get(position=2)
+    problem_one, problem_two = problems.items.order_by("position")
+    form = open_part(page, f"item-{problem_two.id}")
+    form.get_by_role("button", name="上移").click()
+    expect(page.locator("#sheet .ed-block").nth(2)).to_contain_text("一是意识形态和网络意识形态领域")
+
+    # A new measure, inserted into an item's text, then its value filled in the panel.
+    panel = page.locator("#measures-panel")
+    panel.get_by_text("添加统计数").click()
+    panel.get_by_label("或新建：名称").fill("专题党课")
+    panel.get_by_label("单位").fill("次")
+    panel.get_by_role("button", name="添加").click()
+    expect(panel.get_by_role("textbox", name="专题党课")).to_be_visible()
+    third_heading_first = q2.sections.get(position=1).headings.get(position=3).items.get(position=4)
+    form = open_part(page, f"item-{third_heading_first.id}")
+    box = form.get_by_label("内容")
+    box.press("End")
+    box.press("ControlOrMeta+End")
+    box.type("讲授专题党课")
+    form.get_by_label("插入统计数").select_option(label="专题党课（次）")
+    box.type("。")
+    expect(box).to_have_value(re.compile(r"讲授专题党课｛专题党课｝。$"))
+    form.get_by_role("button", name="保存").click()
+    sheet = page.get_by_test_id("editor-sheet")
+    expect(sheet).to_contain_text("讲授专题党课未填写次。")
+    panel.get_by_role("textbox", name="专题党课").fill("5")
+    panel.get_by_role("textbox", name="专题党课").press("Tab")
+    expect(sheet).to_contain_text("讲授专题党课5次。")
+    expect(page.locator("#check-panel")).not_to_contain_text("专题党课")
+
+    # Delete an item: the next ones move up.
+    next_steps = q2.sections.get(position=3)
+    doomed = next_steps.items.get(position=2)
+    form = open_part(page, f"item-{doomed.id}")
+    form.get_by_role("button", name="删除").click()
+    expect(page.locator(f'#sheet a.part[data-ref="item-{doomed.id}"]')).to_have_count(0)
+    expect(page.locator("#sheet .ed-block").nth(3)).to_contain_text("二是坚持以人民为中心的发展思想")
+    page.screenshot(path=artifacts_dir / "editor-after-edits.png", full_page=True)
+
+    # Everything is still there after a reload.
+    page.reload()
+    expect(heading_paragraph(page, "（二）")).to_contain_text("坚持党的领导，压实管党治党主体责任。")
+    expect(heading_paragraph(page, "（一）")).to_contain_text("二是组织专题读书班，集中研读党的二十大报告。三是跟进学习")
+    expect(page.locator("#sheet .ed-block").nth(2)).to_contain_text("一是意识形态和网络意识形态领域")
+    expect(sheet).to_contain_text("讲授专题党课5次。")
+    expect(page.locator("#sheet .ed-block").nth(3)).to_contain_text("二是坚持以人民为中心的发展思想")
+    assert not Item.objects.filter(pk=doomed.pk).exists()
+    page.locator("#check-panel").screenshot(path=artifacts_dir / "check-panel.png")
+
+
+def test_two_pages_saving_the_same_item_the_second_is_refused_with_both_texts(page, live_server, demo, context):
+    log_in(page, live_server)
+    other = context.new_page()
+    item = Item.objects.filter(section__report=demo, heading__isnull=True).order_by("section__position", "position").first()
+    url = f"{live_server.url}/reports/{demo.pk}/edit/"
+    page.goto(url)
+    other.goto(url)
+
+    mine = open_part(page, f"item-{item.id}")
+    theirs = open_part(other, f"item-{item.id}")
+    mine.get_by_label("内容").fill("第一个页面保存的文字。")
+    mine.get_by_role("button", name="保存").click()
+    expect(page.get_by_test_id("editor-sheet")).to_contain_text("一是第一个页面保存的文字。")
+
+    theirs.get_by_label("内容").fill("第二个页面保存的文字。")
+    theirs.get_by_role("button", name="保存").click()
+    conflict = other.get_by_test_id("conflict")
+    expect(conflict).to_be_visible()
+    expect(other.get_by_test_id("conflict-theirs")).to_contain_text("第一个页面保存的文字。")
+    expect(other.get_by_test_id("conflict-yours")).to_contain_text("第二个页面保存的文字。")
+    expect(other.locator(".ed-form").get_by_label("内容")).to_have_value("第二个页面保存的文字。")
+    item.refresh_from_db()
+    assert item.text == "第一个页面保存的文字。"
