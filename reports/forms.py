@@ -167,7 +167,10 @@ class NewReportForm(forms.Form):
 
 class MeasureValueForm(forms.Form):
     value = forms.DecimalField(label=_("数值"), min_value=0, max_digits=14, decimal_places=2, required=False,
-                               error_messages={"invalid": _("请输入数字，如 3 或 2.5。")})
+                               error_messages={"invalid": _("请输入数字，如 3 或 2.5。"),
+                                               "max_digits": _("数值太大，请检查是否输入有误。"),
+                                               "max_whole_digits": _("数值太大，请检查是否输入有误。"),
+                                               "max_decimal_places": _("最多保留两位小数。")})
 
 
 class NewMeasureForm(forms.Form):

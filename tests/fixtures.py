@@ -101,3 +101,9 @@ def demo(db, settings):
 
     load_demo_data()
     return Report.objects.get(organization__name="市政协党组", year=2023, quarter=1)
+
+
+@pytest.fixture
+def demo_drafter(demo):
+    """The demo's drafter of 市政协党组 (the `drafter` fixture belongs to the test tree instead)."""
+    return get_user_model().objects.get(username="drafter")

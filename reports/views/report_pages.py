@@ -7,7 +7,7 @@ from django.views.decorators.http import require_safe
 from ..document import build_document
 from ..filters import ReportFilter
 from ..models import Report
-from ..permissions import drafter_organizations
+from ..permissions import can_edit, drafter_organizations
 
 PAGE_SIZE = 25
 
@@ -35,4 +35,8 @@ def report_list(request):
 @require_safe
 def report_detail(request, pk):
     report = get_object_or_404(Report.objects.visible_to(request.user).select_related("organization"), pk=pk)
-    return render(request, "reports/report_detail.html", {"report": report, "document": build_document(report)})
+    return render(
+        request,
+        "reports/report_detail.html",
+        {"report": report, "document": build_document(report), "can_edit": can_edit(request.user, report)},
+    )

@@ -1,0 +1,103 @@
+"""Starting a quarter: the standard skeleton, a copy of an earlier quarter, never a duplicate."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from reports.document import build_document
+from reports.drafting import ReportExists, previous_problems, start_report
+from reports.models import Measure, MeasureValue, Report
+
+
+def test_the_skeleton_has_the_standard_title_opening_and_three_sections(drafter, tree):
+    report = start_report(user=drafter, organization=tree["cppcc"], year=2024, quarter=3)
+    texts = [p.text for p in build_document(report).paragraphs]
+    assert texts == [
+        "市政协党组2024年第三季度履行全面从严治党主体责任情况报告",
+        "按要求，现将市政协党组2024年第三季度履行全面从严治党主体责任情况报告如下。",
+        "一、主要做法", "二、存在的主要问题", "三、下一步的打算",
+        "市政协党组",
+    ]
+    assert [s.kind for s in report.sections.all()] == ["practices", "problems", "next_steps"]
+    assert report.created_by == drafter and report.status == "draft"
+
+
+def test_a_copy_takes_text_structure_and_measures_without_values(demo, demo_drafter):
+    demo.signature_date = date(2023, 4, 10)
+    demo.save()
+    copy = start_report(user=demo_drafter, organization=demo.organization, year=2023, quarter=2, copy_from=demo)
+    original, copied = build_document(demo), build_document(copy)
+    assert copied.paragraphs[0].text == "市政协党组2023年第二季度履行全面从严治党主体责任情况报告"
+    assert copied.paragraphs[1].text == "按要求，现将市政协党组2023年第二季度履行全面从严治党主体责任情况报告如下。"
+    assert [p.kind for p in copied.paragraphs] == [p.kind for p in original.paragraphs][:-1]  # no date yet
+    assert len(copied.missing_measures()) == 8 and not original.missing_measures()
+    assert set(copy.measure_values.values_list("measure_id", flat=True)) == set(demo.measure_values.values_list("measure_id", flat=True))
+    assert not copy.measure_values.exclude(value=None).exists()
+    assert copy.signature_date is None
+    # The original is untouched.
+    assert demo.measure_values.filter(value__isnull=False).count() == 8
+
+
+def test_a_quarter_that_exists_is_opened_not_duplicated(demo, demo_drafter, client):
+    with pytest.raises(ReportExists) as exists:
+        start_report(user=demo_drafter, organization=demo.organization, year=2023, quarter=1)
+    assert exists.value.report == demo
+    client.force_login(demo_drafter)
+    response = client.post(reverse("reports:create"), {"organization": demo.organization_id, "year": 2023, "quarter": 1}, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("reports:edit", args=[demo.pk])
+    assert "已经存在，已为您打开" in response.content.decode()
+    assert Report.objects.count() == 1
+
+
+def test_the_new_report_page_offers_only_the_drafters_bodies_and_their_reports(client, drafter, report_factory, tree):
+    own = report_factory(tree["cppcc"], quarter=1, title="本单位一季度")
+    report_factory(tree["congress"], quarter=1, title="别的单位一季度")
+    client.force_login(drafter)
+    page = client.get(reverse("reports:create")).content.decode()
+    assert "市政协党组" in page and "市人大常委会党组" not in page
+    assert "复制 本单位一季度" in page and "别的单位一季度" not in page
+    response = client.post(reverse("reports:create"), {"organization": tree["cppcc"].id, "year": 2023, "quarter": 2, "copy_from": own.id})
+    new = Report.objects.get(organization=tree["cppcc"], quarter=2)
+    assert response.status_code == 302 and response["Location"] == reverse("reports:edit", args=[new.pk])
+
+
+def test_a_body_or_source_that_is_not_the_drafters_is_refused(client, drafter, report_factory, tree):
+    other = report_factory(tree["congress"], quarter=1)
+    client.force_login(drafter)
+    response = client.post(reverse("reports:create"), {"organization": tree["congress"].id, "year": 2023, "quarter": 2})
+    assert response.status_code == 422 and "选择一个有效的选项" in response.content.decode()
+    response = client.post(reverse("reports:create"), {"organization": tree["cppcc"].id, "year": 2023, "quarter": 2, "copy_from": other.id})
+    assert response.status_code == 422
+    response = client.post(reverse("reports:create"), {"organization": tree["cppcc"].id, "year": 1900, "quarter": 7})
+    assert response.status_code == 422
+    assert Report.objects.count() == 1
+
+
+def test_people_who_draft_nowhere_cannot_start_a_report(client, reviewer):
+    client.force_login(reviewer)
+    response = client.get(reverse("reports:create"), follow=True)
+    assert "您不是任何单位的起草人" in response.content.decode()
+    assert not Report.objects.exists()
+
+
+def test_previous_problems_are_last_quarters_problems_with_measure_names(demo, demo_drafter):
+    copy = start_report(user=demo_drafter, organization=demo.organization, year=2023, quarter=2, copy_from=demo)
+    previous, texts = previous_problems(copy)
+    assert previous == demo
+    assert len(texts) == 2 and texts[0].startswith("在党的组织对党员委员全覆盖")
+    first_of_next_year = start_report(user=demo_drafter, organization=demo.organization, year=2024, quarter=1)
+    assert previous_problems(first_of_next_year) == (None, [])
+
+
+def test_copy_is_all_or_nothing(demo, demo_drafter, monkeypatch):
+    """A failure in the middle of a copy leaves no half-made report behind."""
+    def explode(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(MeasureValue.objects, "bulk_create", explode)
+    with pytest.raises(RuntimeError):
+        start_report(user=demo_drafter, organization=demo.organization, year=2023, quarter=2, copy_from=demo)
+    assert not Report.objects.filter(quarter=2).exists()
+    assert Measure.objects.count() == 8 and MeasureValue.objects.filter(value=Decimal("3")).exists()

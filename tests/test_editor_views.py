@@ -1,0 +1,242 @@
+"""The editor's views: who may write, bad input, stale forms, with and without htmx."""
+
+import re
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from reports.editing import fingerprint, part_values
+from reports.measures import token
+from reports.models import Item, Membership, Report
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+def visible_text(response):
+    """What the user reads: the HTML without its tags."""
+    return re.sub(r"<[^>]+>", "", response.content.decode())
+
+
+@pytest.fixture
+def report(report_factory, measure_factory, tree):
+    report = report_factory(
+        tree["cppcc"],
+        sections=[("主要做法", "practices", [("深化理论学习", ["学习甲。", "学习乙。"])]), ("存在的主要问题", "problems", ["问题甲。"])],
+    )
+    measure_factory(report, "学习会议", value=Decimal("3"))
+    return report
+
+
+def first_item(report):
+    return Item.objects.filter(section__report=report, heading__isnull=False).order_by("position").first()
+
+
+def item_post(report, item, text, **extra):
+    return {"text": text, "base_version": report.version, "base_fingerprint": fingerprint(part_values(item, "item")), **extra}
+
+
+def edit_url(report, kind, part_id=None):
+    kwargs = {"pk": report.pk, "kind": kind, **({"part_id": part_id} if part_id else {})}
+    return reverse("reports:part_edit", kwargs=kwargs)
+
+
+def write_requests(report):
+    """Every write the editor makes, as (url, data)."""
+    item = first_item(report)
+    value = report.measure_values.get()
+    return [
+        (edit_url(report, "item", item.pk), item_post(report, item, "改。")),
+        (edit_url(report, "title"), {"title": "新标题", "base_version": report.version,
+                                     "base_fingerprint": fingerprint({"title": report.title})}),
+        (reverse("reports:part_move", kwargs={"pk": report.pk, "kind": "item", "part_id": item.pk}), {"step": "1"}),
+        (reverse("reports:part_delete", kwargs={"pk": report.pk, "kind": "item", "part_id": item.pk}), {}),
+        (reverse("reports:part_add", kwargs={"pk": report.pk, "kind": "item"}), {"section": item.section_id}),
+        (reverse("reports:part_add", kwargs={"pk": report.pk, "kind": "section"}), {}),
+        (reverse("reports:items_layout", args=[report.pk]), {"items_layout": "paragraphs"}),
+        (reverse("reports:measure_add", args=[report.pk]), {"name": "新指标", "unit": "次"}),
+        (reverse("reports:measure_value", args=[report.pk, value.pk]), {"value": "9"}),
+        (reverse("reports:measure_remove", args=[report.pk, value.pk]), {}),
+    ]
+
+
+def snapshot(report):
+    report.refresh_from_db()
+    return (report.version, report.title, report.items_layout,
+            sorted(Item.objects.filter(section__report=report).values_list("id", "text", "position")),
+            sorted(report.measure_values.values_list("measure_id", "value")))
+
+
+@pytest.mark.parametrize(
+    "role, body, status, expected",
+    [
+        ("drafter", "cppcc", "submitted", 403),
+        ("drafter", "cppcc", "approved", 403),
+        ("reviewer", "cppcc", "draft", 403),
+        ("overseer", "city", "draft", 403),
+        ("drafter", "congress", "draft", 404),
+        ("reviewer", "congress", "draft", 404),
+    ],
+)
+def test_writes_are_refused_and_change_nothing(client, make_user, tree, report, role, body, status, expected):
+    Report.objects.filter(pk=report.pk).update(status=status)
+    client.force_login(make_user(organization=tree[body], role=role))
+    before = snapshot(report)
+    for url, data in write_requests(report):
+        for headers in ({}, HTMX):
+            response = client.post(url, data, **headers)
+            assert response.status_code == expected, (url, headers)
+            if expected == 403:
+                assert "修改" in response.content.decode()  # a message, not an empty page
+    assert snapshot(report) == before
+
+
+def test_the_drafter_can_make_every_write(client, drafter, report):
+    client.force_login(drafter)
+    for url, data in write_requests(report):
+        report.refresh_from_db()
+        response = client.post(url, data, **HTMX)
+        assert response.status_code in (200, 422), url  # 422: removing a measure the text uses
+    report.refresh_from_db()
+    assert report.version > 5
+
+
+def test_non_editors_get_the_read_only_page(client, reviewer, report):
+    client.force_login(reviewer)
+    response = client.get(reverse("reports:edit", args=[report.pk]))
+    assert response.status_code == 302 and response["Location"] == reverse("reports:detail", args=[report.pk])
+    page = client.get(reverse("reports:detail", args=[report.pk])).content.decode()
+    assert "学习甲。" in page and reverse("reports:edit", args=[report.pk]) not in page
+
+
+def test_htmx_gets_fragments_and_plain_browsers_get_pages(client, drafter, report):
+    client.force_login(drafter)
+    item = first_item(report)
+    fragment = client.get(edit_url(report, "item", item.pk), **HTMX).content.decode()
+    assert "<html" not in fragment and 'name="text"' in fragment and "学习甲。" in fragment
+    page = client.get(edit_url(report, "item", item.pk)).content.decode()
+    assert "<html" in page and 'name="text"' in page
+
+    response = client.post(edit_url(report, "item", item.pk), item_post(report, item, "不用脚本也能保存。"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("reports:edit", args=[report.pk]) + f"#item-{item.pk}"
+    response = client.post(edit_url(report, "item", item.pk), item_post(report, Item.objects.get(pk=item.pk), "用 htmx 保存。"), **HTMX)
+    assert response.status_code == 200
+    assert 'id="sheet"' in response.content.decode() and "一是用 htmx 保存。" in visible_text(response)
+    assert "reportChanged" in response["HX-Trigger"]
+
+
+def test_control_characters_are_removed_and_the_user_is_told(client, drafter, report):
+    client.force_login(drafter)
+    item = first_item(report)
+    response = client.post(edit_url(report, "item", item.pk), item_post(report, item, "学习\x00甲\x07\u202e。"), follow=True)
+    item.refresh_from_db()
+    assert item.text == "学习甲。"
+    assert "已删除 3 个无法打印的控制字符" in response.content.decode()
+
+
+def test_text_over_the_limit_is_refused_with_a_clear_message_and_nothing_lost(client, drafter, report):
+    client.force_login(drafter)
+    item = first_item(report)
+    response = client.post(edit_url(report, "item", item.pk), item_post(report, item, "长" * 5001), **HTMX)
+    assert response.status_code == 422
+    content = response.content.decode()
+    assert "5000" in content and "字符" in content
+    assert "长" * 5001 in content  # what was typed is still in the form
+    item.refresh_from_db()
+    assert item.text == "学习甲。"
+
+
+def test_html_is_stored_and_shown_as_plain_text(client, drafter, report):
+    client.force_login(drafter)
+    item = first_item(report)
+    client.post(edit_url(report, "item", item.pk), item_post(report, item, "<script>alert(1)</script><b>加粗</b>"))
+    page = client.get(reverse("reports:detail", args=[report.pk])).content.decode()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;&lt;b&gt;加粗&lt;/b&gt;" in page
+    assert "<script>alert(1)" not in page
+
+
+def test_required_title_and_unknown_measure_names_are_explained(client, drafter, report):
+    client.force_login(drafter)
+    response = client.post(edit_url(report, "title"), {"title": "  ", "base_version": report.version,
+                                                        "base_fingerprint": fingerprint({"title": report.title})}, **HTMX)
+    assert response.status_code == 422 and "这个字段是必填项" in response.content.decode()
+    item = first_item(report)
+    response = client.post(edit_url(report, "item", item.pk), item_post(report, item, "召开｛不存在的指标｝。"), **HTMX)
+    assert response.status_code == 422
+    assert "没有名为“不存在的指标”的统计数" in response.content.decode()
+    report.refresh_from_db()
+    assert report.version == 1
+
+
+def test_measure_names_in_the_form_become_tokens(client, drafter, report):
+    client.force_login(drafter)
+    item = first_item(report)
+    measure_id = report.measure_values.get().measure_id
+    client.post(edit_url(report, "item", item.pk), item_post(report, item, "召开学习会议｛学习会议｝。"))
+    item.refresh_from_db()
+    assert item.text == f"召开学习会议{token(measure_id)}。"
+    # Shown by name when the form opens again; printed as its value with the unit.
+    assert "召开学习会议｛学习会议｝。</textarea>" in client.get(edit_url(report, "item", item.pk), **HTMX).content.decode()
+    assert "一是召开学习会议3次。" in visible_text(client.get(reverse("reports:detail", args=[report.pk])))
+
+
+def test_a_stale_form_is_refused_with_both_texts(client, drafter, make_user, tree, report):
+    colleague = make_user(organization=tree["cppcc"], role=Membership.Role.DRAFTER)
+    item = first_item(report)
+    stale = item_post(report, item, "我的版本。")
+    other = client.__class__()
+    other.force_login(colleague)
+    other.post(edit_url(report, "item", item.pk), item_post(report, item, "同事的版本。"))
+    client.force_login(drafter)
+    response = client.post(edit_url(report, "item", item.pk), stale, **HTMX)
+    assert response.status_code == 409
+    content = response.content.decode()
+    assert "同事的版本。" in content and "我的版本。" in content and "其他人已修改" in content
+    item.refresh_from_db()
+    assert item.text == "同事的版本。"
+    # Saving again from the conflict form is a deliberate overwrite, based on the new version.
+    report.refresh_from_db()
+    again = client.post(edit_url(report, "item", item.pk), item_post(report, item, "我的版本。"), **HTMX)
+    assert again.status_code == 200
+    item.refresh_from_db()
+    assert item.text == "我的版本。"
+
+
+def test_a_tampered_form_without_its_version_is_refused(client, drafter, report):
+    client.force_login(drafter)
+    item = first_item(report)
+    response = client.post(edit_url(report, "item", item.pk), {"text": "没有版本号。"}, **HTMX)
+    assert response.status_code == 422
+    item.refresh_from_db()
+    assert item.text == "学习甲。"
+
+
+@pytest.mark.parametrize("bad, message", [("abc", "请输入数字"), ("-1", "大于或等于"), ("1" * 20, "数值太大")])
+def test_bad_measure_values_are_explained(client, drafter, report, bad, message):
+    client.force_login(drafter)
+    value = report.measure_values.get()
+    response = client.post(reverse("reports:measure_value", args=[report.pk, value.pk]), {"value": bad}, **HTMX)
+    assert response.status_code == 422
+    assert message in response.content.decode()
+    value.refresh_from_db()
+    assert value.value == Decimal("3")
+
+
+def test_editor_queries_do_not_grow_with_the_report(client, drafter, report_factory, tree):
+    client.force_login(drafter)
+    counts = []
+    for quarter, size in ((1, 10), (3, 200)):  # neither has a previous quarter
+        items = [f"第{n}项工作。" for n in range(size)]
+        report = report_factory(tree["cppcc"], quarter=quarter, sections=[
+            ("主要做法", "practices", [("学习", items[: size // 2]), ("责任", items[size // 2:])]),
+            ("存在的主要问题", "problems", ["问题。"]),
+        ])
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(reverse("reports:edit", args=[report.pk]))
+        assert response.status_code == 200
+        assert f"第{size - 1}项工作。" in response.content.decode()
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
