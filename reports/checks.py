@@ -72,7 +72,7 @@ def find_problems(report, document=None):
     checks themselves take a constant number of queries, however long the report.
     """
     document = document or build_document(report)
-    places = _places(document)
+    places = part_places(document)
     problems = _empty_parts(report, places) + _text_problems(document, places)
     rank = {}
     for paragraph in document.paragraphs:
@@ -88,7 +88,7 @@ def find_problems(report, document=None):
     return sorted(problems, key=order) + _panel_problems(report, exclude=in_text)
 
 
-def _places(document):
+def part_places(document):
     """ref → where the user sees it: "一、主要做法 （二） 五是", built from the printed ordinals."""
     places = {ref: str(name) for ref, name in PART_NAMES.items()}
     section = context = ""

@@ -28,6 +28,15 @@ def previous_quarter(year, quarter):
     return (year, quarter - 1) if quarter > 1 else (year - 1, 4)
 
 
+def default_quarter(today):
+    """The quarter a drafter most likely means: in the first month of a quarter reports on the
+    quarter just ended are being written (they are due about ten days after it ends)."""
+    quarter = (today.month - 1) // 3 + 1
+    if today.month in (1, 4, 7, 10):
+        return previous_quarter(today.year, quarter)
+    return today.year, quarter
+
+
 class ReportExists(Exception):
     def __init__(self, report):
         super().__init__(report)

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from reports.document import build_document
-from reports.drafting import ReportExists, previous_problems, start_report
+from reports.drafting import ReportExists, default_quarter, previous_problems, start_report
 from reports.models import Measure, MeasureValue, Report
 
 
@@ -101,3 +101,12 @@ def test_copy_is_all_or_nothing(demo, demo_drafter, monkeypatch):
         start_report(user=demo_drafter, organization=demo.organization, year=2023, quarter=2, copy_from=demo)
     assert not Report.objects.filter(quarter=2).exists()
     assert Measure.objects.count() == 8 and MeasureValue.objects.filter(value=Decimal("3")).exists()
+
+
+@pytest.mark.parametrize(
+    "today, expected",
+    [(date(2026, 1, 8), (2025, 4)), (date(2026, 3, 30), (2026, 1)), (date(2026, 4, 2), (2026, 1)),
+     (date(2026, 11, 26), (2026, 4)), (date(2026, 10, 5), (2026, 3))],
+)
+def test_the_new_report_form_suggests_the_quarter_being_reported(today, expected):
+    assert default_quarter(today) == expected

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from django_htmx.http import reswap, retarget, trigger_client_event
 
 from .. import editing
-from ..checks import find_problems
+from ..checks import find_problems, part_places
 from ..document import Kind, build_document, load_measures
 from ..drafting import previous_problems
 from ..editing import PART_MODELS, REPORT_PARTS, EditConflict, EditRefused
@@ -175,9 +175,8 @@ def part_edit(request, pk, kind, part_id=None):
     if request.method == "GET":
         form = form_class.for_part(obj, report, measures=measures)
         if request.htmx:
-            return render(request, "reports/editor/_part_form.html",
-                          {"report": report, "form": form, "ref": ref, "kind": kind, "obj": obj})
-        return render(request, "reports/part_edit.html", {"report": report, "form": form, "ref": ref, "kind": kind, "obj": obj})
+            return render(request, "reports/editor/_part_form.html", {"report": report, "form": form, "ref": ref})
+        return part_page(request, report, form, ref)
 
     form = form_class(request.POST, measures=measures)
     conflict = None
@@ -208,8 +207,14 @@ def part_edit(request, pk, kind, part_id=None):
     status = 409 if conflict else 422
     if request.htmx:
         return sheet_response(request, report, editing_ref=ref, form=form, conflict=conflict, status=status)
+    return part_page(request, report, form, ref, conflict=conflict, status=status)
+
+
+def part_page(request, report, form, ref, *, conflict=None, status=200):
+    """The form of one part as a page of its own, for browsers without JavaScript."""
+    place = part_places(build_document(report)).get(ref, "")
     return render(request, "reports/part_edit.html",
-                  {"report": report, "form": form, "ref": ref, "kind": kind, "obj": obj, "conflict": conflict}, status=status)
+                  {"report": report, "form": form, "ref": ref, "conflict": conflict, "place": place}, status=status)
 
 
 @require_POST

@@ -6,15 +6,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from ..drafting import ReportExists, start_report
+from ..drafting import ReportExists, default_quarter, start_report
 from ..forms import NewReportForm
 from ..models import Report
 from ..permissions import drafter_organizations
-
-
-def current_quarter():
-    today = timezone.localdate()
-    return today.year, (today.month - 1) // 3 + 1
 
 
 @require_http_methods(["GET", "POST"])
@@ -24,9 +19,11 @@ def create(request):
     if not organizations.exists():
         messages.error(request, _("您不是任何单位的起草人，不能新建报告。"))
         return redirect("reports:list")
-    year, quarter = current_quarter()
+    year, quarter = default_quarter(timezone.localdate())
+    # Starting from the body's latest report is the usual way: offer it first.
+    latest = sources.filter(organization=organizations.first()).order_by("-year", "-quarter").first()
     form = NewReportForm(request.POST or None, organizations=organizations, sources=sources,
-                         initial={"year": year, "quarter": quarter})
+                         initial={"year": year, "quarter": quarter, "copy_from": latest})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
