@@ -140,3 +140,22 @@ def test_two_pages_saving_the_same_item_the_second_is_refused_with_both_texts(pa
     expect(other.locator(".ed-form").get_by_label("内容")).to_have_value("第二个页面保存的文字。")
     item.refresh_from_db()
     assert item.text == "第一个页面保存的文字。"
+
+
+def test_leaving_with_unsaved_text_asks_first(page, live_server, demo):
+    log_in(page, live_server)
+    page.goto(f"{live_server.url}/reports/{demo.pk}/edit/")
+    item = Item.objects.filter(section__report=demo, heading__isnull=True).order_by("section__position", "position").first()
+    form = open_part(page, f"item-{item.id}")
+    form.get_by_label("内容").fill("还没保存的文字。")
+    asked = []
+
+    def answer(dialog):
+        asked.append(dialog.type)
+        dialog.dismiss()  # stay on the page
+
+    page.once("dialog", answer)
+    page.get_by_role("link", name="全部报告").click()
+    expect(page).to_have_url(re.compile(r"/edit/$"))
+    assert asked == ["beforeunload"]
+    expect(form.get_by_label("内容")).to_have_value("还没保存的文字。")
