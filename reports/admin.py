@@ -1,7 +1,23 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from .models import Heading, Item, Measure, MeasureValue, Membership, Organization, Report, Section
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import (
+    Comment,
+    DueDate,
+    Heading,
+    Item,
+    Measure,
+    MeasureValue,
+    Membership,
+    Organization,
+    Reminder,
+    Report,
+    ReportEvent,
+    Section,
+    Submission,
+)
 
 admin.site.site_header = _("季报 管理后台")
 admin.site.site_title = _("季报")
@@ -45,7 +61,7 @@ class MeasureValueInline(admin.TabularInline):
 
 
 @admin.register(Report)
-class ReportAdmin(admin.ModelAdmin):
+class ReportAdmin(SimpleHistoryAdmin):
     list_display = ["title", "organization", "year", "quarter", "status", "updated_at"]
     list_filter = ["status", "year", "quarter", "organization"]
     search_fields = ["title", "organization__name"]
@@ -68,7 +84,7 @@ class ItemInline(admin.TabularInline):
 
 
 @admin.register(Section)
-class SectionAdmin(admin.ModelAdmin):
+class SectionAdmin(SimpleHistoryAdmin):
     list_display = ["title", "kind", "report", "position"]
     list_filter = ["kind"]
     search_fields = ["title", "report__title"]
@@ -76,14 +92,14 @@ class SectionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Heading)
-class HeadingAdmin(admin.ModelAdmin):
+class HeadingAdmin(SimpleHistoryAdmin):
     list_display = ["title", "section", "position"]
     search_fields = ["title", "section__report__title"]
     inlines = [ItemInline]
 
 
 @admin.register(Item)
-class ItemAdmin(admin.ModelAdmin):
+class ItemAdmin(SimpleHistoryAdmin):
     list_display = ["__str__", "section", "heading", "position"]
     search_fields = ["text"]
 
@@ -100,3 +116,48 @@ class MeasureValueAdmin(admin.ModelAdmin):
     list_display = ["report", "measure", "value"]
     search_fields = ["report__title", "measure__name"]
     autocomplete_fields = ["report", "measure"]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records of what happened: readable in the admin, never written or deleted there."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ReportEvent)
+class ReportEventAdmin(ReadOnlyAdmin):
+    list_display = ["report", "action", "from_status", "to_status", "actor", "created_at"]
+    list_filter = ["action", "to_status"]
+    search_fields = ["report__title", "comment"]
+
+
+@admin.register(Submission)
+class SubmissionAdmin(ReadOnlyAdmin):
+    list_display = ["report", "number", "submitted_by", "submitted_at"]
+    search_fields = ["report__title"]
+    exclude = ["paragraphs"]
+
+
+@admin.register(Reminder)
+class ReminderAdmin(ReadOnlyAdmin):
+    list_display = ["organization", "year", "quarter", "sent_by", "sent_at"]
+    list_filter = ["year", "quarter"]
+
+
+@admin.register(Comment)
+class CommentAdmin(ReadOnlyAdmin):
+    list_display = ["report", "place", "author", "created_at"]
+    search_fields = ["report__title", "text"]
+
+
+@admin.register(DueDate)
+class DueDateAdmin(admin.ModelAdmin):
+    list_display = ["year", "quarter", "due_date"]
+    list_filter = ["year"]

@@ -9,6 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from .managers import MeasureQuerySet, OrganizationQuerySet, ReportQuerySet
 
@@ -132,6 +133,8 @@ class Report(models.Model):
     )
 
     objects = ReportQuerySet.as_manager()
+    # Every change of the report's own fields, with who made it (the timeline reads it).
+    history = HistoricalRecords(excluded_fields=["version", "updated_at", "updated_by"])
 
     class Meta:
         verbose_name = _("报告")
@@ -180,6 +183,8 @@ class Section(models.Model):
     lead = models.TextField(_("导语"), blank=True, help_text=_("第一项之前不编号的文字。"))
     position = models.PositiveIntegerField(_("位置"))
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("部分")
         verbose_name_plural = _("部分")
@@ -203,6 +208,8 @@ class Heading(models.Model):
     title = models.CharField(_("标题"), max_length=200)
     lead = models.TextField(_("导语"), blank=True, help_text=_("标题之后、第一项之前不编号的文字。"))
     position = models.PositiveIntegerField(_("位置"))
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("小标题")
@@ -230,6 +237,8 @@ class Item(models.Model):
     )
     text = models.TextField(_("内容"), blank=True)
     position = models.PositiveIntegerField(_("位置"))
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("条目")
@@ -318,6 +327,8 @@ class MeasureValue(models.Model):
         validators=[MinValueValidator(0)],
     )
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("指标数值")
         verbose_name_plural = _("指标数值")
@@ -331,3 +342,123 @@ class MeasureValue(models.Model):
 
     def __str__(self):
         return f"{self.measure}: {self.value if self.value is not None else '—'}"
+
+
+class Submission(models.Model):
+    """One round of review: the report frozen as it was submitted (text and measure values)."""
+
+    report = models.ForeignKey(Report, verbose_name=_("报告"), on_delete=models.CASCADE, related_name="submissions")
+    number = models.PositiveIntegerField(_("轮次"))
+    # The document model as printed: [{"kind", "ref", "runs": [{"text", "role", "kind"}]}], and
+    # {"measure name (unit)": "value"}; a snapshot needs no later data to be read.
+    paragraphs = models.JSONField(_("报告内容"))
+    measures = models.JSONField(_("统计数"), default=dict)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("提交人"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    submitted_at = models.DateTimeField(_("提交时间"))
+
+    class Meta:
+        verbose_name = _("提交记录")
+        verbose_name_plural = _("提交记录")
+        ordering = ["report", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "number"], name="submission_unique_number"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="submission_number_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.report} · 第{self.number}次提交"
+
+
+class ReportEvent(models.Model):
+    """One step of a report's life (submitted, returned, approved, reopened), append-only."""
+
+    class Action(models.TextChoices):
+        SUBMIT = "submit", _("提交")
+        APPROVE = "approve", _("审定")
+        RETURN = "return", _("退回修改")
+        REOPEN = "reopen", _("重新打开")
+
+    report = models.ForeignKey(Report, verbose_name=_("报告"), on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(_("操作"), max_length=16, choices=Action.choices)
+    from_status = models.CharField(_("原状态"), max_length=16, choices=Report.Status.choices)
+    to_status = models.CharField(_("新状态"), max_length=16, choices=Report.Status.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    comment = models.TextField(_("意见"), blank=True)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("流程记录")
+        verbose_name_plural = _("流程记录")
+        ordering = ["report", "created_at", "id"]
+
+    def __str__(self):
+        return f"{self.report} · {self.get_action_display()}"
+
+
+class Comment(models.Model):
+    """A reviewer's remark on the whole report or on one part of it ("item-12")."""
+
+    report = models.ForeignKey(Report, verbose_name=_("报告"), on_delete=models.CASCADE, related_name="comments")
+    submission = models.ForeignKey(
+        Submission, verbose_name=_("提交轮次"), null=True, blank=True, on_delete=models.CASCADE, related_name="comments"
+    )
+    ref = models.CharField(_("位置"), max_length=40, blank=True, help_text=_("空表示针对整份报告。"))
+    place = models.CharField(_("位置说明"), max_length=100, blank=True)  # "一、主要做法 （一） 二是", as seen
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("批注人"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    text = models.TextField(_("批注"))
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("批注")
+        verbose_name_plural = _("批注")
+        ordering = ["report", "created_at", "id"]
+
+    def __str__(self):
+        return self.text[:30]
+
+
+class DueDate(models.Model):
+    """When a quarter's reports are due; without one, the default days after the quarter ends."""
+
+    year = models.PositiveSmallIntegerField(_("年度"), validators=[MinValueValidator(YEAR_MIN), MaxValueValidator(YEAR_MAX)])
+    quarter = models.PositiveSmallIntegerField(_("季度"), choices=QUARTERS)
+    due_date = models.DateField(_("报送截止日期"))
+
+    class Meta:
+        verbose_name = _("报送期限")
+        verbose_name_plural = _("报送期限")
+        ordering = ["-year", "-quarter"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "quarter"], name="due_date_one_per_quarter"),
+            models.CheckConstraint(condition=Q(quarter__gte=1, quarter__lte=4), name="due_date_quarter_1_4"),
+        ]
+
+    def __str__(self):
+        return f"{self.year}年第{self.quarter}季度：{self.due_date:%Y-%m-%d}"
+
+
+class Reminder(models.Model):
+    """A 催报 e-mail sent by an overseer to a body's drafters, kept as a record."""
+
+    organization = models.ForeignKey(Organization, verbose_name=_("单位"), on_delete=models.CASCADE, related_name="reminders")
+    year = models.PositiveSmallIntegerField(_("年度"))
+    quarter = models.PositiveSmallIntegerField(_("季度"), choices=QUARTERS)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("催报人"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recipients = models.TextField(_("收件人"), blank=True)
+    sent_at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("催报记录")
+        verbose_name_plural = _("催报记录")
+        ordering = ["-sent_at"]
+
+    def __str__(self):
+        return f"{self.organization} {self.year}-Q{self.quarter}"

@@ -16,6 +16,8 @@ def test_every_model_of_the_app_is_in_the_admin_with_a_chinese_label(admin_clien
     index = admin_client_zh.get(reverse("admin:index")).content.decode()
     assert "季报 管理后台" in index
     for model in apps.get_app_config("reports").get_models():
+        if model._meta.model_name.startswith("historical"):
+            continue  # the edit trail, shown on each record's history page
         url = reverse(f"admin:reports_{model._meta.model_name}_changelist")
         response = admin_client_zh.get(url)
         assert response.status_code == 200, url
