@@ -12,5 +12,6 @@ urlpatterns = [
     # The language can be chosen before logging in.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("reports/", include("reports.urls")),
+    path("tracking/", include("reports.tracking_urls")),
     path("admin/", admin.site.urls),
 ]

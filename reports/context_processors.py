@@ -1,10 +1,18 @@
-def awaiting(request):
-    """The count of what awaits the user, for the navigation bar (lazy: computed when shown)."""
-    from django.utils.functional import SimpleLazyObject
+from django.utils.functional import SimpleLazyObject
 
+
+def awaiting(request):
+    """What the navigation bar shows: the count of what awaits the user, and whether they
+    oversee bodies. Lazy, so pages that do not show the bar run no query for it."""
     from .inbox import awaiting_count
+    from .models import Membership
 
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"awaiting_count": SimpleLazyObject(lambda: awaiting_count(user))}
+    return {
+        "awaiting_count": SimpleLazyObject(lambda: awaiting_count(user)),
+        "is_overseer": SimpleLazyObject(
+            lambda: user.is_superuser or Membership.objects.filter(user=user, role=Membership.Role.OVERSEER).exists()
+        ),
+    }

@@ -106,6 +106,7 @@ def save_part(*, user, report, kind, obj, values, base_version, base_fingerprint
     fields = PART_FIELDS[kind]
     for field in fields:
         setattr(current, field, values[field])
+    current._history_user = user  # the edit trail names the editor, also outside a request
     if kind in REPORT_PARTS:
         current.save(update_fields=[*fields, "updated_at"])
     else:
@@ -123,6 +124,7 @@ def delete_part(*, user, report, kind, obj, base_version, base_fingerprint):
     if current is None:
         return  # already gone: the user's wish holds
     _check_base(kind, current, base_version=base_version, base_fingerprint=base_fingerprint, report=locked, yours={})
+    current._history_user = user
     current.delete()
     ordering.close_gap(current)
     _touch(locked, user)
@@ -146,6 +148,7 @@ def move_part(*, user, report, kind, obj, step):
 def add_section(*, user, report, after=None, title=None, kind=Section.Kind.OTHER):
     locked = _lock(report, user)
     section = Section(report=locked, kind=kind, title=title or _("新的部分"))
+    section._history_user = user
     ordering.insert_after(section, _fresh("section", after, locked) if after else None)
     _touch(locked, user)
     report.version = locked.version
@@ -159,6 +162,7 @@ def add_heading(*, user, report, section, after=None, title=None):
     if section is None:
         raise EditConflict(theirs={}, yours={}, gone=True)
     heading = Heading(section=section, title=title or _("新的小标题"))
+    heading._history_user = user
     ordering.insert_after(heading, _fresh("heading", after, locked) if after else None)
     _touch(locked, user)
     report.version = locked.version
@@ -175,6 +179,7 @@ def add_item(*, user, report, section, heading=None, after=None, text=""):
         raise EditConflict(theirs={}, yours={"text": text}, gone=True)
     after = _fresh("item", after, locked) if after else None
     item = Item(section=section, heading=heading, text=text)
+    item._history_user = user
     ordering.insert_after(item, after)
     _touch(locked, user)
     report.version = locked.version
@@ -201,8 +206,12 @@ def add_measure(*, user, report, measure=None, name=None, unit=None):
         measure, _created = Measure.objects.get_or_create(
             name=name, unit=unit, organization=locked.organization, defaults={"active": True}
         )
-    value, created = MeasureValue.objects.get_or_create(report=locked, measure=measure)
+    value = MeasureValue.objects.filter(report=locked, measure=measure).first()
+    created = value is None
     if created:
+        value = MeasureValue(report=locked, measure=measure)
+        value._history_user = user
+        value.save()
         _touch(locked, user)
         report.version = locked.version
     return value
@@ -213,9 +222,12 @@ def set_measure_value(*, user, report, measure_value, value):
     """Values are typed once and shown wherever the text refers to them; the last save wins
     because a figure has no text to merge and the panel always shows the current value."""
     locked = _lock(report, user)
-    updated = MeasureValue.objects.filter(pk=measure_value.pk, report=locked).update(value=value)
-    if not updated:
+    current = MeasureValue.objects.filter(pk=measure_value.pk, report=locked).first()
+    if current is None:
         raise EditConflict(theirs={}, yours={"value": value}, gone=True)
+    current.value = value
+    current._history_user = user
+    current.save(update_fields=["value"])
     _touch(locked, user)
     report.version = locked.version
 
@@ -229,6 +241,9 @@ def remove_measure(*, user, report, measure_value):
     texts += list(Item.objects.filter(section__report=locked).values_list("text", flat=True))
     if measure_value.measure_id in referenced_ids(*texts):
         raise EditRefused(_("正文中仍引用这项统计数，请先删除正文中的引用。"), "measure_in_use")
-    MeasureValue.objects.filter(pk=measure_value.pk, report=locked).delete()
+    current = MeasureValue.objects.filter(pk=measure_value.pk, report=locked).first()
+    if current is not None:
+        current._history_user = user
+        current.delete()
     _touch(locked, user)
     report.version = locked.version

@@ -46,3 +46,12 @@ def can_edit(user, report):
 def drafter_organizations(user):
     """The bodies in which the user may start a report."""
     return organizations_with_role(user, Membership.Role.DRAFTER)
+
+
+def can_comment(user, report):
+    """Reviewers of the body comment on a report while it awaits their review."""
+    return (
+        report.status == "submitted"
+        and user.is_authenticated
+        and Membership.objects.filter(user=user, organization_id=report.organization_id, role=Membership.Role.REVIEWER).exists()
+    )

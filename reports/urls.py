@@ -1,7 +1,7 @@
 from django.urls import path, register_converter
 
 from .converters import AddableKindConverter, PartKindConverter
-from .views import editor, measures_panel, report_create, report_pages
+from .views import editor, measures_panel, report_create, report_pages, review
 
 app_name = "reports"
 register_converter(PartKindConverter, "part")
@@ -10,6 +10,7 @@ register_converter(AddableKindConverter, "addable")
 urlpatterns = [
     path("", report_pages.report_list, name="list"),
     path("new/", report_create.create, name="create"),
+    path("inbox/", review.inbox, name="inbox"),
     path("<int:pk>/", report_pages.report_detail, name="detail"),
     path("<int:pk>/edit/", editor.editor, name="edit"),
     path("<int:pk>/edit/sheet/", editor.sheet, name="sheet"),
@@ -20,6 +21,10 @@ urlpatterns = [
     path("<int:pk>/edit/<part:kind>/<int:part_id>/delete/", editor.part_delete, name="part_delete"),
     path("<int:pk>/add/<addable:kind>/", editor.part_add, name="part_add"),
     path("<int:pk>/check/", editor.check_panel, name="check"),
+    path("<int:pk>/review/", review.review, name="review"),
+    path("<int:pk>/comments/", review.comment, name="comment"),
+    path("<int:pk>/act/<str:action>/", review.act, name="act"),
+    path("<int:pk>/timeline/", review.timeline, name="timeline"),
     path("<int:pk>/measures/", measures_panel.panel, name="measures"),
     path("<int:pk>/measures/add/", measures_panel.add, name="measure_add"),
     path("<int:pk>/measures/<int:value_id>/", measures_panel.set_value, name="measure_value"),

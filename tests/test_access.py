@@ -15,7 +15,7 @@ def report_urls_for(report):
 
     item = Item.objects.filter(section__report=report).first()
     value = MeasureValue.objects.filter(report=report).first()
-    samples = {"kind": "item", "part_id": item.pk if item else 1, "value_id": value.pk if value else 1}
+    samples = {"kind": "item", "part_id": item.pk if item else 1, "value_id": value.pk if value else 1, "action": "submit"}
     found = []
     for pattern in report_urls.urlpatterns:
         converters = pattern.pattern.converters

@@ -65,3 +65,9 @@ def measure_value(value):
     from ..measures import format_value
 
     return format_value(value)
+
+
+@register.filter
+def refs_of(groups):
+    """The parts a paragraph shows: {"item-12", "heading-5"} from its groups."""
+    return {ref for ref, _runs in groups if ref}

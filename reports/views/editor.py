@@ -14,8 +14,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import reswap, retarget, trigger_client_event
 
-from .. import editing
+from .. import editing, workflow
 from ..checks import find_problems, part_places
+from ..commenting import latest_comments
 from ..document import Kind, build_document, load_measures
 from ..drafting import previous_problems
 from ..editing import PART_MODELS, REPORT_PARTS, EditConflict, EditRefused
@@ -77,6 +78,14 @@ def editor_blocks(report, document):
 def sheet_context(report, *, editing_ref="", form=None, conflict=None):
     document = build_document(report)
     blocks, present = editor_blocks(report, document)
+    # The reviewer's remarks of the last round stand at the parts they are about.
+    notes = {}
+    for comment in latest_comments(report):
+        if comment.ref:
+            notes.setdefault(comment.ref, []).append(comment)
+    for block in blocks:
+        for paragraph in block["paragraphs"]:
+            paragraph["notes"] = [(g["ref"], notes[g["ref"]]) for g in paragraph["groups"] if g["first"] and g["ref"] in notes]
     missing_parts = [
         (kind, label)
         for kind, label in (("addressee", _("主送机关")), ("closing", _("结束语")), ("signature", _("落款")))
@@ -145,6 +154,9 @@ def editor(request, pk):
         problems=find_problems(report, context["document"]),
         previous_report=previous,
         previous_problems=previous_texts,
+        actions=workflow.available_actions(request.user, report),
+        report_comments=[c for c in latest_comments(report) if not c.ref],
+        last_return=report.events.filter(action__in=["return", "reopen"]).select_related("actor").order_by("-created_at").first(),
     )
     return render(request, "reports/editor.html", context)
 

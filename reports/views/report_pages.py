@@ -8,6 +8,7 @@ from ..document import build_document
 from ..filters import ReportFilter
 from ..models import Report
 from ..permissions import can_edit, drafter_organizations
+from ..workflow import available_actions
 
 PAGE_SIZE = 25
 
@@ -38,5 +39,10 @@ def report_detail(request, pk):
     return render(
         request,
         "reports/report_detail.html",
-        {"report": report, "document": build_document(report), "can_edit": can_edit(request.user, report)},
+        {
+            "report": report,
+            "document": build_document(report),
+            "can_edit": can_edit(request.user, report),
+            "actions": available_actions(request.user, report),
+        },
     )

@@ -1,0 +1,138 @@
+"""Review: the submitted snapshot, what changed since the last round, comments, and the actions
+a user may take (computed by the workflow, so the page holds no permission logic)."""
+
+from django.contrib import messages
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from .. import workflow
+from ..checks import part_places
+from ..commenting import CommentRefused, add_comment
+from ..document import build_document
+from ..inbox import awaiting_reports
+from ..models import Report, ReportEvent
+from ..permissions import can_comment, can_edit
+from ..snapshots import compare, snapshot_document
+from ..timeline import timeline_entries
+from ..workflow import ReportIncomplete, WorkflowError
+
+ACTION_LABELS = dict(ReportEvent.Action.choices)
+
+
+def visible_report(request, pk):
+    return get_object_or_404(Report.objects.visible_to(request.user).select_related("organization"), pk=pk)
+
+
+def comment_targets(document):
+    """The parts a comment can be about, as the reviewer sees them: (ref, "一、主要做法 （一） 二是")."""
+    places = part_places(document)
+    seen, targets = set(), []
+    for paragraph in document.paragraphs:
+        for ref, _runs in paragraph.groups():
+            if ref and ref not in seen and ref in places:
+                seen.add(ref)
+                targets.append((ref, places[ref]))
+    return targets
+
+
+def comments_by_ref(comments):
+    grouped = {}
+    for comment in comments:
+        grouped.setdefault(comment.ref, []).append(comment)
+    return grouped
+
+
+@require_safe
+def review(request, pk):
+    report = visible_report(request, pk)
+    submissions = list(report.submissions.select_related("submitted_by").order_by("-number"))
+    current = submissions[0] if submissions else None
+    previous = submissions[1] if len(submissions) > 1 else None
+    show_diff = previous is not None and request.GET.get("diff", "1") != "0"
+    document = snapshot_document(current) if current else build_document(report)
+    comments = list(report.comments.select_related("author", "submission").order_by("created_at"))
+    current_comments = [c for c in comments if current and c.submission_id == current.id]
+    context = {
+        "report": report,
+        "current": current,
+        "previous": previous,
+        "submissions": submissions,
+        "document": document,
+        "diff": compare(previous, current) if show_diff else None,
+        "show_diff": show_diff,
+        "comments_at": comments_by_ref(current_comments),
+        "report_comments": [c for c in current_comments if not c.ref],
+        "earlier_comments": [c for c in comments if c not in current_comments],
+        "targets": comment_targets(document),
+        "actions": workflow.available_actions(request.user, report),
+        "can_comment": can_comment(request.user, report),
+        "can_edit": can_edit(request.user, report),
+        "events": list(report.events.select_related("actor").order_by("-created_at")[:10]),
+    }
+    return render(request, "reports/review.html", context)
+
+
+@require_POST
+def comment(request, pk):
+    report = visible_report(request, pk)
+    ref = request.POST.get("ref", "")
+    places = dict(comment_targets(_current_document(report)))
+    if ref and ref not in places:
+        ref = ""  # a part that is no longer in the submission: the comment is about the report
+    try:
+        add_comment(user=request.user, report=report, text=request.POST.get("text", ""), ref=ref, place=places.get(ref, ""))
+        messages.success(request, _("批注已保存。"))
+    except CommentRefused as refused:
+        messages.error(request, refused.message)
+    return redirect("reports:review", pk=report.pk)
+
+
+def _current_document(report):
+    latest = report.submissions.order_by("-number").first()
+    return snapshot_document(latest) if latest else build_document(report)
+
+
+@require_POST
+def act(request, pk, action):
+    """Submit, approve, return or reopen: the workflow decides, the page reports its answer."""
+    report = visible_report(request, pk)
+    text = request.POST.get("comment", "")
+    ref = request.POST.get("ref", "")
+    try:
+        with transaction.atomic():
+            if action == workflow.RETURN and ref and text.strip():
+                # "Return, and here is why" on one part: the remark also stays at that part.
+                places = dict(comment_targets(_current_document(report)))
+                if ref in places:
+                    add_comment(user=request.user, report=report, text=text, ref=ref, place=places[ref])
+            workflow.perform(action, report, actor=request.user, comment=text)
+    except ReportIncomplete as incomplete:
+        shown = "；".join(problem.message for problem in incomplete.problems[:5])
+        more = _("等 %(count)d 处") % {"count": len(incomplete.problems)} if len(incomplete.problems) > 5 else ""
+        messages.error(request, f"{incomplete.message} {shown}{more}")
+        return redirect("reports:edit", pk=report.pk)
+    except (WorkflowError, CommentRefused) as refused:
+        messages.error(request, refused.message)
+        return redirect("reports:edit" if request.POST.get("back") == "edit" else "reports:review", pk=report.pk)
+    done = {
+        workflow.SUBMIT: _("已提交，等待审核。"),
+        workflow.APPROVE: _("已审定。报告已锁定，不能再修改。"),
+        workflow.RETURN: _("已退回起草人修改。"),
+        workflow.REOPEN: _("已重新打开，起草人可以修改。"),
+    }
+    messages.success(request, done[action])
+    return redirect("reports:detail" if action == workflow.SUBMIT else "reports:review", pk=report.pk)
+
+
+@require_safe
+def timeline(request, pk):
+    report = visible_report(request, pk)
+    return render(request, "reports/timeline.html", {"report": report, "entries": timeline_entries(report)})
+
+
+@require_safe
+def inbox(request):
+    reports = awaiting_reports(request.user).order_by("-updated_at")
+    return render(request, "reports/inbox.html", {"reports": reports})

@@ -1,0 +1,146 @@
+"""督办 pages: the board of who reported when, the 催报 button, and the measures summary.
+
+Only overseers (of a body that has bodies below it) and superusers may open them; anyone else
+gets 403. What an overseer sees is limited to the bodies below theirs (tracking.overseen_ids).
+"""
+
+from io import BytesIO
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST, require_safe
+
+from .. import summary, tracking
+from ..models import YEAR_MAX, YEAR_MIN, Organization
+from ..numbering import quarter_label
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _require_overseer(user):
+    if not tracking.oversees_any(user):
+        raise PermissionDenied(_("只有督办人可以查看督办情况和统计数汇总。"))
+
+
+def _year(request, today):
+    """The year asked for in the query string; the current year when absent or not a year."""
+    try:
+        year = int(request.GET.get("year", ""))
+    except ValueError:
+        return today.year
+    return year if YEAR_MIN <= year <= YEAR_MAX else today.year
+
+
+def _include_submitted(request):
+    return request.GET.get("include_submitted") in {"1", "on", "true"}
+
+
+@require_safe
+def board(request):
+    _require_overseer(request.user)
+    today = timezone.localdate()
+    year = _year(request, today)
+    body_ids = tracking.overseen_ids(request.user)
+    return render(
+        request,
+        "reports/tracking/board.html",
+        {
+            "board": tracking.board(request.user, year, today, body_ids=body_ids),
+            "year": year,
+            "years": tracking.board_years(request.user, today, body_ids=body_ids),
+        },
+    )
+
+
+class ReminderForm(forms.Form):
+    organization = forms.IntegerField(min_value=1)
+    year = forms.IntegerField(min_value=YEAR_MIN, max_value=YEAR_MAX)
+    quarter = forms.TypedChoiceField(choices=[(quarter, quarter) for quarter in tracking.QUARTER_NUMBERS], coerce=int)
+
+
+@require_POST
+def remind(request):
+    """催报 from a cell of the board: a plain form post, answered with a redirect back to the
+    board and a message saying what was sent or why nothing was."""
+    _require_overseer(request.user)
+    form = ReminderForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("催报请求不完整，没有发送邮件。请刷新页面后重试。"))
+        return redirect("tracking:board")
+    data = form.cleaned_data
+    back = f"{reverse('tracking:board')}?year={data['year']}"
+    organization = Organization.objects.filter(pk=data["organization"]).first()
+    try:
+        if organization is None:
+            raise tracking.NotOverseen(_("该单位不存在或不在您的督办范围内。"))
+        reminder = tracking.send_reminder(
+            user=request.user, organization=organization, year=data["year"], quarter=data["quarter"],
+            today=timezone.localdate(),
+        )
+    except tracking.ReminderRefused as refusal:
+        messages.error(request, refusal.message)
+        return redirect(back)
+    count = len([address for address in reminder.recipients.split(",") if address.strip()])
+    messages.success(
+        request,
+        ngettext(
+            "已向%(body)s发送催报邮件（%(count)d 人）。",
+            "已向%(body)s发送催报邮件（%(count)d 人）。",
+            count,
+        ) % {"body": organization.name, "count": count},
+    )
+    return redirect(f"{back}#body-{organization.pk}")
+
+
+@require_safe
+def measures(request):
+    _require_overseer(request.user)
+    today = timezone.localdate()
+    year = _year(request, today)
+    include_submitted = _include_submitted(request)
+    body_ids = tracking.overseen_ids(request.user)
+    sums = summary.measure_sums(request.user, year, include_submitted, body_ids=body_ids)
+    chart = {
+        "labels": [str(quarter_label(quarter)) for quarter in tracking.QUARTER_NUMBERS],
+        "series": [
+            {"id": entry.measure_id, "label": entry.label, "unit": entry.unit, "values": [summary.as_number(v) for v in entry.values]}
+            for entry in sums
+        ],
+    }
+    query = f"?year={year}" + ("&include_submitted=1" if include_submitted else "")
+    return render(
+        request,
+        "reports/tracking/summary.html",
+        {
+            "year": year,
+            "years": tracking.board_years(request.user, today, body_ids=body_ids),
+            "include_submitted": include_submitted,
+            "scope_note": summary.scope_note(include_submitted),
+            "sums": sums,
+            "report_counts": summary.report_counts(request.user, year, include_submitted, body_ids=body_ids).values(),
+            "bodies_count": len(body_ids),
+            "chart": chart,
+            "xlsx_url": reverse("tracking:summary_xlsx") + query,
+        },
+    )
+
+
+@require_safe
+def measures_xlsx(request):
+    _require_overseer(request.user)
+    year = _year(request, timezone.localdate())
+    workbook = summary.summary_workbook(request.user, year, _include_submitted(request))
+    buffer = BytesIO()
+    workbook.save(buffer)
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX_CONTENT_TYPE)
+    filename = _("统计数汇总-%(year)s.xlsx") % {"year": year}
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
+    return response

@@ -1,0 +1,184 @@
+"""The workflow table, walked whole: every state × action × role."""
+
+import threading
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+
+from reports import workflow
+from reports.models import Comment, Membership, Report, ReportEvent, Submission
+from reports.workflow import (
+    TRANSITIONS,
+    CommentRequired,
+    NotPermitted,
+    ReportIncomplete,
+    SelfApproval,
+    TransitionNotAllowed,
+)
+
+STATES = ["draft", "submitted", "returned", "approved"]
+ACTIONS = ["submit", "approve", "return", "reopen"]
+ROLES = ["drafter", "reviewer", "overseer", "drafter of another body", "reviewer of another body"]
+
+
+@pytest.fixture
+def complete_report(report_factory, measure_factory, tree):
+    report = report_factory(tree["cppcc"], sections=[("主要做法", "practices", [("学习", ["认真学习。"])]), ("存在的主要问题", "problems", ["不足。"])])
+    measure_factory(report, "学习会议", value=Decimal("3"))
+    return report
+
+
+@pytest.fixture
+def actors(make_user, tree):
+    return {
+        "drafter": make_user("d", organization=tree["cppcc"], role=Membership.Role.DRAFTER),
+        "reviewer": make_user("r", organization=tree["cppcc"], role=Membership.Role.REVIEWER),
+        "overseer": make_user("o", organization=tree["city"], role=Membership.Role.OVERSEER),
+        "drafter of another body": make_user("d2", organization=tree["congress"], role=Membership.Role.DRAFTER),
+        "reviewer of another body": make_user("r2", organization=tree["congress"], role=Membership.Role.REVIEWER),
+    }
+
+
+def written(report):
+    report.refresh_from_db()
+    return (report.status, ReportEvent.objects.count(), Submission.objects.count(), Comment.objects.count())
+
+
+@pytest.mark.parametrize("state", STATES)
+@pytest.mark.parametrize("action", ACTIONS)
+@pytest.mark.parametrize("role", ROLES)
+def test_every_state_action_and_role(complete_report, actors, state, action, role):
+    Report.objects.filter(pk=complete_report.pk).update(status=state)
+    complete_report.refresh_from_db()
+    actor = actors[role]
+    allowed = (state, action) in TRANSITIONS and TRANSITIONS[(state, action)][1] == role
+    before = written(complete_report)
+    if allowed:
+        event = workflow.perform(action, complete_report, actor=actor, comment="意见")
+        complete_report.refresh_from_db()
+        assert complete_report.status == TRANSITIONS[(state, action)][0]
+        assert ReportEvent.objects.count() == before[1] + 1
+        assert (event.action, event.from_status, event.to_status, event.actor) == (action, state, complete_report.status, actor)
+        assert Submission.objects.count() == before[2] + (1 if action == "submit" else 0)
+        assert action in workflow.available_actions(actor, Report.objects.get(pk=complete_report.pk)) or True
+    else:
+        expected = TransitionNotAllowed if (state, action) not in TRANSITIONS else NotPermitted
+        with pytest.raises(expected):
+            workflow.perform(action, complete_report, actor=actor, comment="意见")
+        assert written(complete_report) == before
+
+
+@pytest.mark.parametrize("state", STATES)
+@pytest.mark.parametrize("role", ROLES)
+def test_the_buttons_offered_are_exactly_the_allowed_actions(complete_report, actors, state, role):
+    Report.objects.filter(pk=complete_report.pk).update(status=state)
+    complete_report.refresh_from_db()
+    expected = [action for (s, action), (_new, r) in TRANSITIONS.items() if s == state and r == role]
+    assert workflow.available_actions(actors[role], complete_report) == expected
+
+
+def test_submission_is_refused_with_the_list_while_anything_is_missing(report_factory, measure_factory, tree, actors):
+    report = report_factory(tree["cppcc"], sections=[("主要做法", "practices", ["召开会议**次。"])])
+    measure_factory(report, "学习会议", value=None)
+    with pytest.raises(ReportIncomplete) as incomplete:
+        workflow.submit(report, actor=actors["drafter"])
+    messages = [problem.message for problem in incomplete.value.problems]
+    assert any("**" in m for m in messages) and any("学习会议" in m for m in messages)
+    assert written(report) == ("draft", 0, 0, 0)
+
+
+def test_a_submission_freezes_text_and_values(complete_report, actors):
+    workflow.submit(complete_report, actor=actors["drafter"])
+    complete_report.measure_values.update(value=Decimal("9"))
+    item = complete_report.sections.get(position=1).headings.get().items.get()
+    item.text = "后来改的。"
+    item.save()
+    snapshot = complete_report.submissions.get()
+    texts = ["".join(run["text"] for run in p["runs"]) for p in snapshot.paragraphs]
+    assert "（一）学习。一是认真学习。" in texts
+    assert snapshot.measures == {"学习会议（次）": "3"}
+    assert snapshot.number == 1 and snapshot.submitted_by == actors["drafter"]
+
+
+def test_return_and_reopen_need_a_comment(complete_report, actors):
+    workflow.submit(complete_report, actor=actors["drafter"])
+    with pytest.raises(CommentRequired):
+        workflow.return_for_revision(complete_report, actor=actors["reviewer"], comment="  ")
+    workflow.approve(complete_report, actor=actors["reviewer"])
+    with pytest.raises(CommentRequired):
+        workflow.reopen(complete_report, actor=actors["reviewer"], reason="")
+    assert written(complete_report)[:2] == ("approved", 2)
+
+
+def test_a_reviewer_who_also_drafts_does_not_approve_what_they_wrote(complete_report, actors, tree, settings):
+    both = actors["reviewer"]
+    Membership.objects.create(user=both, organization=tree["cppcc"], role=Membership.Role.DRAFTER)
+    workflow.submit(complete_report, actor=both)
+    assert "approve" not in workflow.available_actions(both, complete_report)
+    with pytest.raises(SelfApproval):
+        workflow.approve(complete_report, actor=both)
+    settings.JIBAO_ALLOW_SELF_APPROVAL = True
+    workflow.approve(complete_report, actor=both)
+    assert complete_report.status == "approved"
+
+
+def test_an_editor_of_the_text_does_not_approve_it(complete_report, actors, tree):
+    from reports import editing
+    from reports.editing import fingerprint, part_values
+
+    editor = actors["reviewer"]
+    Membership.objects.create(user=editor, organization=tree["cppcc"], role=Membership.Role.DRAFTER)
+    item = complete_report.sections.get(position=1).headings.get().items.get()
+    editing.save_part(user=editor, report=complete_report, kind="item", obj=item, values={"text": "审核人改的。"},
+                      base_version=complete_report.version, base_fingerprint=fingerprint(part_values(item, "item")))
+    workflow.submit(complete_report, actor=actors["drafter"])
+    with pytest.raises(SelfApproval):
+        workflow.approve(complete_report, actor=editor)
+
+
+def test_notices_go_to_the_right_people(complete_report, actors, mailoutbox, django_capture_on_commit_callbacks):
+    for user in actors.values():
+        user.email = f"{user.username}@example.org"
+        user.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.submit(complete_report, actor=actors["drafter"])
+    assert [m.to for m in mailoutbox] == [["r@example.org"]]
+    assert "待审核" in mailoutbox[0].subject and f"/reports/{complete_report.pk}/review/" in mailoutbox[0].body
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.return_for_revision(complete_report, actor=actors["reviewer"], comment="请补充数据。")
+    assert mailoutbox[1].to == ["d@example.org"] and "请补充数据。" in mailoutbox[1].body
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db(transaction=True)
+def test_two_reviewers_at_once_exactly_one_succeeds(report_factory, measure_factory, tree, make_user):
+    assert connection.vendor == "postgresql"
+    report = report_factory(tree["cppcc"], sections=[("主要做法", "practices", ["认真学习。"])])
+    measure_factory(report, "学习会议", value=Decimal("1"))
+    drafter = make_user(organization=tree["cppcc"], role=Membership.Role.DRAFTER)
+    reviewers = [make_user(organization=tree["cppcc"], role=Membership.Role.REVIEWER) for _ in range(2)]
+    workflow.submit(report, actor=drafter)
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def act(reviewer, action):
+        from django.db import connections
+
+        try:
+            barrier.wait()
+            workflow.perform(action, Report.objects.get(pk=report.pk), actor=reviewer, comment="退回。")
+            outcomes.append("ok")
+        except workflow.WorkflowError as error:
+            outcomes.append(type(error).__name__)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=act, args=(reviewers[0], "approve")),
+               threading.Thread(target=act, args=(reviewers[1], "return"))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["TransitionNotAllowed", "ok"]
+    assert ReportEvent.objects.filter(report=report).exclude(action="submit").count() == 1
