@@ -6,6 +6,7 @@ already exists is kept as it is (a drafter may have edited it) unless `reset` is
 
 import json
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -13,7 +14,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from .models import Measure, Membership, Organization, Report
+from . import workflow
+from .models import Measure, Membership, Organization, Report, ReportEvent, Submission
 from .structure import create_report_from_structure
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
@@ -52,6 +54,7 @@ def load_demo_data(*, reset=False):
     for entry in demo["users"]:
         user, _ = User.objects.get_or_create(username=entry["username"])
         user.first_name = entry["name"]
+        user.email = entry.get("email", "")
         user.is_superuser = user.is_staff = bool(entry.get("superuser"))
         user.is_active = True
         user.set_password(demo["password"])
@@ -87,5 +90,20 @@ def load_demo_data(*, reset=False):
             measures_by_name=measures,
             values_by_name=values,
         )
+        if data.get("history"):
+            replay_history(report, data["history"])
         result.created_reports.append(report)
     return result
+
+
+def replay_history(report, history):
+    """Submit and approve through the real workflow, then date the steps as the fixture says."""
+    User = get_user_model()
+    drafter, reviewer = User.objects.get(username=history["drafter"]), User.objects.get(username=history["reviewer"])
+    submitted_at, approved_at = (datetime.fromisoformat(history[key]) for key in ("submitted", "approved"))
+    submitted = workflow.submit(report, actor=drafter, notify=False)
+    approved = workflow.approve(report, actor=reviewer, notify=False)
+    Submission.objects.filter(report=report).update(submitted_at=submitted_at)
+    ReportEvent.objects.filter(pk=submitted.pk).update(created_at=submitted_at)
+    ReportEvent.objects.filter(pk=approved.pk).update(created_at=approved_at)
+    Report.objects.filter(pk=report.pk).update(created_by=drafter, updated_by=drafter, updated_at=approved_at)

@@ -106,7 +106,7 @@ def took_part(user, report):
 
 
 @transaction.atomic
-def _transition(report, action, *, actor, comment=""):
+def _transition(report, action, *, actor, comment="", notify=True):
     locked = Report.objects.select_for_update().get(pk=report.pk)
     key = (locked.status, action)
     if key not in TRANSITIONS:
@@ -133,7 +133,8 @@ def _transition(report, action, *, actor, comment=""):
     event = ReportEvent.objects.create(report=locked, action=action, from_status=locked.status, to_status=new_status,
                                        actor=actor, comment=comment)
     report.status = new_status
-    transaction.on_commit(lambda: notices.after_transition(event))
+    if notify:
+        transaction.on_commit(lambda: notices.after_transition(event))
     return event
 
 
@@ -154,12 +155,13 @@ def _freeze(report, document, actor):
     )
 
 
-def submit(report, *, actor):
-    return _transition(report, SUBMIT, actor=actor)
+def submit(report, *, actor, notify=True):
+    return _transition(report, SUBMIT, actor=actor, notify=notify)
 
 
-def approve(report, *, actor, comment=""):
-    return _transition(report, APPROVE, actor=actor, comment=comment)
+def approve(report, *, actor, comment="", notify=True):
+    """`notify=False` is for loading history (demo data, imports): nobody needs an e-mail then."""
+    return _transition(report, APPROVE, actor=actor, comment=comment, notify=notify)
 
 
 def return_for_revision(report, *, actor, comment):

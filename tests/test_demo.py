@@ -4,11 +4,12 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
-from reports.models import Heading, Item, Measure, MeasureValue, Membership, Organization, Report
+from reports.models import Heading, Item, Measure, MeasureValue, Membership, Organization, Report, ReportEvent, Submission
 
 
 def counts():
-    return [m.objects.count() for m in (Organization, Membership, Report, Heading, Item, Measure, MeasureValue, get_user_model())]
+    models = (Organization, Membership, Report, Heading, Item, Measure, MeasureValue, Submission, ReportEvent, get_user_model())
+    return [m.objects.count() for m in models]
 
 
 def test_load_demo_builds_the_sample_and_the_logins(db, settings, capsys):
@@ -25,6 +26,13 @@ def test_load_demo_builds_the_sample_and_the_logins(db, settings, capsys):
     assert [h.items.count() for h in practices.headings.all()] == [3, 6, 4, 3]
     assert problems.items.count() == 2 and next_steps.items.count() == 5
     assert report.measure_values.count() == 8
+    assert report.status == "draft"
+    # History for the other bodies: approved through the workflow, one on time and one late.
+    congress = Report.objects.get(organization__name="市人大常委会党组", year=2023, quarter=1)
+    assert congress.status == "approved"
+    assert [e.action for e in congress.events.all()] == ["submit", "approve"]
+    assert congress.submissions.get().submitted_at.date().isoformat() == "2023-04-14"
+    assert Report.objects.get(organization__name="市政协党组", year=2022, quarter=4).status == "approved"
 
     parent = Organization.objects.get(name="市纪委监委")
     assert parent.children.count() >= 3
@@ -39,7 +47,7 @@ def test_load_demo_twice_changes_nothing_and_keeps_edits(db, settings, capsys):
     settings.DEBUG = True
     call_command("load_demo")
     before = counts()
-    report = Report.objects.get()
+    report = Report.objects.get(organization__name="市政协党组", year=2023, quarter=1)
     report.opening = "起草人改过的开头。"
     report.save()
     call_command("load_demo")
@@ -50,7 +58,7 @@ def test_load_demo_twice_changes_nothing_and_keeps_edits(db, settings, capsys):
 
     call_command("load_demo", "--reset")
     assert counts() == before
-    assert Report.objects.get().opening.startswith("按要求")
+    assert Report.objects.get(organization__name="市政协党组", year=2023, quarter=1).opening.startswith("按要求")
 
 
 def test_load_demo_refuses_when_debug_is_off(db, settings):

@@ -48,7 +48,7 @@ def test_a_quarter_that_exists_is_opened_not_duplicated(demo, demo_drafter, clie
     response = client.post(reverse("reports:create"), {"organization": demo.organization_id, "year": 2023, "quarter": 1}, follow=True)
     assert response.redirect_chain[-1][0] == reverse("reports:edit", args=[demo.pk])
     assert "已经存在，已为您打开" in response.content.decode()
-    assert Report.objects.count() == 1
+    assert Report.objects.filter(organization=demo.organization, year=2023, quarter=1).count() == 1
 
 
 def test_the_new_report_page_offers_only_the_drafters_bodies_and_their_reports(client, drafter, report_factory, tree):
