@@ -12,7 +12,14 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .document import Kind, build_document, heading_title, item_text, paragraph_texts, section_title
+from .document import (
+    Kind,
+    build_document,
+    heading_title,
+    item_text,
+    paragraph_texts,
+    section_title,
+)
 from .models import Heading, Item, Section
 
 MEASURE_MISSING = "measure_missing"
