@@ -54,13 +54,15 @@ def review(request, pk):
     document = snapshot_document(current) if current else build_document(report)
     comments = list(report.comments.select_related("author", "submission").order_by("created_at"))
     current_comments = [c for c in comments if current and c.submission_id == current.id]
+    diff = compare(previous, current) if show_diff else None
     context = {
         "report": report,
         "current": current,
         "previous": previous,
         "submissions": submissions,
         "document": document,
-        "diff": compare(previous, current) if show_diff else None,
+        "diff": diff,
+        "changed_count": sum(1 for paragraph in diff or [] if paragraph["changed"]),
         "show_diff": show_diff,
         "comments_at": comments_by_ref(current_comments),
         "report_comments": [c for c in current_comments if not c.ref],

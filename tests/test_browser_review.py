@@ -1,0 +1,100 @@
+"""Submit, return with a comment, revise, resubmit, approve, track: the whole round in Chromium."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from reports.models import Item, MeasureValue, Report
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def log_in(page, live_server, username):
+    page.context.clear_cookies()
+    page.goto(f"{live_server.url}/login/")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill("jibao-demo")
+    page.get_by_role("button", name="登录").click()
+    expect(page.get_by_test_id("current-user")).to_be_visible()
+
+
+@pytest.fixture
+def ready_demo(demo):
+    """The sample with its redacted names filled in and one count still empty."""
+    for item in Item.objects.filter(section__report=demo, text__contains="*"):
+        item.text = re.sub(r"\*+", "某", item.text)
+        item.save()
+    MeasureValue.objects.filter(report=demo, measure__name="廉政谈话").update(value=None)
+    return demo
+
+
+def test_a_whole_round_of_review(page, live_server, ready_demo, artifacts_dir, mailoutbox):
+    report = ready_demo
+    editor_url = f"{live_server.url}/reports/{report.pk}/edit/"
+
+    # The drafter submits: refused while 廉政谈话 is empty, and told where.
+    log_in(page, live_server, "drafter")
+    page.goto(editor_url)
+    page.get_by_test_id("submit-report").click()
+    expect(page.get_by_role("alert")).to_contain_text("暂不能提交")
+    expect(page.get_by_role("alert")).to_contain_text("廉政谈话")
+    expect(page.locator("#check-panel")).to_contain_text("统计数“廉政谈话”尚未填写")
+    assert Report.objects.get(pk=report.pk).status == "draft"
+    talks = page.locator("#measures-panel").get_by_role("textbox", name="廉政谈话")
+    talks.fill("26")
+    talks.press("Tab")
+    expect(page.locator("#check-panel")).to_contain_text("无待填项")
+    page.get_by_test_id("submit-report").click()
+    expect(page.get_by_role("alert")).to_contain_text("已提交，等待审核")
+    assert Report.objects.get(pk=report.pk).status == "submitted"
+    assert any("待审核" in mail.subject and mail.to == ["reviewer@example.org"] for mail in mailoutbox)
+
+    # The reviewer finds it in the inbox and returns it with a remark on one item.
+    log_in(page, live_server, "reviewer")
+    expect(page.get_by_test_id("nav-inbox")).to_contain_text("1")
+    page.get_by_test_id("nav-inbox").click()
+    page.get_by_role("link", name="去审核").click()
+    expect(page.get_by_test_id("review-sheet")).to_contain_text("开展廉政谈话26人次")
+    actions = page.get_by_test_id("review-actions")
+    actions.get_by_label("针对").select_option(label="二、存在的主要问题 二是")
+    actions.get_by_label("退回意见（必填）").fill("请写明意识形态风险点的具体整改措施。")
+    actions.get_by_role("button", name="退回修改").click()
+    expect(page.get_by_role("alert")).to_contain_text("已退回起草人修改")
+
+    # The drafter sees the remark at that item, revises it and resubmits.
+    log_in(page, live_server, "drafter")
+    page.goto(editor_url)
+    expect(page.get_by_test_id("return-notice")).to_contain_text("请写明意识形态风险点的具体整改措施。")
+    problem = Item.objects.get(section__report=report, section__kind="problems", position=2)
+    notes = page.locator(f'.comment-notes[data-ref="item-{problem.id}"]')
+    expect(notes).to_contain_text("请写明意识形态风险点的具体整改措施。")
+    page.screenshot(path=artifacts_dir / "editor-returned.png")
+    page.locator(f'#sheet a.part[data-ref="item-{problem.id}"]').click()
+    box = page.locator(f'.ed-form[data-ref="item-{problem.id}"]').get_by_label("内容")
+    box.fill("意识形态和网络意识形态领域仍然存在风险点，已建立台账逐项整改。")
+    page.locator(f'.ed-form[data-ref="item-{problem.id}"]').get_by_role("button", name="保存").click()
+    expect(page.get_by_test_id("editor-sheet")).to_contain_text("已建立台账逐项整改")
+    page.get_by_test_id("submit-report").click()
+    expect(page.get_by_role("alert")).to_contain_text("已提交，等待审核")
+
+    # The reviewer sees what changed, marked, and approves.
+    log_in(page, live_server, "reviewer")
+    page.goto(f"{live_server.url}/reports/{report.pk}/review/")
+    sheet = page.get_by_test_id("review-sheet")
+    expect(sheet.locator("ins")).to_contain_text(["已建立台账逐项整改"])
+    expect(sheet.locator("del").first).to_be_visible()
+    expect(page.get_by_test_id("diff-legend")).to_contain_text("改动 1 段")
+    page.screenshot(path=artifacts_dir / "review-diff.png", full_page=True)
+    page.get_by_test_id("review-actions").get_by_role("button", name="审定通过").click()
+    expect(page.get_by_role("alert")).to_contain_text("已审定")
+    assert Report.objects.get(pk=report.pk).status == "approved"
+
+    # Approved: read-only for the drafter.
+    log_in(page, live_server, "drafter")
+    page.goto(editor_url)
+    expect(page).to_have_url(re.compile(rf"/reports/{report.pk}/$"))
+    expect(page.get_by_role("link", name="修改")).to_have_count(0)
+    page.goto(f"{live_server.url}/reports/{report.pk}/timeline/")
+    expect(page.get_by_test_id("timeline")).to_contain_text("审定")
+    expect(page.get_by_test_id("timeline")).to_contain_text("修改条目")
