@@ -123,8 +123,7 @@ def measure_rows_by_body(user, year, include_submitted=False, *, body_ids=None):
     rows = (
         counted_values(user, year, include_submitted, body_ids=body_ids)
         .values(
-            "report__organization__name", "measure", "measure__name", "measure__unit",
-            "measure__organization__name", "report__quarter", "value",
+            "report__organization__name", "measure", "measure__name", "measure__unit", "report__quarter", "value",
         )
         .order_by()
     )

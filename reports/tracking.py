@@ -174,8 +174,9 @@ class Board:
 
 
 def percent(part, whole):
-    """A share as a whole percentage, None when there is nothing to share."""
-    return round(100 * part / whole) if whole else None
+    """A share as a whole percentage rounded half up (1/8 → 13, where round() would give 12),
+    None when there is nothing to share."""
+    return (200 * part + whole) // (2 * whole) if whole else None
 
 
 def board(user, year, today, *, body_ids=None):
@@ -227,8 +228,9 @@ def board_years(user, today, *, body_ids=None):
     dates set, and always the current one; newest first."""
     if body_ids is None:
         body_ids = overseen_ids(user)
-    years = set(Report.objects.filter(organization_id__in=body_ids).values_list("year", flat=True).distinct())
-    years |= set(DueDate.objects.values_list("year", flat=True).distinct())
+    # order_by(): the models' default ordering would otherwise join into the DISTINCT.
+    years = set(Report.objects.filter(organization_id__in=body_ids).values_list("year", flat=True).order_by().distinct())
+    years |= set(DueDate.objects.values_list("year", flat=True).order_by().distinct())
     years.add(today.year)
     return sorted(years, reverse=True)
 
@@ -250,6 +252,10 @@ class NotOverseen(ReminderRefused):
     code = "not_overseen"
 
 
+def not_overseen_message():
+    return _("该单位不存在或不在您的督办范围内，没有发送催报邮件。")
+
+
 class AlreadySubmitted(ReminderRefused):
     code = "already_submitted"
 
@@ -269,7 +275,8 @@ def send_reminder(*, user, organization, year, quarter, today):
     if quarter not in QUARTER_NUMBERS:
         raise ReminderRefused(_("季度应为 1 至 4。"))
     if organization.id not in overseen_ids(user):
-        raise NotOverseen(_("您不是%(body)s的督办人，不能催报。") % {"body": organization.name})
+        # Not named: a body outside the user's range does not exist for them (see permissions.py).
+        raise NotOverseen(not_overseen_message())
     period = f"{year}年{quarter_label(quarter)}"
     if Submission.objects.filter(
         report__organization=organization, report__year=year, report__quarter=quarter

@@ -1,7 +1,7 @@
 from django.urls import path, register_converter
 
 from .converters import AddableKindConverter, PartKindConverter
-from .views import editor, measures_panel, report_create, report_pages, review
+from .views import editor, export, measures_panel, report_create, report_pages, review
 
 app_name = "reports"
 register_converter(PartKindConverter, "part")
@@ -25,6 +25,9 @@ urlpatterns = [
     path("<int:pk>/comments/", review.comment, name="comment"),
     path("<int:pk>/act/<str:action>/", review.act, name="act"),
     path("<int:pk>/timeline/", review.timeline, name="timeline"),
+    path("<int:pk>/export.docx", export.export_docx, name="export_docx"),
+    path("<int:pk>/export.pdf", export.export_pdf, name="export_pdf"),
+    path("export/<int:year>/<int:quarter>.zip", export.export_quarter_zip, name="export_zip"),
     path("<int:pk>/measures/", measures_panel.panel, name="measures"),
     path("<int:pk>/measures/add/", measures_panel.add, name="measure_add"),
     path("<int:pk>/measures/<int:value_id>/", measures_panel.set_value, name="measure_value"),

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the tests need (a real browser, CJK fonts, PostgreSQL 15),
+# Installs the Debian packages the tests need (a real browser, CJK fonts, PostgreSQL 15,
+# LibreOffice and poppler to open and measure the Word files),
 # only those missing, with one `apt-get update`. Safe to run again: it does nothing then.
 set -euo pipefail
 
@@ -9,6 +10,10 @@ PACKAGES=(
   fonts-arphic-ukai      # open 楷体 faces (AR PL UKai CN, AR PL KaitiM GB) for level-2 headings
   fonts-arphic-gkai00mp
   postgresql-15       # the suite runs on PostgreSQL too
+  libreoffice-writer-nogui  # a real, independent client opens and renders the Word files
+  poppler-utils       # pdftotext -bbox-layout measures them, pdftoppm draws them
+  fontconfig
+  fonts-liberation2   # Times New Roman's metric twin for digits and Latin text
 )
 
 missing=()

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_safe
 from ..document import build_document
 from ..filters import ReportFilter
 from ..models import Report
+from ..pdf import pdf_available
 from ..permissions import can_edit, drafter_organizations
 from ..workflow import available_actions
 
@@ -44,5 +45,6 @@ def report_detail(request, pk):
             "document": build_document(report),
             "can_edit": can_edit(request.user, report),
             "actions": available_actions(request.user, report),
+            "pdf_available": pdf_available(),
         },
     )

@@ -20,7 +20,6 @@ from django.views.decorators.http import require_POST, require_safe
 
 from .. import summary, tracking
 from ..models import YEAR_MAX, YEAR_MIN, Organization
-from ..numbering import quarter_label
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -78,9 +77,11 @@ def remind(request):
     data = form.cleaned_data
     back = f"{reverse('tracking:board')}?year={data['year']}"
     organization = Organization.objects.filter(pk=data["organization"]).first()
+    if organization is None:
+        messages.error(request, tracking.not_overseen_message())
+        return redirect(back)
+    back += f"#body-{organization.pk}"
     try:
-        if organization is None:
-            raise tracking.NotOverseen(_("该单位不存在或不在您的督办范围内。"))
         reminder = tracking.send_reminder(
             user=request.user, organization=organization, year=data["year"], quarter=data["quarter"],
             today=timezone.localdate(),
@@ -97,7 +98,7 @@ def remind(request):
             count,
         ) % {"body": organization.name, "count": count},
     )
-    return redirect(f"{back}#body-{organization.pk}")
+    return redirect(back)
 
 
 @require_safe
@@ -109,7 +110,8 @@ def measures(request):
     body_ids = tracking.overseen_ids(request.user)
     sums = summary.measure_sums(request.user, year, include_submitted, body_ids=body_ids)
     chart = {
-        "labels": [str(quarter_label(quarter)) for quarter in tracking.QUARTER_NUMBERS],
+        # Short labels, so that four fit under a small chart without turning sideways.
+        "labels": [_("一季度"), _("二季度"), _("三季度"), _("四季度")],
         "series": [
             {"id": entry.measure_id, "label": entry.label, "unit": entry.unit, "values": [summary.as_number(v) for v in entry.values]}
             for entry in sums

@@ -45,7 +45,7 @@
           },
         },
         scales: {
-          x: { grid: { display: false } },
+          x: { grid: { display: false }, ticks: { maxRotation: 0, autoSkip: false } },
           y: { beginAtZero: true, ticks: { precision: 0 } },
         },
       },

@@ -1,0 +1,46 @@
+"""Downloads: the report as .docx (any state; a draft carries a 草稿 mark), as PDF where
+LibreOffice is installed, and a quarter's approved reports as one .zip."""
+
+from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_safe
+
+from ..docx_writer import DOCX_MIME, docx_filename, render_docx
+from ..exporting import approved_reports, stream_zip
+from ..models import Report
+from ..pdf import PdfUnavailable, convert_docx_to_pdf, pdf_available
+
+
+def _download(data, content_type, filename):
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
+
+
+@require_safe
+def export_docx(request, pk):
+    report = get_object_or_404(Report.objects.visible_to(request.user).select_related("organization"), pk=pk)
+    return _download(render_docx(report), DOCX_MIME, docx_filename(report))
+
+
+@require_safe
+def export_pdf(request, pk):
+    report = get_object_or_404(Report.objects.visible_to(request.user).select_related("organization"), pk=pk)
+    if not pdf_available():
+        raise Http404("PDF 转换不可用")
+    try:
+        pdf = convert_docx_to_pdf(render_docx(report))
+    except PdfUnavailable:
+        return HttpResponse("PDF 转换失败，请下载 Word 文件。", status=503, content_type="text/plain; charset=utf-8")
+    return _download(pdf, "application/pdf", docx_filename(report).removesuffix(".docx") + ".pdf")
+
+
+@require_safe
+def export_quarter_zip(request, year, quarter):
+    if quarter not in (1, 2, 3, 4):
+        raise Http404
+    reports = approved_reports(Report.objects.visible_to(request.user), year, quarter)
+    response = StreamingHttpResponse(stream_zip(reports.iterator(chunk_size=50)), content_type="application/zip")
+    response["Content-Disposition"] = content_disposition_header(True, f"{year}年第{quarter}季度已审定报告.zip")
+    return response

@@ -1,0 +1,198 @@
+"""The Word file read back as XML: page, grid, styles, fonts, footers (GB/T 9704)."""
+
+import io
+import re
+import zipfile
+
+import pytest
+from docx import Document as read_docx
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
+from docx.shared import Mm
+from django.core.management import call_command
+from django.urls import reverse
+
+from reports.document import Kind, build_document
+from reports.docx_writer import STYLE_NAMES, render_docx, title_lines
+from reports.models import Report
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+@pytest.fixture
+def sample_docx(demo):
+    return render_docx(demo)
+
+
+def xml_parts(data):
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return {name: archive.read(name).decode("utf-8") for name in archive.namelist() if name.endswith(".xml")}
+
+
+def test_page_is_a4_with_the_standard_margins_and_a_lines_grid(sample_docx):
+    section = read_docx(io.BytesIO(sample_docx)).sections[0]
+    measured = [round(value / Mm(1), 1) for value in (section.page_width, section.page_height, section.top_margin,
+                                                      section.bottom_margin, section.left_margin, section.right_margin)]
+    assert measured == [210.0, 297.0, 37.0, 35.0, 28.0, 26.0]
+    grid = section._sectPr.find(qn("w:docGrid"))
+    assert (grid.get(qn("w:type")), grid.get(qn("w:linePitch"))) == ("lines", "579")
+    assert grid.get(qn("w:charSpace")) is None
+
+
+def test_each_level_has_its_named_style_with_an_outline_level(demo, sample_docx):
+    word = read_docx(io.BytesIO(sample_docx))
+    model = build_document(demo)
+    expected = []
+    for paragraph in model.paragraphs:
+        lines = title_lines(paragraph.text) if paragraph.kind == Kind.TITLE else [paragraph.text]
+        expected += [(STYLE_NAMES[paragraph.kind], line) for line in lines]
+    assert [(p.style.name, p.text) for p in word.paragraphs] == expected
+    outline = {name: word.styles[name].element.pPr.find(qn("w:outlineLvl")) for name in ("一级标题", "二级标题", "三级标题")}
+    assert [int(level.get(qn("w:val"))) for level in outline.values()] == [0, 1, 2]
+
+
+def test_every_run_names_its_east_asian_font_and_no_theme_font_is_left(sample_docx):
+    word = read_docx(io.BytesIO(sample_docx))
+    expected = {"公文标题": {"方正小标宋简体"}, "一级标题": {"黑体"}, "二级标题": {"楷体_GB2312", "仿宋_GB2312"},
+                "正文": {"仿宋_GB2312"}, "署名": {"仿宋_GB2312"}, "成文日期": {"仿宋_GB2312"}}
+    for paragraph in word.paragraphs:
+        fonts = {run._element.rPr.rFonts.get(qn("w:eastAsia")) for run in paragraph.runs}
+        assert fonts <= expected[paragraph.style.name], paragraph.text[:20]
+        for run in paragraph.runs:
+            assert run._element.rPr.rFonts.get(qn("w:ascii")) == "Times New Roman"
+            size = run.font.size.pt
+            spacing = run._element.rPr.find(qn("w:spacing"))
+            # 16 pt runs are tightened by 0.25 pt so that 28 characters fill a line.
+            assert (spacing is not None and spacing.get(qn("w:val")) == "-5") == (size == 16)
+    heading = next(p for p in word.paragraphs if p.style.name == "二级标题")
+    assert [run._element.rPr.rFonts.get(qn("w:eastAsia")) for run in heading.runs[:3]] == ["楷体_GB2312", "楷体_GB2312", "仿宋_GB2312"]
+    title = word.paragraphs[0]
+    assert title.runs[0].font.size.pt == 22 and not title.runs[0].font.bold
+    assert title.style.paragraph_format.alignment == WD_ALIGN_PARAGRAPH.CENTER
+    for name, xml in xml_parts(sample_docx).items():
+        if name.startswith("word/") and "theme" not in name:
+            assert not re.search(r'w:(ascii|hAnsi|eastAsia|cs)Theme=', xml), name
+    settings = xml_parts(sample_docx)["word/settings.xml"]
+    assert 'w:eastAsia="zh-CN"' in settings and "ja-JP" not in settings
+    assert 'w:eastAsia="zh-CN"' in xml_parts(sample_docx)["word/styles.xml"]
+
+
+def test_lines_are_exactly_579_twips_and_body_paragraphs_indent_two_characters(sample_docx):
+    styles = xml_parts(sample_docx)["word/styles.xml"]
+    assert re.search(r'<w:spacing w:after="0" w:line="579" w:lineRule="exact"/>', styles)
+    word = read_docx(io.BytesIO(sample_docx))
+    body = word.styles["正文"].element.pPr.find(qn("w:ind"))
+    assert (body.get(qn("w:firstLineChars")), body.get(qn("w:firstLine"))) == ("200", "640")
+    assert word.styles["公文标题"].element.pPr.find(qn("w:snapToGrid")).get(qn("w:val")) == "0"
+
+
+def test_page_numbers_right_on_odd_left_on_even_with_a_page_field(sample_docx):
+    word = read_docx(io.BytesIO(sample_docx))
+    assert word.settings.odd_and_even_pages_header_footer
+    section = word.sections[0]
+    for footer, alignment in ((section.footer, WD_ALIGN_PARAGRAPH.RIGHT), (section.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT)):
+        paragraph = footer.paragraphs[0]
+        assert paragraph.alignment == alignment
+        xml = paragraph._element.xml
+        assert "PAGE" in "".join(t.text for t in paragraph._element.iter(qn("w:instrText")))
+        assert xml.count('w:fldCharType="begin"') == 1 and xml.count('w:fldCharType="end"') == 1
+        assert paragraph.text.startswith("— ") and paragraph.text.endswith(" —")
+        for run in paragraph.runs:
+            assert run._element.rPr.rFonts.get(qn("w:eastAsia")) == "宋体" and run.font.size.pt == 14
+    assert round(section.footer_distance / Mm(1), 1) == 24.5
+
+
+def test_a_draft_carries_the_mark_and_an_approved_report_does_not(demo):
+    draft = read_docx(io.BytesIO(render_docx(demo)))
+    assert draft.sections[0].header.paragraphs[0].text == "草稿"
+    assert draft.sections[0].even_page_header.paragraphs[0].text == "草稿"
+    Report.objects.filter(pk=demo.pk).update(status="approved")
+    demo.refresh_from_db()
+    final = read_docx(io.BytesIO(render_docx(demo)))
+    assert final.sections[0].header.paragraphs[0].text == ""
+    assert "草稿" not in "".join(p.text for p in final.paragraphs)
+
+
+def test_measure_values_print_as_numbers(sample_docx):
+    text = "\n".join(p.text for p in read_docx(io.BytesIO(sample_docx)).paragraphs)
+    assert "学习会议3次，集体交流研讨2次" in text and "廉政谈话26人次" in text and "包括10件提案" in text
+    assert "{{measure" not in text
+
+
+@pytest.mark.parametrize(
+    "title, expected",
+    [
+        ("市政协党组2023年第一季度履行全面从严治党主体责任情况报告", ["市政协党组2023年第一季度", "履行全面从严治党主体责任情况报告"]),
+        ("短标题", ["短标题"]),
+    ],
+)
+def test_titles_are_cut_at_a_pause_into_balanced_lines(title, expected):
+    assert title_lines(title) == expected
+
+
+def test_no_title_line_is_one_character_or_too_long():
+    for length in range(15, 60):
+        title = "报" * length
+        lines = title_lines(title)
+        assert "".join(lines) == title
+        assert all(2 <= len(line) <= 20 for line in lines), lines
+        assert max(map(len, lines)) - min(map(len, lines)) <= 1
+
+
+def test_sealed_signature_centred_over_a_date_four_characters_from_the_right(demo):
+    from datetime import date
+
+    demo.signature_date = date(2023, 4, 10)
+    demo.save()
+    word = read_docx(io.BytesIO(render_docx(demo)))
+    name, day = word.paragraphs[-2], word.paragraphs[-1]
+    assert (name.style.name, name.text, day.style.name, day.text) == ("署名", "市政协党组", "成文日期", "2023年4月10日")
+    date_indent = int(day._element.pPr.find(qn("w:ind")).get(qn("w:right")))
+    name_indent = int(name._element.pPr.find(qn("w:ind")).get(qn("w:right")))
+    assert date_indent == 4 * 320
+    # Centres line up: date is 6.5 characters wide ("2023" counts 2), the name 5.
+    assert name_indent == round((4 + (6.5 - 5) / 2) * 320)
+
+
+def test_download_has_a_utf8_file_name_and_opens(client, demo):
+    from django.contrib.auth import get_user_model
+
+    client.force_login(get_user_model().objects.get(username="drafter"))
+    response = client.get(reverse("reports:export_docx", args=[demo.pk]))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+    disposition = response["Content-Disposition"]
+    assert disposition.startswith("attachment;")
+    assert "filename*=utf-8''%E5%B8%82%E6%94%BF%E5%8D%8F" in disposition
+    assert read_docx(io.BytesIO(response.content)).paragraphs[0].text.startswith("市政协党组")
+
+
+def test_other_bodies_cannot_download(client, demo):
+    from django.contrib.auth import get_user_model
+
+    client.force_login(get_user_model().objects.get(username="drafter2"))
+    assert client.get(reverse("reports:export_docx", args=[demo.pk])).status_code == 404
+
+
+def test_export_command_writes_the_file(demo, tmp_path, capsys):
+    target = tmp_path / "out.docx"
+    call_command("export_report", str(demo.pk), "-o", str(target))
+    assert read_docx(str(target)).paragraphs[0].style.name == "公文标题"
+    assert "已导出" in capsys.readouterr().out
+
+
+def test_the_zip_has_one_file_per_approved_report_named_by_body(client, demo):
+    from django.contrib.auth import get_user_model
+
+    client.force_login(get_user_model().objects.get(username="overseer"))
+    response = client.get(reverse("reports:export_zip", args=[2023, 1]))
+    assert response.status_code == 200 and response.streaming
+    data = b"".join(response.streaming_content)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        names = sorted(archive.namelist())
+        assert names == ["市人大常委会党组.docx", "市政府党组.docx"]  # the 政协 report is still a draft
+        for name in names:
+            word = read_docx(io.BytesIO(archive.read(name)))
+            assert word.paragraphs[0].style.name == "公文标题"
+            assert word.sections[0].header.paragraphs[0].text == ""
+    assert "filename*=utf-8''2023" in response["Content-Disposition"]

@@ -1,0 +1,230 @@
+"""统计数汇总: sums across the overseen bodies, on the page and in the .xlsx."""
+
+import re
+from collections import defaultdict
+from decimal import Decimal
+from io import BytesIO
+from urllib.parse import quote
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from reports import summary, tracking
+from reports.models import Measure, MeasureValue, Membership, Organization, Report
+from reports.views.tracking_pages import XLSX_CONTENT_TYPE
+
+
+@pytest.fixture
+def measures(db):
+    return {
+        "study": Measure.objects.create(name="理论学习中心组学习会议", unit="次"),
+        "talks": Measure.objects.create(name="廉政谈话", unit="人次"),
+        "hours": Measure.objects.create(name="培训学时", unit="小时"),
+    }
+
+
+@pytest.fixture
+def figures(tree, report_factory, measures):
+    """2023 reports below 市纪委监委 in every status, and one of another tree."""
+
+    def report(body, quarter, status, **values):
+        made = report_factory(tree[body], quarter=quarter, status=status)
+        for name, value in values.items():
+            MeasureValue.objects.create(report=made, measure=measures[name], value=value)
+        return made
+
+    return [
+        report("cppcc", 1, "approved", study=3, talks=26, hours=Decimal("2.5")),
+        report("congress", 1, "approved", study=2, talks=10, hours=None),  # not filled in
+        report("office", 1, "submitted", study=5, talks=4),
+        report("cppcc", 2, "approved", study=4, talks=12, hours=Decimal("1.25")),
+        report("congress", 2, "draft", study=100, talks=100),
+        report("office", 2, "returned", study=100),
+        report("cppcc", 3, "submitted", study=1),
+        report("county_body", 1, "approved", study=1000, talks=1000, hours=1000),  # another tree
+        report_factory(tree["cppcc"], year=2022, quarter=4, status="approved"),
+    ]
+
+
+def by_name(sums):
+    return {entry.name: entry for entry in sums}
+
+
+def test_sums_count_only_approved_reports_by_default(overseer, figures):
+    sums = by_name(summary.measure_sums(overseer, 2023))
+    assert list(sums) == sorted(sums)
+    assert sums["理论学习中心组学习会议"].values == [5, 4, None, None]
+    assert sums["理论学习中心组学习会议"].total == 9
+    assert sums["廉政谈话"].values == [36, 12, None, None]
+    assert sums["培训学时"].values == [Decimal("2.5"), Decimal("1.25"), None, None]
+    assert sums["培训学时"].total == Decimal("3.75")
+    assert all(entry.unit for entry in sums.values())
+
+
+def test_sums_may_include_submitted_reports_but_never_drafts_or_returned_ones(overseer, figures):
+    sums = by_name(summary.measure_sums(overseer, 2023, include_submitted=True))
+    assert sums["理论学习中心组学习会议"].values == [10, 4, 1, None]  # not the 100 of the draft or returned
+    assert sums["理论学习中心组学习会议"].total == 15
+    assert sums["廉政谈话"].values == [40, 12, None, None]
+
+
+def test_another_trees_bodies_never_count(tree, make_user, figures):
+    county_overseer = make_user(organization=tree["county"], role=Membership.Role.OVERSEER)
+    sums = by_name(summary.measure_sums(county_overseer, 2023))
+    assert sums["理论学习中心组学习会议"].values == [1000, None, None, None]
+    admin = make_user(is_superuser=True)
+    assert by_name(summary.measure_sums(admin, 2023))["理论学习中心组学习会议"].values == [1005, 4, None, None]
+
+
+def test_sums_take_one_aggregate_query(overseer, figures, django_assert_num_queries):
+    ids = tracking.overseen_ids(overseer)
+    with django_assert_num_queries(1) as queries:
+        summary.measure_sums(overseer, 2023, body_ids=ids)
+    sql = queries.captured_queries[0]["sql"].upper()
+    assert "SUM(" in sql and "GROUP BY" in sql
+
+
+def test_rows_by_body_give_each_bodys_values(overseer, figures):
+    rows = {(row.body, row.name): row for row in summary.measure_rows_by_body(overseer, 2023)}
+    assert rows[("市政协党组", "理论学习中心组学习会议")].values == [3, 4, None, None]
+    assert rows[("市人大常委会党组", "廉政谈话")].values == [10, None, None, None]
+    assert not any(body in ("市政协机关党组", "县政协党组") for body, _name in rows)  # submitted only / other tree
+
+
+def test_a_bodys_own_measure_is_kept_apart_and_named_with_its_body(tree, overseer, report_factory):
+    common = Measure.objects.create(name="廉政谈话", unit="人次")
+    own = Measure.objects.create(name="廉政谈话", unit="人次", organization=tree["cppcc"])
+    MeasureValue.objects.create(report=report_factory(tree["cppcc"], status="approved"), measure=own, value=5)
+    MeasureValue.objects.create(report=report_factory(tree["congress"], status="approved"), measure=common, value=7)
+    labels = sorted((entry.label, entry.values[0]) for entry in summary.measure_sums(overseer, 2023))
+    assert labels == [("廉政谈话", 7), ("廉政谈话（市政协党组）", 5)]
+
+
+# ---- The workbook -------------------------------------------------------------------------
+
+
+def sums_from_the_database(year, body_names, statuses=("approved",)):
+    """The expected sums, worked out here row by row rather than with the code under test."""
+    totals = defaultdict(lambda: defaultdict(Decimal))
+    for value in MeasureValue.objects.filter(
+        report__year=year, report__status__in=statuses, report__organization__name__in=body_names, value__isnull=False
+    ).select_related("measure", "report"):
+        totals[value.measure.name][value.report.quarter] += value.value
+    return totals
+
+
+def test_the_xlsx_opens_and_its_sums_match_the_database(client, overseer, figures):
+    client.force_login(overseer)
+    response = client.get(reverse("tracking:summary_xlsx"), {"year": 2023})
+    assert response.status_code == 200
+    assert response["Content-Type"] == XLSX_CONTENT_TYPE
+    assert response["Content-Disposition"] == f"attachment; filename*=utf-8''{quote('统计数汇总-2023.xlsx')}"
+
+    workbook = load_workbook(BytesIO(response.content))
+    assert workbook.sheetnames == ["汇总", "分单位明细"]
+    sheet = workbook["汇总"]
+    assert "2023" in sheet["A1"].value and "仅统计已审定的报告" in sheet["A1"].value
+    header = [cell.value for cell in sheet[2]]
+    assert header == ["统计指标", "单位", "第一季度", "第二季度", "第三季度", "第四季度", "全年累计"]
+    assert all(cell.font.bold for cell in sheet[2])
+    assert sheet.freeze_panes == "A3"
+    assert sheet.column_dimensions["A"].width >= 20
+
+    expected = sums_from_the_database(2023, ["市政协党组", "市人大常委会党组", "市政协机关党组"])
+    rows = {row[0]: row for row in sheet.iter_rows(min_row=3, values_only=True)}
+    assert set(rows) == set(expected)
+    for name, quarters in expected.items():
+        row = rows[name]
+        for quarter in (1, 2, 3, 4):
+            assert row[1 + quarter] == (quarters[quarter] if quarter in quarters else None), (name, quarter)
+        assert row[6] == sum(quarters.values())
+    # Numbers, not text: whole ones as int, the rest as float.
+    assert rows["理论学习中心组学习会议"][2:] == (5, 4, None, None, 9) and type(rows["理论学习中心组学习会议"][2]) is int
+    assert rows["培训学时"][2:] == (2.5, 1.25, None, None, 3.75)
+    assert rows["廉政谈话"][1] == "人次"
+
+    detail = workbook["分单位明细"]
+    assert [cell.value for cell in detail[2]][:3] == ["填报单位", "统计指标", "单位"]
+    detail_rows = list(detail.iter_rows(min_row=3, values_only=True))
+    assert ("市政协党组", "理论学习中心组学习会议", "次", 3, 4, None, None, 7) in detail_rows
+    assert all(row[0] in ("市政协党组", "市人大常委会党组") for row in detail_rows)
+
+
+def test_the_xlsx_with_submitted_reports_says_so(client, overseer, figures):
+    client.force_login(overseer)
+    response = client.get(reverse("tracking:summary_xlsx"), {"year": 2023, "include_submitted": "1"})
+    sheet = load_workbook(BytesIO(response.content))["汇总"]
+    assert "已提交" in sheet["A1"].value
+    rows = {row[0]: row for row in sheet.iter_rows(min_row=3, values_only=True)}
+    assert rows["理论学习中心组学习会议"][2:] == (10, 4, 1, None, 15)
+
+
+def test_an_empty_year_gives_a_workbook_with_headers_only(client, overseer):
+    client.force_login(overseer)
+    workbook = load_workbook(BytesIO(client.get(reverse("tracking:summary_xlsx"), {"year": 2030}).content))
+    assert workbook["汇总"].max_row == 2
+
+
+# ---- The page -----------------------------------------------------------------------------
+
+
+def test_the_page_shows_sums_scope_chart_data_and_download_link(client, overseer, figures):
+    client.force_login(overseer)
+    response = client.get(reverse("tracking:summary"), {"year": 2023})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "仅统计已审定的报告" in html
+    assert 'name="include_submitted"' in html and " checked" not in html.split('name="include_submitted"')[1][:80]
+    assert f'href="{reverse("tracking:summary_xlsx")}?year=2023"' in html
+    assert html.count("<canvas") == 3
+    chart = response.context["chart"]
+    assert chart["labels"] == ["一季度", "二季度", "三季度", "四季度"]
+    series = {entry["label"]: entry["values"] for entry in chart["series"]}
+    assert series["理论学习中心组学习会议"] == [5, 4, None, None]
+    assert series["培训学时"] == [2.5, 1.25, None, None]
+    assert 'id="measure-trend-data" type="application/json"' in html
+    # No inline script: every <script> loads a file or carries JSON data.
+    for tag in re.findall(r"<script[^>]*>", html):
+        assert "src=" in tag or 'type="application/json"' in tag, tag
+    assert "vendor/chartjs/chart.umd.js" in html and "js/charts.js" in html
+    assert "1000" not in html  # another tree's figures
+
+
+def test_the_page_can_count_submitted_reports(client, overseer, figures):
+    client.force_login(overseer)
+    response = client.get(reverse("tracking:summary"), {"year": 2023, "include_submitted": "1"})
+    html = response.content.decode()
+    assert "统计已审定和已提交的报告" in html
+    assert f'href="{reverse("tracking:summary_xlsx")}?year=2023&amp;include_submitted=1"' in html
+    assert by_name(response.context["sums"])["理论学习中心组学习会议"].values == [10, 4, 1, None]
+
+
+def test_summary_queries_do_not_grow_with_the_number_of_bodies(client, db, make_user, report_factory):
+    measure = Measure.objects.create(name="学习会议", unit="次")
+
+    def overseer_of(count, prefix):
+        root = Organization.objects.create(name=f"{prefix}督办单位")
+        for index in range(count):
+            body = Organization.objects.create(name=f"{prefix}单位{index:02d}", parent=root)
+            own = Measure.objects.create(name=f"{prefix}专项{index}", unit="项", organization=body)
+            for quarter in (1, 2, 3):
+                report = report_factory(body, quarter=quarter, status="approved")
+                MeasureValue.objects.create(report=report, measure=measure, value=index)
+                MeasureValue.objects.create(report=report, measure=own, value=quarter)
+        return make_user(organization=root, role=Membership.Role.OVERSEER)
+
+    few, many = overseer_of(3, "甲"), overseer_of(30, "乙")
+
+    def queries(user, url):
+        client.force_login(user)
+        client.get(reverse("tracking:board"))  # the session's first save is not counted
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url, {"year": 2023}).status_code == 200
+        return len(captured)
+
+    for name in ("tracking:summary", "tracking:summary_xlsx"):
+        assert queries(few, reverse(name)) == queries(many, reverse(name)), name
+    assert Report.objects.filter(organization__parent__name="乙督办单位").count() == 90

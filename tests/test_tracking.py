@@ -1,0 +1,415 @@
+"""督办: due dates, timeliness, the board, 催报, and who may see any of it."""
+
+import re
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from playwright.sync_api import expect
+
+from reports import tracking
+from reports.models import DueDate, Measure, MeasureValue, Membership, Organization, Reminder, Submission
+from tests.fixtures import PASSWORD
+
+BEIJING = ZoneInfo("Asia/Shanghai")
+OVERSEER = Membership.Role.OVERSEER
+DRAFTER = Membership.Role.DRAFTER
+
+
+def beijing(year, month, day, hour=10, minute=0):
+    return datetime(year, month, day, hour, minute, tzinfo=BEIJING)
+
+
+def submitted(report, *moments):
+    """Submission rows at the given moments (round 1, 2, …), as the workflow would write them."""
+    for number, moment in enumerate(moments, 1):
+        Submission.objects.create(report=report, number=number, paragraphs=[], measures={}, submitted_at=moment)
+    return report
+
+
+def remind_url():
+    return reverse("tracking:remind")
+
+
+def cell(board, organization, quarter):
+    row = next(row for row in board.rows if row.organization == organization)
+    return row.cells[quarter - 1]
+
+
+# ---- Due dates and timeliness -------------------------------------------------------------
+
+
+def test_default_due_date_is_ten_days_after_the_quarter(settings):
+    assert tracking.default_due_date(2023, 1) == date(2023, 4, 10)
+    assert tracking.default_due_date(2023, 2) == date(2023, 7, 10)
+    assert tracking.default_due_date(2023, 3) == date(2023, 10, 10)
+    assert tracking.default_due_date(2023, 4) == date(2024, 1, 10)  # Q4 is due in the next year
+    settings.JIBAO_DEFAULT_DUE_DAYS = 15
+    assert tracking.default_due_date(2024, 1) == date(2024, 4, 15)
+
+
+def test_due_dates_take_the_admins_dates_in_one_query(db, django_assert_num_queries):
+    DueDate.objects.create(year=2023, quarter=2, due_date=date(2023, 7, 20))
+    DueDate.objects.create(year=2024, quarter=1, due_date=date(2024, 4, 30))  # another year: ignored
+    with django_assert_num_queries(1):
+        dates = tracking.due_dates(2023)
+    assert dates == {1: date(2023, 4, 10), 2: date(2023, 7, 20), 3: date(2023, 10, 10), 4: date(2024, 1, 10)}
+
+
+@pytest.mark.parametrize(
+    ("submitted_on", "today", "expected"),
+    [
+        (date(2023, 4, 9), date(2023, 5, 1), "on_time"),
+        (date(2023, 4, 10), date(2023, 5, 1), "on_time"),  # on the due date is on time
+        (date(2023, 4, 11), date(2023, 5, 1), "late"),
+        (date(2023, 4, 11), date(2023, 4, 11), "late"),
+        (None, date(2023, 4, 11), "overdue"),
+        (None, date(2023, 4, 10), "pending"),  # the due date itself: not yet overdue
+        (None, date(2023, 3, 1), "pending"),
+    ],
+)
+def test_timeliness(submitted_on, today, expected):
+    assert tracking.timeliness(submitted_on, date(2023, 4, 10), today) == expected
+
+
+def test_shares_are_whole_percentages_rounded_half_up():
+    assert [tracking.percent(part, whole) for part, whole in [(2, 3), (1, 3), (1, 8), (3, 8), (0, 4), (4, 4)]] == [67, 33, 13, 38, 0, 100]
+    assert tracking.percent(0, 0) is None
+
+
+# ---- Who is overseen ----------------------------------------------------------------------
+
+
+def test_an_overseer_follows_the_bodies_below_their_own(tree, overseer, make_user):
+    names = set(tracking.overseen_bodies(overseer).values_list("name", flat=True))
+    assert names == {"市政协党组", "市人大常委会党组", "市政协机关党组"}  # not 市纪委监委, not the county
+
+    county_overseer = make_user(organization=tree["county"], role=OVERSEER)
+    assert list(tracking.overseen_bodies(county_overseer)) == [tree["county_body"]]
+
+    admin = make_user(is_superuser=True, is_staff=True)
+    assert set(tracking.overseen_bodies(admin)) == {tree["cppcc"], tree["congress"], tree["office"], tree["county_body"]}
+
+    drafter = make_user(organization=tree["cppcc"], role=DRAFTER)
+    assert not tracking.overseen_bodies(drafter).exists()
+    assert not tracking.oversees_any(drafter)
+    assert tracking.oversees_any(overseer) and tracking.oversees_any(admin)
+
+
+# ---- The board ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def q1_reports(tree, report_factory):
+    """2023 Q1 below 市纪委监委: one on time (then returned and submitted again late), one late
+    by an hour of Beijing time, one draft never submitted; and a county body's report."""
+    on_time = submitted(
+        report_factory(tree["cppcc"], status="submitted"),
+        beijing(2023, 4, 10, 23, 30),  # 15:30 UTC: still the 10th in Beijing
+        beijing(2023, 4, 20),
+    )
+    late = submitted(report_factory(tree["congress"], status="approved"), beijing(2023, 4, 11, 0, 30))
+    draft = report_factory(tree["office"], status="draft")
+    other_tree = submitted(report_factory(tree["county_body"], status="approved"), beijing(2023, 4, 1))
+    return {"on_time": on_time, "late": late, "draft": draft, "other_tree": other_tree}
+
+
+def test_board_cells_and_shares(tree, overseer, q1_reports):
+    reminder_old = Reminder.objects.create(organization=tree["office"], year=2023, quarter=1, sent_by=overseer)
+    reminder_new = Reminder.objects.create(organization=tree["office"], year=2023, quarter=1, sent_by=overseer)
+    Reminder.objects.filter(pk=reminder_old.pk).update(sent_at=beijing(2023, 4, 12))
+    Reminder.objects.filter(pk=reminder_new.pk).update(sent_at=beijing(2023, 4, 15))
+
+    board = tracking.board(overseer, 2023, today=date(2023, 7, 5))
+
+    expected_order = list(Organization.objects.filter(name__in=["市政协党组", "市人大常委会党组", "市政协机关党组"]).order_by("name"))
+    assert [row.organization for row in board.rows] == expected_order
+    assert all(len(row.cells) == 4 for row in board.rows)
+
+    on_time = cell(board, tree["cppcc"], 1)
+    assert (on_time.report, on_time.status, on_time.submitted_on, on_time.due, on_time.timeliness) == (
+        q1_reports["on_time"], "submitted", date(2023, 4, 10), date(2023, 4, 10), "on_time")
+    late = cell(board, tree["congress"], 1)
+    assert (late.status, late.submitted_on, late.timeliness) == ("approved", date(2023, 4, 11), "late")
+    overdue = cell(board, tree["office"], 1)
+    assert (overdue.report, overdue.submitted_on, overdue.timeliness, overdue.can_remind) == (
+        q1_reports["draft"], None, "overdue", True)
+    assert overdue.last_reminder == reminder_new
+    assert cell(board, tree["cppcc"], 1).last_reminder is None
+    missing = cell(board, tree["cppcc"], 2)  # no report at all, due 07-10, today 07-05
+    assert (missing.report, missing.status, missing.timeliness, missing.can_remind) == (None, None, "pending", False)
+
+    q1, q2 = board.quarters[0], board.quarters[1]
+    assert (q1.bodies, q1.submitted, q1.on_time, q1.submitted_percent, q1.on_time_percent) == (3, 2, 1, 67, 33)
+    assert (q2.bodies, q2.submitted, q2.on_time, q2.submitted_percent) == (3, 0, 0, 0)
+    assert [quarter.due for quarter in board.quarters] == [date(2023, 4, 10), date(2023, 7, 10), date(2023, 10, 10), date(2024, 1, 10)]
+
+
+def test_board_follows_a_due_date_set_by_the_admin(tree, overseer, q1_reports):
+    DueDate.objects.create(year=2023, quarter=1, due_date=date(2023, 4, 15))
+    board = tracking.board(overseer, 2023, today=date(2023, 7, 5))
+    assert cell(board, tree["congress"], 1).timeliness == "on_time"
+    assert board.quarters[0].on_time == 2
+
+
+def test_board_page_shows_badges_shares_and_remind_buttons(client, tree, overseer, q1_reports):
+    client.force_login(overseer)
+    response = client.get(reverse("tracking:board"), {"year": 2023})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "县政协党组" not in html  # another tree's body never appears
+    assert "已报 2/3（67%）" in html and "按时 1/3（33%）" in html
+    assert f'href="{reverse("reports:detail", args=[q1_reports["on_time"].pk])}"' in html
+    assert f'href="{reverse("reports:detail", args=[q1_reports["other_tree"].pk])}"' not in html
+    # One 催报 form per overdue cell (today is long after 2023): 市政协机关党组 Q1, and all Q2–Q4 cells.
+    board = response.context["board"]
+    overdue = [c for row in board.rows for c in row.cells if c.timeliness == "overdue"]
+    assert html.count(f'action="{remind_url()}"') == len(overdue) == 1 + 3 * 3
+    for label in ("按时", "迟报", "逾期未报"):
+        assert f">{label}</span>" in html
+
+
+def test_board_defaults_to_the_current_year_and_offers_years_with_reports(client, tree, overseer, q1_reports):
+    from django.utils import timezone
+
+    DueDate.objects.create(year=2021, quarter=1, due_date=date(2021, 4, 12))
+    client.force_login(overseer)
+    response = client.get(reverse("tracking:board"))
+    this_year = timezone.localdate().year
+    assert response.context["year"] == this_year
+    assert response.context["years"] == sorted({this_year, 2023, 2021}, reverse=True)
+    assert client.get(reverse("tracking:board"), {"year": "abc"}).context["year"] == this_year
+
+
+# ---- Access -------------------------------------------------------------------------------
+
+
+def tracking_requests():
+    return [
+        ("get", reverse("tracking:board"), {"year": 2023}),
+        ("get", reverse("tracking:summary"), {"year": 2023}),
+        ("get", reverse("tracking:summary_xlsx"), {"year": 2023}),
+        ("post", remind_url(), {"year": 2023, "quarter": 1}),
+    ]
+
+
+@pytest.mark.parametrize("role", [DRAFTER, Membership.Role.REVIEWER])
+def test_drafters_and_reviewers_get_403_everywhere(client, tree, make_user, role, mailoutbox):
+    user = make_user(organization=tree["cppcc"], role=role, email="x@example.org")
+    make_user(organization=tree["office"], role=DRAFTER, email="d@example.org")
+    client.force_login(user)
+    for method, url, data in tracking_requests():
+        if method == "post":
+            data = {**data, "organization": tree["office"].pk}
+        response = getattr(client, method)(url, data)
+        assert response.status_code == 403, url
+        assert "只有督办人" in response.content.decode(), url
+    assert mailoutbox == [] and not Reminder.objects.exists()
+
+
+def test_an_overseer_of_a_body_without_bodies_below_gets_403(client, tree, make_user):
+    client.force_login(make_user(organization=tree["office"], role=OVERSEER))
+    assert client.get(reverse("tracking:board")).status_code == 403
+
+
+def test_anonymous_users_are_sent_to_login(client, db):
+    for method, url, data in tracking_requests():
+        response = getattr(client, method)(url, data)
+        assert response.status_code == 302 and "/login/" in response["Location"], url
+
+
+def test_a_superuser_sees_every_body_that_has_a_parent(client, tree, make_user, q1_reports):
+    client.force_login(make_user(is_superuser=True, is_staff=True))
+    response = client.get(reverse("tracking:board"), {"year": 2023})
+    names = [row.organization.name for row in response.context["board"].rows]
+    assert sorted(names) == sorted(["市政协党组", "市人大常委会党组", "市政协机关党组", "县政协党组"])
+
+
+# ---- 催报 ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def office_people(tree, make_user):
+    return {
+        "drafter1": make_user(organization=tree["office"], role=DRAFTER, email="d1@example.org"),
+        "drafter2": make_user(organization=tree["office"], role=DRAFTER, email="d2@example.org"),
+        "no_email": make_user(organization=tree["office"], role=DRAFTER),
+        "reviewer": make_user(organization=tree["office"], role=Membership.Role.REVIEWER, email="r@example.org"),
+    }
+
+
+def test_a_reminder_mails_the_drafters_once_and_is_logged(client, tree, overseer, q1_reports, office_people, mailoutbox):
+    client.force_login(overseer)
+    response = client.post(remind_url(), {"organization": tree["office"].pk, "year": 2023, "quarter": 1}, follow=True)
+    assert response.redirect_chain[0][0] == f"{reverse('tracking:board')}?year=2023#body-{tree['office'].pk}"
+    assert "已向市政协机关党组发送催报邮件（2 人）" in response.content.decode()
+
+    assert len(mailoutbox) == 1
+    mail = mailoutbox[0]
+    assert sorted(mail.to) == ["d1@example.org", "d2@example.org"]  # not the reviewer
+    assert "催报" in mail.subject and "市政协机关党组" in mail.subject
+    assert "2023年4月10日" in mail.body
+
+    reminder = Reminder.objects.get()
+    assert (reminder.organization, reminder.year, reminder.quarter, reminder.sent_by) == (tree["office"], 2023, 1, overseer)
+    assert set(reminder.recipients.split(", ")) == {"d1@example.org", "d2@example.org"}
+    # The board now shows when the last reminder went out.
+    assert "已催报" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("body", "quarter", "today", "refusal", "words"),
+    [
+        ("cppcc", 1, date(2023, 5, 1), tracking.AlreadySubmitted, "已经报送"),
+        ("congress", 1, date(2023, 5, 1), tracking.AlreadySubmitted, "已经报送"),  # late, but reported
+        ("county_body", 2, date(2023, 8, 1), tracking.NotOverseen, "不在您的督办范围内"),
+        ("office", 2, date(2023, 7, 10), tracking.NotYetDue, "尚未逾期"),  # due today
+        ("office", 3, date(2023, 8, 1), tracking.NotYetDue, "尚未逾期"),
+    ],
+)
+def test_reminders_are_refused(tree, overseer, q1_reports, office_people, mailoutbox, body, quarter, today, refusal, words, make_user):
+    for name in ("cppcc", "congress", "county_body"):
+        make_user(organization=tree[name], role=DRAFTER, email=f"{name}@example.org")
+    with pytest.raises(refusal) as raised:
+        tracking.send_reminder(user=overseer, organization=tree[body], year=2023, quarter=quarter, today=today)
+    assert words in raised.value.message
+    assert mailoutbox == [] and not Reminder.objects.exists()
+
+
+def test_a_reminder_to_a_body_without_drafter_email_is_refused(tree, overseer, q1_reports, make_user, mailoutbox):
+    make_user(organization=tree["office"], role=DRAFTER)  # no e-mail address
+    make_user(organization=tree["office"], role=Membership.Role.REVIEWER, email="r@example.org")
+    with pytest.raises(tracking.NoRecipients) as raised:
+        tracking.send_reminder(user=overseer, organization=tree["office"], year=2023, quarter=1, today=date(2023, 5, 1))
+    assert "该单位没有设置邮箱的起草人" in raised.value.message
+    assert mailoutbox == [] and not Reminder.objects.exists()
+
+
+def test_a_refused_reminder_comes_back_as_a_message(client, tree, overseer, q1_reports, mailoutbox, make_user):
+    make_user(organization=tree["county_body"], role=DRAFTER, email="c@example.org")
+    client.force_login(overseer)
+    response = client.post(remind_url(), {"organization": tree["county_body"].pk, "year": 2023, "quarter": 2}, follow=True)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "不在您的督办范围内" in html and "县政协党组" not in html  # another tree's name does not leak
+    response = client.post(remind_url(), {"organization": 999999, "year": 2023, "quarter": 2}, follow=True)
+    assert "不在您的督办范围内" in response.content.decode()
+    response = client.post(remind_url(), {"organization": tree["office"].pk, "year": 2023, "quarter": 7}, follow=True)
+    assert "请求不完整" in response.content.decode()
+    assert mailoutbox == [] and not Reminder.objects.exists()
+
+
+def test_remind_takes_only_post(client, overseer):
+    client.force_login(overseer)
+    assert client.get(remind_url()).status_code == 405
+
+
+# ---- Queries ------------------------------------------------------------------------------
+
+
+def build_bodies(prefix, count, report_factory, make_user):
+    """A supervising body with `count` bodies below it, each with reports, submissions, values
+    and a reminder; returns its overseer."""
+    root = Organization.objects.create(name=f"{prefix}督办单位")
+    measures = [Measure.objects.get_or_create(name=name, unit="次")[0] for name in ("学习会议", "廉政谈话")]
+    for index in range(count):
+        body = Organization.objects.create(name=f"{prefix}下属单位{index:02d}", parent=root)
+        for quarter, status in ((1, "approved"), (2, "submitted"), (3, "draft")):
+            report = report_factory(body, quarter=quarter, status=status)
+            if status != "draft":
+                submitted(report, beijing(2023, quarter * 3 + 1, 5 + index % 10))
+            for measure in measures:
+                MeasureValue.objects.create(report=report, measure=measure, value=index + quarter)
+        Reminder.objects.create(organization=body, year=2023, quarter=3)
+    return make_user(organization=root, role=OVERSEER)
+
+
+def count_queries(function):
+    with CaptureQueriesContext(connection) as queries:
+        function()
+    return len(queries)
+
+
+def test_board_queries_do_not_grow_with_the_number_of_bodies(client, db, report_factory, make_user):
+    few = build_bodies("甲", 3, report_factory, make_user)
+    many = build_bodies("乙", 30, report_factory, make_user)
+    assert len(tracking.board(many, 2023, date(2024, 2, 1)).rows) == 30
+
+    def board_of(user):
+        return lambda: tracking.board(user, 2023, date(2024, 2, 1))
+
+    assert count_queries(board_of(few)) == count_queries(board_of(many))
+
+    def page_queries(user):
+        client.force_login(user)
+        client.get(reverse("tracking:board"))  # the first request of a session saves it: not counted
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(reverse("tracking:board"), {"year": 2023})
+        assert len(response.context["board"].rows) in (3, 30)
+        return len(queries)
+
+    assert page_queries(few) == page_queries(many)
+
+
+# ---- In a browser -------------------------------------------------------------------------
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_overseer_tracks_reminds_and_reads_the_sums(page, live_server, artifacts_dir, tree, overseer, report_factory, make_user):
+    on_time = submitted(report_factory(tree["cppcc"], status="approved"), beijing(2023, 4, 8))
+    late = submitted(report_factory(tree["congress"], status="approved"), beijing(2023, 4, 14))
+    report_factory(tree["office"], status="draft")
+    make_user(organization=tree["office"], role=DRAFTER, email="office@example.org")
+    # A long name, as real bodies have: it must wrap as a name, not push the quarters aside.
+    Organization.objects.create(name="市人民政府国有资产监督管理委员会党委", parent=tree["city"])
+    cppcc_q2 = submitted(report_factory(tree["cppcc"], quarter=2, status="approved"), beijing(2023, 7, 3))
+    cppcc_q3 = submitted(report_factory(tree["cppcc"], quarter=3, status="approved"), beijing(2023, 10, 9))
+    study = Measure.objects.create(name="理论学习中心组学习会议", unit="次")
+    talks = Measure.objects.create(name="廉政谈话", unit="人次")
+    for report, (meetings, people) in {on_time: (3, 21), late: (2, 14), cppcc_q2: (4, 28), cppcc_q3: (2, 14)}.items():
+        MeasureValue.objects.create(report=report, measure=study, value=meetings)
+        MeasureValue.objects.create(report=report, measure=talks, value=people)
+
+    page.goto(f"{live_server.url}/login/")
+    page.get_by_label("用户名").fill(overseer.username)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    expect(page).not_to_have_url(re.compile(r"/login/"))
+
+    page.goto(f"{live_server.url}{reverse('tracking:board')}?year=2023")
+    board = page.get_by_test_id("tracking-board")
+    expect(board).to_be_visible()
+    green = board.locator(f"#body-{tree['cppcc'].pk} td[data-quarter='1']")
+    expect(green.locator(".timeliness-badge")).to_have_text("按时")
+    expect(green.locator(".timeliness-badge")).to_have_css("background-color", "rgb(21, 115, 71)")
+    expect(green.get_by_role("link")).to_have_attribute("href", reverse("reports:detail", args=[on_time.pk]))
+    red = board.locator(f"#body-{tree['office'].pk} td[data-quarter='1']")
+    expect(red.locator(".timeliness-badge")).to_have_text("逾期未报")
+    expect(red.locator(".timeliness-badge")).to_have_css("background-color", "rgb(176, 42, 55)")
+    expect(board.locator(f"#body-{tree['congress'].pk} td[data-quarter='1'] .timeliness-badge")).to_have_text("迟报")
+    expect(page.get_by_test_id("quarter-stats-1")).to_contain_text("已报 2/4（50%）")
+    expect(page.get_by_test_id("quarter-stats-1")).to_contain_text("按时 1/4（25%）")
+
+    red.get_by_role("button", name=re.compile("催报")).click()
+    expect(page.get_by_role("alert")).to_contain_text("已向市政协机关党组发送催报邮件（1 人）")
+    expect(board.locator(f"#body-{tree['office'].pk} td[data-quarter='1'] .board-reminded")).to_be_visible()
+    page.screenshot(path=artifacts_dir / "tracking-board.png", full_page=True)
+
+    page.get_by_role("link", name="统计数汇总").click()
+    expect(page).to_have_url(re.compile(r"/tracking/measures/\?year=2023"))
+    expect(page.get_by_test_id("scope-note")).to_contain_text("仅统计已审定的报告")
+    table = page.get_by_test_id("summary-table")
+    expect(table.locator("tbody tr")).to_have_count(2)
+    expect(table.locator(f"tr[data-measure='{study.pk}'] td")).to_have_text(["次", "5", "4", "2", "—", "11"])
+    canvas = page.locator("canvas").first
+    expect(canvas).to_be_visible()
+    page.wait_for_function("() => document.querySelectorAll('canvas').length === 2 && "
+                           "[...document.querySelectorAll('canvas')].every((c) => Chart.getChart(c) !== undefined)")
+    assert canvas.evaluate("(c) => Chart.getChart(c) !== undefined")
+    assert canvas.evaluate("(c) => Chart.getChart(c).data.datasets[0].data") in ([35, 28, 14, None], [5, 4, 2, None])  # whichever measure comes first
+    page.wait_for_timeout(400)  # let the bars finish growing
+    page.screenshot(path=artifacts_dir / "measures-summary.png", full_page=True)
