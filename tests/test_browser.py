@@ -53,3 +53,21 @@ def test_wrong_password_shows_the_message_and_keeps_the_user_on_login(page, live
     page.get_by_role("button", name="登录").click()
     expect(page.get_by_role("alert")).to_contain_text("用户名或密码不正确")
     expect(page).to_have_url(re.compile(r"/login/"))
+
+
+def test_the_word_file_downloads_from_the_report_page_and_opens(page, live_server, demo, tmp_path):
+    import docx
+
+    log_in(page, live_server, "drafter")
+    page.goto(f"{live_server.url}/reports/{demo.pk}/")
+    with page.expect_download() as download_info:
+        page.get_by_test_id("download-docx").click()
+    download = download_info.value
+    assert download.suggested_filename == f"{demo.title}.docx"
+    target = tmp_path / download.suggested_filename
+    download.save_as(target)
+    word = docx.Document(str(target))
+    assert [p.text for p in word.paragraphs[:2]] == ["市政协党组2023年第一季度", "履行全面从严治党主体责任情况报告"]
+    assert word.paragraphs[0].style.name == "公文标题"
+    assert any(p.text == "一、主要做法" and p.style.name == "一级标题" for p in word.paragraphs)
+    assert word.sections[0].header.paragraphs[0].text == "草稿"

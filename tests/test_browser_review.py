@@ -5,7 +5,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from reports.models import Item, MeasureValue, Report
+from django.utils import timezone
+
+from reports.models import DueDate, Item, MeasureValue, Organization, Reminder, Report
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -31,6 +33,9 @@ def ready_demo(demo):
 
 def test_a_whole_round_of_review(page, live_server, ready_demo, artifacts_dir, mailoutbox):
     report = ready_demo
+    # The supervising body has set 2023 Q1's deadline to today (set in the admin), so a report
+    # submitted in this test is on time; the real clock cannot be moved for the live server.
+    DueDate.objects.create(year=2023, quarter=1, due_date=timezone.localdate())
     editor_url = f"{live_server.url}/reports/{report.pk}/edit/"
 
     # The drafter submits: refused while 廉政谈话 is empty, and told where.
@@ -98,3 +103,23 @@ def test_a_whole_round_of_review(page, live_server, ready_demo, artifacts_dir, m
     page.goto(f"{live_server.url}/reports/{report.pk}/timeline/")
     expect(page.get_by_test_id("timeline")).to_contain_text("审定")
     expect(page.get_by_test_id("timeline")).to_contain_text("修改条目")
+
+    # The overseer: green for this body and quarter; a body that never reported is red; 催报.
+    log_in(page, live_server, "overseer")
+    page.goto(f"{live_server.url}/tracking/?year=2023")
+    board = page.get_by_test_id("tracking-board")
+    cppcc, court = (Organization.objects.get(name=name) for name in ("市政协党组", "市法院党组"))
+    ours = board.locator(f"#body-{cppcc.pk} td[data-quarter='1']")
+    expect(ours.locator(".timeliness-badge")).to_have_text("按时")
+    expect(ours.locator(".timeliness-badge")).to_have_css("background-color", "rgb(21, 115, 71)")
+    expect(board.locator(f"#body-{cppcc.pk} td[data-quarter='2'] .timeliness-badge")).to_have_text("逾期未报")
+    overdue = board.locator(f"#body-{court.pk} td[data-quarter='2']")
+    expect(overdue.locator(".timeliness-badge")).to_have_text("逾期未报")
+    expect(overdue.locator(".timeliness-badge")).to_have_css("background-color", "rgb(176, 42, 55)")
+    sent_before = len(mailoutbox)
+    overdue.get_by_role("button", name=re.compile("催报")).click()
+    expect(page.get_by_role("alert")).to_contain_text("已向市法院党组发送催报邮件（1 人）")
+    reminders = mailoutbox[sent_before:]
+    assert [mail.to for mail in reminders] == [["drafter4@example.org"]] and "催报" in reminders[0].subject
+    assert Reminder.objects.filter(organization=court, year=2023, quarter=2).count() == 1
+    page.screenshot(path=artifacts_dir / "tracking-after-review.png", full_page=True)
