@@ -228,3 +228,22 @@ def test_summary_queries_do_not_grow_with_the_number_of_bodies(client, db, make_
     for name in ("tracking:summary", "tracking:summary_xlsx"):
         assert queries(few, reverse(name)) == queries(many, reverse(name)), name
     assert Report.objects.filter(organization__parent__name="乙督办单位").count() == 90
+
+
+@pytest.mark.parametrize("year", [2022, 2023])
+def test_the_demo_datas_xlsx_sums_equal_the_database(client, demo, year):
+    """The demo: 市政协党组 2022 Q4 and two bodies' 2023 Q1 reports are approved."""
+    from django.contrib.auth import get_user_model
+
+    client.force_login(get_user_model().objects.get(username="overseer"))
+    response = client.get(reverse("tracking:summary_xlsx"), {"year": year})
+    sheet = load_workbook(BytesIO(response.content))["汇总"]
+    rows = {row[0]: row for row in sheet.iter_rows(min_row=3, values_only=True)}
+    bodies = ["市政协党组", "市人大常委会党组", "市政府党组", "市法院党组"]
+    expected = sums_from_the_database(year, bodies)
+    assert expected and set(rows) == set(expected)
+    for name, quarters in expected.items():
+        assert [rows[name][1 + q] for q in (1, 2, 3, 4)] == [quarters.get(q) for q in (1, 2, 3, 4)], name
+        assert rows[name][6] == sum(quarters.values())
+    if year == 2023:
+        assert rows["廉政谈话"][2] == 15 + 32  # 人大 and 政府; the 政协 report is still a draft
