@@ -81,10 +81,37 @@ class Document:
     title: str
     paragraphs: list = field(default_factory=list)
     is_final: bool = False  # an approved report prints without the 草稿 mark
+    sealed: bool = True  # the signature block's layout (GB/T 9704 7.3.5)
 
     @property
     def text(self):
         return "\n".join(paragraph.text for paragraph in self.paragraphs)
+
+    @property
+    def signature_indents(self):
+        """Right indents, in characters, of 署名 and 成文日期 (GB/T 9704 7.3.5).
+
+        Sealed: the date 4 characters from the right, the name centred above the date.
+        Unsealed: the name 2 characters from the right, the date starting 2 characters right of it."""
+        name = next((p.text for p in self.paragraphs if p.kind == Kind.SIGNATURE), "")
+        date = next((p.text for p in self.paragraphs if p.kind == Kind.DATE), "")
+        name_width, date_width = text_width(name), text_width(date)
+        if self.sealed:
+            return max(0, 4 + (date_width - name_width) / 2), 4
+        return 2, max(0, 2 + name_width - 2 - date_width)
+
+    @property
+    def signature_indent(self):
+        return self.signature_indents[0]
+
+    @property
+    def date_indent(self):
+        return self.signature_indents[1]
+
+
+def text_width(text):
+    """Width in characters of 3号: a half-width character (a digit, a Latin letter) is half."""
+    return sum(0.5 if ord(ch) < 0x2000 else 1 for ch in text)
 
     def missing_measures(self):
         return [run for paragraph in self.paragraphs for run in paragraph.runs if run.missing]
@@ -221,7 +248,8 @@ def compose_document(report, sections, headings, items, measures):
         paragraphs.append(Paragraph(Kind.SIGNATURE, (Run(report.signature_name.strip(), ref="signature"),), "signature"))
     if report.signature_date:
         paragraphs.append(Paragraph(Kind.DATE, (Run(format_date(report.signature_date), ref="signature"),), "signature"))
-    return Document(title=report.title.strip(), paragraphs=paragraphs, is_final=report.status == "approved")
+    return Document(title=report.title.strip(), paragraphs=paragraphs, is_final=report.status == "approved",
+                    sealed=getattr(report, "signature_layout", "sealed") != "unsealed")
 
 
 def load_measures(report, texts):

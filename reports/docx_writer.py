@@ -10,6 +10,7 @@ works and the importer reads our files back by style.
 
 import io
 import re
+from dataclasses import replace
 
 from docx import Document as new_word_document
 from docx.enum.style import WD_STYLE_TYPE
@@ -18,7 +19,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor, Twips
 
-from .document import Kind, Role, build_document
+from .document import Kind, Role, build_document, text_width
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -58,11 +59,6 @@ TITLE_BREAK_BEFORE = ("履行", "关于", "落实", "情况报告", "工作情�
 
 
 # Title lines ---------------------------------------------------------------------------------
-
-
-def text_width(text):
-    """Width in CJK characters: a half-width character (a digit, a Latin letter) is half."""
-    return sum(0.5 if ord(ch) < 0x2E80 else 1 for ch in text)
 
 
 def title_lines(title, width=TITLE_LINE_WIDTH):
@@ -336,23 +332,6 @@ def _page(word, layout):
                         color=RGBColor(0xC0, 0x00, 0x00))
 
 
-def _signature_indents(document, layout):
-    """Right indents (in characters) of 署名 and 成文日期, GB/T 9704 7.3.5.
-
-    Sealed: the date 4 characters from the right, the name centred above the date.
-    Unsealed: the name 2 characters from the right, the date starting 2 characters right of it."""
-    name = next((p.text for p in document.paragraphs if p.kind == Kind.SIGNATURE), "")
-    date = next((p.text for p in document.paragraphs if p.kind == Kind.DATE), "")
-    name_width, date_width = text_width(name), text_width(date)
-    if layout.sealed:
-        date_right = 4
-        name_right = max(0, date_right + (date_width - name_width) / 2)
-        return name_right, date_right
-    name_right = 2
-    date_right = max(0, name_right + name_width - 2 - date_width)
-    return name_right, date_right
-
-
 def write_document(document, *, layout=None):
     """A Document (reports.document) → .docx bytes."""
     layout = layout or Layout(draft=not document.is_final)
@@ -363,7 +342,7 @@ def write_document(document, *, layout=None):
     for paragraph in list(word.paragraphs):  # the template's empty first paragraph
         body.remove(paragraph._element)
 
-    name_right, date_right = _signature_indents(document, layout)
+    name_right, date_right = replace(document, sealed=layout.sealed).signature_indents
     char = BODY_PT * 20
     first_signature_line = True
     previous_kind = None
@@ -416,7 +395,7 @@ def render_docx(report, *, sealed=None):
     """The report as .docx bytes: a draft carries a 草稿 mark, an approved report does not."""
     document = build_document(report)
     if sealed is None:
-        sealed = getattr(report, "signature_layout", "sealed") != "unsealed"
+        sealed = report.signature_layout != "unsealed"
     return write_document(document, layout=Layout(sealed=sealed, draft=not document.is_final))
 
 

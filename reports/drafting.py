@@ -86,6 +86,7 @@ def _copy(source, *, user, year, quarter):
         closing=source.closing,
         signature_name=source.signature_name,
         items_layout=source.items_layout,
+        signature_layout=source.signature_layout,
         created_by=user,
         updated_by=user,
     )

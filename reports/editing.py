@@ -25,7 +25,7 @@ PART_FIELDS = {
     "addressee": ("addressee",),
     "opening": ("opening",),
     "closing": ("closing",),
-    "signature": ("signature_name", "signature_date"),
+    "signature": ("signature_name", "signature_date", "signature_layout"),
     "section": ("title", "kind", "lead"),
     "heading": ("title", "lead"),
     "item": ("text",),

@@ -110,6 +110,7 @@ class SignatureForm(PartForm):
     signature_name = CleanTextField(label=_("署名"), max_length=100)
     signature_date = forms.DateField(label=_("成文日期"), required=False,
                                      widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    signature_layout = forms.ChoiceField(label=_("落款格式"), choices=Report.SignatureLayout.choices)
 
 
 class SectionForm(PartForm):

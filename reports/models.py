@@ -94,6 +94,11 @@ class Report(models.Model):
         INLINE = "inline", _("各项接排在同一段内")
         PARAGRAPHS = "paragraphs", _("每项另起一段")
 
+    class SignatureLayout(models.TextChoices):
+        # GB/T 9704 7.3.5: a report sent upward is normally sealed.
+        SEALED = "sealed", _("加盖印章（成文日期右空四字，署名居中于日期之上）")
+        UNSEALED = "unsealed", _("不加盖印章（署名右空二字，日期首字右移二字）")
+
     organization = models.ForeignKey(
         Organization, verbose_name=_("单位"), on_delete=models.PROTECT, related_name="reports"
     )
@@ -109,6 +114,9 @@ class Report(models.Model):
     signature_date = models.DateField(_("成文日期"), null=True, blank=True)
     items_layout = models.CharField(
         _("各项排版"), max_length=16, choices=ItemsLayout.choices, default=ItemsLayout.INLINE
+    )
+    signature_layout = models.CharField(
+        _("落款格式"), max_length=16, choices=SignatureLayout.choices, default=SignatureLayout.SEALED
     )
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.DRAFT)
     # Optimistic locking: every save says which version it was based on.
@@ -154,6 +162,9 @@ class Report(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(items_layout__in=["inline", "paragraphs"]), name="report_items_layout_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(signature_layout__in=["sealed", "unsealed"]), name="report_signature_layout_valid"
             ),
             models.CheckConstraint(condition=Q(version__gte=1), name="report_version_positive"),
         ]

@@ -196,3 +196,49 @@ def test_the_zip_has_one_file_per_approved_report_named_by_body(client, demo):
             assert word.paragraphs[0].style.name == "公文标题"
             assert word.sections[0].header.paragraphs[0].text == ""
     assert "filename*=utf-8''2023" in response["Content-Disposition"]
+
+
+def test_unsealed_layout_puts_the_name_two_characters_in_and_the_date_two_to_its_right(demo):
+    from datetime import date
+
+    demo.signature_date = date(2023, 4, 10)
+    demo.signature_layout = "unsealed"
+    demo.save()
+    word = read_docx(io.BytesIO(render_docx(demo)))
+    name, day = word.paragraphs[-2], word.paragraphs[-1]
+    name_indent = int(name._element.pPr.find(qn("w:ind")).get(qn("w:right")))
+    date_indent = int(day._element.pPr.find(qn("w:ind")).get(qn("w:right")))
+    assert name_indent == 2 * 320
+    # The date (6.5 characters) starts 2 characters right of the name's start (5 characters,
+    # ending 2 from the right): it would need 2 + 5 - 2 - 6.5 < 0 characters, so it sits flush right.
+    assert date_indent == 0
+
+
+def test_the_page_shows_the_signature_block_where_the_word_file_puts_it(client, demo):
+    from datetime import date
+
+    from django.contrib.auth import get_user_model
+
+    demo.signature_date = date(2023, 4, 10)
+    demo.save()
+    client.force_login(get_user_model().objects.get(username="drafter"))
+    page = client.get(reverse("reports:detail", args=[demo.pk])).content.decode()
+    assert 'class="doc doc-signature" data-ref="signature" style="padding-right: 4.75em"' in page
+    assert 'class="doc doc-date" data-ref="signature" style="padding-right: 4em"' in page
+
+
+def test_the_pdf_comes_from_libreoffice_and_its_button_hides_without_it(client, demo, monkeypatch):
+    from django.contrib.auth import get_user_model
+
+    client.force_login(get_user_model().objects.get(username="drafter"))
+    detail = reverse("reports:detail", args=[demo.pk])
+    pdf_url = reverse("reports:export_pdf", args=[demo.pk])
+    assert pdf_url in client.get(detail).content.decode()
+    response = client.get(pdf_url)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    assert "filename*=utf-8''" in response["Content-Disposition"] and ".pdf" in response["Content-Disposition"]
+
+    monkeypatch.setattr("reports.pdf.soffice", lambda: None)
+    assert pdf_url not in client.get(detail).content.decode()
+    assert client.get(pdf_url).status_code == 404
