@@ -3,6 +3,7 @@
 from crispy_forms.helper import FormHelper
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .editing import PART_FIELDS, fingerprint, part_values
 from .measures import UnknownMeasure, names_to_tokens, tokens_to_names
@@ -177,7 +178,7 @@ class MeasureValueForm(forms.Form):
 class NewMeasureForm(forms.Form):
     measure = forms.ModelChoiceField(label=_("从指标库选择"), queryset=None, required=False)
     name = CleanTextField(label=_("或新建：名称"), max_length=100)
-    unit = CleanTextField(label=_("单位"), max_length=10)
+    unit = CleanTextField(label=pgettext_lazy("measure unit", "单位"), max_length=10)
 
     def __init__(self, *args, catalogue, **kwargs):
         super().__init__(*args, **kwargs)

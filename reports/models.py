@@ -9,6 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from .managers import MeasureQuerySet, OrganizationQuerySet, ReportQuerySet
@@ -285,7 +286,7 @@ class Measure(models.Model):
     """A named, unit-bearing count in the catalogue (理论学习中心组学习会议, 次)."""
 
     name = models.CharField(_("名称"), max_length=100)
-    unit = models.CharField(_("单位"), max_length=10)
+    unit = models.CharField(pgettext_lazy("measure unit", "单位"), max_length=10)
     organization = models.ForeignKey(
         Organization,
         verbose_name=_("适用单位"),

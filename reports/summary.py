@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Sum
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -184,7 +185,7 @@ def summary_workbook(user, year, include_submitted=False):
     _write_sheet(
         summary,
         _("%(year)s年统计数汇总（%(note)s）") % {"year": year, "note": note},
-        [_("统计指标"), _("单位"), *_quarter_headers()],
+        [_("统计指标"), pgettext("measure unit", "单位"), *_quarter_headers()],
         [
             [entry.label, entry.unit, *map(as_number, entry.values), as_number(entry.total)]
             for entry in measure_sums(user, year, include_submitted, body_ids=body_ids)
@@ -196,7 +197,7 @@ def summary_workbook(user, year, include_submitted=False):
     _write_sheet(
         detail,
         _("%(year)s年统计数分单位明细（%(note)s）") % {"year": year, "note": note},
-        [_("填报单位"), _("统计指标"), _("单位"), *_quarter_headers()],
+        [_("填报单位"), _("统计指标"), pgettext("measure unit", "单位"), *_quarter_headers()],
         [
             [entry.body, entry.label, entry.unit, *map(as_number, entry.values), as_number(entry.total)]
             for entry in measure_rows_by_body(user, year, include_submitted, body_ids=body_ids)

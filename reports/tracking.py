@@ -151,6 +151,7 @@ class QuarterStats:
     bodies: int = 0
     submitted: int = 0
     on_time: int = 0
+    approved: int = 0  # what the quarter's .zip download holds
 
     @property
     def label(self):
@@ -219,6 +220,8 @@ def board(user, year, today, *, body_ids=None):
                 stats[quarter].submitted += 1
             if state == ON_TIME:
                 stats[quarter].on_time += 1
+            if report is not None and report.status == Report.Status.APPROVED:
+                stats[quarter].approved += 1
         result.rows.append(Row(body, cells))
     return result
 
