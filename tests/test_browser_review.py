@@ -3,9 +3,8 @@
 import re
 
 import pytest
-from playwright.sync_api import expect
-
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from reports.models import DueDate, Item, MeasureValue, Organization, Reminder, Report
 

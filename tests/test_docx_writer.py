@@ -5,12 +5,12 @@ import re
 import zipfile
 
 import pytest
+from django.core.management import call_command
+from django.urls import reverse
 from docx import Document as read_docx
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Mm
-from django.core.management import call_command
-from django.urls import reverse
 
 from reports.document import Kind, build_document
 from reports.docx_writer import STYLE_NAMES, render_docx, title_lines
