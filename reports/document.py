@@ -87,6 +87,9 @@ class Document:
     def text(self):
         return "\n".join(paragraph.text for paragraph in self.paragraphs)
 
+    def missing_measures(self):
+        return [run for paragraph in self.paragraphs for run in paragraph.runs if run.missing]
+
     @property
     def signature_indents(self):
         """Right indents, in characters, of 署名 and 成文日期 (GB/T 9704 7.3.5).
@@ -112,9 +115,6 @@ class Document:
 def text_width(text):
     """Width in characters of 3号: a half-width character (a digit, a Latin letter) is half."""
     return sum(0.5 if ord(ch) < 0x2000 else 1 for ch in text)
-
-    def missing_measures(self):
-        return [run for paragraph in self.paragraphs for run in paragraph.runs if run.missing]
 
 
 def format_date(value):
