@@ -48,3 +48,14 @@ messages: $(VENV)/.installed-run
 
 clean:
 	rm -rf $(VENV) staticfiles artifacts .pytest_cache
+
+# Benchmarks (docs/PERFORMANCE.md): generate the load data set into a temporary SQLite file, run
+# the export and web benchmarks and the profiles, print one table. From a clean clone: it installs
+# the `bench` extra first. A quicker, smaller run: BENCH_BODIES=60 BENCH_PHASE_SECONDS=8 make bench
+.PHONY: bench
+$(VENV)/.installed-bench: pyproject.toml | $(PY)
+	$(UV) pip install -q --python $(PY) -e '.[bench]'
+	touch $@ $(VENV)/.installed-run
+
+bench: $(VENV)/.installed-bench
+	$(PY) bench/run.py

@@ -2,6 +2,8 @@
 
 Loading is idempotent: bodies, users and measures are matched by name, and a report that
 already exists is kept as it is (a drafter may have edited it) unless `reset` is asked for.
+The sample report is what the importer makes of the real sample text
+(fixtures/quarterly-report-2023Q1.txt), with the values of its counts from a small map.
 """
 
 import json
@@ -31,7 +33,30 @@ class DemoResult:
 
 
 def read_fixture(name):
-    return json.loads((FIXTURES / name).read_text(encoding="utf-8"))
+    data = json.loads((FIXTURES / name).read_text(encoding="utf-8"))
+    return imported_fixture(data) if "import" in data else data
+
+
+def imported_fixture(entry):
+    """A fixture that names a text to import: the importer's structure, completed by the
+    fixture's signature, date, and the values and scopes of the measures it finds."""
+    from .importing import parse_text
+
+    parsed = parse_text((FIXTURES / entry["import"]).read_text(encoding="utf-8"))
+    data = parsed.structure()
+    data.update(
+        organization=entry["organization"],
+        year=entry["year"],
+        quarter=entry["quarter"],
+        signature=entry.get("signature") or data["signature"],
+        date=entry.get("date") or data["date"],
+    )
+    values, scopes = entry.get("values", {}), entry.get("scopes", {})
+    data["measures"] = [
+        {"name": found.name, "unit": found.unit, "scope": scopes.get(found.name), "value": values.get(found.name)}
+        for found in parsed.measures
+    ]
+    return data
 
 
 @transaction.atomic

@@ -10,6 +10,7 @@ works and the importer reads our files back by style.
 
 import io
 import re
+from copy import deepcopy
 from dataclasses import replace
 
 from docx import Document as new_word_document
@@ -332,39 +333,93 @@ def _page(word, layout):
                         color=RGBColor(0xC0, 0x00, 0x00))
 
 
+# Speed (docs/PERFORMANCE.md): the styled, empty document is built once per process and opened
+# afresh for each file, and each run copies a run-properties element made once per typeface,
+# instead of setting every property through python-docx for every run.
+_TEMPLATES = {}
+_RUN_PROPERTIES = {}
+
+
+def _styled_template(draft):
+    if draft not in _TEMPLATES:
+        word = new_word_document()
+        _styles(word)
+        _page(word, Layout(draft=draft))
+        body = word._body._body
+        for paragraph in list(word.paragraphs):  # the template's empty first paragraph
+            body.remove(paragraph._element)
+        stream = io.BytesIO()
+        word.save(stream)
+        _TEMPLATES[draft] = stream.getvalue()
+    return new_word_document(io.BytesIO(_TEMPLATES[draft]))
+
+
+def _run_properties(font, size, spacing):
+    """The w:rPr that _run_format writes for this typeface, made once."""
+    key = (font, size, spacing)
+    if key not in _RUN_PROPERTIES:
+        scratch = new_word_document().add_paragraph().add_run("x")
+        _run_format(scratch, font=font, size=size, spacing=spacing)
+        _RUN_PROPERTIES[key] = scratch._element.rPr
+    return _RUN_PROPERTIES[key]
+
+
+def _add_run(paragraph, text, properties):
+    if any(ch in text for ch in "\t\n\r"):  # python-docx turns these into w:tab / w:br
+        run = paragraph.add_run(text)
+        run._element.insert(0, deepcopy(properties))
+        return
+    run = OxmlElement("w:r")
+    run.append(deepcopy(properties))
+    element = OxmlElement("w:t")
+    element.text = text
+    if text != text.strip():
+        element.set(qn("xml:space"), "preserve")
+    run.append(element)
+    paragraph._p.append(run)
+
+
+def _merged_runs(runs):
+    """Adjacent runs printed alike (an ordinal, its text and a figure, all in 仿宋) as one run:
+    the same print, a smaller file, and a typeface change only where the typeface changes."""
+    merged = []
+    for run in runs:
+        if not run.text:
+            continue
+        font = FONTS.get(run.role, FONTS[Role.BODY])
+        if merged and merged[-1][0] == font:
+            merged[-1][1] += run.text
+        else:
+            merged.append([font, run.text])
+    return merged
+
+
 def write_document(document, *, layout=None):
     """A Document (reports.document) → .docx bytes."""
     layout = layout or Layout(draft=not document.is_final)
-    word = new_word_document()
-    _styles(word)
-    _page(word, layout)
-    body = word._body._body
-    for paragraph in list(word.paragraphs):  # the template's empty first paragraph
-        body.remove(paragraph._element)
+    word = _styled_template(layout.draft)
+    styles = {name: word.styles[name] for name in set(STYLE_NAMES.values())}
+    title_properties = _run_properties(FONTS[Role.TITLE], TITLE_PT, False)
 
     name_right, date_right = replace(document, sealed=layout.sealed).signature_indents
     char = BODY_PT * 20
     first_signature_line = True
     previous_kind = None
     for paragraph in document.paragraphs:
-        style = word.styles[STYLE_NAMES[paragraph.kind]]
+        style = styles[STYLE_NAMES[paragraph.kind]]
         if paragraph.kind == Kind.TITLE:
             lines = title_lines(paragraph.text)
             for number, line in enumerate(lines, 1):
                 out = word.add_paragraph(style=style)
-                run = out.add_run(line)
-                _run_format(run, font=FONTS[Role.TITLE], size=TITLE_PT, spacing=False)
+                _add_run(out, _printable(line), title_properties)
                 if number == len(lines):
                     # GB/T 9704: one blank line between the title and what follows.
                     out.paragraph_format.space_after = Twips(LINE_TWIPS)
             previous_kind = paragraph.kind
             continue
         out = word.add_paragraph(style=style)
-        for run in paragraph.runs:
-            if not run.text:
-                continue
-            added = out.add_run(_printable(run.text))
-            _run_format(added, font=FONTS.get(run.role, FONTS[Role.BODY]), size=BODY_PT)
+        for font, text in _merged_runs(paragraph.runs):
+            _add_run(out, _printable(text), _run_properties(font, BODY_PT, True))
         ppr = out._element.get_or_add_pPr()
         if paragraph.kind == Kind.SIGNATURE and first_signature_line:
             # Room above the name: the seal presses on name and date (sealed); a blank line (unsealed).

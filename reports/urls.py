@@ -1,7 +1,7 @@
 from django.urls import path, register_converter
 
 from .converters import AddableKindConverter, PartKindConverter
-from .views import editor, export, measures_panel, report_create, report_pages, review
+from .views import editor, export, import_pages, measures_panel, report_create, report_pages, review
 
 app_name = "reports"
 register_converter(PartKindConverter, "part")
@@ -10,6 +10,8 @@ register_converter(AddableKindConverter, "addable")
 urlpatterns = [
     path("", report_pages.report_list, name="list"),
     path("new/", report_create.create, name="create"),
+    path("import/", import_pages.upload, name="import"),
+    path("import/<str:key>/", import_pages.preview, name="import_preview"),
     path("inbox/", review.inbox, name="inbox"),
     path("<int:pk>/", report_pages.report_detail, name="detail"),
     path("<int:pk>/edit/", editor.editor, name="edit"),

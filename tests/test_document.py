@@ -63,7 +63,7 @@ def test_eight_measures_print_where_the_sample_had_stars(demo):
     runs = [run for p in document.paragraphs for run in p.runs if run.kind == "measure"]
     assert len(runs) == 8
     assert sorted(run.label for run in runs) == sorted(
-        ["理论学习中心组学习会议", "集体交流研讨", "廉政谈话", "常委会协商", "双月协商", "专题调研", "民主监督", "重点提案"]
+        ["理论学习中心组学习会议", "集体交流研讨", "廉政谈话", "常委会协商", "双月协商", "专题调研", "民主监督", "提案"]
     )
     assert not document.missing_measures()
     units = sorted(m.unit for m in Measure.objects.filter(values__report=demo))

@@ -65,7 +65,9 @@ def test_every_run_names_its_east_asian_font_and_no_theme_font_is_left(sample_do
             # 16 pt runs are tightened by 0.25 pt so that 28 characters fill a line.
             assert (spacing is not None and spacing.get(qn("w:val")) == "-5") == (size == 16)
     heading = next(p for p in word.paragraphs if p.style.name == "二级标题")
-    assert [run._element.rPr.rFonts.get(qn("w:eastAsia")) for run in heading.runs[:3]] == ["楷体_GB2312", "楷体_GB2312", "仿宋_GB2312"]
+    # The ordinal and title in 楷体, then the run-in text in 仿宋 (runs printed alike are merged).
+    assert [run._element.rPr.rFonts.get(qn("w:eastAsia")) for run in heading.runs[:2]] == ["楷体_GB2312", "仿宋_GB2312"]
+    assert heading.runs[0].text == "（一）深化理论学习，把准正确方向。"
     title = word.paragraphs[0]
     assert title.runs[0].font.size.pt == 22 and not title.runs[0].font.bold
     assert title.style.paragraph_format.alignment == WD_ALIGN_PARAGRAPH.CENTER

@@ -1,0 +1,62 @@
+"""Which pages the web benchmark and the profiles visit, as whom: chosen from the generated data.
+
+Each page is visited by the person who uses it at quarter's end: the overseer (load-overseer, 300
+bodies) opens the report list, the board and the measures summary; a drafter opens the editor of
+a report still in draft and downloads an approved report; a reviewer opens the review page of a
+report submitted twice (so that it shows the changes since the first round).
+"""
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count
+from django.urls import reverse
+
+from reports.docx_writer import DOCX_MIME
+from reports.management.commands.generate_load_data import PASSWORD
+from reports.models import Membership, Report
+
+# Phase order of the web benchmark; "ping" is the ceiling.
+PAGES = ["ping", "list", "editor", "review", "board", "summary", "docx"]
+LABELS = {
+    "ping": "trivial view (ceiling)",
+    "list": "report list (overseer: every body's reports)",
+    "editor": "editor (a draft, ≈28 items)",
+    "review": "review page (2nd submission, diff)",
+    "board": "board (every body × 4 quarters)",
+    "summary": "measures summary",
+    "docx": ".docx download",
+}
+
+
+def member(organization_id, role):
+    return (Membership.objects.filter(organization_id=organization_id, role=role)
+            .select_related("user").order_by("user__username").first().user)
+
+
+def choose(count=8):
+    """URLs and users for `count` virtual users, each on a different body's reports."""
+    overseer = get_user_model().objects.get(username="load-overseer")
+    visible = Report.objects.visible_to(overseer)
+    last = visible.order_by("-year", "-quarter").values("year", "quarter").first()
+    drafts = list(visible.filter(status="draft").order_by("organization__name")[:count])
+    twice = list(visible.filter(status="submitted").annotate(rounds=Count("submissions"))
+                 .order_by("-rounds", "organization__name")[:count])
+    if not drafts or not twice:
+        raise SystemExit("the database has no draft or no submitted report: run generate_load_data first")
+    users = []
+    for index in range(count):
+        draft, submitted = drafts[index % len(drafts)], twice[index % len(twice)]
+        approved = visible.filter(organization_id=draft.organization_id, status="approved").order_by("-year", "-quarter").first()
+        users.append({
+            "drafter": member(draft.organization_id, "drafter").username,
+            "reviewer": member(submitted.organization_id, "reviewer").username,
+            "pages": {
+                "ping": ["overseer", "/bench/ping/", "text/plain"],
+                "list": ["overseer", reverse("reports:list"), "text/html"],
+                "editor": ["drafter", reverse("reports:edit", args=[draft.pk]), "text/html"],
+                "review": ["reviewer", reverse("reports:review", args=[submitted.pk]), "text/html"],
+                "board": ["overseer", reverse("tracking:board") + f"?year={last['year']}", "text/html"],
+                "summary": ["overseer", reverse("tracking:summary") + f"?year={last['year']}", "text/html"],
+                "docx": ["drafter", reverse("reports:export_docx", args=[approved.pk]), DOCX_MIME],
+            },
+        })
+    return {"overseer": overseer.username, "password": PASSWORD, "users": users, "year": last["year"]}
