@@ -5,6 +5,7 @@ insecure key that is refused as soon as DEBUG is off. Production is DEBUG=false 
 SECRET_KEY and ALLOWED_HOSTS; then every check of `manage.py check --deploy` holds.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -37,11 +38,16 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_filters",
     "simple_history",
+    # Login throttling: failed logins are counted per user name and address (see below).
+    "axes",
+    "csp",  # its system checks catch a policy written in the old (pre-4.0) format
     "reports",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy on every response (the policy is below).
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -55,6 +61,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     # Records who made each change in the edit trail (django-simple-history).
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes requires: turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -101,9 +109,15 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# django-axes first: it refuses a locked-out login before any password is checked; then the
+# ordinary model backend (the first backend with get_user, which client.force_login uses).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "reports:list"
@@ -136,6 +150,9 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # Uploads (Word files to import) are refused above this size rather than read into memory.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = env_int("FILE_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
+# No form of the application has more than a few dozen fields or more than one file.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = env_int("DATA_UPLOAD_MAX_NUMBER_FIELDS", 1000)
+DATA_UPLOAD_MAX_NUMBER_FILES = env_int("DATA_UPLOAD_MAX_NUMBER_FILES", 5)
 
 # Links in e-mails point here (the address users open the application at).
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -147,12 +164,87 @@ JIBAO_DEFAULT_DUE_DAYS = env_int("JIBAO_DEFAULT_DUE_DAYS", 10)
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "jibao@localhost")
 
+# A session ends after a working day (8 h) or when the browser closes, whichever is first.
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+# htmx sends the token from the page (hx-headers on <body>), so no script needs the cookie.
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# Content-Security-Policy (django-csp): scripts, styles, fonts, images and requests only from
+# this site; no inline script at all (page data travels in json_script blocks and data-
+# attributes, behaviour in static/js). The one relaxation is style-src-attr: the report sheet
+# sets the signature's and the date's computed indent in a style= attribute (GB/T 9704 7.3.5);
+# a style attribute cannot run script. Bootstrap's icons are data: SVGs in its CSS.
+# CSP_REPORT_ONLY=true sends the same policy as Content-Security-Policy-Report-Only instead,
+# for trying a change of the pages in production without breaking them.
+_CSP = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+if env_bool("CSP_REPORT_ONLY", default=False):
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = _CSP
+else:
+    CONTENT_SECURITY_POLICY = _CSP
+
+# Login throttling (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one user name
+# from one address, that pair is refused for AXES_COOLOFF_MINUTES (the page says so in
+# Chinese, HTTP 429); a correct login resets the count. Counting the pair rather than the
+# address alone keeps one mistyping colleague from locking out a whole office behind one NAT;
+# counting it rather than the user name alone keeps a stranger from locking a user out.
+# Administrators unlock early in the admin (访问尝试) or with `manage.py axes_reset`.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
+AXES_COOLOFF_MESSAGE = "登录失败次数过多，已暂时锁定。请稍后再试，或联系管理员解锁。"
+AXES_PERMALOCK_MESSAGE = AXES_COOLOFF_MESSAGE
+# Behind the load balancer every request comes from its address: the client's is the one the
+# balancer appended to X-Forwarded-For (the right-most entry; what a client wrote before it
+# is not trusted). TRUSTED_PROXY_COUNT says how many proxies append to it (0: none).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1 if (not DEBUG and env_bool("BEHIND_TLS_PROXY", default=True)) else 0)
+
+
+def client_ip_address(request):
+    """The address login attempts are counted by (see TRUSTED_PROXY_COUNT)."""
+    if TRUSTED_PROXY_COUNT > 0:
+        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+        if len(forwarded) >= TRUSTED_PROXY_COUNT:
+            return forwarded[-TRUSTED_PROXY_COUNT]
+    return request.META.get("REMOTE_ADDR")
+
+
+AXES_CLIENT_IP_CALLABLE = client_ip_address
+
+
+def lockout_response(request, original_response=None, credentials=None):
+    """The lockout page (HTTP 429), saying in Chinese how long to wait."""
+    from django.shortcuts import render
+
+    minutes = max(1, int(AXES_COOLOFF_TIME.total_seconds() // 60))
+    context = {"failure_limit": AXES_FAILURE_LIMIT, "cooloff_minutes": minutes}
+    return render(request, AXES_LOCKOUT_TEMPLATE, context, status=429)
+
+
+AXES_LOCKOUT_CALLABLE = lockout_response
 
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)

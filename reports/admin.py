@@ -1,4 +1,32 @@
+"""The Django admin: every model, in Chinese; the record of what happened kept intact.
+
+The trail rules (docs/SECURITY.md, tests/test_security.py):
+
+* a report under review or approved (submitted, approved), and every part of it (sections,
+  headings, items, measure values), is read-only here, exactly as in the editor; the way to
+  change an approved report is the workflow's 重新打开 (reopen, with a reason, recorded);
+* a report's status is never edited here: it moves only through the workflow, which writes
+  one ReportEvent per step;
+* events, submissions, comments and reminders are append-only: shown, never added, changed or
+  deleted; nor is anything whose deletion would delete them with it (a report that has been
+  submitted, a body with reminders), nor a user whose name stands in the trail (deactivate
+  the account instead: deleting it would blank the name on every event);
+* the edit history (django-simple-history) is shown but never "reverted" from here: a revert
+  would bypass the editor's rules and the workflow;
+* a measure that a submitted or approved report prints keeps its name and unit;
+* text typed here is cleaned as in the editor (reports/text.py): no control character, lone
+  surrogate or bidirectional override reaches a report through the admin.
+
+Every change the admin may still make (a draft's text, a body, a person) is recorded in the
+edit history with the administrator's name (SimpleHistoryAdmin, HistoryRequestMiddleware).
+"""
+
+from django import forms
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -17,10 +45,103 @@ from .models import (
     Section,
     Submission,
 )
+from .text import clean_text
 
 admin.site.site_header = _("季报 管理后台")
 admin.site.site_title = _("季报")
 admin.site.index_title = _("数据管理")
+
+
+class CleanTextForm(forms.ModelForm):
+    """Every free text field cleaned the one shared way (reports/text.py), as the editor does."""
+
+    def clean(self):
+        cleaned = super().clean()
+        for name, value in list(cleaned.items()):
+            if not isinstance(value, str):
+                continue
+            try:
+                field = self._meta.model._meta.get_field(name)
+            except FieldDoesNotExist:
+                continue
+            if isinstance(field, (models.CharField, models.TextField)) and not field.choices:
+                cleaned[name] = clean_text(value, multiline=isinstance(field, models.TextField))[0]
+        return cleaned
+
+
+# A report that is being reviewed or has been approved is frozen (permissions.EDITABLE_STATUSES).
+FROZEN_STATUSES = (Report.Status.SUBMITTED, Report.Status.APPROVED)
+
+
+def report_of(obj):
+    """The report a record belongs to (a Report, Section, Heading, Item or MeasureValue)."""
+    if obj is None:
+        return None
+    if isinstance(obj, Report):
+        return obj
+    if isinstance(obj, (Section, MeasureValue)):
+        return obj.report
+    return obj.section.report  # Heading, Item
+
+
+def is_frozen(obj):
+    """Whether the record's report is submitted or approved, as the database has it now."""
+    report = report_of(obj)
+    if report is None or report.pk is None:
+        return False
+    return Report.objects.filter(pk=report.pk, status__in=FROZEN_STATUSES).exists()
+
+
+def has_trail(report):
+    return report.events.exists() or report.submissions.exists() or report.comments.exists()
+
+
+class FrozenReportMixin:
+    """Read-only while the record's report is submitted or approved; for a ModelAdmin the
+    record is the object shown, for an inline it is the parent object."""
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not is_frozen(obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not is_frozen(obj)
+
+
+class FrozenInlineMixin(FrozenReportMixin):
+    form = CleanTextForm
+
+    def has_add_permission(self, request, obj=None):
+        return super().has_add_permission(request, obj) and not is_frozen(obj)
+
+
+class TrailAdmin(FrozenReportMixin, SimpleHistoryAdmin):
+    """A part of a report: frozen with its report, and its edit history shown, never reverted.
+
+    Choosing another report, section or heading is limited to editable ones, so that nothing
+    can be added to (or moved into) a frozen report; save_model checks again, so that a form
+    posted by hand cannot get round it."""
+
+    form = CleanTextForm
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        related = db_field.related_model
+        if related is Report:
+            kwargs["queryset"] = Report.objects.exclude(status__in=FROZEN_STATUSES)
+        elif related is Section:
+            kwargs["queryset"] = Section.objects.exclude(report__status__in=FROZEN_STATUSES)
+        elif related is Heading:
+            kwargs["queryset"] = Heading.objects.exclude(section__report__status__in=FROZEN_STATUSES)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        if is_frozen(obj) or (change and is_frozen(type(obj).objects.get(pk=obj.pk))):
+            raise PermissionDenied(_("报告已提交或已审定，不能在管理后台修改。"))
+        super().save_model(request, obj, form, change)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method == "POST":
+            raise PermissionDenied(_("修改记录只供查看，不能在管理后台恢复旧版本。"))
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 class MembershipInline(admin.TabularInline):
@@ -31,6 +152,7 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(Organization)
 class OrganizationAdmin(admin.ModelAdmin):
+    form = CleanTextForm
     list_display = ["name", "short_name", "parent"]
     list_filter = ["parent"]
     search_fields = ["name", "short_name"]
@@ -46,44 +168,49 @@ class MembershipAdmin(admin.ModelAdmin):
     autocomplete_fields = ["user", "organization"]
 
 
-class SectionInline(admin.TabularInline):
+class SectionInline(FrozenInlineMixin, admin.TabularInline):
     model = Section
     extra = 0
     fields = ["position", "kind", "title", "lead"]
     show_change_link = True
 
 
-class MeasureValueInline(admin.TabularInline):
+class MeasureValueInline(FrozenInlineMixin, admin.TabularInline):
     model = MeasureValue
     extra = 0
     autocomplete_fields = ["measure"]
 
 
 @admin.register(Report)
-class ReportAdmin(SimpleHistoryAdmin):
+class ReportAdmin(TrailAdmin):
     list_display = ["title", "organization", "year", "quarter", "status", "updated_at"]
     list_filter = ["status", "year", "quarter", "organization"]
     search_fields = ["title", "organization__name"]
-    readonly_fields = ["version", "created_at", "updated_at", "created_by", "updated_by"]
+    # The status moves only through the workflow, which records each step as a ReportEvent.
+    readonly_fields = ["status", "version", "created_at", "updated_at", "created_by", "updated_by"]
     autocomplete_fields = ["organization"]
     inlines = [SectionInline, MeasureValueInline]
 
+    def has_delete_permission(self, request, obj=None):
+        # Deleting a report that has been submitted would delete its events with it.
+        return super().has_delete_permission(request, obj) and not (obj is not None and has_trail(obj))
 
-class HeadingInline(admin.TabularInline):
+
+class HeadingInline(FrozenInlineMixin, admin.TabularInline):
     model = Heading
     extra = 0
     fields = ["position", "title", "lead"]
     show_change_link = True
 
 
-class ItemInline(admin.TabularInline):
+class ItemInline(FrozenInlineMixin, admin.TabularInline):
     model = Item
     extra = 0
     fields = ["position", "heading", "text"]
 
 
 @admin.register(Section)
-class SectionAdmin(SimpleHistoryAdmin):
+class SectionAdmin(TrailAdmin):
     list_display = ["title", "kind", "report", "position"]
     list_filter = ["kind"]
     search_fields = ["title", "report__title"]
@@ -91,27 +218,34 @@ class SectionAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Heading)
-class HeadingAdmin(SimpleHistoryAdmin):
+class HeadingAdmin(TrailAdmin):
     list_display = ["title", "section", "position"]
     search_fields = ["title", "section__report__title"]
     inlines = [ItemInline]
 
 
 @admin.register(Item)
-class ItemAdmin(SimpleHistoryAdmin):
+class ItemAdmin(TrailAdmin):
     list_display = ["__str__", "section", "heading", "position"]
     search_fields = ["text"]
 
 
 @admin.register(Measure)
 class MeasureAdmin(admin.ModelAdmin):
+    form = CleanTextForm
     list_display = ["name", "unit", "organization", "active"]
     list_filter = ["active", "unit", "organization"]
     search_fields = ["name"]
 
+    def get_readonly_fields(self, request, obj=None):
+        # A submitted or approved report prints the measure's unit (and the trail its name).
+        if obj is not None and obj.values.filter(report__status__in=FROZEN_STATUSES).exists():
+            return ["name", "unit", "organization"]
+        return []
+
 
 @admin.register(MeasureValue)
-class MeasureValueAdmin(admin.ModelAdmin):
+class MeasureValueAdmin(TrailAdmin):
     list_display = ["report", "measure", "value"]
     search_fields = ["report__title", "measure__name"]
     autocomplete_fields = ["report", "measure"]
@@ -154,6 +288,33 @@ class ReminderAdmin(ReadOnlyAdmin):
 class CommentAdmin(ReadOnlyAdmin):
     list_display = ["report", "place", "author", "created_at"]
     search_fields = ["report__title", "text"]
+
+
+User = get_user_model()
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class TrailUserAdmin(UserAdmin):
+    """Django's user admin, except that a user named in the trail cannot be deleted (the
+    events would lose who acted): such an account is deactivated instead (取消“有效”)."""
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and in_trail(obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
+
+def in_trail(user):
+    """Whether the user acted on a report: an event, a submission, a comment, a 催报, or an edit."""
+    return (
+        ReportEvent.objects.filter(actor=user).exists()
+        or Submission.objects.filter(submitted_by=user).exists()
+        or Comment.objects.filter(author=user).exists()
+        or Reminder.objects.filter(sent_by=user).exists()
+        or Report.objects.filter(created_by=user).exists()
+        or any(model.history.filter(history_user=user).exists() for model in (Report, Section, Heading, Item, MeasureValue))
+    )
 
 
 @admin.register(DueDate)

@@ -168,6 +168,11 @@ def _write_sheet(sheet, title, headers, rows, widths):
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     for row in rows:
         sheet.append(row)
+        # Text is text: openpyxl would store a typed name beginning with "=" as a formula, which
+        # the overseer's spreadsheet program would then run.
+        for cell in sheet[sheet.max_row]:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"
     for index, width in enumerate(widths, 1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.freeze_panes = "A3"  # title and header stay in view while scrolling

@@ -1,0 +1,266 @@
+"""Backups: an online copy of the database, and putting one back into a fresh database.
+
+SQLite (the default): sqlite3's online backup API (`Connection.backup`) copies the live
+database while the application keeps running. In WAL mode writers are not held up, and the
+copy is one consistent state of the database (a single step, inside one read transaction).
+The copy is written beside the target under a temporary name, switched to an ordinary
+rollback journal (one self-contained file), checked with `PRAGMA integrity_check`, and only
+then renamed to the target: a failed backup never leaves a half-written file under that name.
+
+PostgreSQL: `pg_dump` in its custom format, restored with `pg_restore --single-transaction`
+(all or nothing). The commands are built from DATABASES; the password travels in the
+PGPASSWORD environment variable, never on the command line. Both commands can print the
+command instead of running it, for an operator who backs up from another machine.
+
+`restore` refuses a database that already holds users or reports unless told to replace it:
+a restore is for a new, empty database (after a loss, or to check a backup).
+"""
+
+import os
+import shlex
+import shutil
+import sqlite3
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.db import connection
+
+# What a backup of this application must contain to be restored.
+REQUIRED_TABLES = ("django_migrations", "auth_user", "reports_report", "reports_reportevent")
+# Counted after a backup or restore, so the operator sees at a glance that it holds the data.
+COUNTED_TABLES = {
+    "auth_user": "用户",
+    "reports_organization": "单位",
+    "reports_report": "报告",
+    "reports_item": "条目",
+    "reports_reportevent": "流程记录",
+    "reports_submission": "提交记录",
+}
+PG_TIMEOUT_SECONDS = 60 * 60
+
+
+class BackupError(Exception):
+    """A backup or restore that did not happen; the message says why, for the operator."""
+
+
+@dataclass
+class Outcome:
+    path: Path
+    counts: dict = field(default_factory=dict)  # {"报告": 4, …}
+    command: list | None = None  # the pg_dump / pg_restore command, when PostgreSQL
+
+
+def vendor():
+    return connection.vendor
+
+
+# ---- SQLite --------------------------------------------------------------------------------
+
+
+def _sqlite_counts(db):
+    tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    return {label: db.execute(f'SELECT COUNT(*) FROM "{table}"').fetchone()[0]  # noqa: S608 - fixed names
+            for table, label in COUNTED_TABLES.items() if table in tables}
+
+
+def _check_sqlite_file(db, path):
+    result = db.execute("PRAGMA integrity_check").fetchone()[0]
+    if result != "ok":
+        raise BackupError(f"{path} 已损坏（integrity_check：{result}）。")
+    tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    missing = [table for table in REQUIRED_TABLES if table not in tables]
+    if missing:
+        raise BackupError(f"{path} 不是季报的数据库备份（缺少数据表：{'、'.join(missing)}）。")
+
+
+def backup_sqlite(target, *, overwrite=False):
+    """Copy the live SQLite database to `target` (a new file). Returns an Outcome."""
+    target = Path(target).resolve()
+    if target.exists() and not overwrite:
+        raise BackupError(f"{target} 已存在。请换一个文件名，或加 --overwrite 覆盖。")
+    if not target.parent.is_dir():
+        raise BackupError(f"目录 {target.parent} 不存在。")
+    if connection.in_atomic_block:
+        # The source connection's own open transaction would hold the lock the backup waits
+        # for (sqlite3 retries a locked backup for ever): back up from outside any transaction.
+        raise BackupError("不能在数据库事务中进行在线备份。")
+    connection.ensure_connection()
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.partial")
+    temporary.unlink(missing_ok=True)
+    copy = sqlite3.connect(temporary)
+    try:
+        connection.connection.backup(copy)  # one step: one consistent state of the database
+        copy.execute("PRAGMA journal_mode=DELETE")  # a single self-contained file
+        _check_sqlite_file(copy, target)
+        counts = _sqlite_counts(copy)
+        copy.close()
+        with open(temporary, "rb") as written:
+            os.fsync(written.fileno())
+        os.replace(temporary, target)
+    except BaseException:
+        copy.close()
+        temporary.unlink(missing_ok=True)
+        raise
+    return Outcome(path=target, counts=counts)
+
+
+def _django_database_is_fresh():
+    """No users and no reports (or no tables at all): nothing a restore would overwrite."""
+    tables = set(connection.introspection.table_names())
+    with connection.cursor() as cursor:
+        for table in ("auth_user", "reports_report"):
+            if table in tables:
+                cursor.execute(f"SELECT COUNT(*) FROM {connection.ops.quote_name(table)}")  # noqa: S608
+                if cursor.fetchone()[0]:
+                    return False
+    return True
+
+
+def restore_sqlite(source, *, replace=False):
+    """Put the backup `source` in place of the configured SQLite database (which must be empty
+    unless `replace`). Returns an Outcome with what the restored database holds."""
+    source = Path(source).resolve()
+    if not source.is_file():
+        raise BackupError(f"找不到备份文件 {source}。")
+    try:
+        backup = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+        _check_sqlite_file(backup, source)
+    except sqlite3.DatabaseError as error:
+        raise BackupError(f"{source} 不是 SQLite 数据库备份：{error}") from None
+    try:
+        if not replace and not _django_database_is_fresh():
+            raise BackupError(
+                "目标数据库中已有用户或报告。恢复只用于新建的空数据库；确需整体替换现有数据，请加 --replace。"
+            )
+        name = connection.settings_dict["NAME"]
+        connection.close()  # the restore writes through its own connection
+        target = sqlite3.connect(name, timeout=20)
+        try:
+            backup.backup(target)
+            target.execute("PRAGMA journal_mode=WAL")  # as the application runs it (settings.py)
+            _check_sqlite_file(target, name)
+            counts = _sqlite_counts(target)
+        finally:
+            target.close()
+    finally:
+        backup.close()
+    return Outcome(path=Path(name), counts=counts)
+
+
+# ---- PostgreSQL ----------------------------------------------------------------------------
+
+
+def _pg_connection_arguments(settings_dict):
+    arguments = []
+    if settings_dict.get("HOST"):
+        arguments += ["--host", str(settings_dict["HOST"])]
+    if settings_dict.get("PORT"):
+        arguments += ["--port", str(settings_dict["PORT"])]
+    if settings_dict.get("USER"):
+        arguments += ["--username", str(settings_dict["USER"])]
+    return arguments
+
+
+def _pg_environment(settings_dict):
+    environment = dict(os.environ)
+    if settings_dict.get("PASSWORD"):
+        environment["PGPASSWORD"] = str(settings_dict["PASSWORD"])
+    return environment
+
+
+def pg_dump_command(target, settings_dict=None):
+    settings_dict = settings_dict or connection.settings_dict
+    return ["pg_dump", "--format=custom", "--no-owner", "--no-privileges", f"--file={target}",
+            *_pg_connection_arguments(settings_dict), str(settings_dict["NAME"])]
+
+
+def pg_restore_command(source, settings_dict=None):
+    settings_dict = settings_dict or connection.settings_dict
+    return ["pg_restore", "--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction",
+            *_pg_connection_arguments(settings_dict), f"--dbname={settings_dict['NAME']}", str(source)]
+
+
+def shell_line(command, settings_dict=None):
+    """The command as an operator would type it, the password left for them to fill in."""
+    settings_dict = settings_dict or connection.settings_dict
+    prefix = "PGPASSWORD='…' " if settings_dict.get("PASSWORD") else ""
+    return prefix + shlex.join(command)
+
+
+def _run_pg(command, what):
+    if shutil.which(command[0]) is None:
+        raise BackupError(f"没有找到 {command[0]}（Debian：apt-get install postgresql-client）。可加 --print-command 只显示命令。")
+    completed = subprocess.run(command, env=_pg_environment(connection.settings_dict), capture_output=True,
+                               text=True, timeout=PG_TIMEOUT_SECONDS)
+    if completed.returncode != 0:
+        raise BackupError(f"{what}失败：{completed.stderr.strip()[-2000:]}")
+
+
+def _pg_counts():
+    tables = set(connection.introspection.table_names())
+    counts = {}
+    with connection.cursor() as cursor:
+        for table, label in COUNTED_TABLES.items():
+            if table in tables:
+                cursor.execute(f"SELECT COUNT(*) FROM {connection.ops.quote_name(table)}")  # noqa: S608
+                counts[label] = cursor.fetchone()[0]
+    return counts
+
+
+def backup_postgresql(target, *, overwrite=False):
+    target = Path(target).resolve()
+    if target.exists() and not overwrite:
+        raise BackupError(f"{target} 已存在。请换一个文件名，或加 --overwrite 覆盖。")
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.partial")
+    command = pg_dump_command(temporary)
+    try:
+        _run_pg(command, "pg_dump ")
+        os.replace(temporary, target)
+    finally:
+        temporary.unlink(missing_ok=True)
+    return Outcome(path=target, counts=_pg_counts(), command=pg_dump_command(target))
+
+
+def restore_postgresql(source):
+    """pg_restore into the configured database, which must be new (createdb, no migrate)."""
+    source = Path(source).resolve()
+    if not source.is_file():
+        raise BackupError(f"找不到备份文件 {source}。")
+    with open(source, "rb") as handle:
+        if handle.read(5) != b"PGDMP":
+            raise BackupError(f"{source} 不是 pg_dump 的备份（custom 格式，由 backup 命令写出）。")
+    if not _django_database_is_fresh():
+        raise BackupError(
+            "目标数据库中已有用户或报告。PostgreSQL 的备份只恢复到新建的空数据库"
+            "（createdb 新库，把 DATABASE_URL 指向它，再运行 restore）。"
+        )
+    tables = set(connection.introspection.table_names())
+    if tables:
+        # `migrate` was run on the new database: its empty tables would clash with the dump's.
+        raise BackupError("目标数据库中已有数据表。请恢复到 createdb 新建、尚未 migrate 的空数据库。")
+    command = pg_restore_command(source)
+    _run_pg(command, "pg_restore ")
+    connection.close()
+    return Outcome(path=source, counts=_pg_counts(), command=command)
+
+
+# ---- Either --------------------------------------------------------------------------------
+
+
+def backup(target, *, overwrite=False):
+    if vendor() == "sqlite":
+        return backup_sqlite(target, overwrite=overwrite)
+    if vendor() == "postgresql":
+        return backup_postgresql(target, overwrite=overwrite)
+    raise BackupError(f"不支持的数据库：{vendor()}")
+
+
+def restore(source, *, replace=False):
+    if vendor() == "sqlite":
+        return restore_sqlite(source, replace=replace)
+    if vendor() == "postgresql":
+        if replace:
+            raise BackupError("PostgreSQL 不支持 --replace：请用 createdb 新建空数据库，把 DATABASE_URL 指向它后再恢复。")
+        return restore_postgresql(source)
+    raise BackupError(f"不支持的数据库：{vendor()}")
