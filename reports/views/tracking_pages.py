@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from .. import summary, tracking
 from ..models import YEAR_MAX, YEAR_MIN, Organization
+from .board_cells import CellRenderer
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -48,11 +49,13 @@ def board(request):
     today = timezone.localdate()
     year = _year(request, today)
     body_ids = tracking.overseen_ids(request.user)
+    the_board = tracking.board(request.user, year, today, body_ids=body_ids)
     return render(
         request,
         "reports/tracking/board.html",
         {
-            "board": tracking.board(request.user, year, today, body_ids=body_ids),
+            "board": the_board,
+            "rows": CellRenderer(request).rows(the_board),
             "year": year,
             "years": tracking.board_years(request.user, today, body_ids=body_ids),
         },
