@@ -357,7 +357,10 @@ class MeasureValue(models.Model):
 
 
 class Submission(models.Model):
-    """One round of review: the report frozen as it was submitted (text and measure values)."""
+    """One round of review: the report frozen as it was submitted (text and measure values).
+
+    The people in the trail (who submitted, acted, commented, reminded) are PROTECTed: an
+    official record does not lose its names when an account is deleted; deactivate it instead."""
 
     report = models.ForeignKey(Report, verbose_name=_("报告"), on_delete=models.CASCADE, related_name="submissions")
     number = models.PositiveIntegerField(_("轮次"))
@@ -366,7 +369,7 @@ class Submission(models.Model):
     paragraphs = models.JSONField(_("报告内容"))
     measures = models.JSONField(_("统计数"), default=dict)
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("提交人"), null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, verbose_name=_("提交人"), null=True, on_delete=models.PROTECT, related_name="+"
     )
     submitted_at = models.DateTimeField(_("提交时间"))
 
@@ -397,7 +400,7 @@ class ReportEvent(models.Model):
     from_status = models.CharField(_("原状态"), max_length=16, choices=Report.Status.choices)
     to_status = models.CharField(_("新状态"), max_length=16, choices=Report.Status.choices)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, on_delete=models.PROTECT, related_name="+"
     )
     comment = models.TextField(_("意见"), blank=True)
     created_at = models.DateTimeField(_("时间"), auto_now_add=True)
@@ -421,7 +424,7 @@ class Comment(models.Model):
     ref = models.CharField(_("位置"), max_length=40, blank=True, help_text=_("空表示针对整份报告。"))
     place = models.CharField(_("位置说明"), max_length=100, blank=True)  # "一、主要做法 （一） 二是", as seen
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("批注人"), null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, verbose_name=_("批注人"), null=True, on_delete=models.PROTECT, related_name="+"
     )
     text = models.TextField(_("批注"))
     created_at = models.DateTimeField(_("时间"), auto_now_add=True)
@@ -462,7 +465,7 @@ class Reminder(models.Model):
     year = models.PositiveSmallIntegerField(_("年度"))
     quarter = models.PositiveSmallIntegerField(_("季度"), choices=QUARTERS)
     sent_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("催报人"), null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, verbose_name=_("催报人"), null=True, on_delete=models.PROTECT, related_name="+"
     )
     recipients = models.TextField(_("收件人"), blank=True)
     sent_at = models.DateTimeField(_("时间"), auto_now_add=True)

@@ -182,3 +182,12 @@ def test_two_reviewers_at_once_exactly_one_succeeds(report_factory, measure_fact
         thread.join()
     assert sorted(outcomes) == ["TransitionNotAllowed", "ok"]
     assert ReportEvent.objects.filter(report=report).exclude(action="submit").count() == 1
+
+
+def test_people_in_the_trail_cannot_be_deleted(complete_report, actors):
+    from django.db.models import ProtectedError
+
+    workflow.submit(complete_report, actor=actors["drafter"])
+    with pytest.raises(ProtectedError):
+        actors["drafter"].delete()
+    assert ReportEvent.objects.get().actor == actors["drafter"]

@@ -316,9 +316,12 @@ def part_add(request, pk, kind):
 def items_layout(request, pk):
     try:
         report = editable_report(request, pk)
-        layout = request.POST.get("items_layout")
-        if layout not in Report.ItemsLayout.values:
-            raise EditRefused(_("未知的排版方式。"), "bad_layout")
+    except EditRefused as error:
+        return refusal(request, error)
+    layout = request.POST.get("items_layout")
+    if layout not in Report.ItemsLayout.values:
+        return refusal(request, EditRefused(_("未知的排版方式。"), "bad_layout"), status=400)
+    try:
         editing.set_items_layout(user=request.user, report=report, layout=layout)
     except EditRefused as error:
         return refusal(request, error)
