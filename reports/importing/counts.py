@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 
 from ..checks import PLACEHOLDER_RE
+from ..structure import NAMED_TOKEN_RE
 from .patterns import fold
 
 # The units of checks.PLACEHOLDER_RE, so that what the check panel calls a count placeholder
@@ -138,7 +139,6 @@ class MeasureCatalogue:
         return "".join(out)
 
 
-TOKEN_RE = re.compile(r"\{\{measure:([^{}]+)\}\}")
 CONTEXT = 8
 CONTEXT_STOP = set("，。；：！？、,;:!?\n｛｝")
 
@@ -149,7 +149,7 @@ def placeholders_in(text):
     Counts are measures already, whatever their value; they show as ｛名称｝, as in the editor."""
     if not text:
         return []
-    text = TOKEN_RE.sub(lambda match: f"｛{match[1]}｝", text)
+    text = NAMED_TOKEN_RE.sub(lambda match: f"｛{match[1]}｝", text)
     found = []
     for match in PLACEHOLDER_RE.finditer(text):
         begin = match.start()

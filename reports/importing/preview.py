@@ -6,19 +6,19 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 from ..document import compose_document
-from ..measures import MeasureInfo, token
-from ..structure import NAMED_TOKEN_RE
+from ..measures import MeasureInfo
+from ..structure import resolve_named_tokens
 
 
 def preview_document(parsed, *, title=None):
-    infos, ids = {}, {}
+    infos, by_name = {}, {}
     for number, found in enumerate(parsed.measures, 1):
-        ids[found.name] = number
+        by_name[found.name] = SimpleNamespace(id=number)
         value = Decimal(str(found.value)) if found.value is not None else None
         infos[number] = MeasureInfo(number, found.name, found.unit, value)
 
     def text(value):
-        return NAMED_TOKEN_RE.sub(lambda m: token(ids[m[1]]) if m[1] in ids else m[0], value or "")
+        return resolve_named_tokens(value, by_name)
 
     report = SimpleNamespace(
         title=title or parsed.title,

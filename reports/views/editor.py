@@ -29,13 +29,10 @@ from ..links import part_url
 from ..measures import tokens_to_names
 from ..models import Report
 from ..permissions import can_edit
+from .access import visible_report
 from .measures_context import panel_context
 
 TAIL_KINDS = {Kind.CLOSING, Kind.SIGNATURE, Kind.DATE}
-
-
-def visible_report(request, pk):
-    return get_object_or_404(Report.objects.visible_to(request.user).select_related("organization"), pk=pk)
 
 
 def editable_report(request, pk):

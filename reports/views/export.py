@@ -2,7 +2,6 @@
 LibreOffice is installed, and a quarter's approved reports as one .zip."""
 
 from django.http import Http404, HttpResponse, StreamingHttpResponse
-from django.shortcuts import get_object_or_404
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_safe
 
@@ -10,6 +9,7 @@ from ..docx_writer import DOCX_MIME, docx_filename, render_docx
 from ..exporting import approved_reports, stream_zip
 from ..models import Report
 from ..pdf import PdfUnavailable, convert_docx_to_pdf, pdf_available
+from .access import visible_report
 
 
 def _download(data, content_type, filename):
@@ -20,13 +20,13 @@ def _download(data, content_type, filename):
 
 @require_safe
 def export_docx(request, pk):
-    report = get_object_or_404(Report.objects.visible_to(request.user).select_related("organization"), pk=pk)
+    report = visible_report(request, pk)
     return _download(render_docx(report), DOCX_MIME, docx_filename(report))
 
 
 @require_safe
 def export_pdf(request, pk):
-    report = get_object_or_404(Report.objects.visible_to(request.user).select_related("organization"), pk=pk)
+    report = visible_report(request, pk)
     if not pdf_available():
         raise Http404("PDF 转换不可用")
     try:

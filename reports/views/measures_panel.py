@@ -11,7 +11,8 @@ from ..editing import EditConflict, EditRefused
 from ..forms import MeasureValueForm, NewMeasureForm
 from ..measures import format_value
 from ..models import Measure, MeasureValue
-from .editor import editable_report, refusal, visible_report
+from .access import visible_report
+from .editor import editable_report, refusal
 from .measures_context import panel_context
 
 
@@ -28,6 +29,13 @@ def panel_response(request, report, *, status=200, new_form=None, errors=None, c
     if changed or values_changed:
         trigger_client_event(response, "reportChanged")
     return response
+
+
+def after_write(request, report, **changes):
+    """A plain form post goes back to the panel's page (post/redirect/get); htmx gets the panel."""
+    if not request.htmx:
+        return redirect("reports:measures", pk=report.pk)
+    return panel_response(request, report, **changes)
 
 
 @require_safe
@@ -49,9 +57,7 @@ def add(request, pk):
                             name=form.cleaned_data["name"], unit=form.cleaned_data["unit"])
     except EditRefused as error:
         return refusal(request, error)
-    if not request.htmx:
-        return redirect("reports:measures", pk=report.pk)
-    return panel_response(request, report, changed=True)
+    return after_write(request, report, changed=True)
 
 
 @require_POST
@@ -71,9 +77,7 @@ def set_value(request, pk, value_id):
         return refusal(request, error)
     except EditConflict:
         messages.warning(request, _("这项统计数已被他人从报告中移除。"))
-    if not request.htmx:
-        return redirect("reports:measures", pk=report.pk)
-    return panel_response(request, report, values_changed=True)
+    return after_write(request, report, values_changed=True)
 
 
 @require_POST
@@ -90,6 +94,4 @@ def remove(request, pk, value_id):
             messages.error(request, error.message)
             return redirect("reports:measures", pk=report.pk)
         return panel_response(request, report, errors={measure_value.pk: [error.message]}, status=422)
-    if not request.htmx:
-        return redirect("reports:measures", pk=report.pk)
-    return panel_response(request, report, changed=True)
+    return after_write(request, report, changed=True)

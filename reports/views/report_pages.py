@@ -1,7 +1,7 @@
 """The report list and the read-only report page (the report as it prints)."""
 
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from ..document import build_document
@@ -10,6 +10,7 @@ from ..models import Report
 from ..pdf import pdf_available
 from ..permissions import can_edit, drafter_organizations
 from ..workflow import available_actions
+from .access import visible_report
 
 PAGE_SIZE = 25
 
@@ -36,7 +37,7 @@ def report_list(request):
 
 @require_safe
 def report_detail(request, pk):
-    report = get_object_or_404(Report.objects.visible_to(request.user).select_related("organization"), pk=pk)
+    report = visible_report(request, pk)
     return render(
         request,
         "reports/report_detail.html",

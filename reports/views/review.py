@@ -3,7 +3,7 @@ a user may take (computed by the workflow, so the page holds no permission logic
 
 from django.contrib import messages
 from django.db import transaction
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
@@ -12,17 +12,14 @@ from ..checks import part_places
 from ..commenting import CommentRefused, add_comment
 from ..document import build_document
 from ..inbox import awaiting_reports
-from ..models import Report, ReportEvent
+from ..models import ReportEvent
 from ..permissions import can_comment, can_edit
 from ..snapshots import compare, snapshot_document
 from ..timeline import timeline_entries
 from ..workflow import ReportIncomplete, WorkflowError
+from .access import visible_report
 
 ACTION_LABELS = dict(ReportEvent.Action.choices)
-
-
-def visible_report(request, pk):
-    return get_object_or_404(Report.objects.visible_to(request.user).select_related("organization"), pk=pk)
 
 
 def comment_targets(document):
