@@ -33,7 +33,7 @@ PHASE_SECONDS = os.environ.get("BENCH_PHASE_SECONDS", "15")
 
 # Targets of issue 7.
 P95_TARGET_MS = 150
-CEILING_SHARE_TARGET = 0.25  # the board and the list
+CEILING_SHARE_TARGET = 0.25  # the board's pages and the list
 EXPORT_RATIO_TARGET = 1.5
 LARGE_EXPORT_TARGET_S = 2
 ZIP_TARGET_S = 30
@@ -94,7 +94,7 @@ def table(generated_seconds):
         if name == "ping":
             target, ok = "(the ceiling)", True
         else:
-            share_rule = name in ("board", "list")
+            share_rule = name in ("board", "board_group", "list")
             target = f"p95 < {P95_TARGET_MS} ms" + (f", ≥ {CEILING_SHARE_TARGET:.0%} of ceiling" if share_rule else "")
             ok = r["p95"] < P95_TARGET_MS and (not share_rule or r.get("ceiling_share", 0) >= CEILING_SHARE_TARGET)
         failures = f" ({r['failures']} failed)" if r.get("failures") else ""

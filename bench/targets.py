@@ -2,7 +2,8 @@
 
 Each page is visited by the person who uses it at quarter's end: the overseer (load-overseer, 300
 bodies) opens the report list, the board and the measures summary; a drafter opens the editor of
-a report still in draft and downloads an approved report; a reviewer opens the review page of a
+a report still in draft and downloads an approved report, and the overseer opens the board's page
+of that drafter's group (派驻组); a reviewer opens the review page of a
 report submitted twice (so that it shows the changes since the first round).
 """
 
@@ -15,13 +16,14 @@ from reports.management.commands.generate_load_data import PASSWORD
 from reports.models import Membership, Report
 
 # Phase order of the web benchmark; "ping" is the ceiling.
-PAGES = ["ping", "list", "editor", "review", "board", "summary", "docx"]
+PAGES = ["ping", "list", "editor", "review", "board", "board_group", "summary", "docx"]
 LABELS = {
     "ping": "trivial view (ceiling)",
     "list": "report list (overseer: every body's reports)",
     "editor": "editor (a draft, ≈28 items)",
     "review": "review page (2nd submission, diff)",
-    "board": "board (every body × 4 quarters)",
+    "board": "board, first page (10 groups' totals over 300 bodies)",
+    "board_group": "board, one group (30 bodies × 4 quarters)",
     "summary": "measures summary",
     "docx": ".docx download",
 }
@@ -37,7 +39,7 @@ def choose(count=8):
     overseer = get_user_model().objects.get(username="load-overseer")
     visible = Report.objects.visible_to(overseer)
     last = visible.order_by("-year", "-quarter").values("year", "quarter").first()
-    drafts = list(visible.filter(status="draft").order_by("organization__name")[:count])
+    drafts = list(visible.filter(status="draft").select_related("organization").order_by("organization__name")[:count])
     twice = list(visible.filter(status="submitted").annotate(rounds=Count("submissions"))
                  .order_by("-rounds", "organization__name")[:count])
     if not drafts or not twice:
@@ -55,6 +57,8 @@ def choose(count=8):
                 "editor": ["drafter", reverse("reports:edit", args=[draft.pk]), "text/html"],
                 "review": ["reviewer", reverse("reports:review", args=[submitted.pk]), "text/html"],
                 "board": ["overseer", reverse("tracking:board") + f"?year={last['year']}", "text/html"],
+                "board_group": ["overseer", reverse("tracking:board") + f"?year={last['year']}&group={draft.organization.parent_id}",
+                                "text/html"],
                 "summary": ["overseer", reverse("tracking:summary") + f"?year={last['year']}", "text/html"],
                 "docx": ["drafter", reverse("reports:export_docx", args=[approved.pk]), DOCX_MIME],
             },

@@ -381,6 +381,11 @@ class Submission(models.Model):
             models.UniqueConstraint(fields=["report", "number"], name="submission_unique_number"),
             models.CheckConstraint(condition=Q(number__gte=1), name="submission_number_positive"),
         ]
+        indexes = [
+            # Covers "when was each report first submitted" (the board, tracking.with_first_submission)
+            # without reading the rows, whose frozen snapshot comes before submitted_at.
+            models.Index(fields=["report", "number", "submitted_at"], name="submission_first_idx"),
+        ]
 
     def __str__(self):
         return f"{self.report} · 第{self.number}次提交"

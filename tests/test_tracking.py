@@ -172,6 +172,66 @@ def test_board_page_shows_badges_shares_and_remind_buttons(client, tree, oversee
         assert f">{label}</span>" in html
 
 
+@pytest.fixture
+def small_threshold(monkeypatch):
+    """The demo tree's 3 bodies in 2 groups (市纪委监委: 市政协党组, 市人大常委会党组; 市政协党组:
+    市政协机关党组) count as many."""
+    monkeypatch.setattr(tracking, "BOARD_GROUP_THRESHOLD", 2)
+
+
+def test_a_large_board_opens_on_its_groups_with_their_totals(tree, overseer, q1_reports, small_threshold):
+    board = tracking.board(overseer, 2023, today=date(2023, 7, 5))
+    assert board.grouped and board.rows == [] and board.group is None
+    assert [(row.organization, row.bodies) for row in board.groups] == [(tree["cppcc"], 1), (tree["city"], 2)]
+    cppcc_group, root_group = board.groups
+    q1 = root_group.quarters[0]  # 市政协党组 on time, 市人大常委会党组 late
+    assert (q1.bodies, q1.submitted, q1.on_time, q1.late, q1.overdue, q1.worst) == (2, 2, 1, 1, 0, "late")
+    q1 = cppcc_group.quarters[0]  # 市政协机关党组: a draft, overdue
+    assert (q1.submitted, q1.overdue, q1.worst) == (0, 1, "overdue")
+    assert [stats.worst for stats in root_group.quarters[1:]] == ["pending"] * 3
+    overall = board.quarters[0]
+    assert (overall.bodies, overall.submitted, overall.on_time, overall.late, overall.overdue, overall.approved) == (3, 2, 1, 1, 1, 1)
+
+
+def test_a_group_page_shows_its_bodies_and_a_reminder_comes_back_to_it(client, tree, overseer, q1_reports, office_people, small_threshold):
+    client.force_login(overseer)
+    html = client.get(reverse("tracking:board"), {"year": 2023}).content.decode()
+    assert html.count('data-testid="board-group"') == 2
+    assert 'class="board-body"' in html and "市政协机关党组" not in html  # groups only, no body rows
+    assert "已报 2/3（67%）" in html  # the totals of all bodies
+    group_url = f"{reverse('tracking:board')}?year=2023&amp;group={tree['cppcc'].pk}"
+    assert f'href="{group_url}"' in html
+
+    response = client.get(reverse("tracking:board"), {"year": 2023, "group": tree["cppcc"].pk})
+    html = response.content.decode()
+    assert [row.organization for row in response.context["board"].rows] == [tree["office"]]
+    assert "2023年市政协党组所属单位报送进度" in html and "本组报送情况" in html and "已报 0/1（0%）" in html
+    assert 'data-testid="zip-1"' not in html  # the .zip is the whole quarter's: on the first page
+    assert f'<input type="hidden" name="group" value="{tree["cppcc"].pk}">' in html
+
+    response = client.post(remind_url(), {"organization": tree["office"].pk, "year": 2023, "quarter": 1,
+                                          "group": tree["cppcc"].pk})
+    assert response["Location"] == f"{reverse('tracking:board')}?year=2023&group={tree['cppcc'].pk}#body-{tree['office'].pk}"
+
+
+@pytest.mark.parametrize("group", ["abc", "999999", "county"])
+def test_a_group_that_is_not_the_overseers_shows_the_groups(client, tree, overseer, q1_reports, small_threshold, group):
+    client.force_login(overseer)
+    group = str(tree["county"].pk) if group == "county" else group
+    response = client.get(reverse("tracking:board"), {"year": 2023, "group": group})
+    assert response.status_code == 200
+    assert len(response.context["board"].groups) == 2 and response.context["board"].rows == []
+    assert "县政协党组" not in response.content.decode()
+
+
+def test_the_board_shows_a_reminder_at_its_beijing_date_and_time(client, tree, overseer, q1_reports):
+    reminder = Reminder.objects.create(organization=tree["office"], year=2023, quarter=1, sent_by=overseer)
+    Reminder.objects.filter(pk=reminder.pk).update(sent_at=beijing(2023, 4, 12, 1, 30))  # 04-11 17:30 UTC
+    client.force_login(overseer)
+    html = client.get(reverse("tracking:board"), {"year": 2023}).content.decode()
+    assert 'title="2023-04-12 01:30 → ' in html and "已催报 2023-04-12" in html
+
+
 def test_board_defaults_to_the_current_year_and_offers_years_with_reports(client, tree, overseer, q1_reports):
     from django.utils import timezone
 
@@ -279,6 +339,33 @@ def test_reminders_are_refused(tree, overseer, q1_reports, office_people, mailou
     assert mailoutbox == [] and not Reminder.objects.exists()
 
 
+def test_a_second_reminder_the_same_day_is_refused(client, tree, overseer, q1_reports, office_people, mailoutbox):
+    """A double click on 催报 (or two overseers at once) sends one e-mail, and says so."""
+    client.force_login(overseer)
+    data = {"organization": tree["office"].pk, "year": 2023, "quarter": 1}
+    client.post(remind_url(), data)
+    response = client.post(remind_url(), data, follow=True)
+    assert len(mailoutbox) == 1 and Reminder.objects.count() == 1
+    html = response.content.decode()
+    assert "已经催报过市政协机关党组2023年第一季度的报告，每天最多催报一次" in html
+    sent = Reminder.objects.get().sent_at.astimezone(BEIJING)
+    assert f"今天{sent:%H:%M}" in html
+    # Another quarter of the same body is another reminder.
+    client.post(remind_url(), {**data, "quarter": 2})
+    assert len(mailoutbox) == 2
+
+
+def test_a_reminder_sent_on_an_earlier_day_does_not_block_todays(tree, overseer, q1_reports, office_people, mailoutbox):
+    earlier = Reminder.objects.create(organization=tree["office"], year=2023, quarter=1, sent_by=overseer)
+    Reminder.objects.filter(pk=earlier.pk).update(sent_at=beijing(2023, 4, 20, 9))
+    tracking.send_reminder(user=overseer, organization=tree["office"], year=2023, quarter=1, today=date(2023, 4, 21))
+    assert len(mailoutbox) == 1
+    with pytest.raises(tracking.AlreadyReminded):
+        tracking.send_reminder(user=overseer, organization=tree["office"], year=2023, quarter=1,
+                               today=tracking.local_date(Reminder.objects.latest("sent_at").sent_at))
+    assert len(mailoutbox) == 1
+
+
 def test_a_reminder_to_a_body_without_drafter_email_is_refused(tree, overseer, q1_reports, make_user, mailoutbox):
     make_user(organization=tree["office"], role=DRAFTER)  # no e-mail address
     make_user(organization=tree["office"], role=Membership.Role.REVIEWER, email="r@example.org")
@@ -354,6 +441,36 @@ def test_board_queries_do_not_grow_with_the_number_of_bodies(client, db, report_
     assert page_queries(few) == page_queries(many)
 
 
+def test_grouped_board_queries_do_not_grow_with_the_number_of_bodies(client, db, report_factory, make_user, monkeypatch):
+    """The groups page and a group's page, for an overseer of two groups of 2 and of 12 bodies."""
+    monkeypatch.setattr(tracking, "BOARD_GROUP_THRESHOLD", 3)
+
+    def two_groups(prefix, count):
+        overseer = build_bodies(prefix, count, report_factory, make_user)
+        root = overseer.memberships.get().organization
+        group = Organization.objects.filter(parent=root).order_by("name").first()
+        for index in range(count):
+            body = Organization.objects.create(name=f"{prefix}二级单位{index:02d}", parent=group)
+            report = report_factory(body, quarter=1, status="submitted")
+            submitted(report, beijing(2023, 4, 5))
+        return overseer, group
+
+    few, few_group = two_groups("甲", 2)
+    many, many_group = two_groups("乙", 12)
+
+    def page_queries(user, **params):
+        client.force_login(user)
+        client.get(reverse("tracking:board"))  # the first request of a session saves it: not counted
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(reverse("tracking:board"), {"year": 2023, **params})
+        return len(queries), response.context["board"]
+
+    (few_count, few_board), (many_count, many_board) = page_queries(few), page_queries(many)
+    assert (len(few_board.groups), len(many_board.groups)) == (2, 2) and few_count == many_count
+    (few_count, few_board), (many_count, many_board) = page_queries(few, group=few_group.pk), page_queries(many, group=many_group.pk)
+    assert (len(few_board.rows), len(many_board.rows)) == (2, 12) and few_count == many_count
+
+
 # ---- In a browser -------------------------------------------------------------------------
 
 
@@ -413,3 +530,46 @@ def test_overseer_tracks_reminds_and_reads_the_sums(page, live_server, artifacts
     assert canvas.evaluate("(c) => Chart.getChart(c).data.datasets[0].data") in ([35, 28, 14, None], [5, 4, 2, None])  # whichever measure comes first
     page.wait_for_timeout(400)  # let the bars finish growing
     page.screenshot(path=artifacts_dir / "measures-summary.png", full_page=True)
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_overseer_opens_a_group_reminds_and_goes_back(page, live_server, artifacts_dir, tree, overseer, report_factory,
+                                                       make_user, small_threshold):
+    """A board of many bodies opens on its groups; a group's page reminds and comes back to it."""
+    submitted(report_factory(tree["cppcc"], status="approved"), beijing(2023, 4, 8))
+    submitted(report_factory(tree["congress"], status="submitted"), beijing(2023, 4, 14))
+    make_user(organization=tree["office"], role=DRAFTER, email="office@example.org")
+
+    page.goto(f"{live_server.url}/login/")
+    page.get_by_label("用户名").fill(overseer.username)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    expect(page).not_to_have_url(re.compile(r"/login/"))
+
+    page.goto(f"{live_server.url}{reverse('tracking:board')}?year=2023")
+    groups = page.get_by_test_id("board-group")
+    expect(groups).to_have_count(2)
+    city = page.locator(f"#group-{tree['city'].pk}")
+    expect(city.locator("td[data-quarter='1']")).to_contain_text("已报 2/2")
+    expect(city.locator("td[data-quarter='1'] .timeliness-late")).to_have_text("迟报")
+    cppcc = page.locator(f"#group-{tree['cppcc'].pk}")
+    overdue = cppcc.locator("td[data-quarter='1']")
+    expect(overdue).to_contain_text("已报 0/1")
+    expect(overdue).to_have_css("background-color", "rgb(253, 242, 242)")  # a group with an overdue body stands out
+    expect(page.get_by_test_id("quarter-stats-1")).to_contain_text("已报 2/3（67%）")
+    page.screenshot(path=artifacts_dir / "tracking-board-groups.png", full_page=True)
+
+    cppcc.get_by_role("link", name="市政协党组").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("2023年市政协党组所属单位报送进度")
+    board = page.get_by_test_id("tracking-board")
+    expect(board.locator("tbody tr")).to_have_count(1)
+    board.locator(f"#body-{tree['office'].pk} td[data-quarter='1']").get_by_role("button", name=re.compile("催报")).click()
+    expect(page.get_by_role("alert")).to_contain_text("已向市政协机关党组发送催报邮件（1 人）")
+    expect(page.get_by_role("heading", level=1)).to_have_text("2023年市政协党组所属单位报送进度")  # still the group
+    board.locator(f"#body-{tree['office'].pk} td[data-quarter='1']").get_by_role("button", name=re.compile("催报")).click()
+    expect(page.get_by_role("alert")).to_contain_text("每天最多催报一次")
+    page.screenshot(path=artifacts_dir / "tracking-board-group.png", full_page=True)
+
+    page.get_by_test_id("all-groups").click()
+    expect(page.get_by_test_id("board-group")).to_have_count(2)

@@ -13,11 +13,11 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from ..models import Report
-from ..tracking import TIMELINESS_LABELS
+from ..tracking import REPORTING_TZ, TIMELINESS_LABELS
 
 
 class CellRenderer:
-    def __init__(self, request):
+    def __init__(self, request, group=None):
         self.status_labels = {value: str(label) for value, label in Report.Status.choices}
         self.timeliness_labels = {key: str(label) for key, label in TIMELINESS_LABELS.items()}
         self.not_started = _("未起草")
@@ -29,6 +29,8 @@ class CellRenderer:
         self.detail_prefix = reverse("reports:detail", args=[0]).removesuffix("0/")
         self.remind_url = reverse("tracking:remind")
         self.csrf = format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', get_token(request))
+        # The group page the 催报 form was sent from, so that its answer comes back to it.
+        self.group_field = format_html('<input type="hidden" name="group" value="{}">', group.pk) if group else ""
         self._dates = {}
 
     def date(self, value):
@@ -48,7 +50,7 @@ class CellRenderer:
             dates.append(format_html("<span>{} {}</span>", self.sent, self.date(cell.submitted_on)))
         dates.append(format_html("<span>{} {}</span>", self.due, self.date(cell.due)))
         if cell.last_reminder:
-            sent_at = cell.last_reminder.sent_at
+            sent_at = cell.last_reminder.sent_at.astimezone(REPORTING_TZ)  # dates on the board are Beijing dates
             dates.append(format_html('<span class="board-reminded" title="{} → {}">{} {}</span>',
                                      sent_at.strftime("%Y-%m-%d %H:%M"), cell.last_reminder.recipients,
                                      self.reminded, self.date(sent_at.date())))
@@ -56,12 +58,12 @@ class CellRenderer:
         if cell.can_remind:
             label = self.remind_label % {"body": cell.organization.name, "quarter": cell.quarter}
             form = format_html(
-                '<form method="post" action="{}" class="board-remind">{}'
+                '<form method="post" action="{}" class="board-remind">{}{}'
                 '<input type="hidden" name="organization" value="{}">'
                 '<input type="hidden" name="year" value="{}">'
                 '<input type="hidden" name="quarter" value="{}">'
                 '<button type="submit" class="btn btn-outline-danger btn-sm" aria-label="{}">{}</button></form>',
-                self.remind_url, self.csrf, cell.organization.pk, cell.year, cell.quarter, label, self.remind)
+                self.remind_url, self.csrf, self.group_field, cell.organization.pk, cell.year, cell.quarter, label, self.remind)
         return format_html(
             '<td class="board-cell cell-{}" data-quarter="{}" data-timeliness="{}">'
             '<div class="board-cell-head">{}{}</div><div class="board-dates">{}</div>{}</td>',

@@ -39,6 +39,15 @@ def _year(request, today):
     return year if YEAR_MIN <= year <= YEAR_MAX else today.year
 
 
+def _group(request):
+    """The group asked for (?group=ID), None when absent or not a number; tracking.board ignores
+    an id that is not one of the overseer's groups."""
+    try:
+        return int(request.GET.get("group", ""))
+    except ValueError:
+        return None
+
+
 def _include_submitted(request):
     return request.GET.get("include_submitted") in {"1", "on", "true"}
 
@@ -49,13 +58,13 @@ def board(request):
     today = timezone.localdate()
     year = _year(request, today)
     body_ids = tracking.overseen_ids(request.user)
-    the_board = tracking.board(request.user, year, today, body_ids=body_ids)
+    the_board = tracking.board(request.user, year, today, body_ids=body_ids, group_id=_group(request))
     return render(
         request,
         "reports/tracking/board.html",
         {
             "board": the_board,
-            "rows": CellRenderer(request).rows(the_board),
+            "rows": CellRenderer(request, the_board.group).rows(the_board),
             "year": year,
             "years": tracking.board_years(request.user, today, body_ids=body_ids),
         },
@@ -66,6 +75,7 @@ class ReminderForm(forms.Form):
     organization = forms.IntegerField(min_value=1)
     year = forms.IntegerField(min_value=YEAR_MIN, max_value=YEAR_MAX)
     quarter = forms.TypedChoiceField(choices=[(quarter, quarter) for quarter in tracking.QUARTER_NUMBERS], coerce=int)
+    group = forms.IntegerField(min_value=1, required=False)  # the board's group page to go back to
 
 
 @require_POST
@@ -79,6 +89,8 @@ def remind(request):
         return redirect("tracking:board")
     data = form.cleaned_data
     back = f"{reverse('tracking:board')}?year={data['year']}"
+    if data["group"]:
+        back += f"&group={data['group']}"
     organization = Organization.objects.filter(pk=data["organization"]).first()
     if organization is None:
         messages.error(request, tracking.not_overseen_message())
