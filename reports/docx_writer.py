@@ -10,15 +10,18 @@ works and the importer reads our files back by style.
 
 import io
 import re
+import zipfile
 from copy import deepcopy
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from docx import Document as new_word_document
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
-from docx.oxml import OxmlElement
+from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor, Twips
+from docx.text.paragraph import Paragraph
+from lxml import etree
 
 from .document import Kind, Role, build_document, text_width
 
@@ -333,11 +336,23 @@ def _page(word, layout):
                         color=RGBColor(0xC0, 0x00, 0x00))
 
 
-# Speed (docs/PERFORMANCE.md): the styled, empty document is built once per process and opened
-# afresh for each file, and each run copies a run-properties element made once per typeface,
-# instead of setting every property through python-docx for every run.
+# Speed (docs/PERFORMANCE.md): the styled, empty document is built by python-docx once per
+# process. Each file then copies the template's body element, fills it, and is written as the
+# template's package with only word/document.xml replaced: opening and saving the package through
+# python-docx for every file cost more than the report's own text (a bare python-docx script
+# writing the text alone, the benchmark's floor, pays exactly that). Each run copies a
+# run-properties element made once per typeface instead of setting every property through
+# python-docx for every run.
+DOCUMENT_PART = "word/document.xml"
 _TEMPLATES = {}
 _RUN_PROPERTIES = {}
+
+
+@dataclass(frozen=True)
+class _Template:
+    members: tuple  # (ZipInfo, bytes) of the package, in order; the document part's bytes unused
+    document: object  # the parsed w:document, its body holding only the w:sectPr
+    style_ids: dict  # paragraph style name → style id
 
 
 def _styled_template(draft):
@@ -350,8 +365,23 @@ def _styled_template(draft):
             body.remove(paragraph._element)
         stream = io.BytesIO()
         word.save(stream)
-        _TEMPLATES[draft] = stream.getvalue()
-    return new_word_document(io.BytesIO(_TEMPLATES[draft]))
+        with zipfile.ZipFile(stream) as package:
+            members = tuple((info, package.read(info)) for info in package.infolist())
+            document = parse_xml(package.read(DOCUMENT_PART))
+        style_ids = {name: word.styles[name].style_id for name in set(STYLE_NAMES.values())}
+        _TEMPLATES[draft] = _Template(members, document, style_ids)
+    return _TEMPLATES[draft]
+
+
+def _package(template, document):
+    """The template's package with `document` as its word/document.xml."""
+    stream = io.BytesIO()
+    with zipfile.ZipFile(stream, "w", zipfile.ZIP_DEFLATED) as package:
+        for info, data in template.members:
+            if info.filename == DOCUMENT_PART:
+                data = etree.tostring(document, encoding="UTF-8", standalone=True)
+            package.writestr(info, data)
+    return stream.getvalue()
 
 
 def _run_properties(font, size, spacing):
@@ -397,27 +427,34 @@ def _merged_runs(runs):
 def write_document(document, *, layout=None):
     """A Document (reports.document) → .docx bytes."""
     layout = layout or Layout(draft=not document.is_final)
-    word = _styled_template(layout.draft)
-    styles = {name: word.styles[name] for name in set(STYLE_NAMES.values())}
+    template = _styled_template(layout.draft)
+    word = deepcopy(template.document)
+    body = word.find(qn("w:body"))
+    section_properties = body.find(qn("w:sectPr"))  # stays the body's last child
     title_properties = _run_properties(FONTS[Role.TITLE], TITLE_PT, False)
+
+    def add_paragraph(kind):
+        out = OxmlElement("w:p")
+        out.get_or_add_pPr().style = template.style_ids[STYLE_NAMES[kind]]
+        section_properties.addprevious(out)
+        return Paragraph(out, None)
 
     name_right, date_right = replace(document, sealed=layout.sealed).signature_indents
     char = BODY_PT * 20
     first_signature_line = True
     previous_kind = None
     for paragraph in document.paragraphs:
-        style = styles[STYLE_NAMES[paragraph.kind]]
         if paragraph.kind == Kind.TITLE:
             lines = title_lines(paragraph.text)
             for number, line in enumerate(lines, 1):
-                out = word.add_paragraph(style=style)
+                out = add_paragraph(paragraph.kind)
                 _add_run(out, _printable(line), title_properties)
                 if number == len(lines):
                     # GB/T 9704: one blank line between the title and what follows.
                     out.paragraph_format.space_after = Twips(LINE_TWIPS)
             previous_kind = paragraph.kind
             continue
-        out = word.add_paragraph(style=style)
+        out = add_paragraph(paragraph.kind)
         for font, text in _merged_runs(paragraph.runs):
             _add_run(out, _printable(text), _run_properties(font, BODY_PT, True))
         ppr = out._element.get_or_add_pPr()
@@ -432,9 +469,7 @@ def write_document(document, *, layout=None):
             _child(ppr, "w:ind", right=round(date_right * char), rightChars=round(date_right * 100))
         previous_kind = paragraph.kind
 
-    stream = io.BytesIO()
-    word.save(stream)
-    return stream.getvalue()
+    return _package(template, word)
 
 
 _XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
