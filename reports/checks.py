@@ -72,11 +72,12 @@ class Problem:
     measure_id: int | None = None
 
 
-def find_problems(report, document=None):
+def find_problems(report, document=None, *, measure_values=None):
     """Everything still to fill in, in the order of the document; measures-panel problems last.
 
-    Pass the `document` already built for the page to save loading the report twice; the
-    checks themselves take a constant number of queries, however long the report.
+    Pass the `document` already built for the page, and the report's MeasureValues (with their
+    measures) if the page has read them, to save reading them again; the checks themselves take
+    a constant number of queries, however long the report.
     """
     document = document or build_document(report)
     places = part_places(document)
@@ -92,7 +93,7 @@ def find_problems(report, document=None):
         return rank.get(problem.ref, len(rank)), problem.kind != EMPTY
 
     in_text = {problem.measure_id for problem in problems if problem.kind == MEASURE_MISSING}
-    return sorted(problems, key=order) + _panel_problems(report, exclude=in_text)
+    return sorted(problems, key=order) + _panel_problems(report, exclude=in_text, values=measure_values)
 
 
 def part_places(document):
@@ -182,10 +183,12 @@ def _empty_parts(report, places):
     return problems
 
 
-def _panel_problems(report, *, exclude):
+def _panel_problems(report, *, exclude, values=None):
     """Measures of the panel without a value that no text refers to (those that are referred
-    to are listed at their place in the text already: one entry per blank is enough)."""
-    blanks = report.measure_values.filter(value__isnull=True).exclude(measure_id__in=exclude).select_related("measure")
+    to are listed at their place in the text already: one entry per blank is enough), by name."""
+    if values is None:
+        values = report.measure_values.filter(value__isnull=True).select_related("measure")
+    blanks = sorted((v for v in values if v.value is None and v.measure_id not in exclude), key=lambda v: v.measure.name)
     return [
         Problem(MEASURE_MISSING, MEASURES_REF, _("统计数“%(name)s”尚未填写") % {"name": blank.measure.name},
                 measure_id=blank.measure_id)

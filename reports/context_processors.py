@@ -6,6 +6,7 @@ def awaiting(request):
     oversee bodies. Lazy, so pages that do not show the bar run no query for it."""
     from .inbox import awaiting_count
     from .models import Membership
+    from .permissions import memberships
 
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
@@ -13,6 +14,6 @@ def awaiting(request):
     return {
         "awaiting_count": SimpleLazyObject(lambda: awaiting_count(user)),
         "is_overseer": SimpleLazyObject(
-            lambda: user.is_superuser or Membership.objects.filter(user=user, role=Membership.Role.OVERSEER).exists()
+            lambda: user.is_superuser or any(role == Membership.Role.OVERSEER for _org, role in memberships(user))
         ),
     }

@@ -252,13 +252,16 @@ def compose_document(report, sections, headings, items, measures):
                     sealed=getattr(report, "signature_layout", "sealed") != "unsealed")
 
 
-def load_measures(report, texts):
-    """MeasureInfo for every measure of the report and every one its text refers to (≤ 2 queries)."""
+def load_measures(report, texts, *, values=None):
+    """MeasureInfo for every measure of the report and every one its text refers to (≤ 2 queries).
+    `values`: the report's MeasureValues with their measures, when the page has read them already."""
     from .models import Measure
 
+    if values is None:
+        values = report.measure_values.select_related("measure")
     measures = {
         value.measure_id: MeasureInfo(value.measure_id, value.measure.name, value.measure.unit, value.value)
-        for value in report.measure_values.select_related("measure")
+        for value in values
     }
     unknown = referenced_ids(*texts) - measures.keys()
     if unknown:
@@ -267,12 +270,13 @@ def load_measures(report, texts):
     return measures
 
 
-def build_document(report):
-    """Load a report's parts in a constant number of queries and compose its document."""
+def build_document(report, *, measure_values=None):
+    """Load a report's parts in a constant number of queries and compose its document.
+    `measure_values` as for load_measures."""
     from .models import Heading, Item
 
     sections = list(report.sections.all())
     headings = list(Heading.objects.filter(section__report=report))
     items = list(Item.objects.filter(section__report=report))
     texts = [report.opening, report.addressee] + [s.lead for s in sections] + [h.lead for h in headings] + [i.text for i in items]
-    return compose_document(report, sections, headings, items, load_measures(report, texts))
+    return compose_document(report, sections, headings, items, load_measures(report, texts, values=measure_values))

@@ -3,10 +3,11 @@
 from django.db.models import Q
 
 from .models import Membership, Report
+from .permissions import memberships
 
 
 def awaiting_reports(user):
-    roles = Membership.objects.filter(user=user).values_list("organization_id", "role")
+    roles = memberships(user)
     to_review = [org for org, role in roles if role == Membership.Role.REVIEWER]
     to_revise = [org for org, role in roles if role == Membership.Role.DRAFTER]
     if not (to_review or to_revise):

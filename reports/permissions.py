@@ -8,6 +8,19 @@ that the names of other bodies' reports do not leak).
 from .models import Membership, Organization
 
 
+def memberships(user):
+    """The user's (organization id, role) pairs. Read once per user object and kept on it: in a
+    view that is once per request (request.user is loaded for each request), where the list,
+    the editor and the navigation bar each asked again."""
+    if not user.is_authenticated:
+        return ()
+    cached = getattr(user, "_jibao_memberships", None)
+    if cached is None:
+        cached = tuple(Membership.objects.filter(user=user).values_list("organization_id", "role"))
+        user._jibao_memberships = cached
+    return cached
+
+
 def visible_organization_ids(user):
     if not user.is_authenticated:
         return set()
@@ -15,7 +28,7 @@ def visible_organization_ids(user):
         return set(Organization.objects.values_list("id", flat=True))
     own = set()
     overseen = set()
-    for organization_id, role in Membership.objects.filter(user=user).values_list("organization_id", "role"):
+    for organization_id, role in memberships(user):
         if role == Membership.Role.OVERSEER:
             overseen.add(organization_id)
         else:
@@ -32,10 +45,7 @@ EDITABLE_STATUSES = ("draft", "returned")
 
 
 def is_drafter(user, organization_id):
-    return (
-        user.is_authenticated
-        and Membership.objects.filter(user=user, organization_id=organization_id, role=Membership.Role.DRAFTER).exists()
-    )
+    return (organization_id, Membership.Role.DRAFTER) in memberships(user)
 
 
 def can_edit(user, report):

@@ -15,6 +15,7 @@ then finds the state changed and is refused.
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Exists, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,6 +24,7 @@ from .checks import find_problems
 from .document import build_document
 from .measures import format_value
 from .models import Heading, Item, Membership, Report, ReportEvent, Section, Submission
+from .permissions import memberships
 
 DRAFTER, REVIEWER = Membership.Role.DRAFTER, Membership.Role.REVIEWER
 DRAFT, SUBMITTED, RETURNED, APPROVED = (
@@ -83,7 +85,7 @@ def available_actions(user, report):
     """The actions this user may take on this report now: the buttons a page shows."""
     if not user.is_authenticated:
         return []
-    roles = set(Membership.objects.filter(user=user, organization_id=report.organization_id).values_list("role", flat=True))
+    roles = {role for organization_id, role in memberships(user) if organization_id == report.organization_id}
     actions = [action for (state, action), (_new, role) in TRANSITIONS.items() if state == report.status and role in roles]
     if APPROVE in actions and not settings.JIBAO_ALLOW_SELF_APPROVAL and took_part(user, report):
         actions.remove(APPROVE)
@@ -92,17 +94,23 @@ def available_actions(user, report):
 
 def took_part(user, report):
     """Whether the user wrote any of the report or submitted it: such a user does not approve it."""
-    if report.created_by_id == user.id or Submission.objects.filter(report=report, submitted_by=user).exists():
+    if report.created_by_id == user.id:
         return True
+    # One query: the questions are EXISTS subqueries OR-ed together (five queries before, a
+    # fifth of the review page's time).
     section_ids = Section.history.filter(report_id=report.id).values("id")
     heading_ids = Heading.history.filter(section_id__in=section_ids).values("id")
-    return (
-        Report.history.filter(id=report.id, history_user=user).exists()
-        or Section.history.filter(report_id=report.id, history_user=user).exists()
-        or Heading.history.filter(section_id__in=section_ids, history_user=user).exists()
-        or Item.history.filter(section_id__in=section_ids, history_user=user).exists()
-        or Item.history.filter(heading_id__in=heading_ids, history_user=user).exists()
+    traces = (
+        Submission.objects.filter(report_id=report.id, submitted_by=user),
+        Report.history.filter(id=report.id, history_user=user),
+        Section.history.filter(report_id=report.id, history_user=user),
+        Heading.history.filter(section_id__in=section_ids, history_user=user),
+        Item.history.filter(Q(section_id__in=section_ids) | Q(heading_id__in=heading_ids), history_user=user),
     )
+    condition = Q()
+    for trace in traces:
+        condition |= Q(Exists(trace))
+    return Report.objects.filter(pk=report.pk).filter(condition).exists()
 
 
 @transaction.atomic

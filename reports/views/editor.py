@@ -30,7 +30,7 @@ from ..measures import tokens_to_names
 from ..models import Report
 from ..permissions import can_edit
 from .access import visible_report
-from .measures_context import panel_context
+from .measures_context import panel_context, panel_values
 
 TAIL_KINDS = {Kind.CLOSING, Kind.SIGNATURE, Kind.DATE}
 
@@ -76,12 +76,13 @@ def editor_blocks(report, document):
     return blocks, seen
 
 
-def sheet_context(report, *, editing_ref="", form=None, conflict=None):
-    document = build_document(report)
+def sheet_context(report, *, editing_ref="", form=None, conflict=None, comments=None, measure_values=None):
+    """`comments` (latest_comments) and `measure_values` (panel_values) when the page has them."""
+    document = build_document(report, measure_values=measure_values)
     blocks, present = editor_blocks(report, document)
     # The reviewer's remarks of the last round stand at the parts they are about.
     notes = {}
-    for comment in latest_comments(report):
+    for comment in latest_comments(report) if comments is None else comments:
         if comment.ref:
             notes.setdefault(comment.ref, []).append(comment)
     for block in blocks:
@@ -149,14 +150,16 @@ def editor(request, pk):
         messages.info(request, _("这份报告当前不能由您修改，已为您打开只读页面。"))
         return redirect("reports:detail", pk=report.pk)
     previous, previous_texts = previous_problems(report)
-    context = sheet_context(report)
-    context.update(panel_context(request, report))
+    # Read once and shared by the sheet, the measures panel and the check panel.
+    comments, measure_values = latest_comments(report), panel_values(report)
+    context = sheet_context(report, comments=comments, measure_values=measure_values)
+    context.update(panel_context(request, report, measure_values=measure_values, editable=True))
     context.update(
-        problems=find_problems(report, context["document"]),
+        problems=find_problems(report, context["document"], measure_values=measure_values),
         previous_report=previous,
         previous_problems=previous_texts,
         actions=workflow.available_actions(request.user, report),
-        report_comments=[c for c in latest_comments(report) if not c.ref],
+        report_comments=[c for c in comments if not c.ref],
         last_return=report.events.filter(action__in=["return", "reopen"]).select_related("actor").order_by("-created_at").first(),
     )
     return render(request, "reports/editor.html", context)
