@@ -313,11 +313,11 @@ def in_trail(user):
         or Comment.objects.filter(author=user).exists()
         or Reminder.objects.filter(sent_by=user).exists()
         or Report.objects.filter(created_by=user).exists()
-        or any(model.history.filter(history_user=user).exists() for model in (Report, Section, Heading, Item, MeasureValue))
+        or any(model.history.filter(history_user=user).exists() for model in (Report, Section, Heading, Item, MeasureValue, DueDate))
     )
 
 
 @admin.register(DueDate)
-class DueDateAdmin(admin.ModelAdmin):
+class DueDateAdmin(SimpleHistoryAdmin):
     list_display = ["year", "quarter", "due_date"]
     list_filter = ["year"]

@@ -449,6 +449,8 @@ class DueDate(models.Model):
     year = models.PositiveSmallIntegerField(_("年度"), validators=[MinValueValidator(YEAR_MIN), MaxValueValidator(YEAR_MAX)])
     quarter = models.PositiveSmallIntegerField(_("季度"), choices=QUARTERS)
     due_date = models.DateField(_("报送截止日期"))
+    # Who moved a deadline, and from what: it decides who was late.
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("报送期限")

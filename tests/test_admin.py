@@ -34,3 +34,21 @@ def test_non_staff_users_are_kept_out_of_the_admin(client, drafter):
     client.force_login(drafter)
     response = client.get(reverse("admin:index"))
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_moving_a_due_date_in_the_admin_keeps_who_and_from_what(admin_client_zh, django_user_model):
+    """The due date decides who was late: changing it leaves a trace with the old date."""
+    from datetime import date
+
+    from reports.models import DueDate
+
+    due = DueDate.objects.create(year=2023, quarter=2, due_date=date(2023, 7, 10))
+    response = admin_client_zh.post(
+        reverse("admin:reports_duedate_change", args=[due.pk]),
+        {"year": 2023, "quarter": 2, "due_date": "2023-07-14"},
+    )
+    assert response.status_code == 302
+    versions = list(due.history.order_by("history_date").values_list("due_date", "history_user__username"))
+    assert versions[-2:] == [(date(2023, 7, 10), None), (date(2023, 7, 14), "admin")]
+    history = admin_client_zh.get(reverse("admin:reports_duedate_history", args=[due.pk])).content.decode()
+    assert "admin" in history
