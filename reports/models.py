@@ -175,9 +175,10 @@ class Report(models.Model):
 
     @property
     def period_label(self):
-        from .numbering import quarter_label
+        """The quarter in the interface's language (2023年第一季度, Q1 2023)."""
+        from .labels import period_name
 
-        return f"{self.year}年{quarter_label(self.quarter)}"
+        return period_name(self.year, self.quarter)
 
 
 class Section(models.Model):

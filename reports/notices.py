@@ -58,18 +58,18 @@ def after_transition(event):
 
 def remind(*, organization, year, quarter, due_date, sender):
     """催报: ask a body's drafters for its report. Returns the addresses written to."""
-    from .numbering import quarter_label
+    from .labels import day_name, quarter_name
 
     recipients = members(organization.id, Membership.Role.DRAFTER)
     if not recipients:
         return []
     who = sender.get_full_name() or sender.username
     subject = _("【季报】催报：%(body)s%(year)s年%(quarter)s报告") % {
-        "body": organization.name, "year": year, "quarter": quarter_label(quarter)}
+        "body": organization.name, "year": year, "quarter": quarter_name(quarter)}
     body = _("%(body)s%(year)s年%(quarter)s履行全面从严治党主体责任情况报告应于%(due)s前报送，目前尚未提交。"
              "请尽快完成并提交。\n%(link)s\n\n督办人：%(who)s") % {
-        "body": organization.name, "year": year, "quarter": quarter_label(quarter),
-        "due": f"{due_date.year}年{due_date.month}月{due_date.day}日", "link": link("reports:list"), "who": who}
+        "body": organization.name, "year": year, "quarter": quarter_name(quarter),
+        "due": day_name(due_date), "link": link("reports:list"), "who": who}
     addresses = [user.email for user in recipients]
     _send([(subject, body, settings.DEFAULT_FROM_EMAIL, addresses)])
     return addresses

@@ -17,8 +17,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from .labels import quarter_name
 from .models import MeasureValue, Report
-from .numbering import quarter_label
 from .tracking import QUARTER_NUMBERS, overseen_ids
 
 
@@ -151,7 +151,7 @@ TITLE_FONT = Font(bold=True, size=14)
 
 
 def _quarter_headers():
-    return [str(quarter_label(quarter)) for quarter in QUARTER_NUMBERS] + [_("全年累计")]
+    return [quarter_name(quarter) for quarter in QUARTER_NUMBERS] + [_("全年累计")]
 
 
 def _write_sheet(sheet, title, headers, rows, widths):

@@ -19,8 +19,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from . import notices
+from .labels import day_name, period_name, quarter_name
 from .models import DueDate, Membership, Organization, Reminder, Report, Submission
-from .numbering import quarter_label
 
 QUARTER_NUMBERS = (1, 2, 3, 4)
 # Due dates are dates in Beijing time whatever the server's or the user's time zone: a report
@@ -162,7 +162,7 @@ class QuarterStats:
 
     @property
     def label(self):
-        return quarter_label(self.quarter)
+        return quarter_name(self.quarter)
 
     @property
     def submitted_percent(self):
@@ -171,6 +171,14 @@ class QuarterStats:
     @property
     def on_time_percent(self):
         return percent(self.on_time, self.bodies)
+
+    @property
+    def submitted_share(self):
+        return share_text(self.submitted_percent)
+
+    @property
+    def on_time_share(self):
+        return share_text(self.on_time_percent)
 
     @property
     def worst(self):
@@ -219,6 +227,11 @@ def percent(part, whole):
     """A share as a whole percentage rounded half up (1/8 → 13, where round() would give 12),
     None when there is nothing to share."""
     return (200 * part + whole) // (2 * whole) if whole else None
+
+
+def share_text(value):
+    """A percentage as shown: "67%", or "—" when there was nothing to share."""
+    return "—" if value is None else f"{value}%"
 
 
 def natural_key(name):
@@ -380,7 +393,7 @@ def send_reminder(*, user, organization, year, quarter, today):
     if organization.id not in overseen_ids(user):
         # Not named: a body outside the user's range does not exist for them (see permissions.py).
         raise NotOverseen(not_overseen_message())
-    period = f"{year}年{quarter_label(quarter)}"
+    period = period_name(year, quarter)
     if Submission.objects.filter(
         report__organization=organization, report__year=year, report__quarter=quarter
     ).exists():
@@ -389,7 +402,7 @@ def send_reminder(*, user, organization, year, quarter, today):
     if today <= due:
         raise NotYetDue(
             _("%(period)s的报告%(due)s截止，尚未逾期，不能催报。")
-            % {"period": period, "due": f"{due.year}年{due.month}月{due.day}日"}
+            % {"period": period, "due": day_name(due)}
         )
     with transaction.atomic():
         # The body's row lock makes the check below and the new Reminder one step: of two requests

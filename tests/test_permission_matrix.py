@@ -24,6 +24,7 @@ The admin's URLs are covered by one rule: staff only.
 import io
 import re
 import zipfile
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -37,7 +38,7 @@ from reports import converters, workflow
 from reports.checks import find_problems
 from reports.editing import PART_MODELS, REPORT_PARTS, fingerprint, part_values
 from reports.measures import token
-from reports.models import Heading, Item, MeasureValue, Membership, Report
+from reports.models import DueDate, Heading, Item, MeasureValue, Membership, Report
 
 # ---- Actors and outcomes -------------------------------------------------------------------
 
@@ -251,6 +252,7 @@ def world(tree, make_user, report_factory, measure_factory, monkeypatch):
     item.text = f"召开会议{token(used.id)}。"
     item.save()
     assert find_problems(report) == [], "the matrix report must be complete, so that it can be submitted"
+    DueDate.objects.create(year=2023, quarter=1, due_date=date(2023, 4, 12))  # for its admin pages
     # The PDF is LibreOffice's business (tests/test_docx_layout.py); here only who gets it.
     monkeypatch.setattr("reports.views.export.pdf_available", lambda: True)
     monkeypatch.setattr("reports.views.export.convert_docx_to_pdf", lambda data: b"%PDF-1.4 matrix")
