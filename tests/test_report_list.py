@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from reports.models import Membership, Report
+from reports.models import Membership, Organization, Report
 from tests.fixtures import PASSWORD
 
 LIST_URL = reverse("reports:list")
@@ -94,6 +94,15 @@ def test_filter_by_body(client, tree, overseer, overseer_reports):
     assert f'<option value="{tree["cppcc"].pk}" selected>市政协党组</option>' in content
     # The body choices are the visible bodies only.
     assert "市人大常委会党组</option>" in content and "县政协党组</option>" not in content
+
+
+def test_body_names_in_the_filter_are_escaped(client, tree, overseer, overseer_reports):
+    """The options are written in Python (reports/filters.py): a name is text, never markup."""
+    Organization.objects.create(name='<script>alert("x")</script>党组', parent=tree["city"])
+    client.force_login(overseer)
+    content = get(client).content.decode()
+    assert "<script>alert" not in content
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;党组</option>" in content
 
 
 def test_filter_by_year_offers_only_the_years_present_newest_first(client, overseer, overseer_reports):
