@@ -5,20 +5,15 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser import log_in
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-DEMO_PASSWORD = "jibao-demo"
-
-
-def log_in(page, live_server, username):
-    page.goto(f"{live_server.url}/")
-    expect(page).to_have_url(re.compile(r"/login/"))
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="登录").click()
 
 
 def test_drafter_logs_in_and_reads_the_sample_report(page, live_server, demo, artifacts_dir):
+    page.goto(f"{live_server.url}/")
+    expect(page).to_have_url(re.compile(r"/login/"))  # a page asks for a login first
     log_in(page, live_server, "drafter")
     expect(page.get_by_role("heading", name="报告")).to_be_visible()
     page.screenshot(path=artifacts_dir / "report-list.png", full_page=True)

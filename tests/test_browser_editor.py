@@ -6,16 +6,9 @@ import pytest
 from playwright.sync_api import expect
 
 from reports.models import Item, Report
+from tests.browser import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def log_in(page, live_server, username="drafter", password="jibao-demo"):
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(password)
-    page.get_by_role("button", name="登录").click()
-    expect(page.get_by_role("heading", name="报告")).to_be_visible()
 
 
 def open_part(page, ref):

@@ -7,17 +7,9 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from reports.models import DueDate, Item, MeasureValue, Organization, Reminder, Report
+from tests.browser import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def log_in(page, live_server, username):
-    page.context.clear_cookies()
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill("jibao-demo")
-    page.get_by_role("button", name="登录").click()
-    expect(page.get_by_test_id("current-user")).to_be_visible()
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 
 from reports.document import Kind
 from reports.models import Heading, Item, Measure, MeasureValue, Report, Section
+from tests.browser import log_in
 from tests.test_importer import SAMPLE, TYPED, word_file
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -200,10 +201,7 @@ def test_the_session_keeps_only_the_latest_imports(drafting):
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_a_drafter_imports_a_word_file_and_lands_in_the_editor(page, live_server, demo, artifacts_dir):
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("用户名").fill("drafter")
-    page.get_by_label("密码").fill("jibao-demo")
-    page.get_by_role("button", name="登录").click()
+    log_in(page, live_server, "drafter")
     expect(page.get_by_role("heading", name="报告")).to_be_visible()
 
     page.get_by_role("link", name="导入 Word").click()

@@ -10,6 +10,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from reports.models import Membership, Organization, Report
+from tests.browser import log_in
 from tests.fixtures import PASSWORD
 
 LIST_URL = reverse("reports:list")
@@ -450,10 +451,7 @@ def test_filtering_through_the_form_in_a_browser(page, live_server, tree, make_u
     expected = Report.objects.filter(year=2024, status=Report.Status.APPROVED).count()
     assert expected == 5
 
-    page.goto(f"{live_server.url}/")
-    page.get_by_label("用户名").fill(overseer.username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
+    log_in(page, live_server, overseer.username, PASSWORD)
     expect(page.get_by_role("heading", name="报告")).to_be_visible()
     expect(page.get_by_test_id("report-count")).to_have_text("共 21 份")
 

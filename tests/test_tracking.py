@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 
 from reports import tracking
 from reports.models import DueDate, Measure, MeasureValue, Membership, Organization, Reminder, Submission
+from tests.browser import log_in
 from tests.fixtures import PASSWORD
 
 BEIJING = ZoneInfo("Asia/Shanghai")
@@ -491,11 +492,7 @@ def test_overseer_tracks_reminds_and_reads_the_sums(page, live_server, artifacts
         MeasureValue.objects.create(report=report, measure=study, value=meetings)
         MeasureValue.objects.create(report=report, measure=talks, value=people)
 
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("用户名").fill(overseer.username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    expect(page).not_to_have_url(re.compile(r"/login/"))
+    log_in(page, live_server, overseer.username, PASSWORD)
 
     page.goto(f"{live_server.url}{reverse('tracking:board')}?year=2023")
     board = page.get_by_test_id("tracking-board")
@@ -541,11 +538,7 @@ def test_overseer_opens_a_group_reminds_and_goes_back(page, live_server, artifac
     submitted(report_factory(tree["congress"], status="submitted"), beijing(2023, 4, 14))
     make_user(organization=tree["office"], role=DRAFTER, email="office@example.org")
 
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("用户名").fill(overseer.username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    expect(page).not_to_have_url(re.compile(r"/login/"))
+    log_in(page, live_server, overseer.username, PASSWORD)
 
     page.goto(f"{live_server.url}{reverse('tracking:board')}?year=2023")
     groups = page.get_by_test_id("board-group")
