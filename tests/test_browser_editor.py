@@ -152,3 +152,32 @@ def test_leaving_with_unsaved_text_asks_first(page, live_server, demo):
     expect(page).to_have_url(re.compile(r"/edit/$"))
     assert asked == ["beforeunload"]
     expect(form.get_by_label("内容")).to_have_value("还没保存的文字。")
+
+
+def test_a_part_clicked_while_the_sheet_refreshes_opens_in_the_new_sheet(page, live_server, demo):
+    """A changed figure reloads the sheet in the background; a click on a part meanwhile is not lost."""
+    log_in(page, live_server)
+    page.goto(f"{live_server.url}/reports/{demo.pk}/edit/")
+    held = []
+    # Hold the sheet's refresh until the part has been clicked, as a slow network would.
+    page.route(re.compile(r"/edit/sheet/$"), lambda route: held.append(route))
+    value = demo.measure_values.select_related("measure").order_by("id").first()
+    box = page.locator("#measures-panel").get_by_role("textbox", name=value.measure.name)
+    box.fill(str(int(value.value) + 1))
+    box.press("Tab")
+    for _ in range(50):  # the panel's answer arrives, then the sheet asks to be refreshed
+        if held:
+            break
+        page.wait_for_timeout(100)
+    assert held, "the sheet was not refreshed after the figure changed"
+    item = Item.objects.filter(section__report=demo, heading__isnull=True).order_by("section__position", "position").first()
+    asked = []
+    page.on("request", lambda request: asked.append(request.url) if f"/item/{item.id}/" in request.url else None)
+    page.locator(f'#sheet a.part[data-ref="item-{item.id}"]').first.click()
+    page.wait_for_timeout(300)
+    assert asked == []  # held: its form would open in the old sheet, then vanish with it
+    held[0].continue_()
+    form = page.locator(f'.ed-form[data-ref="item-{item.id}"]')
+    expect(form).to_be_visible()
+    expect(form.get_by_label("内容")).to_be_focused()
+    expect(page.get_by_test_id("editor-sheet")).to_contain_text(f"{int(value.value) + 1}")

@@ -79,6 +79,41 @@
     }
   });
 
+  // --- A click while the sheet refreshes ----------------------------------------------------
+  // A changed measure reloads the whole sheet in the background. A part clicked meanwhile would
+  // open its form in the old sheet, which the new one then replaces: the click would be lost
+  // (and text typed into that form with it). Hold the click and open the part in the new sheet.
+  let sheetLoading = false;
+  let heldRef = null;
+  const openHeld = () => {
+    const ref = heldRef;
+    heldRef = null;
+    const part = ref && document.querySelector(`#sheet a.part[data-ref="${CSS.escape(ref)}"]`);
+    if (part) part.click();
+  };
+  // requestConfig.elt is the element that sent the request even once it has been swapped out.
+  const isSheetRefresh = (event) => event.detail.requestConfig?.elt?.id === "sheet";
+  document.addEventListener("htmx:beforeRequest", (event) => {
+    if (isSheetRefresh(event)) sheetLoading = true;
+  });
+  document.addEventListener("htmx:confirm", (event) => {
+    const part = event.detail.elt;
+    if (sheetLoading && part.matches("#sheet a.part")) {
+      event.preventDefault();
+      heldRef = part.dataset.ref;
+    }
+  });
+  document.addEventListener("htmx:afterRequest", (event) => {
+    if (!isSheetRefresh(event)) return;
+    sheetLoading = false;
+    // A failed refresh leaves the old sheet: open the part there at once.
+    if (!event.detail.successful) openHeld();
+  });
+  // A new sheet is ready for clicks once htmx has settled it.
+  document.addEventListener("htmx:afterSettle", () => {
+    if (heldRef && !sheetLoading) openHeld();
+  });
+
   // --- Measures -----------------------------------------------------------------------------
   // "插入统计数": put ｛名称｝ at the cursor of the form's text box.
   document.addEventListener("change", (event) => {
