@@ -1,11 +1,24 @@
 """Fixtures that build the data each test needs: bodies in a tree, people in roles, reports."""
 
 import itertools
+import json
 
 import pytest
 from django.contrib.auth import get_user_model
 
-from reports.models import Heading, Item, Measure, MeasureValue, Membership, Organization, Report, Section
+from reports.models import (
+    Comment,
+    Heading,
+    Item,
+    Measure,
+    MeasureValue,
+    Membership,
+    Organization,
+    Report,
+    ReportEvent,
+    Section,
+    Submission,
+)
 
 PASSWORD = "test-pass-123"
 _counter = itertools.count(1)
@@ -107,3 +120,18 @@ def demo(db, settings):
 def demo_drafter(demo):
     """The demo's drafter of 市政协党组 (the `drafter` fixture belongs to the test tree instead)."""
     return get_user_model().objects.get(username="drafter")
+
+
+def report_record(report):
+    """Everything that makes up the report and its record, to compare before and after."""
+    return json.dumps({
+        "report": list(Report.objects.filter(pk=report.pk).values()),
+        "sections": list(Section.objects.filter(report=report).order_by("pk").values()),
+        "headings": list(Heading.objects.filter(section__report=report).order_by("pk").values()),
+        "items": list(Item.objects.filter(section__report=report).order_by("pk").values()),
+        "values": list(MeasureValue.objects.filter(report=report).order_by("pk").values()),
+        "measures": list(Measure.objects.filter(values__report=report).order_by("pk").values()),
+        "events": list(ReportEvent.objects.filter(report=report).order_by("pk").values()),
+        "submissions": list(Submission.objects.filter(report=report).order_by("pk").values()),
+        "comments": list(Comment.objects.filter(report=report).order_by("pk").values()),
+    }, default=str, sort_keys=True)

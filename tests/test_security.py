@@ -42,7 +42,7 @@ from reports.models import (
     Section,
     Submission,
 )
-from tests.fixtures import PASSWORD
+from tests.fixtures import PASSWORD, report_record
 
 ROOT = Path(__file__).resolve().parent.parent
 PRODUCTION_ENV = {
@@ -80,21 +80,6 @@ def root(make_user):
 def admin_client(client, root):
     client.force_login(root)
     return client
-
-
-def snapshot(report):
-    """Everything that makes up the report and its record, to compare before and after."""
-    return json.dumps({
-        "report": list(Report.objects.filter(pk=report.pk).values()),
-        "sections": list(Section.objects.filter(report=report).order_by("pk").values()),
-        "headings": list(Heading.objects.filter(section__report=report).order_by("pk").values()),
-        "items": list(Item.objects.filter(section__report=report).order_by("pk").values()),
-        "values": list(MeasureValue.objects.filter(report=report).order_by("pk").values()),
-        "measures": list(Measure.objects.filter(values__report=report).order_by("pk").values()),
-        "events": list(ReportEvent.objects.filter(report=report).order_by("pk").values()),
-        "submissions": list(Submission.objects.filter(report=report).order_by("pk").values()),
-        "comments": list(Comment.objects.filter(report=report).order_by("pk").values()),
-    }, default=str, sort_keys=True)
 
 
 # ---- Production settings -------------------------------------------------------------------
@@ -378,13 +363,13 @@ def test_no_edit_of_a_submitted_or_approved_report_writes_anything(approved, dra
         workflow.reopen(approved, actor=reviewer, reason="补充。")
         workflow.submit(approved, actor=drafter, notify=False)
     approved.refresh_from_db()
-    before = snapshot(approved)
+    before = report_record(approved)
     for name, call in editing_calls(approved, drafter).items():
         with CaptureQueriesContext(connection) as queries, pytest.raises(EditRefused):
             call()
         writes = [q["sql"] for q in queries.captured_queries if WRITE_RE.match(q["sql"])]
         assert not writes, f"{name} wrote {writes}"
-    assert snapshot(approved) == before
+    assert report_record(approved) == before
 
 
 def test_every_change_of_status_is_an_event(approved, drafter, reviewer):
@@ -441,7 +426,7 @@ def test_a_frozen_report_and_its_parts_are_read_only_in_the_admin(admin_client, 
         workflow.reopen(approved, actor=reviewer, reason="补充。")
         workflow.submit(approved, actor=drafter, notify=False)
     obj = parts_of(approved)[model]
-    before = snapshot(approved)
+    before = report_record(approved)
     change = reverse(f"admin:reports_{model}_change", args=[obj.pk])
     page = admin_client.get(change)
     assert page.status_code == 200 and 'name="_save"' not in page.content.decode(), "shown read-only"
@@ -455,14 +440,14 @@ def test_a_frozen_report_and_its_parts_are_read_only_in_the_admin(admin_client, 
     if history is not None:  # an old version is not brought back either
         revert = reverse(f"admin:reports_{model}_simple_history", args=[obj.pk, history.history_id])
         assert admin_client.post(revert, {"title": "旧", "text": "旧"}).status_code == 403
-    assert snapshot(approved) == before
+    assert report_record(approved) == before
 
 
 def test_nothing_is_added_to_or_moved_into_a_frozen_report_in_the_admin(admin_client, approved, report_factory, tree):
     draft = report_factory(tree["cppcc"], year=2023, quarter=2, sections=[("草稿部分", "other", ["草稿的一项。"])])
     section = Section.objects.get(report=approved)
     draft_section = Section.objects.get(report=draft)
-    before = snapshot(approved)
+    before = report_record(approved)
     response = admin_client.post(reverse("admin:reports_section_add"), {
         "report": approved.pk, "kind": "other", "title": "加进来", "lead": "", "position": 9,
         "headings-TOTAL_FORMS": 0, "headings-INITIAL_FORMS": 0, "items-TOTAL_FORMS": 0, "items-INITIAL_FORMS": 0,
@@ -478,7 +463,7 @@ def test_nothing_is_added_to_or_moved_into_a_frozen_report_in_the_admin(admin_cl
         "items-0-position": 1, "items-0-text": "草稿的一项。",
     })
     assert response.status_code == 200 and "report" in response.context["adminform"].form.errors
-    assert snapshot(approved) == before
+    assert report_record(approved) == before
 
 
 def report_form(report, **changes):
@@ -524,7 +509,7 @@ def test_the_record_is_append_only_in_the_admin(admin_client, approved, drafter,
     add_comment(user=reviewer, report=approved, text="请核实。")
     Reminder.objects.create(organization=tree["cppcc"], year=2023, quarter=1, sent_by=overseer, recipients="d@example.org")
     obj = {"reportevent": ReportEvent, "submission": Submission, "comment": Comment, "reminder": Reminder}[model].objects.first()
-    before = snapshot(approved), Reminder.objects.count()
+    before = report_record(approved), Reminder.objects.count()
     assert admin_client.get(reverse(f"admin:reports_{model}_change", args=[obj.pk])).status_code == 200  # shown
     assert admin_client.get(reverse(f"admin:reports_{model}_add")).status_code == 403
     assert admin_client.post(reverse(f"admin:reports_{model}_add"), {"comment": "x", "text": "x"}).status_code == 403
@@ -532,7 +517,7 @@ def test_the_record_is_append_only_in_the_admin(admin_client, approved, drafter,
     assert admin_client.post(reverse(f"admin:reports_{model}_delete", args=[obj.pk]), {"post": "yes"}).status_code == 403
     admin_client.post(reverse(f"admin:reports_{model}_changelist"),
                       {"action": "delete_selected", "_selected_action": [obj.pk], "post": "yes"})
-    assert (snapshot(approved), Reminder.objects.count()) == before
+    assert (report_record(approved), Reminder.objects.count()) == before
 
 
 def test_people_named_in_the_trail_cannot_be_deleted(admin_client, approved, drafter, make_user):
