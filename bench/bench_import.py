@@ -23,8 +23,8 @@ django.setup()
 
 from docx import Document  # noqa: E402
 
-from reports.importing import parse_docx  # noqa: E402
-from reports.numbering import chinese_number  # noqa: E402
+from reports.document.numbering import chinese_number
+from reports.word.importing import parse_docx
 
 CHARS_PER_PAGE = 22 * 28  # GB/T 9704: 22 lines of 28 characters
 PAGES = 50

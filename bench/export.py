@@ -4,7 +4,7 @@
 
 On the database of `generate_load_data` (the .zip needs its approved reports), in one run:
   * the sample report (fixtures/, loaded as by `load_demo`) and a synthetic ≈ 60-page report,
-    each exported with reports.docx_writer.render_docx, side by side with the floor: a bare
+    each exported with reports.word.writer.render_docx, side by side with the floor: a bare
     python-docx script writing the same paragraphs' text, one plain paragraph each, no styles,
     no fonts, no page set-up. Targets: within 1.5× the floor; the large report under 2 s.
   * the .zip of a quarter's approved reports (reports.exporting.stream_zip, as the view streams
@@ -35,12 +35,12 @@ from django.db import transaction  # noqa: E402
 from django.db.models import Count  # noqa: E402
 from django.test.utils import override_settings  # noqa: E402
 
-from reports.document import build_document, text_width  # noqa: E402
-from reports.docx_writer import render_docx, write_document  # noqa: E402
-from reports.exporting import approved_reports, stream_zip  # noqa: E402
-from reports.management.commands.generate_load_data import MEASURES, PRACTICE_HEADINGS, item_text  # noqa: E402
-from reports.models import Measure, Organization, Report  # noqa: E402
-from reports.structure import create_report_from_structure  # noqa: E402
+from reports.document.model import build_document, text_width
+from reports.drafting.structure import create_report_from_structure
+from reports.management.commands.generate_load_data import MEASURES, PRACTICE_HEADINGS, item_text
+from reports.models import Measure, Organization, Report
+from reports.word.archive import approved_reports, stream_zip
+from reports.word.writer import render_docx, write_document
 
 LARGE_BODY = "基准测试长报告单位党组"
 CHARS_PER_LINE, LINES_PER_PAGE = 28, 22
@@ -48,7 +48,7 @@ CHARS_PER_LINE, LINES_PER_PAGE = 28, 22
 
 def sample_report():
     """The sample report of the demo data (市政协党组, 2023 Q1), loaded if it is not there yet."""
-    from reports.demo import load_demo_data
+    from reports.management.demo import load_demo_data
 
     # The demo sets nine passwords; PBKDF2 would spend seconds on users nobody logs in as here.
     with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
@@ -105,7 +105,7 @@ def printed_pages(data):
     """Pages as LibreOffice lays the .docx out, where it is installed (None otherwise)."""
     if not shutil.which("pdfinfo"):
         return None
-    from reports.pdf import PdfUnavailable, convert_docx_to_pdf, pdf_available
+    from reports.word.pdf import PdfUnavailable, convert_docx_to_pdf, pdf_available
 
     if not pdf_available():
         return None

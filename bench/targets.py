@@ -11,9 +11,9 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count
 from django.urls import reverse
 
-from reports.docx_writer import DOCX_MIME
 from reports.management.commands.generate_load_data import PASSWORD
 from reports.models import Membership, Report
+from reports.word.writer import DOCX_MIME
 
 # Phase order of the web benchmark; "ping" is the ceiling.
 PAGES = ["ping", "list", "editor", "review", "board", "board_group", "summary", "docx"]

@@ -5,6 +5,8 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from django.views.i18n import set_language
 
+from reports.urls import tracking_urlpatterns
+
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="reports:list", permanent=False)),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
@@ -12,6 +14,6 @@ urlpatterns = [
     # The language can be chosen before logging in.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("reports/", include("reports.urls")),
-    path("tracking/", include("reports.tracking_urls")),
+    path("tracking/", include((tracking_urlpatterns, "tracking"))),
     path("admin/", admin.site.urls),
 ]

@@ -14,7 +14,7 @@ The trail rules (docs/SECURITY.md, tests/test_security.py):
 * the edit history (django-simple-history) is shown but never "reverted" from here: a revert
   would bypass the editor's rules and the workflow;
 * a measure that a submitted or approved report prints keeps its name and unit;
-* text typed here is cleaned as in the editor (reports/text.py): no control character, lone
+* text typed here is cleaned as in the editor (reports/document/text.py): no control character, lone
   surrogate or bidirectional override reaches a report through the admin.
 
 Every change the admin may still make (a draft's text, a body, a person) is recorded in the
@@ -30,7 +30,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import (
+from reports.document.text import clean_text
+from reports.models import (
     Comment,
     DueDate,
     Heading,
@@ -45,7 +46,6 @@ from .models import (
     Section,
     Submission,
 )
-from .text import clean_text
 
 admin.site.site_header = _("季报 管理后台")
 admin.site.site_title = _("季报")
@@ -53,7 +53,7 @@ admin.site.index_title = _("数据管理")
 
 
 class CleanTextForm(forms.ModelForm):
-    """Every free text field cleaned the one shared way (reports/text.py), as the editor does."""
+    """Every free text field cleaned the one shared way (reports/document/text.py), as the editor does."""
 
     def clean(self):
         cleaned = super().clean()
@@ -69,7 +69,7 @@ class CleanTextForm(forms.ModelForm):
         return cleaned
 
 
-# A report that is being reviewed or has been approved is frozen (permissions.EDITABLE_STATUSES).
+# A report that is being reviewed or has been approved is frozen (reports.access.EDITABLE_STATUSES).
 FROZEN_STATUSES = (Report.Status.SUBMITTED, Report.Status.APPROVED)
 
 

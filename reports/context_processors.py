@@ -4,9 +4,9 @@ from django.utils.functional import SimpleLazyObject
 def awaiting(request):
     """What the navigation bar shows: the count of what awaits the user, and whether they
     oversee bodies. Lazy, so pages that do not show the bar run no query for it."""
-    from .inbox import awaiting_count
-    from .models import Membership
-    from .permissions import memberships
+    from reports.access import memberships
+    from reports.models import Membership
+    from reports.review.inbox import awaiting_count
 
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:

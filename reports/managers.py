@@ -15,7 +15,7 @@ class OrganizationQuerySet(models.QuerySet):
 
 class ReportQuerySet(models.QuerySet):
     def visible_to(self, user):
-        from .permissions import visible_organization_ids
+        from reports.access import visible_organization_ids
 
         if not user.is_authenticated:
             return self.none()

@@ -1,7 +1,7 @@
 """The report as data: bodies and their people, the report's parts, measures and their values.
 
 Ordinals (一、（一）一是) are never stored: they follow from `position` at render time
-(see `numbering.py`). Rules that must always hold are database constraints.
+(see `reports.document.numbering`). Rules that must always hold are database constraints.
 """
 
 from django.conf import settings
@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
-from .managers import MeasureQuerySet, OrganizationQuerySet, ReportQuerySet
+from reports.managers import MeasureQuerySet, OrganizationQuerySet, ReportQuerySet
 
 QUARTERS = [(1, _("第一季度")), (2, _("第二季度")), (3, _("第三季度")), (4, _("第四季度"))]
 YEAR_MIN, YEAR_MAX = 2000, 2100
@@ -176,7 +176,7 @@ class Report(models.Model):
     @property
     def period_label(self):
         """The quarter in the interface's language (2023年第一季度, Q1 2023)."""
-        from .labels import period_name
+        from reports.labels import period_name
 
         return period_name(self.year, self.quarter)
 

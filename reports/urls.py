@@ -1,7 +1,7 @@
 from django.urls import path, register_converter
 
-from .converters import AddableKindConverter, PartKindConverter
-from .views import editor, export, import_pages, measures_panel, report_create, report_pages, review
+from reports.views import editor, export, import_pages, measures_panel, report_create, report_pages, review, tracking_pages
+from reports.views.converters import AddableKindConverter, PartKindConverter
 
 app_name = "reports"
 register_converter(PartKindConverter, "part")
@@ -34,4 +34,12 @@ urlpatterns = [
     path("<int:pk>/measures/add/", measures_panel.add, name="measure_add"),
     path("<int:pk>/measures/<int:value_id>/", measures_panel.set_value, name="measure_value"),
     path("<int:pk>/measures/<int:value_id>/remove/", measures_panel.remove, name="measure_remove"),
+]
+
+# 督办 pages, mounted at /tracking/ under the namespace "tracking" (config/urls.py).
+tracking_urlpatterns = [
+    path("", tracking_pages.board, name="board"),
+    path("remind/", tracking_pages.remind, name="remind"),
+    path("measures/", tracking_pages.measures, name="summary"),
+    path("measures.xlsx", tracking_pages.measures_xlsx, name="summary_xlsx"),
 ]

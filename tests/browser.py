@@ -2,7 +2,7 @@
 
 from playwright.sync_api import expect
 
-DEMO_PASSWORD = "jibao-demo"  # the demo users' (reports/demo.py)
+DEMO_PASSWORD = "jibao-demo"  # the demo users' (reports/management/demo.py)
 
 
 def log_in(page, live_server, username="drafter", password=DEMO_PASSWORD):

@@ -110,7 +110,7 @@ def measure_factory(db):
 @pytest.fixture
 def demo(db, settings):
     """The demo data of `load_demo`: the sample report as 市政协党组's 2023 Q1 report."""
-    from reports.demo import load_demo_data
+    from reports.management.demo import load_demo_data
 
     load_demo_data()
     return Report.objects.get(organization__name="市政协党组", year=2023, quarter=1)

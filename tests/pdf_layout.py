@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.etree import ElementTree
 
-from reports.pdf import convert_docx_to_pdf
+from reports.word.pdf import convert_docx_to_pdf
 
 XHTML = "{http://www.w3.org/1999/xhtml}"
 MM_PER_PT = 25.4 / 72

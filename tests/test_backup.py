@@ -12,20 +12,13 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 
-from reports import backup, editing, workflow
-from reports.document import build_document
-from reports.editing import fingerprint, part_values
-from reports.importing import create_report, parse_text
-from reports.models import (
-    Heading,
-    Item,
-    Measure,
-    MeasureValue,
-    Membership,
-    Report,
-    ReportEvent,
-    Section,
-)
+from reports.document.model import build_document
+from reports.drafting import editing
+from reports.drafting.editing import fingerprint, part_values
+from reports.management import backup
+from reports.models import Heading, Item, Measure, MeasureValue, Membership, Report, ReportEvent, Section
+from reports.review import workflow
+from reports.word.importing import create_report, parse_text
 from tests.fixtures import report_record
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -196,7 +189,7 @@ def failing_writes(report, drafter):
     item_print = fingerprint(part_values(item, "item"))
     return [
         # Deleted the item, then renumbering the rest fails.
-        ("delete_part", "reports.ordering.close_gap", lambda: editing.delete_part(
+        ("delete_part", "reports.drafting.ordering.close_gap", lambda: editing.delete_part(
             user=drafter, report=report, kind="item", obj=item, base_version=report.version, base_fingerprint=item_print)),
         # Inserted the item and lifted its siblings, then writing the new order fails.
         ("add_item", (Item.objects, "bulk_update"), lambda: editing.add_item(
@@ -206,7 +199,7 @@ def failing_writes(report, drafter):
         ("add_section", (Section.objects, "bulk_update"), lambda: editing.add_section(
             user=drafter, report=report, after=Section.objects.filter(report=report).order_by("position").first())),
         # Saved the text, then the report's version bump fails.
-        ("save_part", "reports.editing._touch", lambda: editing.save_part(
+        ("save_part", "reports.drafting.editing._touch", lambda: editing.save_part(
             user=drafter, report=report, kind="item", obj=item, values={"text": "改了。"},
             base_version=report.version, base_fingerprint=item_print)),
         # Froze the submission and changed the status, then writing the event fails.

@@ -7,9 +7,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from reports.checks import EMPTY, MEASURE_MISSING, MEASURES_REF, PLACEHOLDER, Problem, find_problems
-from reports.document import build_document
-from reports.measures import token
+from reports.document.model import build_document
+from reports.document.tokens import token
+from reports.drafting.checks import EMPTY, MEASURE_MISSING, MEASURES_REF, PLACEHOLDER, Problem, find_problems
 from reports.models import Heading, Item
 
 

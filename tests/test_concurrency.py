@@ -2,7 +2,7 @@
 no update is lost, no request fails with a server error, and what was submitted is what the
 report says.
 
-Every write of reports/editing.py locks the report row (SELECT … FOR UPDATE) and refuses a
+Every write of reports/drafting/editing.py locks the report row (SELECT … FOR UPDATE) and refuses a
 save based on text that changed since it was read (EditConflict); the editor answers such a
 save with 409 and a form re-based on the current text. These tests start many writers at the
 same moment (a barrier) and check the outcome against that contract:
@@ -26,10 +26,11 @@ from django.db import connection, connections
 from django.test import Client
 from django.urls import reverse
 
-from reports import editing, workflow
-from reports.document import build_document
-from reports.editing import EditConflict, EditRefused, fingerprint, part_values
+from reports.document.model import build_document
+from reports.drafting import editing
+from reports.drafting.editing import EditConflict, EditRefused, fingerprint, part_values
 from reports.models import Item, Membership, Report, Submission
+from reports.review import workflow
 
 pytestmark = [pytest.mark.postgresql, pytest.mark.django_db(transaction=True)]
 

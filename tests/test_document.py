@@ -4,8 +4,8 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from reports.document import Kind, Role, build_document
-from reports.measures import token
+from reports.document.model import Kind, Role, build_document
+from reports.document.tokens import token
 from reports.models import Measure, Report
 
 SEED = Path(__file__).resolve().parent.parent / "fixtures" / "quarterly-report-2023Q1.txt"

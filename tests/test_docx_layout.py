@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from reports.document import Kind, build_document
-from reports.docx_writer import render_docx, title_lines
+from reports.document.model import Kind, build_document
+from reports.word.writer import render_docx, title_lines
 from tests.pdf_layout import measure, png_pages, render_pdf, width
 
 LINE_PITCH_MM = 579 / 20 * 25.4 / 72  # 10.21 mm

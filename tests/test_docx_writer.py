@@ -12,9 +12,9 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Mm
 
-from reports.document import Kind, build_document
-from reports.docx_writer import STYLE_NAMES, render_docx, title_lines
+from reports.document.model import Kind, build_document
 from reports.models import Report
+from reports.word.writer import STYLE_NAMES, render_docx, title_lines
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
@@ -241,6 +241,6 @@ def test_the_pdf_comes_from_libreoffice_and_its_button_hides_without_it(client, 
     assert response.content.startswith(b"%PDF")
     assert "filename*=utf-8''" in response["Content-Disposition"] and ".pdf" in response["Content-Disposition"]
 
-    monkeypatch.setattr("reports.pdf.soffice", lambda: None)
+    monkeypatch.setattr("reports.word.pdf.soffice", lambda: None)
     assert pdf_url not in client.get(detail).content.decode()
     assert client.get(pdf_url).status_code == 404

@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from reports.document import build_document
-from reports.drafting import ReportExists, default_quarter, previous_problems, start_report
+from reports.document.model import build_document
+from reports.drafting.starting import ReportExists, default_quarter, previous_problems, start_report
 from reports.models import Measure, MeasureValue, Report
 
 

@@ -2,9 +2,9 @@
 
 import pytest
 
-from reports import editing
-from reports.document import build_document
-from reports.editing import EditConflict, EditRefused, fingerprint, part_values
+from reports.document.model import build_document
+from reports.drafting import editing
+from reports.drafting.editing import EditConflict, EditRefused, fingerprint, part_values
 from reports.models import Item, Membership, Report
 
 

@@ -8,8 +8,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from reports.editing import fingerprint, part_values
-from reports.measures import token
+from reports.document.tokens import token
+from reports.drafting.editing import fingerprint, part_values
 from reports.models import Item, Membership, Report
 
 HTMX = {"HTTP_HX_REQUEST": "true"}

@@ -26,11 +26,8 @@ from docx import Document as open_docx
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from reports.document import Document, Kind, Paragraph, Role, Run, compose_document
-from reports.docx_writer import write_document
-from reports.importing import ImportRefused, parse_text
-from reports.measures import TOKEN_RE, MeasureInfo, token
-from reports.numbering import (
+from reports.document.model import Document, Kind, Paragraph, Role, Run, compose_document
+from reports.document.numbering import (
     DIGITS,
     chinese_number,
     heading_ordinal,
@@ -39,8 +36,11 @@ from reports.numbering import (
     quarter_label,
     section_ordinal,
 )
-from reports.pdf import convert_docx_to_pdf, pdf_available
-from reports.text import clean_text
+from reports.document.text import clean_text
+from reports.document.tokens import TOKEN_RE, MeasureInfo, token
+from reports.word.importing import ImportRefused, parse_text
+from reports.word.pdf import convert_docx_to_pdf, pdf_available
+from reports.word.writer import write_document
 
 FUZZ = settings(
     derandomize=True,
@@ -81,7 +81,7 @@ assert len(LONG) == 100_000
 XML_CHAR = re.compile("^[\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]*$")
 
 
-# ---- The text cleaner (reports/text.py) ------------------------------------------------------
+# ---- The text cleaner (reports/document/text.py) ------------------------------------------------------
 
 
 @FUZZ
@@ -113,7 +113,7 @@ def test_clean_text_keeps_ordinary_text(text):
     assert cleaned == unicodedata.normalize("NFC", text).strip()
 
 
-# ---- The ordinals (reports/numbering.py) -----------------------------------------------------
+# ---- The ordinals (reports/document/numbering.py) -----------------------------------------------------
 
 
 def test_every_ordinal_from_1_to_9999_is_distinct_and_made_of_chinese_numerals():
@@ -145,7 +145,7 @@ def test_quarter_labels():
     assert [quarter_label(q) for q in (1, 2, 3, 4)] == ["第一季度", "第二季度", "第三季度", "第四季度"]
 
 
-# ---- The document model (reports/document.py) ------------------------------------------------
+# ---- The document model (reports/document/model.py) ------------------------------------------------
 
 MEASURE_IDS = [1, 2, 3]
 
@@ -226,7 +226,7 @@ def test_the_document_model_composes_any_text(data):
     assert document.is_final == (report.status == "approved")
 
 
-# ---- The Word writer (reports/docx_writer.py) ------------------------------------------------
+# ---- The Word writer (reports/word/writer.py) ------------------------------------------------
 
 
 def assert_opens(docx_bytes, document):

@@ -3,19 +3,9 @@
 import pytest
 from django.core.management import CommandError, call_command
 
+from reports.document.tokens import tokens_to_names
 from reports.management.commands.generate_load_data import ROOT_NAME
-from reports.measures import tokens_to_names
-from reports.models import (
-    Comment,
-    Item,
-    Measure,
-    MeasureValue,
-    Membership,
-    Organization,
-    Report,
-    ReportEvent,
-    Submission,
-)
+from reports.models import Comment, Item, Measure, MeasureValue, Membership, Organization, Report, ReportEvent, Submission
 
 
 def generate(seed=7, **options):

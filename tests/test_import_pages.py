@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from reports.document import Kind
+from reports.document.model import Kind
 from reports.models import Heading, Item, Measure, MeasureValue, Report, Section
 from tests.browser import log_in
 from tests.test_importer import SAMPLE, TYPED, word_file

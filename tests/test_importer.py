@@ -12,8 +12,8 @@ from docx.shared import Pt
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reports.importing import parse_docx, parse_text
-from reports.importing.patterns import fold
+from reports.word.importing import parse_docx, parse_text
+from reports.word.importing.patterns import fold
 
 SAMPLE = Path(__file__).resolve().parent / "sample" / "quarterly-report-2023Q1.txt"
 SAMPLE_MEASURES = [
@@ -458,7 +458,7 @@ def test_deleted_and_hidden_text_is_not_read():
 
 
 def test_the_sample_report_reads_back_from_its_word_export(demo):
-    from reports.docx_writer import render_docx
+    from reports.word.writer import render_docx
 
     parsed = parse_docx(render_docx(demo))
     expected = parse_text(sample_text()).as_dict()
@@ -470,7 +470,7 @@ def test_the_sample_report_reads_back_from_its_word_export(demo):
 
 
 def test_the_sample_with_one_paragraph_per_item_reads_back_the_same(demo):
-    from reports.docx_writer import render_docx
+    from reports.word.writer import render_docx
 
     inline = parse_docx(render_docx(demo))
     demo.items_layout = "paragraphs"
@@ -557,9 +557,9 @@ def _expected(data):
 def test_generated_reports_read_back_from_their_word_export():
     from django.db import transaction
 
-    from reports.docx_writer import render_docx
+    from reports.drafting.structure import create_report_from_structure
     from reports.models import Measure, Organization
-    from reports.structure import create_report_from_structure
+    from reports.word.writer import render_docx
 
     # ROUNDTRIP_EXAMPLES=500 for a longer search; no example database is written into the checkout.
     @settings(max_examples=int(os.environ.get("ROUNDTRIP_EXAMPLES", 40)), deadline=None, database=None,
@@ -585,8 +585,8 @@ def test_generated_reports_read_back_from_their_word_export():
 
 def test_an_approximate_count_keeps_its_qualifier_in_print(db, tree, drafter):
     """"100余条" must still print as "100余条": the qualifier travels with the unit."""
-    from reports.document import build_document
-    from reports.importing import create_report
+    from reports.document.model import build_document
+    from reports.word.importing import create_report
 
     parsed = parse_text("一、主要做法\n一是收集意见建议100余条，开展谈心谈话20多人次。")
     assert [(m["name"], m["unit"], m["value"]) for m in parsed.as_dict()["measures"]] == [

@@ -1,6 +1,6 @@
 import pytest
 
-from reports.numbering import chinese_number, heading_ordinal, item_ordinal, list_ordinal, section_ordinal
+from reports.document.numbering import chinese_number, heading_ordinal, item_ordinal, list_ordinal, section_ordinal
 
 
 @pytest.mark.parametrize(

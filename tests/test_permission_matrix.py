@@ -34,11 +34,12 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import URLResolver, get_resolver, reverse
 
-from reports import converters, workflow
-from reports.checks import find_problems
-from reports.editing import PART_MODELS, REPORT_PARTS, fingerprint, part_values
-from reports.measures import token
+from reports.document.tokens import token
+from reports.drafting.checks import find_problems
+from reports.drafting.editing import PART_MODELS, REPORT_PARTS, fingerprint, part_values
 from reports.models import DueDate, Heading, Item, MeasureValue, Membership, Report
+from reports.review import workflow
+from reports.views import converters
 
 # ---- Actors and outcomes -------------------------------------------------------------------
 
@@ -92,7 +93,7 @@ def editor_read(state, ok="200"):
 
 
 def act_rule(state, action):
-    """The workflow table (reports/workflow.py): who may do what in which state."""
+    """The workflow table (reports/review/workflow.py): who may do what in which state."""
     allowed = {
         "submit": (DRAFTER, ("draft", "returned")),
         "approve": (REVIEWER, ("submitted",)),

@@ -15,10 +15,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from reports import workflow
-from reports.commenting import add_comment
-from reports.measures import token
+from reports.document.tokens import token
 from reports.models import Heading, Item, Measure, MeasureValue, Membership, Organization, Report, Section
+from reports.review import workflow
+from reports.review.comments import add_comment
 
 SMALL = {"bodies": 3, "items": 10, "measures": 2, "comments": 1}
 LARGE = {"bodies": 30, "items": 200, "measures": 8, "comments": 12}

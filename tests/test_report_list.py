@@ -98,7 +98,7 @@ def test_filter_by_body(client, tree, overseer, overseer_reports):
 
 
 def test_body_names_in_the_filter_are_escaped(client, tree, overseer, overseer_reports):
-    """The options are written in Python (reports/filters.py): a name is text, never markup."""
+    """The options are written in Python (reports/views/filters.py): a name is text, never markup."""
     Organization.objects.create(name='<script>alert("x")</script>党组', parent=tree["city"])
     client.force_login(overseer)
     content = get(client).content.decode()

@@ -27,21 +27,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from reports import editing, workflow
-from reports.commenting import add_comment
-from reports.editing import EditRefused, fingerprint, part_values
-from reports.models import (
-    Comment,
-    Heading,
-    Item,
-    Measure,
-    MeasureValue,
-    Reminder,
-    Report,
-    ReportEvent,
-    Section,
-    Submission,
-)
+from reports.drafting import editing
+from reports.drafting.editing import EditRefused, fingerprint, part_values
+from reports.models import Comment, Heading, Item, Measure, MeasureValue, Reminder, Report, ReportEvent, Section, Submission
+from reports.review import workflow
+from reports.review.comments import add_comment
 from tests.fixtures import PASSWORD, report_record
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -329,7 +319,7 @@ def test_writes_need_the_csrf_token(approved, drafter, report_factory, tree):
 
 
 def editing_calls(report, drafter):
-    """Every write of reports/editing.py, each aimed at the report (or its first part)."""
+    """Every write of reports/drafting/editing.py, each aimed at the report (or its first part)."""
     section = Section.objects.filter(report=report).first()
     heading = Heading.objects.filter(section=section).first()
     item = Item.objects.filter(section=section).first()
@@ -390,7 +380,7 @@ def test_only_the_workflow_writes_events():
     """Events and submissions are append-only: besides the workflow, only the demo loader (which
     dates its sample history) and the benchmark's data generator write them. A new writer is
     caught here and must say why it may."""
-    allowed = {"reports/workflow.py", "reports/demo.py", "reports/management/commands/generate_load_data.py"}
+    allowed = {"reports/review/workflow.py", "reports/management/demo.py", "reports/management/commands/generate_load_data.py"}
     writes = re.compile(r"(ReportEvent|Submission)(\.objects\.[^\n]*\.(update|delete|create|bulk_create|bulk_update)\(|\()")
     found = []
     for path in (ROOT / "reports").rglob("*.py"):
@@ -540,7 +530,7 @@ def test_a_measure_printed_by_an_approved_report_keeps_its_name_and_unit(admin_c
     assert (measure.name, measure.unit, measure.active) == ("学习会议", "次", False)  # only "active" changed
 
 
-# ---- Formula injection in the measures summary (fixed in reports/summary.py _write_sheet) -----------
+# ---- Formula injection in the measures summary (fixed in reports/tracking/summary.py _write_sheet) -----------
 
 
 def test_the_summary_spreadsheet_holds_no_formula_from_user_text(client, tree, drafter, reviewer, overseer, report_factory):

@@ -12,8 +12,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from reports import summary, tracking
 from reports.models import Measure, MeasureValue, Membership, Organization, Report
+from reports.tracking import summary
+from reports.tracking.scope import overseen_ids
 from reports.views.tracking_pages import XLSX_CONTENT_TYPE
 
 
@@ -80,7 +81,7 @@ def test_another_trees_bodies_never_count(tree, make_user, figures):
 
 
 def test_sums_take_one_aggregate_query(overseer, figures, django_assert_num_queries):
-    ids = tracking.overseen_ids(overseer)
+    ids = overseen_ids(overseer)
     with django_assert_num_queries(1) as queries:
         summary.measure_sums(overseer, 2023, body_ids=ids)
     sql = queries.captured_queries[0]["sql"].upper()

@@ -10,8 +10,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from reports import tracking
 from reports.models import DueDate, Measure, MeasureValue, Membership, Organization, Reminder, Submission
+from reports.tracking.board import build_board, percent
+from reports.tracking.deadlines import default_due_date, due_dates, local_date, timeliness
+from reports.tracking.reminders import AlreadyReminded, AlreadySubmitted, NoRecipients, NotOverseen, NotYetDue, send_reminder
+from reports.tracking.scope import overseen_bodies, oversees_any
 from tests.browser import log_in
 from tests.fixtures import PASSWORD
 
@@ -44,19 +47,19 @@ def cell(board, organization, quarter):
 
 
 def test_default_due_date_is_ten_days_after_the_quarter(settings):
-    assert tracking.default_due_date(2023, 1) == date(2023, 4, 10)
-    assert tracking.default_due_date(2023, 2) == date(2023, 7, 10)
-    assert tracking.default_due_date(2023, 3) == date(2023, 10, 10)
-    assert tracking.default_due_date(2023, 4) == date(2024, 1, 10)  # Q4 is due in the next year
+    assert default_due_date(2023, 1) == date(2023, 4, 10)
+    assert default_due_date(2023, 2) == date(2023, 7, 10)
+    assert default_due_date(2023, 3) == date(2023, 10, 10)
+    assert default_due_date(2023, 4) == date(2024, 1, 10)  # Q4 is due in the next year
     settings.JIBAO_DEFAULT_DUE_DAYS = 15
-    assert tracking.default_due_date(2024, 1) == date(2024, 4, 15)
+    assert default_due_date(2024, 1) == date(2024, 4, 15)
 
 
 def test_due_dates_take_the_admins_dates_in_one_query(db, django_assert_num_queries):
     DueDate.objects.create(year=2023, quarter=2, due_date=date(2023, 7, 20))
     DueDate.objects.create(year=2024, quarter=1, due_date=date(2024, 4, 30))  # another year: ignored
     with django_assert_num_queries(1):
-        dates = tracking.due_dates(2023)
+        dates = due_dates(2023)
     assert dates == {1: date(2023, 4, 10), 2: date(2023, 7, 20), 3: date(2023, 10, 10), 4: date(2024, 1, 10)}
 
 
@@ -73,31 +76,31 @@ def test_due_dates_take_the_admins_dates_in_one_query(db, django_assert_num_quer
     ],
 )
 def test_timeliness(submitted_on, today, expected):
-    assert tracking.timeliness(submitted_on, date(2023, 4, 10), today) == expected
+    assert timeliness(submitted_on, date(2023, 4, 10), today) == expected
 
 
 def test_shares_are_whole_percentages_rounded_half_up():
-    assert [tracking.percent(part, whole) for part, whole in [(2, 3), (1, 3), (1, 8), (3, 8), (0, 4), (4, 4)]] == [67, 33, 13, 38, 0, 100]
-    assert tracking.percent(0, 0) is None
+    assert [percent(part, whole) for part, whole in [(2, 3), (1, 3), (1, 8), (3, 8), (0, 4), (4, 4)]] == [67, 33, 13, 38, 0, 100]
+    assert percent(0, 0) is None
 
 
 # ---- Who is overseen ----------------------------------------------------------------------
 
 
 def test_an_overseer_follows_the_bodies_below_their_own(tree, overseer, make_user):
-    names = set(tracking.overseen_bodies(overseer).values_list("name", flat=True))
+    names = set(overseen_bodies(overseer).values_list("name", flat=True))
     assert names == {"市政协党组", "市人大常委会党组", "市政协机关党组"}  # not 市纪委监委, not the county
 
     county_overseer = make_user(organization=tree["county"], role=OVERSEER)
-    assert list(tracking.overseen_bodies(county_overseer)) == [tree["county_body"]]
+    assert list(overseen_bodies(county_overseer)) == [tree["county_body"]]
 
     admin = make_user(is_superuser=True, is_staff=True)
-    assert set(tracking.overseen_bodies(admin)) == {tree["cppcc"], tree["congress"], tree["office"], tree["county_body"]}
+    assert set(overseen_bodies(admin)) == {tree["cppcc"], tree["congress"], tree["office"], tree["county_body"]}
 
     drafter = make_user(organization=tree["cppcc"], role=DRAFTER)
-    assert not tracking.overseen_bodies(drafter).exists()
-    assert not tracking.oversees_any(drafter)
-    assert tracking.oversees_any(overseer) and tracking.oversees_any(admin)
+    assert not overseen_bodies(drafter).exists()
+    assert not oversees_any(drafter)
+    assert oversees_any(overseer) and oversees_any(admin)
 
 
 # ---- The board ----------------------------------------------------------------------------
@@ -124,7 +127,7 @@ def test_board_cells_and_shares(tree, overseer, q1_reports):
     Reminder.objects.filter(pk=reminder_old.pk).update(sent_at=beijing(2023, 4, 12))
     Reminder.objects.filter(pk=reminder_new.pk).update(sent_at=beijing(2023, 4, 15))
 
-    board = tracking.board(overseer, 2023, today=date(2023, 7, 5))
+    board = build_board(overseer, 2023, today=date(2023, 7, 5))
 
     expected_order = list(Organization.objects.filter(name__in=["市政协党组", "市人大常委会党组", "市政协机关党组"]).order_by("name"))
     assert [row.organization for row in board.rows] == expected_order
@@ -151,7 +154,7 @@ def test_board_cells_and_shares(tree, overseer, q1_reports):
 
 def test_board_follows_a_due_date_set_by_the_admin(tree, overseer, q1_reports):
     DueDate.objects.create(year=2023, quarter=1, due_date=date(2023, 4, 15))
-    board = tracking.board(overseer, 2023, today=date(2023, 7, 5))
+    board = build_board(overseer, 2023, today=date(2023, 7, 5))
     assert cell(board, tree["congress"], 1).timeliness == "on_time"
     assert board.quarters[0].on_time == 2
 
@@ -177,11 +180,11 @@ def test_board_page_shows_badges_shares_and_remind_buttons(client, tree, oversee
 def small_threshold(monkeypatch):
     """The demo tree's 3 bodies in 2 groups (市纪委监委: 市政协党组, 市人大常委会党组; 市政协党组:
     市政协机关党组) count as many."""
-    monkeypatch.setattr(tracking, "BOARD_GROUP_THRESHOLD", 2)
+    monkeypatch.setattr("reports.tracking.board.BOARD_GROUP_THRESHOLD", 2)
 
 
 def test_a_large_board_opens_on_its_groups_with_their_totals(tree, overseer, q1_reports, small_threshold):
-    board = tracking.board(overseer, 2023, today=date(2023, 7, 5))
+    board = build_board(overseer, 2023, today=date(2023, 7, 5))
     assert board.grouped and board.rows == [] and board.group is None
     assert [(row.organization, row.bodies) for row in board.groups] == [(tree["cppcc"], 1), (tree["city"], 2)]
     cppcc_group, root_group = board.groups
@@ -324,18 +327,18 @@ def test_a_reminder_mails_the_drafters_once_and_is_logged(client, tree, overseer
 @pytest.mark.parametrize(
     ("body", "quarter", "today", "refusal", "words"),
     [
-        ("cppcc", 1, date(2023, 5, 1), tracking.AlreadySubmitted, "已经报送"),
-        ("congress", 1, date(2023, 5, 1), tracking.AlreadySubmitted, "已经报送"),  # late, but reported
-        ("county_body", 2, date(2023, 8, 1), tracking.NotOverseen, "不在您的督办范围内"),
-        ("office", 2, date(2023, 7, 10), tracking.NotYetDue, "尚未逾期"),  # due today
-        ("office", 3, date(2023, 8, 1), tracking.NotYetDue, "尚未逾期"),
+        ("cppcc", 1, date(2023, 5, 1), AlreadySubmitted, "已经报送"),
+        ("congress", 1, date(2023, 5, 1), AlreadySubmitted, "已经报送"),  # late, but reported
+        ("county_body", 2, date(2023, 8, 1), NotOverseen, "不在您的督办范围内"),
+        ("office", 2, date(2023, 7, 10), NotYetDue, "尚未逾期"),  # due today
+        ("office", 3, date(2023, 8, 1), NotYetDue, "尚未逾期"),
     ],
 )
 def test_reminders_are_refused(tree, overseer, q1_reports, office_people, mailoutbox, body, quarter, today, refusal, words, make_user):
     for name in ("cppcc", "congress", "county_body"):
         make_user(organization=tree[name], role=DRAFTER, email=f"{name}@example.org")
     with pytest.raises(refusal) as raised:
-        tracking.send_reminder(user=overseer, organization=tree[body], year=2023, quarter=quarter, today=today)
+        send_reminder(user=overseer, organization=tree[body], year=2023, quarter=quarter, today=today)
     assert words in raised.value.message
     assert mailoutbox == [] and not Reminder.objects.exists()
 
@@ -359,19 +362,19 @@ def test_a_second_reminder_the_same_day_is_refused(client, tree, overseer, q1_re
 def test_a_reminder_sent_on_an_earlier_day_does_not_block_todays(tree, overseer, q1_reports, office_people, mailoutbox):
     earlier = Reminder.objects.create(organization=tree["office"], year=2023, quarter=1, sent_by=overseer)
     Reminder.objects.filter(pk=earlier.pk).update(sent_at=beijing(2023, 4, 20, 9))
-    tracking.send_reminder(user=overseer, organization=tree["office"], year=2023, quarter=1, today=date(2023, 4, 21))
+    send_reminder(user=overseer, organization=tree["office"], year=2023, quarter=1, today=date(2023, 4, 21))
     assert len(mailoutbox) == 1
-    with pytest.raises(tracking.AlreadyReminded):
-        tracking.send_reminder(user=overseer, organization=tree["office"], year=2023, quarter=1,
-                               today=tracking.local_date(Reminder.objects.latest("sent_at").sent_at))
+    with pytest.raises(AlreadyReminded):
+        send_reminder(user=overseer, organization=tree["office"], year=2023, quarter=1,
+                               today=local_date(Reminder.objects.latest("sent_at").sent_at))
     assert len(mailoutbox) == 1
 
 
 def test_a_reminder_to_a_body_without_drafter_email_is_refused(tree, overseer, q1_reports, make_user, mailoutbox):
     make_user(organization=tree["office"], role=DRAFTER)  # no e-mail address
     make_user(organization=tree["office"], role=Membership.Role.REVIEWER, email="r@example.org")
-    with pytest.raises(tracking.NoRecipients) as raised:
-        tracking.send_reminder(user=overseer, organization=tree["office"], year=2023, quarter=1, today=date(2023, 5, 1))
+    with pytest.raises(NoRecipients) as raised:
+        send_reminder(user=overseer, organization=tree["office"], year=2023, quarter=1, today=date(2023, 5, 1))
     assert "该单位没有设置邮箱的起草人" in raised.value.message
     assert mailoutbox == [] and not Reminder.objects.exists()
 
@@ -424,10 +427,10 @@ def count_queries(function):
 def test_board_queries_do_not_grow_with_the_number_of_bodies(client, db, report_factory, make_user):
     few = build_bodies("甲", 3, report_factory, make_user)
     many = build_bodies("乙", 30, report_factory, make_user)
-    assert len(tracking.board(many, 2023, date(2024, 2, 1)).rows) == 30
+    assert len(build_board(many, 2023, date(2024, 2, 1)).rows) == 30
 
     def board_of(user):
-        return lambda: tracking.board(user, 2023, date(2024, 2, 1))
+        return lambda: build_board(user, 2023, date(2024, 2, 1))
 
     assert count_queries(board_of(few)) == count_queries(board_of(many))
 
@@ -444,7 +447,7 @@ def test_board_queries_do_not_grow_with_the_number_of_bodies(client, db, report_
 
 def test_grouped_board_queries_do_not_grow_with_the_number_of_bodies(client, db, report_factory, make_user, monkeypatch):
     """The groups page and a group's page, for an overseer of two groups of 2 and of 12 bodies."""
-    monkeypatch.setattr(tracking, "BOARD_GROUP_THRESHOLD", 3)
+    monkeypatch.setattr("reports.tracking.board.BOARD_GROUP_THRESHOLD", 3)
 
     def two_groups(prefix, count):
         overseer = build_bodies(prefix, count, report_factory, make_user)

@@ -6,9 +6,9 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
-from reports import workflow
 from reports.models import Comment, Membership, Report, ReportEvent, Submission
-from reports.workflow import (
+from reports.review import workflow
+from reports.review.workflow import (
     TRANSITIONS,
     CommentRequired,
     NotPermitted,
@@ -124,8 +124,8 @@ def test_a_reviewer_who_also_drafts_does_not_approve_what_they_wrote(complete_re
 
 
 def test_an_editor_of_the_text_does_not_approve_it(complete_report, actors, tree):
-    from reports import editing
-    from reports.editing import fingerprint, part_values
+    from reports.drafting import editing
+    from reports.drafting.editing import fingerprint, part_values
 
     editor = actors["reviewer"]
     Membership.objects.create(user=editor, organization=tree["cppcc"], role=Membership.Role.DRAFTER)

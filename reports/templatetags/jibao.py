@@ -28,9 +28,9 @@ def status_badge(report):
 def part_actions(report, ref):
     """What the form of one part can do: its edit URL and, for sections, headings and items,
     the structural actions (move, delete, add after) with the fields each one posts."""
-    from ..editing import REPORT_PARTS
-    from ..links import part_url
-    from ..models import Heading, Item
+    from reports.drafting.editing import REPORT_PARTS
+    from reports.models import Heading, Item
+    from reports.views.links import part_url
 
     actions = {"edit": part_url(report, ref)}
     if ref in REPORT_PARTS:
@@ -62,7 +62,7 @@ def part_actions(report, ref):
 @register.filter
 def measure_value(value):
     """A measure's value as it prints: 3.00 → 3, 2.50 → 2.5, empty stays empty."""
-    from ..measures import format_value
+    from reports.document.tokens import format_value
 
     return format_value(value)
 

@@ -3,7 +3,7 @@ visibility rule (reports.permissions, via Report.objects.visible_to) is applied 
 
 from django.shortcuts import get_object_or_404
 
-from ..models import Report
+from reports.models import Report
 
 
 def visible_report(request, pk):

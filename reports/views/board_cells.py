@@ -12,8 +12,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from ..models import Report
-from ..tracking import REPORTING_TZ, TIMELINESS_LABELS
+from reports.models import Report
+from reports.tracking.deadlines import REPORTING_TZ, TIMELINESS_LABELS
 
 
 class CellRenderer:

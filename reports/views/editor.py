@@ -18,19 +18,20 @@ from django.views.decorators.http import (
 )
 from django_htmx.http import reswap, retarget, trigger_client_event
 
-from .. import editing, workflow
-from ..checks import find_problems, part_places
-from ..commenting import latest_comments
-from ..document import Kind, build_document, load_measures
-from ..drafting import previous_problems
-from ..editing import PART_MODELS, REPORT_PARTS, EditConflict, EditRefused
-from ..forms import PART_FORMS
-from ..links import part_url
-from ..measures import tokens_to_names
-from ..models import Report
-from ..permissions import can_edit
-from .access import visible_report
-from .measures_context import panel_context, panel_values
+from reports.access import can_edit
+from reports.document.model import Kind, build_document, load_measures
+from reports.document.tokens import tokens_to_names
+from reports.drafting import editing
+from reports.drafting.checks import find_problems, part_places
+from reports.drafting.editing import PART_MODELS, REPORT_PARTS, EditConflict, EditRefused
+from reports.drafting.forms import PART_FORMS
+from reports.drafting.starting import previous_problems
+from reports.models import Report
+from reports.review import workflow
+from reports.review.comments import latest_comments
+from reports.views.access import visible_report
+from reports.views.links import part_url
+from reports.views.measures_context import panel_context, panel_values
 
 TAIL_KINDS = {Kind.CLOSING, Kind.SIGNATURE, Kind.DATE}
 

@@ -5,11 +5,11 @@ from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_safe
 
-from ..docx_writer import DOCX_MIME, docx_filename, render_docx
-from ..exporting import approved_reports, stream_zip
-from ..models import Report
-from ..pdf import PdfUnavailable, convert_docx_to_pdf, pdf_available
-from .access import visible_report
+from reports.models import Report
+from reports.views.access import visible_report
+from reports.word.archive import approved_reports, stream_zip
+from reports.word.pdf import PdfUnavailable, convert_docx_to_pdf, pdf_available
+from reports.word.writer import DOCX_MIME, docx_filename, render_docx
 
 
 def _download(data, content_type, filename):

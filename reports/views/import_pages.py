@@ -18,15 +18,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 
-from ..drafting import ReportExists, default_quarter, standard_title
-from ..importing import MAX_UPLOAD_BYTES, Block, ImportRefused, create_report, parse_blocks, read_blocks
-from ..importing.errors import NOTHING_FOUND, TOO_LARGE
-from ..importing.forms import ImportSourceForm, ImportTargetForm
-from ..importing.preview import preview_document
-from ..importing.reader_text import read_text
-from ..models import Report, Section
-from ..numbering import section_ordinal
-from ..permissions import drafter_organizations
+from reports.access import drafter_organizations
+from reports.document.numbering import section_ordinal
+from reports.drafting.starting import ReportExists, default_quarter, standard_title
+from reports.models import Report, Section
+from reports.word.importing import MAX_UPLOAD_BYTES, Block, ImportRefused, create_report, parse_blocks, read_blocks
+from reports.word.importing.errors import NOTHING_FOUND, TOO_LARGE
+from reports.word.importing.forms import ImportSourceForm, ImportTargetForm
+from reports.word.importing.preview import preview_document
+from reports.word.importing.reader_text import read_text
 
 SESSION_KEY = "jibao_imports"
 KEEP = 3  # imports remembered per session: a few tabs, not a history

@@ -1,8 +1,8 @@
 """What the measures panel shows; shared by the editor page and the panel's own views."""
 
-from ..forms import NewMeasureForm
-from ..models import Measure
-from ..permissions import can_edit
+from reports.access import can_edit
+from reports.drafting.forms import NewMeasureForm
+from reports.models import Measure
 
 
 def panel_values(report):

@@ -6,14 +6,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 from django_htmx.http import trigger_client_event
 
-from .. import editing
-from ..editing import EditConflict, EditRefused
-from ..forms import MeasureValueForm, NewMeasureForm
-from ..measures import format_value
-from ..models import Measure, MeasureValue
-from .access import visible_report
-from .editor import editable_report, refusal
-from .measures_context import panel_context
+from reports.document.tokens import format_value
+from reports.drafting import editing
+from reports.drafting.editing import EditConflict, EditRefused
+from reports.drafting.forms import MeasureValueForm, NewMeasureForm
+from reports.models import Measure, MeasureValue
+from reports.views.access import visible_report
+from reports.views.editor import editable_report, refusal
+from reports.views.measures_context import panel_context
 
 
 def panel_response(request, report, *, status=200, new_form=None, errors=None, changed=False, values_changed=False):

@@ -6,10 +6,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from ..drafting import ReportExists, default_quarter, start_report
-from ..forms import NewReportForm
-from ..models import Report
-from ..permissions import drafter_organizations
+from reports.access import drafter_organizations
+from reports.drafting.forms import NewReportForm
+from reports.drafting.starting import ReportExists, default_quarter, start_report
+from reports.models import Report
 
 
 @require_http_methods(["GET", "POST"])

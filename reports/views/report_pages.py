@@ -4,13 +4,13 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from ..document import build_document
-from ..filters import ReportFilter
-from ..models import Report
-from ..pdf import pdf_available
-from ..permissions import can_edit, drafter_organizations
-from ..workflow import available_actions
-from .access import visible_report
+from reports.access import can_edit, drafter_organizations
+from reports.document.model import build_document
+from reports.models import Report
+from reports.review.workflow import available_actions
+from reports.views.access import visible_report
+from reports.views.filters import ReportFilter
+from reports.word.pdf import pdf_available
 
 PAGE_SIZE = 25
 

@@ -7,17 +7,17 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from .. import workflow
-from ..checks import part_places
-from ..commenting import CommentRefused, add_comment
-from ..document import build_document
-from ..inbox import awaiting_reports
-from ..models import ReportEvent
-from ..permissions import can_comment, can_edit
-from ..snapshots import compare, snapshot_document
-from ..timeline import timeline_entries
-from ..workflow import ReportIncomplete, WorkflowError
-from .access import visible_report
+from reports.access import can_comment, can_edit
+from reports.document.model import build_document
+from reports.document.snapshots import compare, snapshot_document
+from reports.drafting.checks import part_places
+from reports.models import ReportEvent
+from reports.review import workflow
+from reports.review.comments import CommentRefused, add_comment
+from reports.review.inbox import awaiting_reports
+from reports.review.timeline import timeline_entries
+from reports.review.workflow import ReportIncomplete, WorkflowError
+from reports.views.access import visible_report
 
 ACTION_LABELS = dict(ReportEvent.Action.choices)
 

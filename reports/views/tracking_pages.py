@@ -1,7 +1,7 @@
 """督办 pages: the board of who reported when, the 催报 button, and the measures summary.
 
 Only overseers (of a body that has bodies below it) and superusers may open them; anyone else
-gets 403. What an overseer sees is limited to the bodies below theirs (tracking.overseen_ids).
+gets 403. What an overseer sees is limited to the bodies below theirs (overseen_ids).
 """
 
 from io import BytesIO
@@ -18,15 +18,19 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 
-from .. import summary, tracking
-from ..models import YEAR_MAX, YEAR_MIN, Organization
-from .board_cells import CellRenderer
+from reports.models import YEAR_MAX, YEAR_MIN, Organization
+from reports.tracking import summary
+from reports.tracking.board import board_years, build_board
+from reports.tracking.deadlines import QUARTER_NUMBERS
+from reports.tracking.reminders import ReminderRefused, not_overseen_message, send_reminder
+from reports.tracking.scope import overseen_ids, oversees_any
+from reports.views.board_cells import CellRenderer
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _require_overseer(user):
-    if not tracking.oversees_any(user):
+    if not oversees_any(user):
         raise PermissionDenied(_("只有督办人可以查看督办情况和统计数汇总。"))
 
 
@@ -40,7 +44,7 @@ def _year(request, today):
 
 
 def _group(request):
-    """The group asked for (?group=ID), None when absent or not a number; tracking.board ignores
+    """The group asked for (?group=ID), None when absent or not a number; build_board ignores
     an id that is not one of the overseer's groups."""
     try:
         return int(request.GET.get("group", ""))
@@ -57,8 +61,8 @@ def board(request):
     _require_overseer(request.user)
     today = timezone.localdate()
     year = _year(request, today)
-    body_ids = tracking.overseen_ids(request.user)
-    the_board = tracking.board(request.user, year, today, body_ids=body_ids, group_id=_group(request))
+    body_ids = overseen_ids(request.user)
+    the_board = build_board(request.user, year, today, body_ids=body_ids, group_id=_group(request))
     return render(
         request,
         "reports/tracking/board.html",
@@ -66,7 +70,7 @@ def board(request):
             "board": the_board,
             "rows": CellRenderer(request, the_board.group).rows(the_board),
             "year": year,
-            "years": tracking.board_years(request.user, today, body_ids=body_ids),
+            "years": board_years(request.user, today, body_ids=body_ids),
         },
     )
 
@@ -74,7 +78,7 @@ def board(request):
 class ReminderForm(forms.Form):
     organization = forms.IntegerField(min_value=1)
     year = forms.IntegerField(min_value=YEAR_MIN, max_value=YEAR_MAX)
-    quarter = forms.TypedChoiceField(choices=[(quarter, quarter) for quarter in tracking.QUARTER_NUMBERS], coerce=int)
+    quarter = forms.TypedChoiceField(choices=[(quarter, quarter) for quarter in QUARTER_NUMBERS], coerce=int)
     group = forms.IntegerField(min_value=1, required=False)  # the board's group page to go back to
 
 
@@ -93,15 +97,15 @@ def remind(request):
         back += f"&group={data['group']}"
     organization = Organization.objects.filter(pk=data["organization"]).first()
     if organization is None:
-        messages.error(request, tracking.not_overseen_message())
+        messages.error(request, not_overseen_message())
         return redirect(back)
     back += f"#body-{organization.pk}"
     try:
-        reminder = tracking.send_reminder(
+        reminder = send_reminder(
             user=request.user, organization=organization, year=data["year"], quarter=data["quarter"],
             today=timezone.localdate(),
         )
-    except tracking.ReminderRefused as refusal:
+    except ReminderRefused as refusal:
         messages.error(request, refusal.message)
         return redirect(back)
     count = len([address for address in reminder.recipients.split(",") if address.strip()])
@@ -122,7 +126,7 @@ def measures(request):
     today = timezone.localdate()
     year = _year(request, today)
     include_submitted = _include_submitted(request)
-    body_ids = tracking.overseen_ids(request.user)
+    body_ids = overseen_ids(request.user)
     sums = summary.measure_sums(request.user, year, include_submitted, body_ids=body_ids)
     chart = {
         # Short labels, so that four fit under a small chart without turning sideways.
@@ -138,7 +142,7 @@ def measures(request):
         "reports/tracking/summary.html",
         {
             "year": year,
-            "years": tracking.board_years(request.user, today, body_ids=body_ids),
+            "years": board_years(request.user, today, body_ids=body_ids),
             "include_submitted": include_submitted,
             "scope_note": summary.scope_note(include_submitted),
             "sums": sums,

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from reports import backup
+from reports.management import backup
 
 
 class Command(BaseCommand):

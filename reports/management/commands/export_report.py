@@ -2,8 +2,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from reports.docx_writer import docx_filename, render_docx
 from reports.models import Report
+from reports.word.writer import docx_filename, render_docx
 
 
 class Command(BaseCommand):

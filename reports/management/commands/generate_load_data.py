@@ -36,8 +36,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from reports.document import compose_document
-from reports.measures import MeasureInfo, format_value, token
+from reports.document.model import compose_document
+from reports.document.numbering import quarter_label
+from reports.document.tokens import MeasureInfo, format_value, token
 from reports.models import (
     Comment,
     DueDate,
@@ -53,7 +54,6 @@ from reports.models import (
     Section,
     Submission,
 )
-from reports.numbering import quarter_label
 
 PASSWORD = "jibao-load-2024"
 BEIJING = ZoneInfo("Asia/Shanghai")
@@ -438,7 +438,7 @@ class Command(BaseCommand):
         self.own_measures = {index: measure for (index, _body), measure in zip(owners, own)}
 
     def due_date(self, year, quarter):
-        from reports.tracking import due_dates
+        from reports.tracking.deadlines import due_dates
 
         return due_dates(year)[quarter]
 

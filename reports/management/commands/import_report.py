@@ -3,10 +3,10 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from reports.drafting import ReportExists
-from reports.importing import MAX_UPLOAD_BYTES, ImportRefused, create_report, parse_file
-from reports.importing.errors import TOO_LARGE
+from reports.drafting.starting import ReportExists
 from reports.models import Organization
+from reports.word.importing import MAX_UPLOAD_BYTES, ImportRefused, create_report, parse_file
+from reports.word.importing.errors import TOO_LARGE
 
 # A file that cannot be imported (bad, unsafe, too large) exits with 2, as the README says.
 BAD_FILE = 2

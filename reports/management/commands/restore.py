@@ -1,7 +1,7 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from reports import backup
+from reports.management import backup
 
 
 class Command(BaseCommand):

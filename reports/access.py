@@ -1,0 +1,67 @@
+"""Who may see what: the one place for the visibility rule.
+
+A drafter or reviewer sees the reports of their own body; an overseer sees their body
+and every body below it. Anything else does not exist for them (404, never 403, so
+that the names of other bodies' reports do not leak).
+"""
+
+from reports.models import Membership, Organization
+
+
+def memberships(user):
+    """The user's (organization id, role) pairs. Read once per user object and kept on it: in a
+    view that is once per request (request.user is loaded for each request), where the list,
+    the editor and the navigation bar each asked again."""
+    if not user.is_authenticated:
+        return ()
+    cached = getattr(user, "_jibao_memberships", None)
+    if cached is None:
+        cached = tuple(Membership.objects.filter(user=user).values_list("organization_id", "role"))
+        user._jibao_memberships = cached
+    return cached
+
+
+def visible_organization_ids(user):
+    if not user.is_authenticated:
+        return set()
+    if user.is_superuser:
+        return set(Organization.objects.values_list("id", flat=True))
+    own = set()
+    overseen = set()
+    for organization_id, role in memberships(user):
+        if role == Membership.Role.OVERSEER:
+            overseen.add(organization_id)
+        else:
+            own.add(organization_id)
+    return own | Organization.objects.descendant_ids(overseen)
+
+
+def organizations_with_role(user, role):
+    """The bodies in which the user holds this role (e.g. where they may draft)."""
+    return Organization.objects.filter(memberships__user=user, memberships__role=role).distinct()
+
+
+EDITABLE_STATUSES = ("draft", "returned")
+
+
+def is_drafter(user, organization_id):
+    return (organization_id, Membership.Role.DRAFTER) in memberships(user)
+
+
+def can_edit(user, report):
+    """Only the body's drafters, and only while the report is a draft or returned for revision."""
+    return report.status in EDITABLE_STATUSES and is_drafter(user, report.organization_id)
+
+
+def drafter_organizations(user):
+    """The bodies in which the user may start a report."""
+    return organizations_with_role(user, Membership.Role.DRAFTER)
+
+
+def can_comment(user, report):
+    """Reviewers of the body comment on a report while it awaits their review."""
+    return (
+        report.status == "submitted"
+        and user.is_authenticated
+        and Membership.objects.filter(user=user, organization_id=report.organization_id, role=Membership.Role.REVIEWER).exists()
+    )

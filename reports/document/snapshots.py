@@ -1,0 +1,24 @@
+"""Reading a frozen submission back as a document: the same model the live report prints from."""
+
+from reports.document.diffing import diff_paragraphs
+from reports.document.model import Document, Paragraph, Run
+
+
+def snapshot_document(submission):
+    return Document(
+        title=submission.report.title,
+        paragraphs=[
+            Paragraph(paragraph["kind"], tuple(Run(**run) for run in paragraph["runs"]), paragraph["ref"])
+            for paragraph in submission.paragraphs
+        ],
+        is_final=False,
+    )
+
+
+def _plain(document):
+    return [{"kind": p.kind, "ref": p.ref, "text": p.text, "paragraph": p} for p in document.paragraphs]
+
+
+def compare(previous, current):
+    """The current submission against the previous one: each paragraph with its segments."""
+    return diff_paragraphs(_plain(snapshot_document(previous)), _plain(snapshot_document(current)))

@@ -1,0 +1,189 @@
+"""The check panel (检查): everything still to fill in before a report may be submitted.
+
+The editor lists these problems beside the text and submission is refused while any remain,
+so this module is the one place that decides what "not finished" means. Text problems are read
+from the document model, so they are exactly what would print, named by the ordinals the user
+sees; empty parts are read from the database, because an empty part prints as nothing to find.
+"""
+
+import re
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from reports.document.model import Kind, build_document, heading_title, item_text, paragraph_texts, section_title
+from reports.models import Heading, Item, Section
+
+MEASURE_MISSING = "measure_missing"
+PLACEHOLDER = "placeholder"
+EMPTY = "empty"
+# Problems of the measures panel rather than of a place in the text.
+MEASURES_REF = "measures"
+# Enough text for the user to recognise the spot, short enough for a side panel.
+EXCERPT_LENGTH = 30
+
+# Drafts inherit blanks from templates and from redacted samples; each alternative is one
+# habit of marking "to be filled in". Normal text, Chinese numerals (十四届一次会议) and the
+# ellipsis …… are deliberately not matched. Alternatives are tried in order, so a count
+# placeholder (XX人次) is reported whole rather than as a bare XX.
+PLACEHOLDER_RE = re.compile(
+    r"""
+    # A count not yet known, before its unit: x次, XX人次, ×件. A letter before the x
+    # means a Latin word (Fedex件), not a blank. Longer units first, so 人次 wins over 人.
+      (?<![A-Za-zＡ-Ｚａ-ｚ]) [xXｘＸ×]+ (?:人次|万元|次|件|篇|人|场|项|个|家|条|期|名|元)
+    # Stars stand for a redacted or unknown name or number: *, **, ＊＊＊.
+    | [*＊]+
+    # Two or more × stand for a name: ××单位, ×××同志.
+    | ×{2,}
+    # XX or xx standing alone; inside a Latin word (Xbox, XXL) it is part of the word.
+    | (?<![A-Za-zＡ-Ｚａ-ｚ]) (?:X{2,}|x{2,}|Ｘ{2,}|ｘ{2,}) (?![A-Za-zＡ-Ｚａ-ｚ])
+    # Official documents do not use 【】: any pair is a template's blank, 【】 or 【单位名称】.
+    | 【[^【】\n]{0,30}】
+    # An empty 〔〕; a filled one is a document number, 〔2023〕5号.
+    | 〔\s*〕
+    """,
+    re.VERBOSE,
+)
+
+# Parts without an ordinal are named by what they are.
+PART_NAMES = {
+    "title": gettext_lazy("标题"),
+    "addressee": gettext_lazy("主送机关"),
+    "opening": gettext_lazy("开头段"),
+    "closing": gettext_lazy("结束语"),
+    "signature": gettext_lazy("落款"),
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    kind: str  # MEASURE_MISSING, PLACEHOLDER or EMPTY
+    ref: str  # the part, as in the document model ("item-12"), or MEASURES_REF
+    message: str
+    excerpt: str = ""
+    measure_id: int | None = None
+
+
+def find_problems(report, document=None, *, measure_values=None):
+    """Everything still to fill in, in the order of the document; measures-panel problems last.
+
+    Pass the `document` already built for the page, and the report's MeasureValues (with their
+    measures) if the page has read them, to save reading them again; the checks themselves take
+    a constant number of queries, however long the report.
+    """
+    document = document or build_document(report)
+    places = part_places(document)
+    problems = _empty_parts(report, places) + _text_problems(document, places)
+    rank = {}
+    for paragraph in document.paragraphs:
+        for run in paragraph.runs:
+            rank.setdefault(run.ref, len(rank))
+
+    def order(problem):
+        # An empty part is reported at its start; sort() is stable, so text problems keep
+        # the order in which they were found. A part missing from a stale document goes last.
+        return rank.get(problem.ref, len(rank)), problem.kind != EMPTY
+
+    in_text = {problem.measure_id for problem in problems if problem.kind == MEASURE_MISSING}
+    return sorted(problems, key=order) + _panel_problems(report, exclude=in_text, values=measure_values)
+
+
+def part_places(document):
+    """ref → where the user sees it: "一、主要做法 （二） 五是", built from the printed ordinals."""
+    places = {ref: str(name) for ref, name in PART_NAMES.items()}
+    section = context = ""
+    for paragraph in document.paragraphs:
+        if paragraph.kind == Kind.SECTION:
+            ordinal = paragraph.runs[0].text
+            # An untitled section would read as a bare "一、".
+            section = context = paragraph.text if paragraph.text != ordinal else _("第%(n)s部分") % {"n": ordinal.rstrip("、")}
+            places[paragraph.ref] = section
+            continue
+        for run in paragraph.runs:
+            if run.kind != "ordinal":
+                continue
+            if run.ref.startswith("heading-"):
+                context = places[run.ref] = f"{section} {run.text}"
+            else:
+                places[run.ref] = f"{context} {run.text}"
+    return places
+
+
+def _place(places, ref):
+    return places.get(ref) or _("报告正文")
+
+
+def _excerpt(text, start, end):
+    """About EXCERPT_LENGTH characters around text[start:end], always including all of it."""
+    room = max(0, EXCERPT_LENGTH - (end - start))
+    begin = max(0, min(start - room // 2, len(text) - EXCERPT_LENGTH))
+    return text[begin : max(end, begin + EXCERPT_LENGTH)]
+
+
+def _text_problems(document, places):
+    problems, seen_measures = [], set()
+    for paragraph in document.paragraphs:
+        for ref, runs in paragraph.groups():
+            runs = [run for run in runs if run.kind != "ordinal"]
+            text = "".join(run.text for run in runs)
+            place = _place(places, ref)
+            offset = 0
+            for run in runs:
+                if run.missing and (ref, run.measure_id) not in seen_measures:
+                    seen_measures.add((ref, run.measure_id))
+                    if run.label:
+                        message = _("%(place)s：统计数“%(name)s”尚未填写") % {"place": place, "name": run.label}
+                    else:
+                        message = _("%(place)s：引用的统计数已不存在") % {"place": place}
+                    excerpt = _excerpt(text, offset, offset + len(run.text))
+                    problems.append(Problem(MEASURE_MISSING, ref, message, excerpt, run.measure_id))
+                elif run.kind == "text":
+                    for match in PLACEHOLDER_RE.finditer(run.text):
+                        message = _("%(place)s：有待填写的占位符“%(text)s”") % {"place": place, "text": match.group()}
+                        excerpt = _excerpt(text, offset + match.start(), offset + match.end())
+                        problems.append(Problem(PLACEHOLDER, ref, message, excerpt))
+                offset += len(run.text)
+    return problems
+
+
+def _empty_parts(report, places):
+    """Parts with nothing in them, judged by what would print (a title of "。" prints as nothing)."""
+    # Plain rows: no model instances to build for a long report, and no join for the models'
+    # default ordering (the problems are put in document order afterwards).
+    sections = Section.objects.filter(report=report).order_by().values_list("id", "title", "lead")
+    headings = list(Heading.objects.filter(section__report=report).order_by().values_list("id", "section_id", "title"))
+    items = list(Item.objects.filter(section__report=report).order_by().values_list("id", "section_id", "text"))
+    filled = {section_id for _id, section_id, _text in headings + items}
+
+    problems = []
+    if not report.title.strip():
+        problems.append(Problem(EMPTY, "title", _("报告标题为空")))
+    for section_id, title, lead in sections:
+        ref = f"section-{section_id}"
+        if not section_title(title):
+            problems.append(Problem(EMPTY, ref, _("%(place)s：部分标题为空") % {"place": _place(places, ref)}))
+        if section_id not in filled and not paragraph_texts(lead):
+            problems.append(Problem(EMPTY, ref, _("%(place)s：这一部分还没有内容") % {"place": _place(places, ref)}))
+    for heading_id, _section_id, title in headings:
+        ref = f"heading-{heading_id}"
+        if not heading_title(title, run_in=False):
+            problems.append(Problem(EMPTY, ref, _("%(place)s：小标题为空") % {"place": _place(places, ref)}))
+    for item_id, _section_id, text in items:
+        ref = f"item-{item_id}"
+        if not item_text(text):
+            problems.append(Problem(EMPTY, ref, _("%(place)s：这一项还没有内容") % {"place": _place(places, ref)}))
+    return problems
+
+
+def _panel_problems(report, *, exclude, values=None):
+    """Measures of the panel without a value that no text refers to (those that are referred
+    to are listed at their place in the text already: one entry per blank is enough), by name."""
+    if values is None:
+        values = report.measure_values.filter(value__isnull=True).select_related("measure")
+    blanks = sorted((v for v in values if v.value is None and v.measure_id not in exclude), key=lambda v: v.measure.name)
+    return [
+        Problem(MEASURE_MISSING, MEASURES_REF, _("统计数“%(name)s”尚未填写") % {"name": blank.measure.name},
+                measure_id=blank.measure_id)
+        for blank in blanks
+    ]

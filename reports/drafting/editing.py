@@ -1,0 +1,249 @@
+"""Editing a report, one part at a time: the rules every write obeys.
+
+Each function runs in one transaction that locks the report row, re-checks that the user
+may edit it, refuses a save based on text someone else has changed since (optimistic
+locking), writes, and bumps the report's version. Views only translate the named errors
+into pages.
+"""
+
+import hashlib
+import json
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from reports.access import can_edit
+from reports.document.tokens import referenced_ids
+from reports.drafting import ordering
+from reports.models import Heading, Item, Measure, MeasureValue, Report, Section
+
+# What each kind of part holds: the fields a user edits in one form.
+PART_FIELDS = {
+    "title": ("title",),
+    "addressee": ("addressee",),
+    "opening": ("opening",),
+    "closing": ("closing",),
+    "signature": ("signature_name", "signature_date", "signature_layout"),
+    "section": ("title", "kind", "lead"),
+    "heading": ("title", "lead"),
+    "item": ("text",),
+}
+REPORT_PARTS = ("title", "addressee", "opening", "closing", "signature")
+PART_MODELS = {"section": Section, "heading": Heading, "item": Item}
+
+
+class EditRefused(Exception):
+    """The user may not make this change (wrong body or role, or the report is not editable)."""
+
+    def __init__(self, message, code="refused"):
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+class EditConflict(Exception):
+    """Someone changed (or deleted) this part after the user opened it: nothing was written."""
+
+    def __init__(self, *, theirs, yours, gone=False):
+        super().__init__("conflict")
+        self.theirs = theirs  # the part as it now is ({} when it was deleted)
+        self.yours = yours  # what the user tried to save
+        self.gone = gone
+
+
+def fingerprint(values):
+    """A short digest of what a form showed, so that a later save can tell if it changed."""
+    data = json.dumps({k: "" if v is None else str(v) for k, v in values.items()}, ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(data.encode("utf-8")).hexdigest()[:24]
+
+
+def part_values(obj, kind):
+    return {field: getattr(obj, field) for field in PART_FIELDS[kind]}
+
+
+def part_ref(kind, obj):
+    return kind if kind in REPORT_PARTS else f"{kind}-{obj.pk}"
+
+
+def _lock(report, user):
+    locked = Report.objects.select_for_update().get(pk=report.pk)
+    if not can_edit(user, locked):
+        if locked.status not in ("draft", "returned"):
+            raise EditRefused(_("这份报告已%(status)s，不能再修改。") % {"status": locked.get_status_display()}, "not_editable")
+        raise EditRefused(_("只有本单位的起草人可以修改这份报告。"), "not_drafter")
+    return locked
+
+
+def _touch(report, user):
+    Report.objects.filter(pk=report.pk).update(version=F("version") + 1, updated_by=user, updated_at=timezone.now())
+    report.refresh_from_db(fields=["version", "updated_by", "updated_at"])
+
+
+def _fresh(kind, obj, report):
+    """The part as it is now in the database, or None if it has been deleted."""
+    if kind in REPORT_PARTS:
+        return report
+    model = PART_MODELS[kind]
+    lookup = {"report": report} if model is Section else {"section__report": report}
+    return model.objects.filter(pk=obj.pk, **lookup).first()
+
+
+def _check_base(kind, current, *, base_version, base_fingerprint, report, yours):
+    if current is None:
+        raise EditConflict(theirs={}, yours=yours, gone=True)
+    if report.version != base_version and fingerprint(part_values(current, kind)) != base_fingerprint:
+        raise EditConflict(theirs=part_values(current, kind), yours=yours)
+
+
+@transaction.atomic
+def save_part(*, user, report, kind, obj, values, base_version, base_fingerprint):
+    """Write the user's `values` for one part. Returns the part as saved."""
+    locked = _lock(report, user)
+    current = _fresh(kind, obj, locked)
+    _check_base(kind, current, base_version=base_version, base_fingerprint=base_fingerprint, report=locked, yours=values)
+    fields = PART_FIELDS[kind]
+    for field in fields:
+        setattr(current, field, values[field])
+    current._history_user = user  # the edit trail names the editor, also outside a request
+    if kind in REPORT_PARTS:
+        current.save(update_fields=[*fields, "updated_at"])
+    else:
+        current.save(update_fields=list(fields))
+    _touch(locked, user)
+    report.version = locked.version
+    return current
+
+
+@transaction.atomic
+def delete_part(*, user, report, kind, obj, base_version, base_fingerprint):
+    """Delete a section, heading or item, unless someone changed it since the user saw it."""
+    locked = _lock(report, user)
+    current = _fresh(kind, obj, locked)
+    if current is None:
+        return  # already gone: the user's wish holds
+    _check_base(kind, current, base_version=base_version, base_fingerprint=base_fingerprint, report=locked, yours={})
+    current._history_user = user
+    current.delete()
+    ordering.close_gap(current)
+    _touch(locked, user)
+    report.version = locked.version
+
+
+@transaction.atomic
+def move_part(*, user, report, kind, obj, step):
+    locked = _lock(report, user)
+    current = _fresh(kind, obj, locked)
+    if current is None:
+        raise EditConflict(theirs={}, yours={}, gone=True)
+    moved = ordering.move(current, step)
+    if moved:
+        _touch(locked, user)
+        report.version = locked.version
+    return moved
+
+
+@transaction.atomic
+def add_section(*, user, report, after=None, title=None, kind=Section.Kind.OTHER):
+    locked = _lock(report, user)
+    section = Section(report=locked, kind=kind, title=title or _("新的部分"))
+    section._history_user = user
+    ordering.insert_after(section, _fresh("section", after, locked) if after else None)
+    _touch(locked, user)
+    report.version = locked.version
+    return section
+
+
+@transaction.atomic
+def add_heading(*, user, report, section, after=None, title=None):
+    locked = _lock(report, user)
+    section = _fresh("section", section, locked)
+    if section is None:
+        raise EditConflict(theirs={}, yours={}, gone=True)
+    heading = Heading(section=section, title=title or _("新的小标题"))
+    heading._history_user = user
+    ordering.insert_after(heading, _fresh("heading", after, locked) if after else None)
+    _touch(locked, user)
+    report.version = locked.version
+    return heading
+
+
+@transaction.atomic
+def add_item(*, user, report, section, heading=None, after=None, text=""):
+    """A new item, empty unless `text` is given, after `after` or at the end of its list."""
+    locked = _lock(report, user)
+    section = _fresh("section", section, locked)
+    heading = _fresh("heading", heading, locked) if heading else None
+    if section is None or (heading is not None and heading.section_id != section.id):
+        raise EditConflict(theirs={}, yours={"text": text}, gone=True)
+    after = _fresh("item", after, locked) if after else None
+    item = Item(section=section, heading=heading, text=text)
+    item._history_user = user
+    ordering.insert_after(item, after)
+    _touch(locked, user)
+    report.version = locked.version
+    return item
+
+
+@transaction.atomic
+def set_items_layout(*, user, report, layout):
+    locked = _lock(report, user)
+    Report.objects.filter(pk=locked.pk).update(items_layout=layout)
+    _touch(locked, user)
+    report.items_layout = layout
+    report.version = locked.version
+
+
+# Measures -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def add_measure(*, user, report, measure=None, name=None, unit=None):
+    """Put a catalogue measure, or a new one scoped to the body, in the report's panel."""
+    locked = _lock(report, user)
+    if measure is None:
+        measure, _created = Measure.objects.get_or_create(
+            name=name, unit=unit, organization=locked.organization, defaults={"active": True}
+        )
+    value = MeasureValue.objects.filter(report=locked, measure=measure).first()
+    created = value is None
+    if created:
+        value = MeasureValue(report=locked, measure=measure)
+        value._history_user = user
+        value.save()
+        _touch(locked, user)
+        report.version = locked.version
+    return value
+
+
+@transaction.atomic
+def set_measure_value(*, user, report, measure_value, value):
+    """Values are typed once and shown wherever the text refers to them; the last save wins
+    because a figure has no text to merge and the panel always shows the current value."""
+    locked = _lock(report, user)
+    current = MeasureValue.objects.filter(pk=measure_value.pk, report=locked).first()
+    if current is None:
+        raise EditConflict(theirs={}, yours={"value": value}, gone=True)
+    current.value = value
+    current._history_user = user
+    current.save(update_fields=["value"])
+    _touch(locked, user)
+    report.version = locked.version
+
+
+@transaction.atomic
+def remove_measure(*, user, report, measure_value):
+    locked = _lock(report, user)
+    texts = [locked.opening, locked.addressee]
+    texts += list(Section.objects.filter(report=locked).values_list("lead", flat=True))
+    texts += list(Heading.objects.filter(section__report=locked).values_list("lead", flat=True))
+    texts += list(Item.objects.filter(section__report=locked).values_list("text", flat=True))
+    if measure_value.measure_id in referenced_ids(*texts):
+        raise EditRefused(_("正文中仍引用这项统计数，请先删除正文中的引用。"), "measure_in_use")
+    current = MeasureValue.objects.filter(pk=measure_value.pk, report=locked).first()
+    if current is not None:
+        current._history_user = user
+        current.delete()
+    _touch(locked, user)
+    report.version = locked.version

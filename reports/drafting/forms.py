@@ -1,0 +1,191 @@
+"""Forms of the editor: one per kind of part, each cleaning its text in the one shared way."""
+
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from reports.document.text import clean_text
+from reports.document.tokens import UnknownMeasure, names_to_tokens, tokens_to_names
+from reports.drafting.editing import PART_FIELDS, fingerprint, part_values
+from reports.models import Organization, Report, Section
+
+# Long enough for the longest paragraph of a real report, short enough to keep a Word page sane.
+MAX_PARAGRAPH = 5000
+
+
+class PartForm(forms.Form):
+    """Base of every part form: the version it was opened at, and what it showed then."""
+
+    part_kind = None
+    multiline_fields = ()
+    measure_fields = ()  # fields in which ｛名称｝ stands for a measure
+
+    base_version = forms.IntegerField(widget=forms.HiddenInput)
+    base_fingerprint = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+    def __init__(self, *args, measures=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.measures = list(measures)
+        self.removed_characters = 0
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+
+    @classmethod
+    def for_part(cls, obj, report, *, measures=(), data=None):
+        """A form showing the part as it is now, based on the report's current version."""
+        values = part_values(obj, cls.part_kind)
+        names = {m.id: m.name for m in measures}
+        initial = {
+            field: tokens_to_names(value, names) if field in cls.measure_fields else value
+            for field, value in values.items()
+        }
+        initial.update(base_version=report.version, base_fingerprint=fingerprint(values))
+        return cls(data=data, initial=initial, measures=measures)
+
+    def clean(self):
+        cleaned = super().clean()
+        self.removed_characters = sum(getattr(field, "removed", 0) for field in self.fields.values())
+        ids_by_name = {m.name: m.id for m in self.measures}
+        for field in self.measure_fields:
+            if field in cleaned:
+                try:
+                    cleaned[field] = names_to_tokens(cleaned[field], ids_by_name)
+                except UnknownMeasure as error:
+                    self.add_error(
+                        field,
+                        forms.ValidationError(
+                            _("没有名为“%(names)s”的统计数。请从“插入统计数”菜单选择，或先在右侧统计数面板中添加。"),
+                            code="unknown_measure",
+                            params={"names": "、".join(error.names)},
+                        ),
+                    )
+        return cleaned
+
+    def values(self):
+        return {field: self.cleaned_data[field] for field in PART_FIELDS[self.part_kind]}
+
+
+class CleanTextField(forms.CharField):
+    """Text as users type and paste it, with control characters removed (see reports.document.text)."""
+
+    def __init__(self, *args, multiline=False, **kwargs):
+        self.multiline = multiline
+        kwargs.setdefault("required", False)
+        kwargs.setdefault(
+            "widget", forms.Textarea(attrs={"rows": 6}) if multiline else forms.TextInput()
+        )
+        super().__init__(*args, strip=False, **kwargs)
+
+    def to_python(self, value):
+        text, removed = clean_text(value, multiline=self.multiline)
+        self.removed = removed
+        return text
+
+
+class TitleForm(PartForm):
+    part_kind = "title"
+    title = CleanTextField(label=_("标题"), max_length=200, required=True)
+
+
+class AddresseeForm(PartForm):
+    part_kind = "addressee"
+    addressee = CleanTextField(label=_("主送机关"), max_length=100, help_text=_("如：市委：。不需要时留空。"))
+
+
+class OpeningForm(PartForm):
+    part_kind = "opening"
+    measure_fields = ("opening",)
+    opening = CleanTextField(label=_("开头段"), max_length=MAX_PARAGRAPH, multiline=True,
+                             help_text=_("每行一段。"))
+
+
+class ClosingForm(PartForm):
+    part_kind = "closing"
+    closing = CleanTextField(label=_("结束语"), max_length=100, help_text=_("如：特此报告。不需要时留空。"))
+
+
+class SignatureForm(PartForm):
+    part_kind = "signature"
+    signature_name = CleanTextField(label=_("署名"), max_length=100)
+    signature_date = forms.DateField(label=_("成文日期"), required=False,
+                                     widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    signature_layout = forms.ChoiceField(label=_("落款格式"), choices=Report.SignatureLayout.choices)
+
+
+class SectionForm(PartForm):
+    part_kind = "section"
+    measure_fields = ("lead",)
+    title = CleanTextField(label=_("标题"), max_length=100, required=True)
+    kind = forms.ChoiceField(label=_("类别"), choices=Section.Kind.choices,
+                             help_text=_("“存在的主要问题”会在下季度起草时列在旁边，供对照。"))
+    lead = CleanTextField(label=_("导语"), max_length=MAX_PARAGRAPH, multiline=True,
+                          help_text=_("第一项之前不编号的文字，可以留空。"))
+
+
+class HeadingForm(PartForm):
+    part_kind = "heading"
+    measure_fields = ("lead",)
+    title = CleanTextField(label=_("小标题"), max_length=200, required=True,
+                           help_text=_("不必写“（一）”，编号自动生成。"))
+    lead = CleanTextField(label=_("导语"), max_length=MAX_PARAGRAPH, multiline=True,
+                          help_text=_("小标题之后、第一项之前不编号的文字，可以留空。"))
+
+
+class ItemForm(PartForm):
+    part_kind = "item"
+    measure_fields = ("text",)
+    text = CleanTextField(label=_("内容"), max_length=MAX_PARAGRAPH, multiline=True,
+                          help_text=_("不必写“一是”，编号自动生成。统计数写作｛名称｝，可从菜单插入。"))
+
+
+PART_FORMS = {form.part_kind: form for form in (TitleForm, AddresseeForm, OpeningForm, ClosingForm, SignatureForm,
+                                           SectionForm, HeadingForm, ItemForm)}
+
+
+class NewReportForm(forms.Form):
+    organization = forms.ModelChoiceField(label=_("单位"), queryset=Organization.objects.none(), empty_label=None)
+    year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
+    quarter = forms.TypedChoiceField(label=_("季度"), coerce=int, choices=Report._meta.get_field("quarter").choices)
+    copy_from = forms.ModelChoiceField(label=_("起草方式"), queryset=Report.objects.none(), required=False,
+                                       empty_label=_("从标准框架开始（三个部分：主要做法、存在的主要问题、下一步的打算）"))
+
+    def __init__(self, *args, organizations, sources, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = organizations
+        self.fields["copy_from"].queryset = sources
+        self.fields["copy_from"].label_from_instance = lambda r: _("复制 %(title)s") % {"title": r.title}
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+    def clean(self):
+        cleaned = super().clean()
+        source, organization = cleaned.get("copy_from"), cleaned.get("organization")
+        if source and organization and source.organization_id != organization.id:
+            self.add_error("copy_from", forms.ValidationError(_("只能复制本单位以前的报告。"), code="other_body"))
+        return cleaned
+
+
+class MeasureValueForm(forms.Form):
+    value = forms.DecimalField(label=_("数值"), min_value=0, max_digits=14, decimal_places=2, required=False,
+                               error_messages={"invalid": _("请输入数字，如 3 或 2.5。"),
+                                               "max_digits": _("数值太大，请检查是否输入有误。"),
+                                               "max_whole_digits": _("数值太大，请检查是否输入有误。"),
+                                               "max_decimal_places": _("最多保留两位小数。")})
+
+
+class NewMeasureForm(forms.Form):
+    measure = forms.ModelChoiceField(label=_("从指标库选择"), queryset=None, required=False)
+    name = CleanTextField(label=_("或新建：名称"), max_length=100)
+    unit = CleanTextField(label=pgettext_lazy("measure unit", "单位"), max_length=10)
+
+    def __init__(self, *args, catalogue, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["measure"].queryset = catalogue
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("measure") and not (cleaned.get("name") and cleaned.get("unit")):
+            raise forms.ValidationError(_("请从指标库选择一项，或填写新统计数的名称和单位。"), code="incomplete")
+        return cleaned

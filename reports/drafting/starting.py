@@ -1,0 +1,138 @@
+"""Starting a quarter's report: from the standard skeleton or as a copy of an earlier quarter."""
+
+from django.db import transaction
+
+from reports.document.numbering import quarter_label
+from reports.models import Heading, Item, MeasureValue, Report, Section
+
+SKELETON_SECTIONS = [
+    (Section.Kind.PRACTICES, "主要做法"),
+    (Section.Kind.PROBLEMS, "存在的主要问题"),
+    (Section.Kind.NEXT_STEPS, "下一步的打算"),
+]
+
+
+def period_text(year, quarter):
+    return f"{year}年{quarter_label(quarter)}"
+
+
+def standard_title(organization, year, quarter):
+    return f"{organization.name}{period_text(year, quarter)}履行全面从严治党主体责任情况报告"
+
+
+def standard_opening(organization, year, quarter):
+    return f"按要求，现将{organization.name}{period_text(year, quarter)}履行全面从严治党主体责任情况报告如下。"
+
+
+def previous_quarter(year, quarter):
+    return (year, quarter - 1) if quarter > 1 else (year - 1, 4)
+
+
+def default_quarter(today):
+    """The quarter a drafter most likely means: in the first month of a quarter reports on the
+    quarter just ended are being written (they are due about ten days after it ends)."""
+    quarter = (today.month - 1) // 3 + 1
+    if today.month in (1, 4, 7, 10):
+        return previous_quarter(today.year, quarter)
+    return today.year, quarter
+
+
+class ReportExists(Exception):
+    def __init__(self, report):
+        super().__init__(report)
+        self.report = report
+
+
+@transaction.atomic
+def start_report(*, user, organization, year, quarter, copy_from=None):
+    """Create the body's report for the quarter; an existing one is returned, not duplicated.
+
+    A copy takes all text and structure of `copy_from` (same body) and the same measures
+    without values; the period in the title and opening is moved to the new quarter.
+    """
+    existing = Report.objects.filter(organization=organization, year=year, quarter=quarter).first()
+    if existing:
+        raise ReportExists(existing)
+    if copy_from is not None and copy_from.organization_id != organization.id:
+        raise ValueError("copy_from must be a report of the same body")
+    if copy_from is None:
+        report = Report.objects.create(
+            organization=organization,
+            year=year,
+            quarter=quarter,
+            title=standard_title(organization, year, quarter),
+            opening=standard_opening(organization, year, quarter),
+            signature_name=organization.name,
+            created_by=user,
+            updated_by=user,
+        )
+        Section.objects.bulk_create(
+            Section(report=report, kind=kind, title=title, position=position)
+            for position, (kind, title) in enumerate(SKELETON_SECTIONS, 1)
+        )
+        return report
+    return _copy(copy_from, user=user, year=year, quarter=quarter)
+
+
+def _copy(source, *, user, year, quarter):
+    old_period, new_period = period_text(source.year, source.quarter), period_text(year, quarter)
+    report = Report.objects.create(
+        organization=source.organization,
+        year=year,
+        quarter=quarter,
+        title=source.title.replace(old_period, new_period),
+        addressee=source.addressee,
+        opening=source.opening.replace(old_period, new_period),
+        closing=source.closing,
+        signature_name=source.signature_name,
+        items_layout=source.items_layout,
+        signature_layout=source.signature_layout,
+        created_by=user,
+        updated_by=user,
+    )
+    sections = list(source.sections.all())
+    headings = list(Heading.objects.filter(section__report=source))
+    items = list(Item.objects.filter(section__report=source))
+    new_sections = {}
+    for section in sections:
+        new_sections[section.id] = Section.objects.create(
+            report=report, kind=section.kind, title=section.title, lead=section.lead, position=section.position
+        )
+    new_headings = {}
+    for heading in headings:
+        new_headings[heading.id] = Heading.objects.create(
+            section=new_sections[heading.section_id], title=heading.title, lead=heading.lead, position=heading.position
+        )
+    Item.objects.bulk_create(
+        Item(
+            section=new_sections[item.section_id],
+            heading=new_headings.get(item.heading_id),
+            text=item.text,
+            position=item.position,
+        )
+        for item in items
+    )
+    MeasureValue.objects.bulk_create(
+        MeasureValue(report=report, measure_id=measure_id, value=None)
+        for measure_id in source.measure_values.values_list("measure_id", flat=True)
+    )
+    return report
+
+
+def previous_problems(report):
+    """The previous quarter's 存在的主要问题 of the same body, as plain texts, so that this
+    quarter's practices and next steps can answer them (measures shown by name)."""
+    from reports.document.tokens import tokens_to_names
+
+    year, quarter = previous_quarter(report.year, report.quarter)
+    previous = Report.objects.filter(organization_id=report.organization_id, year=year, quarter=quarter).first()
+    if previous is None:
+        return None, []
+    sections = Section.objects.filter(report=previous, kind=Section.Kind.PROBLEMS)
+    items = Item.objects.filter(section__in=sections).select_related("heading").order_by(
+        "section__position", "heading__position", "position"
+    )
+    names = dict(previous.measure_values.values_list("measure_id", "measure__name"))
+    texts = [tokens_to_names(text, names) for text in sections.exclude(lead="").values_list("lead", flat=True)]
+    texts += [tokens_to_names(item.text, names) for item in items if item.text.strip()]
+    return previous, texts

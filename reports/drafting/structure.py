@@ -1,0 +1,77 @@
+"""A report from its structure: the nested shape that the importer produces and the demo
+data is written in (title, opening, sections with headings and items, measures…).
+
+Texts may name a measure as `{{measure:名称}}`; it becomes the id token of that measure.
+"""
+
+import re
+from datetime import date
+
+from django.db import transaction
+
+from reports.document.tokens import token
+from reports.models import Heading, Item, MeasureValue, Report, Section
+
+NAMED_TOKEN_RE = re.compile(r"\{\{measure:([^{}]+)\}\}")
+
+
+def resolve_named_tokens(text, measures_by_name):
+    """'{{measure:廉政谈话}}' → '{{measure:7}}'; an unknown name is left as it is."""
+
+    def replace(match):
+        measure = measures_by_name.get(match.group(1))
+        return token(measure.id) if measure else match.group(0)
+
+    return NAMED_TOKEN_RE.sub(replace, text or "")
+
+
+@transaction.atomic
+def create_report_from_structure(*, organization, year, quarter, data, measures_by_name, values_by_name=None, user=None):
+    """Create the report and all its parts in one transaction: it exists whole or not at all."""
+    values_by_name = values_by_name or {}
+
+    def text(value):
+        return resolve_named_tokens(value or "", measures_by_name)
+
+    report = Report.objects.create(
+        organization=organization,
+        year=year,
+        quarter=quarter,
+        title=data["title"],
+        addressee=data.get("addressee") or "",
+        opening=text(data.get("opening")),
+        closing=data.get("closing") or "",
+        signature_name=data.get("signature") or "",
+        signature_date=date.fromisoformat(data["date"]) if data.get("date") else None,
+        items_layout=data.get("items_layout") or Report.ItemsLayout.INLINE,
+        created_by=user,
+        updated_by=user,
+    )
+    for section_position, section_data in enumerate(data.get("sections", []), 1):
+        section = Section.objects.create(
+            report=report,
+            kind=section_data.get("kind") or Section.Kind.OTHER,
+            title=section_data["title"],
+            lead=text(section_data.get("lead")),
+            position=section_position,
+        )
+        Item.objects.bulk_create(
+            Item(section=section, text=text(item), position=position)
+            for position, item in enumerate(section_data.get("items", []), 1)
+        )
+        for heading_position, heading_data in enumerate(section_data.get("headings", []), 1):
+            heading = Heading.objects.create(
+                section=section,
+                title=heading_data["title"],
+                lead=text(heading_data.get("lead")),
+                position=heading_position,
+            )
+            Item.objects.bulk_create(
+                Item(section=section, heading=heading, text=text(item), position=position)
+                for position, item in enumerate(heading_data.get("items", []), 1)
+            )
+    MeasureValue.objects.bulk_create(
+        MeasureValue(report=report, measure=measure, value=values_by_name.get(name))
+        for name, measure in measures_by_name.items()
+    )
+    return report

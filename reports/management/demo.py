@@ -1,0 +1,134 @@
+"""Demo data: the bodies, people and sample report described in fixtures/.
+
+Loading is idempotent: bodies, users and measures are matched by name, and a report that
+already exists is kept as it is (a drafter may have edited it) unless `reset` is asked for.
+The sample report is what the importer makes of the real sample text
+(fixtures/quarterly-report-2023Q1.txt), with the values of its counts from a small map.
+"""
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from reports.drafting.structure import create_report_from_structure
+from reports.models import Measure, Membership, Organization, Report, ReportEvent, Submission
+from reports.review import workflow
+
+FIXTURES = Path(settings.BASE_DIR) / "fixtures"
+DEMO_FILE = FIXTURES / "demo-organizations.json"
+
+
+@dataclass
+class DemoResult:
+    password: str
+    users: list = field(default_factory=list)  # (username, name, roles)
+    created_reports: list = field(default_factory=list)
+    kept_reports: list = field(default_factory=list)
+
+
+def read_fixture(name):
+    data = json.loads((FIXTURES / name).read_text(encoding="utf-8"))
+    return imported_fixture(data) if "import" in data else data
+
+
+def imported_fixture(entry):
+    """A fixture that names a text to import: the importer's structure, completed by the
+    fixture's signature, date, and the values and scopes of the measures it finds."""
+    from reports.word.importing import parse_text
+
+    parsed = parse_text((FIXTURES / entry["import"]).read_text(encoding="utf-8"))
+    data = parsed.structure()
+    data.update(
+        organization=entry["organization"],
+        year=entry["year"],
+        quarter=entry["quarter"],
+        signature=entry.get("signature") or data["signature"],
+        date=entry.get("date") or data["date"],
+    )
+    values, scopes = entry.get("values", {}), entry.get("scopes", {})
+    data["measures"] = [
+        {"name": found.name, "unit": found.unit, "scope": scopes.get(found.name), "value": values.get(found.name)}
+        for found in parsed.measures
+    ]
+    return data
+
+
+@transaction.atomic
+def load_demo_data(*, reset=False):
+    demo = json.loads(DEMO_FILE.read_text(encoding="utf-8"))
+    result = DemoResult(password=demo["password"])
+
+    organizations = {}
+    for entry in demo["organizations"]:
+        organization, _ = Organization.objects.update_or_create(
+            name=entry["name"],
+            defaults={
+                "short_name": entry.get("short_name", ""),
+                "parent": organizations.get(entry["parent"]) if entry["parent"] else None,
+            },
+        )
+        organizations[organization.name] = organization
+
+    User = get_user_model()
+    for entry in demo["users"]:
+        user, _ = User.objects.get_or_create(username=entry["username"])
+        user.first_name = entry["name"]
+        user.email = entry.get("email", "")
+        user.is_superuser = user.is_staff = bool(entry.get("superuser"))
+        user.is_active = True
+        user.set_password(demo["password"])
+        user.save()
+        for organization_name, role in entry["memberships"]:
+            Membership.objects.get_or_create(user=user, organization=organizations[organization_name], role=role)
+        roles = [f"{org}·{Membership.Role(role).label}" for org, role in entry["memberships"]] or ["管理员"]
+        result.users.append((user.username, entry["name"], roles))
+
+    for report_file in demo["reports"]:
+        data = read_fixture(report_file)
+        organization = organizations[data["organization"]]
+        existing = Report.objects.filter(organization=organization, year=data["year"], quarter=data["quarter"])
+        if existing.exists() and not reset:
+            result.kept_reports.append(existing.get())
+            continue
+        existing.delete()
+        measures, values = {}, {}
+        for entry in data["measures"]:
+            measure, _ = Measure.objects.get_or_create(
+                name=entry["name"],
+                unit=entry["unit"],
+                organization=organizations[entry["scope"]] if entry.get("scope") else None,
+            )
+            measures[entry["name"]] = measure
+            if entry.get("value") is not None:
+                values[entry["name"]] = Decimal(str(entry["value"]))
+        report = create_report_from_structure(
+            organization=organization,
+            year=data["year"],
+            quarter=data["quarter"],
+            data=data,
+            measures_by_name=measures,
+            values_by_name=values,
+        )
+        if data.get("history"):
+            replay_history(report, data["history"])
+        result.created_reports.append(report)
+    return result
+
+
+def replay_history(report, history):
+    """Submit and approve through the real workflow, then date the steps as the fixture says."""
+    User = get_user_model()
+    drafter, reviewer = User.objects.get(username=history["drafter"]), User.objects.get(username=history["reviewer"])
+    submitted_at, approved_at = (datetime.fromisoformat(history[key]) for key in ("submitted", "approved"))
+    submitted = workflow.submit(report, actor=drafter, notify=False)
+    approved = workflow.approve(report, actor=reviewer, notify=False)
+    Submission.objects.filter(report=report).update(submitted_at=submitted_at)
+    ReportEvent.objects.filter(pk=submitted.pk).update(created_at=submitted_at)
+    ReportEvent.objects.filter(pk=approved.pk).update(created_at=approved_at)
+    Report.objects.filter(pk=report.pk).update(created_by=drafter, updated_by=drafter, updated_at=approved_at)

@@ -1,0 +1,85 @@
+"""A report's timeline: its workflow events and every recorded edit, newest first.
+
+Edits come from django-simple-history's records of the report and its parts; each change is
+shown against the previous record of the same part, so the reader sees what was changed.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.utils.translation import gettext as _
+
+from reports.document.diffing import diff_text
+from reports.document.tokens import TOKEN_RE, format_value
+from reports.models import Heading, Item, MeasureValue, Report, Section
+
+LIMIT = 300
+HISTORY_TYPES = {"+": _("新增"), "~": _("修改"), "-": _("删除")}
+
+
+@dataclass
+class Entry:
+    when: datetime
+    who: str
+    what: str  # "提交", "修改条目"…
+    detail: str = ""  # the event's comment, or the part's text
+    segments: list = field(default_factory=list)  # [(op, text)] of a change
+    kind: str = "edit"  # "event" or "edit"
+
+
+def _name(user):
+    return (user.get_full_name() or user.username) if user else _("系统")
+
+
+def _text(kind, record):
+    if kind == "item":
+        return TOKEN_RE.sub("□", record.text)
+    if kind == "measure":
+        return format_value(record.value)
+    if kind == "report":
+        return "｜".join(v for v in (record.title, record.addressee, record.opening, record.closing, record.signature_name) if v)
+    return "｜".join(v for v in (record.title, TOKEN_RE.sub("□", record.lead)) if v)
+
+
+PART_LABELS = {"report": _("报告信息"), "section": _("部分"), "heading": _("小标题"), "item": _("条目"), "measure": _("统计数")}
+
+
+def _edits(report):
+    section_ids = list(Section.history.filter(report_id=report.id).values_list("id", flat=True).distinct())
+    sources = [
+        ("report", Report.history.filter(id=report.id)),
+        ("section", Section.history.filter(report_id=report.id)),
+        ("heading", Heading.history.filter(section_id__in=section_ids)),
+        ("item", Item.history.filter(section_id__in=section_ids)),
+        ("measure", MeasureValue.history.filter(report_id=report.id).select_related("measure")),
+    ]
+    entries = []
+    for kind, records in sources:
+        previous = {}
+        for record in records.select_related("history_user").order_by("history_date", "history_id"):
+            text = _text(kind, record)
+            before = previous.get(record.id)
+            previous[record.id] = text
+            if record.history_type == "~" and before == text:
+                continue  # a save that changed nothing the reader sees (a move, a version bump)
+            label = PART_LABELS[kind]
+            if kind == "measure":
+                label = f"{label}“{record.measure.name}”"
+            entry = Entry(when=record.history_date, who=_name(record.history_user),
+                          what=f"{HISTORY_TYPES[record.history_type]}{label}")
+            if record.history_type == "~" and before is not None:
+                entry.segments = diff_text(before, text)
+            else:
+                entry.detail = text
+            entries.append(entry)
+    return entries
+
+
+def timeline_entries(report, limit=LIMIT):
+    events = [
+        Entry(when=event.created_at, who=_name(event.actor), what=event.get_action_display(),
+              detail=event.comment, kind="event")
+        for event in report.events.select_related("actor")
+    ]
+    entries = sorted(events + _edits(report), key=lambda entry: entry.when, reverse=True)
+    return entries[:limit]

@@ -1,0 +1,19 @@
+from reports.drafting.editing import PART_FIELDS, PART_MODELS
+
+
+class PartKindConverter:
+    """A part of a report that has an edit form: title, opening, section, heading, item…"""
+
+    regex = "|".join(PART_FIELDS)
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value
+
+
+class AddableKindConverter(PartKindConverter):
+    """A part a report can have several of: section, heading, item."""
+
+    regex = "|".join(PART_MODELS)

@@ -1,0 +1,149 @@
+"""The filter bar of the report list: body, year, quarter, status and a text search.
+
+Everything is limited to the bodies the user may see (`reports.access.visible_organization_ids`),
+the choices as well as the reports, so neither the list nor the form names another body.
+A value that does not validate (``?year=abc``) is left out of the filtering and shown as an
+error on the form; it never filters the list.
+"""
+
+from html import escape
+
+import django_filters
+from django import forms
+from django.db.models import Exists, OuterRef, Q
+from django.forms.utils import flatatt
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from reports.access import visible_organization_ids
+from reports.models import QUARTERS, Heading, Item, Organization, Report, Section
+
+SEARCH_MAX_LENGTH = 100
+
+
+class OptionsInPythonSelect(forms.Select):
+    """A <select> whose <option>s are written in Python. Django's Select renders one template per
+    option: for an overseer's 311 bodies that was over half of the report list's time, and
+    format_html per option still a fifth (docs/PERFORMANCE.md). The markup is the same; only
+    plain (value, label) choices are used here."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        selected = {str(item) for item in self.format_value(value)}
+        options = "".join(
+            f'<option value="{escape(str(option))}"{" selected" if str(option) in selected else ""}>{escape(str(label))}</option>'
+            for option, label in self.choices
+        )
+        # Safe: every value and label above is escaped.
+        return format_html('<select name="{}"{}>{}</select>', name, flatatt(self.build_attrs(self.attrs, attrs)), mark_safe(options))
+
+
+def _select():
+    return OptionsInPythonSelect(attrs={"class": "form-select form-select-sm"})
+
+
+def _choice(**kwargs):
+    """A select: "全部" for no filter, and a short message for a value that is not a choice."""
+    return {
+        "empty_label": _("全部"),
+        "widget": _select(),
+        "error_messages": {"invalid_choice": _("没有“%(value)s”这一选项。")},
+        **kwargs,
+    }
+
+
+def text_matches(term):
+    """A condition on Report: the term is in its title or anywhere in its text.
+
+    Subqueries (EXISTS) rather than joins, so that a report matching in many items is
+    still one row.
+    """
+    sections = Section.objects.filter(report=OuterRef("pk")).filter(Q(title__icontains=term) | Q(lead__icontains=term))
+    headings = Heading.objects.filter(section__report=OuterRef("pk")).filter(
+        Q(title__icontains=term) | Q(lead__icontains=term)
+    )
+    items = Item.objects.filter(section__report=OuterRef("pk"), text__icontains=term)
+    return (
+        Q(title__icontains=term)
+        | Q(opening__icontains=term)
+        | Q(Exists(sections))
+        | Q(Exists(headings))
+        | Q(Exists(items))
+    )
+
+
+class ReportFilterForm(forms.Form):
+    """Marks the fields whose value was refused, for Bootstrap and for screen readers."""
+
+    def full_clean(self):
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                attrs = self.fields[name].widget.attrs
+                attrs["class"] = f"{attrs.get('class', '')} is-invalid".strip()
+                attrs["aria-describedby"] = "report-filter-errors"
+
+
+class ReportFilter(django_filters.FilterSet):
+    # Plain (id, name) choices: 311 Organization objects for an overseer's select cost more than
+    # the list itself.
+    organization = django_filters.ChoiceFilter(**_choice(label=_("单位"), choices=[], field_name="organization_id"))
+    year = django_filters.ChoiceFilter(**_choice(label=_("年度"), choices=[]))
+    quarter = django_filters.ChoiceFilter(**_choice(label=_("季度"), choices=QUARTERS))
+    status = django_filters.ChoiceFilter(**_choice(label=_("状态"), choices=Report.Status.choices))
+    q = django_filters.CharFilter(
+        label=_("搜索"),
+        method="search",
+        max_length=SEARCH_MAX_LENGTH,
+        widget=forms.TextInput(
+            attrs={"type": "search", "class": "form-control form-control-sm", "placeholder": _("标题或正文中的文字")}
+        ),
+    )
+
+    class Meta:
+        model = Report
+        fields = ("organization", "year", "quarter", "status", "q")
+        form = ReportFilterForm
+
+    def __init__(self, data=None, queryset=None, *, request=None, prefix=None, organization_ids=None):
+        if organization_ids is None:
+            organization_ids = visible_organization_ids(request.user) if request is not None else set()
+        organization_ids = set(organization_ids)
+        if queryset is None:
+            queryset = Report.objects.all()
+        # Whatever queryset the caller passes, only the visible bodies' reports come out.
+        queryset = queryset.filter(organization_id__in=organization_ids)
+        super().__init__(data, queryset, request=request, prefix=prefix)
+
+        self.years = list(
+            Report.objects.filter(organization_id__in=organization_ids)
+            .order_by("-year")
+            .values_list("year", flat=True)
+            .distinct()
+        )
+        self.filters["year"].extra["choices"] = [(year, gettext("%(year)s年") % {"year": year}) for year in self.years]
+        if len(organization_ids) > 1:
+            self.filters["organization"].extra["choices"] = list(
+                Organization.objects.filter(id__in=organization_ids).order_by("name").values_list("id", "name")
+            )
+        else:
+            # One body (or none): a choice between nothing is noise.
+            del self.filters["organization"]
+
+    @property
+    def has_reports(self):
+        """Whether the user can see any report at all, filters aside."""
+        return bool(self.years)
+
+    @property
+    def is_active(self):
+        """Whether the query string sets any filter, valid or not (so that it can be cleared)."""
+        getlist = getattr(self.data, "getlist", lambda name: [self.data.get(name)])
+        return any(str(value or "").strip() for name in self.filters for value in getlist(name))
+
+    def search(self, queryset, name, value):
+        # Every word must occur somewhere in the report, not necessarily in the same place.
+        for term in dict.fromkeys(value.split()):
+            queryset = queryset.filter(text_matches(term))
+        return queryset

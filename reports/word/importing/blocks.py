@@ -1,0 +1,134 @@
+"""Blocks: the logical paragraphs the parser reads, whatever they came from.
+
+A Word paragraph, or a line of pasted text, becomes one or more blocks. A block carries what
+its source says about it, strongest first: `role` from our own style names, `outline` (Word's
+outline level), `font` (黑体 suggests a level-1 heading, 楷体 a level-2 one) and `split`, where
+the runs of a run-in heading end and the body text begins.
+"""
+
+from dataclasses import asdict, dataclass
+
+from reports.document.numbering import chinese_number
+from reports.word.importing.patterns import (
+    CLAUSE_PUNCTUATION,
+    LEVEL1_RE,
+    LEVEL2_RE,
+    LEVEL3_RE,
+    LEVEL4_RE,
+    SHI_ORDINAL_RE,
+    cn_int,
+    ends_sentence,
+    fold,
+    parse_date,
+)
+
+# Roles, from the style names the Word export writes (reports/word/writer.py).
+TITLE, ADDRESSEE, BODY, H1, H2, H3, ITEM, CLOSING, SIGNATURE, DATE, IGNORE = (
+    "title", "addressee", "body", "h1", "h2", "h3", "item", "closing", "signature", "date", "ignore",
+)
+STYLE_ROLES = {
+    "公文标题": TITLE,
+    "主送机关": ADDRESSEE,
+    "正文": BODY,
+    "一级标题": H1,
+    "二级标题": H2,
+    "三级标题": H3,
+    "条目": ITEM,
+    "结束语": CLOSING,
+    "署名": SIGNATURE,
+    "成文日期": DATE,
+    "草稿标记": IGNORE,
+}
+# Styles only our own files use: when one is present, 正文 means body text for certain.
+OWN_STYLES = {"公文标题", "一级标题", "二级标题", "条目", "署名", "成文日期"}
+# A paragraph of these roles is one line, whatever soft breaks it holds.
+ONE_LINE_ROLES = {TITLE, ADDRESSEE, H1, H2, CLOSING, SIGNATURE, DATE}
+HEADING_LINE_MAX = 30
+
+
+@dataclass
+class Block:
+    text: str
+    role: str | None = None
+    outline: int | None = None
+    font: str | None = None
+    split: int | None = None  # run-in heading: where the heading's own runs end
+    starts_paragraph: bool = True
+    bullet: bool = False
+
+    def to_json(self):
+        """Compact: only what differs from the defaults (blocks are kept in the session)."""
+        defaults = {name: field.default for name, field in self.__dataclass_fields__.items()}
+        return {key: value for key, value in asdict(self).items() if key == "text" or value != defaults[key]}
+
+    @classmethod
+    def from_json(cls, data):
+        return cls(**{key: data[key] for key in cls.__dataclass_fields__ if key in data})
+
+
+def starts_structure(folded):
+    """A line that begins a new paragraph whatever came before: an ordinal, or a date line."""
+    return bool(
+        LEVEL1_RE.match(folded) or LEVEL2_RE.match(folded) or LEVEL3_RE.match(folded)
+        or LEVEL4_RE.match(folded) or parse_date(folded)
+    )
+
+
+def is_heading_line(folded):
+    """An ordinal and a short title with nothing after it: a line that stands alone."""
+    if len(folded) > HEADING_LINE_MAX or "。" in folded:
+        return False
+    return bool(LEVEL1_RE.match(folded) or LEVEL2_RE.match(folded))
+
+
+def next_item(previous, line):
+    """Whether `line` starts the item after one in `previous` (二是 after 一是): items one a line
+    without a full stop are still items, not a wrapped line."""
+    match = SHI_ORDINAL_RE.match(line)
+    number = cn_int(match[1]) if match else None
+    return bool(number and number > 1 and f"{chinese_number(number - 1)}是" in previous)
+
+
+def join_wrapped(lines):
+    """Lines → paragraphs: a line that does not end a sentence continues on the next one
+    (a PDF's line breaks, Word's soft breaks), unless the next begins a new part (一、（一）1.)
+    or the line itself is a heading standing alone. Returns (text, starts_paragraph) pairs."""
+    paragraphs = []
+    for line in lines:
+        line = line.strip()
+        if not line:
+            continue
+        folded = fold(line)
+        if paragraphs:
+            previous = paragraphs[-1]
+            previous_folded = fold(previous)
+            if not (ends_sentence(previous_folded) or is_heading_line(previous_folded) or starts_structure(folded)
+                    or next_item(previous_folded, folded)):
+                paragraphs[-1] = previous + line
+                continue
+        paragraphs.append(line)
+    return paragraphs
+
+
+def text_blocks(text):
+    """Pasted or .txt text → blocks: the title lines at the top, then wrapped lines joined."""
+    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    blocks = []
+    # A title is one or more short lines without clause punctuation before anything else;
+    # its lines join with nothing between them (Chinese needs no spaces).
+    title = []
+    while lines and title_like(lines[0]):
+        title.append(lines.pop(0))
+    if title:
+        blocks.append(Block("".join(title), role=TITLE))
+    blocks += [Block(paragraph) for paragraph in join_wrapped(lines)]
+    return blocks
+
+
+def title_like(line):
+    folded = fold(line)
+    return (
+        len(line) <= 60
+        and not CLAUSE_PUNCTUATION & set(folded)
+        and not starts_structure(folded)
+    )

@@ -1,0 +1,217 @@
+"""A .docx → blocks: paragraphs in reading order (tables and text boxes included), each with
+its style's role, outline level, automatic number and fonts.
+
+Read straight from the XML (parsed without DTDs, see package.py) rather than through
+python-docx: the numbering, text boxes and run fonts needed here are below its API anyway.
+"""
+
+from reports.document.text import clean_text
+from reports.word.importing.blocks import BODY, H2, ONE_LINE_ROLES, OWN_STYLES, STYLE_ROLES, Block, join_wrapped
+from reports.word.importing.errors import CORRUPT, ImportRefused
+from reports.word.importing.package import Package
+from reports.word.importing.wordnumbering import Numbering
+
+MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
+
+
+class _Names:
+    """Tag names in the document's WordprocessingML namespace (transitional or strict)."""
+
+    def __init__(self, w):
+        self.w = w
+        for tag in ("p", "r", "t", "tab", "ptab", "br", "cr", "noBreakHyphen", "pPr", "rPr", "pStyle", "rStyle",
+                    "numPr", "numId", "ilvl", "outlineLvl", "rFonts", "vanish", "txbxContent", "drawing", "pict",
+                    "object", "body", "style", "name", "basedOn", "val"):
+            setattr(self, tag, f"{w}{tag}")
+        # Not text: properties, deleted and moved-away revisions, the other branch of an
+        # alternate content, and the parts of a table or section that hold no paragraphs.
+        self.skip = {f"{w}{tag}" for tag in ("pPr", "rPr", "del", "moveFrom", "sectPr", "sdtPr", "tblPr", "tblGrid",
+                                              "trPr", "tcPr", "proofErr", "bookmarkStart", "bookmarkEnd")}
+        self.skip.add(f"{MC}Fallback")
+        self.boxes = {self.drawing, self.pict, self.object, f"{MC}AlternateContent"}
+
+
+class _Styles:
+    def __init__(self, root, n):
+        self.n, self.styles, self.default = n, {}, None
+        if root is None:
+            return
+        for style in root.iter(n.style):
+            style_id = style.get(f"{n.w}styleId")
+            name = style.find(n.name)
+            based = style.find(n.basedOn)
+            ppr = style.find(n.pPr)
+            rpr = style.find(n.rPr)
+            self.styles[style_id] = {
+                "name": (name.get(n.val) if name is not None else style_id or "").strip(),
+                "based": based.get(n.val) if based is not None else None,
+                "outline": _val(ppr, n.outlineLvl, n) if ppr is not None else None,
+                "num": _num(ppr, n) if ppr is not None else None,
+                "font": _font(rpr, n) if rpr is not None else None,
+            }
+            if style.get(f"{n.w}type") == "paragraph" and style.get(f"{n.w}default") in ("1", "true"):
+                self.default = style_id
+        self.own = any(style["name"] in OWN_STYLES for style in self.styles.values())
+
+    def get(self, style_id, key):
+        """A style's property, inherited through basedOn (with a guard against loops)."""
+        seen = set()
+        while style_id in self.styles and style_id not in seen:
+            seen.add(style_id)
+            value = self.styles[style_id][key]
+            if value is not None:
+                return value
+            style_id = self.styles[style_id]["based"]
+        return None
+
+    def name(self, style_id):
+        return self.styles.get(style_id, {}).get("name", "")
+
+
+def _val(parent, tag, n):
+    element = parent.find(tag) if parent is not None else None
+    return element.get(n.val) if element is not None else None
+
+
+def _num(ppr, n):
+    numpr = ppr.find(n.numPr)
+    if numpr is None:
+        return None
+    return _val(numpr, n.numId, n), _val(numpr, n.ilvl, n)
+
+
+def _font(rpr, n):
+    fonts = rpr.find(n.rFonts)
+    if fonts is None:
+        return None
+    return fonts.get(f"{n.w}eastAsia") or fonts.get(f"{n.w}ascii") or fonts.get(f"{n.w}hAnsi")
+
+
+class _Reader:
+    def __init__(self, package):
+        root = package.xml(package.main)
+        if root is None or not root.tag.endswith("}document"):
+            raise ImportRefused(CORRUPT, "corrupt")
+        w = root.tag[: root.tag.index("}") + 1]
+        self.n = n = _Names(w)
+        styles_part, numbering_part = package.related(package.main, "styles"), package.related(package.main, "numbering")
+        self.styles = _Styles(package.xml(styles_part) if styles_part else None, n)
+        self.numbering = Numbering(package.xml(numbering_part) if numbering_part else None, w)
+        self.body = root.find(n.body)
+        self.blocks = []
+
+    def read(self):
+        if self.body is not None:
+            self._container(self.body)
+        return self.blocks
+
+    def _container(self, element):
+        for child in element:
+            if child.tag == self.n.p:
+                self._paragraph(child)
+            elif child.tag not in self.n.skip:
+                self._container(child)  # tables, rows, cells, content controls, text boxes
+
+    def _paragraph(self, p):
+        n, styles = self.n, self.styles
+        ppr = p.find(n.pPr)
+        style_id = _val(ppr, n.pStyle, n) or styles.default
+        role = STYLE_ROLES.get(styles.name(style_id))
+        if role == BODY and not styles.own:
+            role = None  # 正文 in someone else's file says nothing
+        outline = _val(ppr, n.outlineLvl, n) if ppr is not None else None
+        outline = outline if outline is not None else styles.get(style_id, "outline")
+        num = (_num(ppr, n) if ppr is not None else None) or styles.get(style_id, "num")
+        prefix, bullet = self.numbering.label(num[0], num[1]) if num else ("", False)
+
+        runs, boxes = [], []
+        self._inline(p, runs, boxes)
+        paragraph_font = styles.get(style_id, "font")
+        texts = [(text, font or paragraph_font) for text, font in runs]
+        text = prefix + "".join(text for text, _font in texts)
+        if role in ONE_LINE_ROLES:
+            texts = [(t.replace("\n", ""), f) for t, f in texts]
+            text = text.replace("\n", "")
+        text, _removed = clean_text(text, multiline=True)
+        if text:
+            self._emit(text, role, outline, prefix, texts, bullet)
+        for box in boxes:
+            self._container(box)
+
+    def _emit(self, text, role, outline, prefix, texts, bullet):
+        outline = int(outline) if outline is not None and str(outline).isdigit() and int(outline) < 9 else None
+        font = next((font for t, font in texts if t.strip()), None)
+        lines = [text] if role in ONE_LINE_ROLES else join_wrapped(text.split("\n"))
+        split = _font_split(prefix, texts) if len(lines) == 1 and role in (None, H2) else None
+        for index, line in enumerate(lines):
+            if index == 0:
+                self.blocks.append(Block(line, role=role, outline=outline, font=font, split=split, bullet=bullet))
+            else:  # a soft break that starts a new paragraph: plain text of the same kind
+                self.blocks.append(Block(line, role=BODY if role else None))
+
+    def _inline(self, element, runs, boxes):
+        n = self.n
+        for child in element:
+            if child.tag == n.r:
+                self._run(child, runs, boxes)
+            elif child.tag not in n.skip:
+                self._inline(child, runs, boxes)  # hyperlinks, insertions, fields, content controls
+
+    def _run(self, r, runs, boxes):
+        n = self.n
+        rpr = r.find(n.rPr)
+        if rpr is not None and rpr.find(n.vanish) is not None and _val(rpr, n.vanish, n) not in ("0", "false"):
+            return  # hidden text does not print
+        font = None
+        if rpr is not None:
+            font = _font(rpr, n) or self.styles.get(_val(rpr, n.rStyle, n), "font")
+        parts = []
+        for child in r:
+            tag = child.tag
+            if tag == n.t:
+                parts.append(child.text or "")
+            elif tag in (n.tab, n.ptab):
+                parts.append("\t")
+            elif tag in (n.br, n.cr):
+                parts.append("\n")
+            elif tag == n.noBreakHyphen:
+                parts.append("-")
+            elif tag in n.boxes:
+                self._find_boxes(child, boxes)
+        runs.append(("".join(parts), font))
+
+    def _find_boxes(self, element, boxes):
+        for child in element:
+            if child.tag == self.n.txbxContent:
+                boxes.append(child)
+            elif child.tag != f"{MC}Fallback":
+                self._find_boxes(child, boxes)
+
+
+def _font_split(prefix, texts):
+    """Where a run-in heading's own runs end: the leading runs in one font, when text in
+    another font follows (our 二级标题: 楷体 title, then 仿宋 body). None when the font never changes."""
+    leading = [(t, f) for t, f in texts if t.strip()]
+    if not leading:
+        return None
+    first_font = leading[0][1]
+    offset = len(prefix)
+    started = False
+    for text, font in texts:
+        if text.strip():
+            if started and font != first_font:
+                return offset + _leading_space(texts, offset, prefix)
+            started = True
+        offset += len(text)
+    return None
+
+
+def _leading_space(texts, offset, prefix):
+    # clean_text strips the paragraph's leading blanks; shift the split by as many.
+    whole = prefix + "".join(t for t, _f in texts)
+    return -(len(whole) - len(whole.lstrip()))
+
+
+def read_docx(data):
+    """The .docx's bytes → blocks. Raises ImportRefused for anything that is not a safe .docx."""
+    return _Reader(Package(data)).read()

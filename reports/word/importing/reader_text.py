@@ -1,0 +1,19 @@
+"""Plain text (pasted, or a .txt file) → blocks."""
+
+from reports.document.text import clean_text
+from reports.word.importing.blocks import text_blocks
+from reports.word.importing.errors import NOT_TEXT, ImportRefused
+
+
+def decode_text(data):
+    """A .txt file's bytes → text. UTF-8 only (a BOM is allowed): guessing another encoding
+    would turn a wrong file into plausible-looking garbage instead of a clear refusal."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ImportRefused(NOT_TEXT, "encoding") from None
+
+
+def read_text(text):
+    cleaned, _removed = clean_text(text, multiline=True)
+    return text_blocks(cleaned)

@@ -1,0 +1,501 @@
+"""The document model as a Word file laid out to GB/T 9704 (党政机关公文格式).
+
+Page: A4, margins 37/28/35/26 mm, 22 lines of 28 characters: exact 579-twip lines on a
+`lines` grid, and −0.25 pt character spacing on 16 pt runs (28 × 16 pt is 2 mm wider than
+the type area). Every style and run names its East Asian font (python-docx sets only the
+Latin one) and no theme font is left, so Word and WPS cannot fall back to a Japanese face.
+Named styles (公文标题, 一级标题, 二级标题 …) carry outline levels, so the navigation pane
+works and the importer reads our files back by style.
+"""
+
+import io
+import re
+import zipfile
+from copy import deepcopy
+from dataclasses import dataclass, replace
+
+from docx import Document as new_word_document
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.oxml import OxmlElement, parse_xml
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt, RGBColor, Twips
+from docx.text.paragraph import Paragraph
+from lxml import etree
+
+from reports.document.model import Kind, Role, build_document, text_width
+
+DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+LINE_TWIPS = 579  # 22 × 579 twips fill the 225 mm type area; 580 gives LibreOffice only 21 lines
+BODY_PT = 16  # 3号
+TITLE_PT = 22  # 2号
+PAGE_NUMBER_PT = 14  # 4号
+CHAR_SPACING = -5  # twentieths of a point: −0.25 pt, so that 28 characters fill 156 mm
+LATIN_FONT = "Times New Roman"
+FONTS = {
+    Role.TITLE: "方正小标宋简体",
+    Role.HEADING1: "黑体",
+    Role.HEADING2: "楷体_GB2312",
+    Role.BODY: "仿宋_GB2312",
+}
+PAGE_NUMBER_FONT = "宋体"
+
+# Paragraph styles, by what the paragraph is. The importer reads these names back.
+STYLE_NAMES = {
+    Kind.TITLE: "公文标题",
+    Kind.ADDRESSEE: "主送机关",
+    Kind.OPENING: "正文",
+    Kind.SECTION: "一级标题",
+    Kind.HEADING: "二级标题",
+    Kind.BODY: "正文",
+    Kind.ITEM: "条目",
+    Kind.CLOSING: "结束语",
+    Kind.SIGNATURE: "署名",
+    Kind.DATE: "成文日期",
+}
+LEVEL3_STYLE = "三级标题"
+
+TITLE_LINE_WIDTH = 20  # characters of 2号 in 156 mm (22 pt ≈ 7.8 mm)
+# A title is cut where a reader pauses: after the body's name and period, before 履行/关于.
+TITLE_BREAK_AFTER = ("季度", "年度", "年", "党组", "党委", "委员会", "关于")
+TITLE_BREAK_BEFORE = ("履行", "关于", "落实", "情况报告", "工作情况")
+
+
+# Title lines ---------------------------------------------------------------------------------
+
+
+def title_lines(title, width=TITLE_LINE_WIDTH):
+    """Cut a title into balanced lines of at most `width` characters: a trapezoid or diamond,
+    never one character alone, never inside a number, preferring natural pauses."""
+    title = title.strip()
+    if text_width(title) <= width:
+        return [title]
+    count = int(-(-text_width(title) // width))  # lines needed
+    best = None
+    for cuts in _cut_choices(title, count):
+        lines = [title[a:b] for a, b in zip((0, *cuts), (*cuts, len(title)))]
+        widths = [text_width(line) for line in lines]
+        if max(widths) > width or min(len(line) for line in lines) < 2:
+            continue
+        spread = max(widths) - min(widths)
+        pauses = sum(_is_pause(title, cut) for cut in cuts)
+        # Balanced first; then natural pauses; a first line no longer than the second (正梯形).
+        score = spread - 5 * pauses + (0.5 if widths[0] > widths[-1] else 0)
+        if best is None or score < best[0]:
+            best = (score, lines)
+    if best is None:  # nothing fits the rules (a very long unbroken title): cut by width
+        lines, line = [], ""
+        for ch in title:
+            if text_width(line + ch) > width:
+                lines.append(line)
+                line = ""
+            line += ch
+        return lines + [line]
+    return best[1]
+
+
+def _cut_choices(title, count):
+    positions = [i for i in range(2, len(title) - 1) if not (title[i - 1].isdigit() and title[i].isdigit())]
+    if count == 2:
+        return ([p] for p in positions)
+    return ([a, b] for a in positions for b in positions if b > a + 1) if count == 3 else ([p] for p in positions)
+
+
+def _is_pause(title, cut):
+    return title[:cut].endswith(TITLE_BREAK_AFTER) or title[cut:].startswith(TITLE_BREAK_BEFORE)
+
+
+# XML helpers ---------------------------------------------------------------------------------
+
+
+def _set_fonts(rpr, east_asia, latin=LATIN_FONT):
+    """Name the East Asian and Latin fonts explicitly and drop any theme font, which would win."""
+    fonts = _child(rpr, "w:rFonts")
+    for attribute in list(fonts.attrib):
+        if attribute.endswith("Theme") or attribute.endswith("theme"):
+            del fonts.attrib[attribute]
+    fonts.set(qn("w:ascii"), latin)
+    fonts.set(qn("w:hAnsi"), latin)
+    fonts.set(qn("w:eastAsia"), east_asia)
+    fonts.set(qn("w:cs"), latin)
+    # "—", quotes and "…" take the Chinese face.
+    fonts.set(qn("w:hint"), "eastAsia")
+
+
+def _set_language(rpr):
+    _child(rpr, "w:lang", val="en-US", eastAsia="zh-CN")
+
+
+# The order of the children of w:pPr and w:rPr is fixed by the schema; Word rejects a file
+# (or ignores a property) when it is not kept, so new children go in their place.
+PPR_ORDER = (
+    "pStyle keepNext keepLines pageBreakBefore framePr widowControl numPr suppressLineNumbers pBdr shd tabs "
+    "suppressAutoHyphens kinsoku wordWrap overflowPunct topLinePunct autoSpaceDE autoSpaceDN bidi adjustRightInd "
+    "snapToGrid spacing ind contextualSpacing mirrorIndents suppressOverlap jc textDirection textAlignment "
+    "textboxTightWrap outlineLvl divId cnfStyle rPr sectPr pPrChange"
+).split()
+RPR_ORDER = (
+    "rStyle rFonts b bCs i iCs caps smallCaps strike dstrike outline shadow emboss imprint noProof snapToGrid "
+    "vanish webHidden color spacing w kern position sz szCs highlight u effect bdr shd fitText vertAlign rtl cs "
+    "em lang eastAsianLayout specVanish oMath"
+).split()
+ORDERS = {qn("w:pPr"): PPR_ORDER, qn("w:rPr"): RPR_ORDER}
+
+
+def _child(parent, tag, **attributes):
+    """The child `tag` of a w:pPr or w:rPr (made in its schema place if missing), with attributes."""
+    element = parent.find(qn(tag))
+    if element is None:
+        element = OxmlElement(tag)
+        order = ORDERS.get(parent.tag)
+        local = tag.split(":")[1]
+        later = set(order[order.index(local) + 1:]) if order and local in order else set()
+        successor = next((child for child in parent if child.tag.split("}")[-1] in later), None)
+        if successor is not None:
+            successor.addprevious(element)
+        else:
+            parent.append(element)
+    for name, value in attributes.items():
+        element.set(qn(f"w:{name}"), str(value))
+    return element
+
+
+def _run_format(run, *, font, size, spacing=True, bold=False, color=None):
+    run.font.size = Pt(size)
+    run.font.bold = bold
+    if color:
+        run.font.color.rgb = color
+    rpr = run._element.get_or_add_rPr()
+    _set_fonts(rpr, font)
+    if spacing and size == BODY_PT:
+        _child(rpr, "w:spacing", val=CHAR_SPACING)
+
+
+def _page_field(paragraph, *, font, size):
+    """A PAGE field (python-docx has no field API): begin, instruction, separate, result, end."""
+    def run_with(element):
+        run = paragraph.add_run()
+        _run_format(run, font=font, size=size, spacing=False)
+        run._element.append(element)
+        return run
+
+    begin = OxmlElement("w:fldChar")
+    begin.set(qn("w:fldCharType"), "begin")
+    run_with(begin)
+    instruction = OxmlElement("w:instrText")
+    instruction.set(qn("xml:space"), "preserve")
+    instruction.text = " PAGE "
+    run_with(instruction)
+    separate = OxmlElement("w:fldChar")
+    separate.set(qn("w:fldCharType"), "separate")
+    run_with(separate)
+    shown = paragraph.add_run("1")
+    _run_format(shown, font=font, size=size, spacing=False)
+    end = OxmlElement("w:fldChar")
+    end.set(qn("w:fldCharType"), "end")
+    run_with(end)
+
+
+# The document ---------------------------------------------------------------------------------
+
+
+class Layout:
+    """Per-report choices that change where things stand on the page."""
+
+    def __init__(self, *, sealed=True, draft=False):
+        self.sealed = sealed
+        self.draft = draft
+
+
+def _styles(word):
+    # The template's Word 2010 copy of the styles (stylesWithEffects.xml) still names theme
+    # fonts; Word reads styles.xml, so the copy is dropped rather than kept out of step.
+    for rel_id, rel in list(word.part.rels.items()):
+        if rel.reltype.endswith("/stylesWithEffects"):
+            word.part.drop_rel(rel_id)
+    styles = word.styles
+    # Document defaults: no theme fonts, Chinese language, no space after, exact lines.
+    defaults = styles.element.find(qn("w:docDefaults"))
+    rpr = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    _set_fonts(rpr, FONTS[Role.BODY])
+    _set_language(rpr)
+    _child(rpr, "w:sz", val=BODY_PT * 2)
+    _child(rpr, "w:szCs", val=BODY_PT * 2)
+    ppr_default = defaults.find(qn("w:pPrDefault"))
+    if ppr_default is not None:
+        ppr = ppr_default.find(qn("w:pPr"))
+        _child(ppr, "w:spacing", after=0, line=LINE_TWIPS, lineRule="exact")
+    for fonts in styles.element.iter(qn("w:rFonts")):  # the template's own styles too
+        for attribute in list(fonts.attrib):
+            if attribute.endswith("Theme"):
+                del fonts.attrib[attribute]
+
+    normal = styles["Normal"]
+    normal.font.size = Pt(BODY_PT)
+    _set_fonts(normal.element.get_or_add_rPr(), FONTS[Role.BODY])
+    fmt = normal.paragraph_format
+    fmt.space_before = fmt.space_after = Pt(0)
+    fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+    fmt.line_spacing = Twips(LINE_TWIPS)
+    fmt.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+    fmt.widow_control = False  # a widow line would leave a page one line short of 22
+    # No extra gap between Chinese and Latin/digits ("2023年", not "2023 年"): it would break
+    # the 28-character line and official templates turn it off.
+    normal_ppr = normal.element.get_or_add_pPr()
+    _child(normal_ppr, "w:autoSpaceDE", val=0)
+    _child(normal_ppr, "w:autoSpaceDN", val=0)
+    # Word's default (标点溢出边界: a line-final "。" may hang in the margin), stated outright
+    # because LibreOffice reads this flag inverted: without it LibreOffice hangs the "。" and
+    # then drops it from the page; with it, LibreOffice keeps it inside by moving a character.
+    _child(normal_ppr, "w:overflowPunct", val=1)
+
+    def add(name, *, font, size=BODY_PT, align=WD_ALIGN_PARAGRAPH.JUSTIFY, indent=True, outline=None,
+            keep_next=False, snap=True):
+        style = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+        style.base_style = normal
+        style.quick_style = True
+        style.font.size = Pt(size)
+        rpr = style.element.get_or_add_rPr()
+        _set_fonts(rpr, font)
+        if size == BODY_PT:
+            _child(rpr, "w:spacing", val=CHAR_SPACING)
+        paragraph = style.paragraph_format
+        paragraph.alignment = align
+        paragraph.keep_with_next = keep_next
+        ppr = style.element.get_or_add_pPr()
+        if indent:
+            # Two characters: firstLineChars for Word/WPS, firstLine in twips as the fallback.
+            _child(ppr, "w:ind", firstLineChars=200, firstLine=BODY_PT * 20 * 2)
+        if not snap:
+            _child(ppr, "w:snapToGrid", val=0)
+        if outline is not None:
+            _child(ppr, "w:outlineLvl", val=outline)
+        return style
+
+    add(STYLE_NAMES[Kind.TITLE], font=FONTS[Role.TITLE], size=TITLE_PT, align=WD_ALIGN_PARAGRAPH.CENTER,
+        indent=False, outline=None, keep_next=True, snap=False)
+    add(STYLE_NAMES[Kind.ADDRESSEE], font=FONTS[Role.BODY], indent=False, align=WD_ALIGN_PARAGRAPH.LEFT)
+    add(STYLE_NAMES[Kind.BODY], font=FONTS[Role.BODY])
+    add(STYLE_NAMES[Kind.SECTION], font=FONTS[Role.HEADING1], outline=0, keep_next=True)
+    add(STYLE_NAMES[Kind.HEADING], font=FONTS[Role.HEADING2], outline=1)
+    add(LEVEL3_STYLE, font=FONTS[Role.BODY], outline=2)
+    add(STYLE_NAMES[Kind.ITEM], font=FONTS[Role.BODY])
+    add(STYLE_NAMES[Kind.CLOSING], font=FONTS[Role.BODY])
+    add(STYLE_NAMES[Kind.SIGNATURE], font=FONTS[Role.BODY], indent=False, align=WD_ALIGN_PARAGRAPH.RIGHT)
+    add(STYLE_NAMES[Kind.DATE], font=FONTS[Role.BODY], indent=False, align=WD_ALIGN_PARAGRAPH.RIGHT)
+    for name in ("Header", "Footer"):
+        _set_fonts(styles[name].element.get_or_add_rPr(), PAGE_NUMBER_FONT)
+
+
+def _page(word, layout):
+    section = word.sections[0]
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.top_margin, section.bottom_margin = Mm(37), Mm(35)
+    section.left_margin, section.right_margin = Mm(28), Mm(26)
+    section.footer_distance = Mm(24.5)
+    section.header_distance = Mm(15)
+    grid = section._sectPr.find(qn("w:docGrid"))
+    if grid is None:
+        grid = OxmlElement("w:docGrid")
+        section._sectPr.append(grid)
+    for attribute in list(grid.attrib):
+        del grid.attrib[attribute]
+    grid.set(qn("w:type"), "lines")
+    grid.set(qn("w:linePitch"), str(LINE_TWIPS))
+    # Page numbers: right on odd pages, left on even pages (GB/T 9704 7.5).
+    word.settings.odd_and_even_pages_header_footer = True
+    # The template says East Asian theme text is Japanese: make it Chinese.
+    theme_language = word.settings.element.find(qn("w:themeFontLang"))
+    if theme_language is not None:
+        theme_language.set(qn("w:eastAsia"), "zh-CN")
+    for footer, align, side in ((section.footer, WD_ALIGN_PARAGRAPH.RIGHT, "right"),
+                                (section.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT, "left")):
+        footer.is_linked_to_previous = False
+        paragraph = footer.paragraphs[0]
+        paragraph.style = word.styles["Footer"]
+        paragraph.alignment = align
+        paragraph.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
+        indent = PAGE_NUMBER_PT * 20  # one character of 4号
+        ppr = paragraph._element.get_or_add_pPr()
+        _child(ppr, "w:ind", **{side: indent})
+        _child(ppr, "w:snapToGrid", val=0)
+        for text in ("— ",):
+            run = paragraph.add_run(text)
+            _run_format(run, font=PAGE_NUMBER_FONT, size=PAGE_NUMBER_PT, spacing=False)
+        _page_field(paragraph, font=PAGE_NUMBER_FONT, size=PAGE_NUMBER_PT)
+        run = paragraph.add_run(" —")
+        _run_format(run, font=PAGE_NUMBER_FONT, size=PAGE_NUMBER_PT, spacing=False)
+    for header in (section.header, section.even_page_header):
+        header.is_linked_to_previous = False
+        paragraph = header.paragraphs[0]
+        if layout.draft:
+            paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+            run = paragraph.add_run("草稿")
+            _run_format(run, font=FONTS[Role.HEADING1], size=PAGE_NUMBER_PT, spacing=False, bold=True,
+                        color=RGBColor(0xC0, 0x00, 0x00))
+
+
+# Speed (docs/PERFORMANCE.md): the styled, empty document is built by python-docx once per
+# process. Each file then copies the template's body element, fills it, and is written as the
+# template's package with only word/document.xml replaced: opening and saving the package through
+# python-docx for every file cost more than the report's own text (a bare python-docx script
+# writing the text alone, the benchmark's floor, pays exactly that). Each run copies a
+# run-properties element made once per typeface instead of setting every property through
+# python-docx for every run.
+DOCUMENT_PART = "word/document.xml"
+_TEMPLATES = {}
+_RUN_PROPERTIES = {}
+
+
+@dataclass(frozen=True)
+class _Template:
+    members: tuple  # (ZipInfo, bytes) of the package, in order; the document part's bytes unused
+    document: object  # the parsed w:document, its body holding only the w:sectPr
+    style_ids: dict  # paragraph style name → style id
+
+
+def _styled_template(draft):
+    if draft not in _TEMPLATES:
+        word = new_word_document()
+        _styles(word)
+        _page(word, Layout(draft=draft))
+        body = word._body._body
+        for paragraph in list(word.paragraphs):  # the template's empty first paragraph
+            body.remove(paragraph._element)
+        stream = io.BytesIO()
+        word.save(stream)
+        with zipfile.ZipFile(stream) as package:
+            members = tuple((info, package.read(info)) for info in package.infolist())
+            document = parse_xml(package.read(DOCUMENT_PART))
+        style_ids = {name: word.styles[name].style_id for name in set(STYLE_NAMES.values())}
+        _TEMPLATES[draft] = _Template(members, document, style_ids)
+    return _TEMPLATES[draft]
+
+
+def _package(template, document):
+    """The template's package with `document` as its word/document.xml."""
+    stream = io.BytesIO()
+    with zipfile.ZipFile(stream, "w", zipfile.ZIP_DEFLATED) as package:
+        for info, data in template.members:
+            if info.filename == DOCUMENT_PART:
+                data = etree.tostring(document, encoding="UTF-8", standalone=True)
+            package.writestr(info, data)
+    return stream.getvalue()
+
+
+def _run_properties(font, size, spacing):
+    """The w:rPr that _run_format writes for this typeface, made once."""
+    key = (font, size, spacing)
+    if key not in _RUN_PROPERTIES:
+        scratch = new_word_document().add_paragraph().add_run("x")
+        _run_format(scratch, font=font, size=size, spacing=spacing)
+        _RUN_PROPERTIES[key] = scratch._element.rPr
+    return _RUN_PROPERTIES[key]
+
+
+def _add_run(paragraph, text, properties):
+    if any(ch in text for ch in "\t\n\r"):  # python-docx turns these into w:tab / w:br
+        run = paragraph.add_run(text)
+        run._element.insert(0, deepcopy(properties))
+        return
+    run = OxmlElement("w:r")
+    run.append(deepcopy(properties))
+    element = OxmlElement("w:t")
+    element.text = text
+    if text != text.strip():
+        element.set(qn("xml:space"), "preserve")
+    run.append(element)
+    paragraph._p.append(run)
+
+
+def _merged_runs(runs):
+    """Adjacent runs printed alike (an ordinal, its text and a figure, all in 仿宋) as one run:
+    the same print, a smaller file, and a typeface change only where the typeface changes."""
+    merged = []
+    for run in runs:
+        if not run.text:
+            continue
+        font = FONTS.get(run.role, FONTS[Role.BODY])
+        if merged and merged[-1][0] == font:
+            merged[-1][1] += run.text
+        else:
+            merged.append([font, run.text])
+    return merged
+
+
+def write_document(document, *, layout=None):
+    """A Document (reports.document) → .docx bytes."""
+    layout = layout or Layout(draft=not document.is_final)
+    template = _styled_template(layout.draft)
+    word = deepcopy(template.document)
+    body = word.find(qn("w:body"))
+    section_properties = body.find(qn("w:sectPr"))  # stays the body's last child
+    title_properties = _run_properties(FONTS[Role.TITLE], TITLE_PT, False)
+
+    def add_paragraph(kind):
+        out = OxmlElement("w:p")
+        out.get_or_add_pPr().style = template.style_ids[STYLE_NAMES[kind]]
+        section_properties.addprevious(out)
+        return Paragraph(out, None)
+
+    name_right, date_right = replace(document, sealed=layout.sealed).signature_indents
+    char = BODY_PT * 20
+    first_signature_line = True
+    previous_kind = None
+    for paragraph in document.paragraphs:
+        if paragraph.kind == Kind.TITLE:
+            lines = title_lines(paragraph.text)
+            for number, line in enumerate(lines, 1):
+                out = add_paragraph(paragraph.kind)
+                _add_run(out, _printable(line), title_properties)
+                if number == len(lines):
+                    # GB/T 9704: one blank line between the title and what follows.
+                    out.paragraph_format.space_after = Twips(LINE_TWIPS)
+            previous_kind = paragraph.kind
+            continue
+        out = add_paragraph(paragraph.kind)
+        for font, text in _merged_runs(paragraph.runs):
+            _add_run(out, _printable(text), _run_properties(font, BODY_PT, True))
+        ppr = out._element.get_or_add_pPr()
+        if paragraph.kind == Kind.SIGNATURE and first_signature_line:
+            # Room above the name: the seal presses on name and date (sealed); a blank line (unsealed).
+            out.paragraph_format.space_before = Twips(LINE_TWIPS * (2 if layout.sealed else 1))
+            _child(ppr, "w:ind", right=round(name_right * char), rightChars=round(name_right * 100))
+            first_signature_line = False
+        elif paragraph.kind == Kind.DATE:
+            if previous_kind != Kind.SIGNATURE:
+                out.paragraph_format.space_before = Twips(LINE_TWIPS * 2)
+            _child(ppr, "w:ind", right=round(date_right * char), rightChars=round(date_right * 100))
+        previous_kind = paragraph.kind
+
+    return _package(template, word)
+
+
+_XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _printable(text):
+    """Characters XML 1.0 cannot hold never reach the file (the editor removes them already;
+    this guards text that came in another way)."""
+    return _XML_FORBIDDEN.sub("", text)
+
+
+def render_docx(report, *, sealed=None):
+    """The report as .docx bytes: a draft carries a 草稿 mark, an approved report does not."""
+    document = build_document(report)
+    if sealed is None:
+        sealed = report.signature_layout != "unsealed"
+    return write_document(document, layout=Layout(sealed=sealed, draft=not document.is_final))
+
+
+def safe_filename(text, fallback="report"):
+    """`text` with the characters file systems refuse replaced, not too long for any of them."""
+    return re.sub(r'[\\/:*?"<>|\x00-\x1f]', "_", text.strip())[:150] or fallback
+
+
+def docx_filename(report):
+    """`{title}.docx`."""
+    return f"{safe_filename(report.title)}.docx"
+
+
