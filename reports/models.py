@@ -181,7 +181,20 @@ class Report(models.Model):
         return period_name(self.year, self.quarter)
 
 
-class Section(models.Model):
+class Positioned(models.Model):
+    """A part numbered by its place among its siblings (a section in its report, a heading in its
+    section, an item in its heading or section). The default order is the part's own column, as
+    Wagtail's Orderable does: ordering by the parent's foreign key would follow the parent's own
+    ordering up to the report and its body, joining those tables into every query of parts."""
+
+    position = models.PositiveIntegerField(_("位置"))
+
+    class Meta:
+        abstract = True
+        ordering = ["position", "id"]
+
+
+class Section(Positioned):
     """A level-1 part (一、主要做法), numbered by position."""
 
     class Kind(models.TextChoices):
@@ -194,14 +207,12 @@ class Section(models.Model):
     kind = models.CharField(_("类别"), max_length=16, choices=Kind.choices, default=Kind.OTHER)
     title = models.CharField(_("标题"), max_length=100)
     lead = models.TextField(_("导语"), blank=True, help_text=_("第一项之前不编号的文字。"))
-    position = models.PositiveIntegerField(_("位置"))
 
     history = HistoricalRecords()
 
-    class Meta:
+    class Meta(Positioned.Meta):
         verbose_name = _("部分")
         verbose_name_plural = _("部分")
-        ordering = ["report", "position"]
         constraints = [
             models.UniqueConstraint(fields=["report", "position"], name="section_unique_position"),
             models.CheckConstraint(
@@ -214,20 +225,18 @@ class Section(models.Model):
         return self.title
 
 
-class Heading(models.Model):
+class Heading(Positioned):
     """A level-2 heading inside a section (（一）深化理论学习，把准正确方向。)."""
 
     section = models.ForeignKey(Section, verbose_name=_("部分"), on_delete=models.CASCADE, related_name="headings")
     title = models.CharField(_("标题"), max_length=200)
     lead = models.TextField(_("导语"), blank=True, help_text=_("标题之后、第一项之前不编号的文字。"))
-    position = models.PositiveIntegerField(_("位置"))
 
     history = HistoricalRecords()
 
-    class Meta:
+    class Meta(Positioned.Meta):
         verbose_name = _("小标题")
         verbose_name_plural = _("小标题")
-        ordering = ["section", "position"]
         constraints = [
             models.UniqueConstraint(fields=["section", "position"], name="heading_unique_position"),
         ]
@@ -236,7 +245,7 @@ class Heading(models.Model):
         return self.title
 
 
-class Item(models.Model):
+class Item(Positioned):
     """A point (一是……) of a heading, or of a section when it has no heading."""
 
     section = models.ForeignKey(Section, verbose_name=_("部分"), on_delete=models.CASCADE, related_name="items")
@@ -249,14 +258,12 @@ class Item(models.Model):
         related_name="items",
     )
     text = models.TextField(_("内容"), blank=True)
-    position = models.PositiveIntegerField(_("位置"))
 
     history = HistoricalRecords()
 
-    class Meta:
+    class Meta(Positioned.Meta):
         verbose_name = _("条目")
         verbose_name_plural = _("条目")
-        ordering = ["section", "heading", "position"]
         constraints = [
             # Siblings are the items of one heading, or the heading-less items of one section.
             models.UniqueConstraint(

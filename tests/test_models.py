@@ -89,3 +89,27 @@ def test_strings_are_what_a_user_reads(report_factory, tree):
 def test_descendants_cover_every_level(tree):
     ids = Organization.objects.descendant_ids({tree["city"].id})
     assert ids == {tree[k].id for k in ("city", "cppcc", "congress", "office")}
+
+
+@pytest.mark.parametrize("model", [Section, Heading, Item])
+def test_parts_are_read_without_joins_and_ordered_by_their_own_columns(model):
+    """A part's default order is its own position: reading a report's items joins nothing and
+    sorts on the part's table alone (ordering by a foreign key would pull in the section, the
+    report and its body, twice for an item, and sort on their columns)."""
+    sql = str(model.objects.all().query)
+    table = model._meta.db_table
+    assert "JOIN" not in sql
+    order = sql.split("ORDER BY", 1)[1]
+    assert order.strip() == f'"{table}"."position" ASC, "{table}"."id" ASC'
+
+
+def test_parts_come_in_position_order_within_their_parent(report_factory, tree):
+    report = report_factory(tree["cppcc"], sections=[("一", "practices", []), ("二", "problems", [])])
+    Section.objects.create(report=report, title="零", position=0)
+    section = report.sections.get(position=1)
+    heading = Heading.objects.create(section=section, title="小标题", position=1)
+    # Created out of order: the related managers still list them by position.
+    for position in (3, 1, 2):
+        Item.objects.create(section=section, heading=heading, text=f"第{position}项", position=position)
+    assert [item.text for item in heading.items.all()] == ["第1项", "第2项", "第3项"]
+    assert [s.title for s in report.sections.all()] == ["零", "一", "二"]
