@@ -23,8 +23,8 @@ django.setup()
 
 from docx import Document  # noqa: E402
 
-from reports.document.numbering import chinese_number
-from reports.word.importing import parse_docx
+from reports.document.numbering import chinese_number  # noqa: E402
+from reports.word.importing import parse_docx  # noqa: E402
 
 CHARS_PER_PAGE = 22 * 28  # GB/T 9704: 22 lines of 28 characters
 PAGES = 50
@@ -43,7 +43,9 @@ def long_report():
     chars, heading = 0, 0
     while chars < (PAGES - 4) * CHARS_PER_PAGE:
         heading += 1
-        items = "".join(f"{chinese_number(i)}是{SENTENCE.format(what=WHAT[(heading + i) % len(WHAT)], n=heading + i)}" for i in range(1, 6))
+        items = "".join(
+            f"{chinese_number(i)}是{SENTENCE.format(what=WHAT[(heading + i) % len(WHAT)], n=heading + i)}" for i in range(1, 6)
+        )
         paragraph = word.add_paragraph(f"（{chinese_number(heading)}）深化理论学习，把准正确方向。")
         run = paragraph.add_run(items[:200])
         run.add_break()  # a soft line break in the middle of the text

@@ -35,12 +35,12 @@ from django.db import transaction  # noqa: E402
 from django.db.models import Count  # noqa: E402
 from django.test.utils import override_settings  # noqa: E402
 
-from reports.document.model import build_document, text_width
-from reports.drafting.structure import create_report_from_structure
-from reports.management.commands.generate_load_data import MEASURES, PRACTICE_HEADINGS, item_text
-from reports.models import Measure, Organization, Report
-from reports.word.archive import approved_reports, stream_zip
-from reports.word.writer import render_docx, write_document
+from reports.document.model import build_document, text_width  # noqa: E402
+from reports.drafting.structure import create_report_from_structure  # noqa: E402
+from reports.management.commands.generate_load_data import MEASURES, PRACTICE_HEADINGS, item_text  # noqa: E402
+from reports.models import Measure, Organization, Report  # noqa: E402
+from reports.word.archive import approved_reports, stream_zip  # noqa: E402
+from reports.word.writer import render_docx, write_document  # noqa: E402
 
 LARGE_BODY = "基准测试长报告单位党组"
 CHARS_PER_LINE, LINES_PER_PAGE = 28, 22

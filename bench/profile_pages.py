@@ -44,7 +44,7 @@ def main():
         role, url, _expected = user["pages"][name]
         client = clients[role]
 
-        def get():
+        def get(client=client, url=url):
             response = client.get(url)
             assert response.status_code == 200, (url, response.status_code)
             return response

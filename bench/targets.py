@@ -57,8 +57,9 @@ def choose(count=8):
                 "editor": ["drafter", reverse("reports:edit", args=[draft.pk]), "text/html"],
                 "review": ["reviewer", reverse("reports:review", args=[submitted.pk]), "text/html"],
                 "board": ["overseer", reverse("tracking:board") + f"?year={last['year']}", "text/html"],
-                "board_group": ["overseer", reverse("tracking:board") + f"?year={last['year']}&group={draft.organization.parent_id}",
-                                "text/html"],
+                "board_group": [
+                    "overseer", reverse("tracking:board") + f"?year={last['year']}&group={draft.organization.parent_id}", "text/html"
+                ],
                 "summary": ["overseer", reverse("tracking:summary") + f"?year={last['year']}", "text/html"],
                 "docx": ["drafter", reverse("reports:export_docx", args=[approved.pk]), DOCX_MIME],
             },
