@@ -58,7 +58,9 @@ def choose(count=8):
                 "review": ["reviewer", reverse("reports:review", args=[submitted.pk]), "text/html"],
                 "board": ["overseer", reverse("tracking:board") + f"?year={last['year']}", "text/html"],
                 "board_group": [
-                    "overseer", reverse("tracking:board") + f"?year={last['year']}&group={draft.organization.parent_id}", "text/html"
+                    "overseer",
+                    reverse("tracking:board") + f"?year={last['year']}&group={draft.organization.parent_id}",
+                    "text/html",
                 ],
                 "summary": ["overseer", reverse("tracking:summary") + f"?year={last['year']}", "text/html"],
                 "docx": ["drafter", reverse("reports:export_docx", args=[approved.pk]), DOCX_MIME],
