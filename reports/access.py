@@ -36,6 +36,23 @@ def visible_organization_ids(user):
     return own | Organization.objects.descendant_ids(overseen)
 
 
+def is_overseer(user) -> bool:
+    """Whether the user may open the 督办 pages (the board, the summary), and so whether the
+    navigation bar offers them: a superuser, or an overseer of a body that has bodies below.
+    An overseer of a body with none below has nobody to follow, so for them there are no
+    such pages. Kept on the user object like memberships(): the bar and the page both ask."""
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    cached = getattr(user, "_jibao_is_overseer", None)
+    if cached is None:
+        roots = [organization_id for organization_id, role in memberships(user) if role == Membership.Role.OVERSEER]
+        cached = bool(roots) and Organization.objects.filter(parent_id__in=roots).exists()
+        user._jibao_is_overseer = cached
+    return cached
+
+
 def organizations_with_role(user, role):
     """The bodies in which the user holds this role (e.g. where they may draft)."""
     return Organization.objects.filter(memberships__user=user, memberships__role=role).distinct()

@@ -147,3 +147,36 @@ def test_english_is_available_and_chinese_is_the_default(client, drafter):
     assert response.status_code == 302
     page = client.get(reverse("reports:list")).content.decode()
     assert ">Reports<" in page and "Log out" in page
+
+
+def nav_links(client):
+    """The hrefs of the navigation bar of the report list, as the user sees it."""
+    import re
+
+    page = client.get(reverse("reports:list")).content.decode()
+    nav = page[page.index("<nav"):page.index("</nav>")]
+    return set(re.findall(r'href="([^"]+)"', nav))
+
+
+@pytest.mark.parametrize(
+    ("body", "sees_tracking"),
+    [
+        ("office", False),  # an overseer of a body with no bodies below has nothing to follow
+        ("county_body", False),
+        ("city", True),
+        ("cppcc", True),  # one body below is enough
+    ],
+)
+def test_the_tracking_link_shows_exactly_when_the_board_opens(client, make_user, tree, body, sees_tracking):
+    client.force_login(make_user(organization=tree[body], role=Membership.Role.OVERSEER))
+    links = nav_links(client)
+    assert (reverse("tracking:board") in links) is sees_tracking
+    assert (reverse("tracking:summary") in links) is sees_tracking
+    assert client.get(reverse("tracking:board")).status_code == (200 if sees_tracking else 403)
+
+
+def test_a_drafter_sees_no_tracking_link_and_a_superuser_does(client, make_user, tree):
+    client.force_login(make_user(organization=tree["city"], role=Membership.Role.DRAFTER))
+    assert reverse("tracking:board") not in nav_links(client)
+    client.force_login(make_user(is_superuser=True, is_staff=True))
+    assert reverse("tracking:board") in nav_links(client)

@@ -1,4 +1,6 @@
-"""Who oversees what: the bodies below an overseer's own, which the board and the summary cover."""
+"""Who oversees what: the bodies below an overseer's own, which the board and the summary cover.
+
+Whether a user may open the 督办 pages at all is reports.access.is_overseer."""
 
 from reports.models import Membership, Organization
 
@@ -26,13 +28,3 @@ def overseen_bodies(user):
     """The bodies the user follows as an overseer, ordered by name."""
     return Organization.objects.filter(id__in=overseen_ids(user)).order_by("name")
 
-
-def oversees_any(user):
-    """May open the tracking pages: a superuser, or an overseer of a body that has bodies below."""
-    if not user.is_authenticated:
-        return False
-    if user.is_superuser:
-        return True
-    return Membership.objects.filter(
-        user=user, role=Membership.Role.OVERSEER, organization__children__isnull=False
-    ).exists()

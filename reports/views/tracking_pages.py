@@ -1,7 +1,7 @@
 """督办 pages: the board of who reported when, the 催报 button, and the measures summary.
 
-Only overseers (of a body that has bodies below it) and superusers may open them; anyone else
-gets 403. What an overseer sees is limited to the bodies below theirs (overseen_ids).
+Only overseers (of a body that has bodies below it) and superusers may open them (access.is_overseer);
+anyone else gets 403. What an overseer sees is limited to the bodies below theirs (overseen_ids).
 """
 
 from io import BytesIO
@@ -18,19 +18,20 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 
+from reports.access import is_overseer
 from reports.models import YEAR_MAX, YEAR_MIN, Organization
 from reports.tracking import summary
 from reports.tracking.board import board_years, build_board
 from reports.tracking.deadlines import QUARTER_NUMBERS
 from reports.tracking.reminders import ReminderRefused, not_overseen_message, send_reminder
-from reports.tracking.scope import overseen_ids, oversees_any
+from reports.tracking.scope import overseen_ids
 from reports.views.board_cells import CellRenderer
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _require_overseer(user):
-    if not oversees_any(user):
+    if not is_overseer(user):
         raise PermissionDenied(_("只有督办人可以查看督办情况和统计数汇总。"))
 
 
