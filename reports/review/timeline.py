@@ -8,13 +8,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from reports.document.diffing import diff_text
 from reports.document.tokens import TOKEN_RE, format_value
 from reports.models import Heading, Item, MeasureValue, Report, Section
 
 LIMIT = 300
-HISTORY_TYPES = {"+": _("新增"), "~": _("修改"), "-": _("删除")}
+# Lazy: these tables are built once at import, the reader's language is known only per request.
+HISTORY_TYPES = {"+": gettext_lazy("新增"), "~": gettext_lazy("修改"), "-": gettext_lazy("删除")}
 
 
 @dataclass
@@ -41,7 +43,10 @@ def _text(kind, record):
     return "｜".join(v for v in (record.title, TOKEN_RE.sub("□", record.lead)) if v)
 
 
-PART_LABELS = {"report": _("报告信息"), "section": _("部分"), "heading": _("小标题"), "item": _("条目"), "measure": _("统计数")}
+PART_LABELS = {
+    "report": gettext_lazy("报告信息"), "section": gettext_lazy("部分"), "heading": gettext_lazy("小标题"),
+    "item": gettext_lazy("条目"), "measure": gettext_lazy("统计数"),
+}
 
 
 def _edits(report):

@@ -1,0 +1,31 @@
+"""A report's timeline: what it says, in the reader's language."""
+
+from django.utils import translation
+
+from reports.models import Item
+from reports.review.timeline import timeline_entries
+
+
+def edits(report, language):
+    with translation.override(language):
+        return [(entry.what, entry.who) for entry in timeline_entries(report) if entry.kind == "edit"]
+
+
+def said(entries, change, part):
+    """Whether an entry says this change of this part (the two words, whatever joins them)."""
+    return any(what.startswith(change) and what.endswith(part) for what, _who in entries)
+
+
+def test_the_timeline_speaks_the_readers_language(report_factory, tree):
+    report = report_factory(tree["cppcc"], sections=[("主要做法", "practices", ["认真学习。"])])
+    item = Item.objects.get(section__report=report)
+    item.text = "认真学习，及时总结。"
+    item.save()
+
+    # English from locale/en: 修改 "Edit", 新增 "Added", 条目 "item", 部分 "section", 系统 "System".
+    english = edits(report, "en")
+    assert said(english, "Edit", "item") and said(english, "Added", "item") and said(english, "Added", "section")
+    assert {who for _what, who in english} == {"System"}
+
+    chinese = edits(report, "zh-hans")
+    assert ("修改条目", "系统") in chinese and ("新增部分", "系统") in chinese
