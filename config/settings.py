@@ -10,6 +10,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy
 
 from config.env import env_bool, env_int, env_list, env_str
 
@@ -205,8 +206,8 @@ else:
     CONTENT_SECURITY_POLICY = _CSP
 
 # Login throttling (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one user name
-# from one address, that pair is refused for AXES_COOLOFF_MINUTES (the page says so in
-# Chinese, HTTP 429); a correct login resets the count. Counting the pair rather than the
+# from one address, that pair is refused for AXES_COOLOFF_MINUTES (the page says so in the
+# user's language, HTTP 429); a correct login resets the count. Counting the pair rather than the
 # address alone keeps one mistyping colleague from locking out a whole office behind one NAT;
 # counting it rather than the user name alone keeps a stranger from locking a user out.
 # Administrators unlock early in the admin (访问尝试) or with `manage.py axes_reset`.
@@ -215,7 +216,8 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
-AXES_COOLOFF_MESSAGE = "登录失败次数过多，已暂时锁定。请稍后再试，或联系管理员解锁。"
+# Lazy: django-axes hands it to authenticate()'s caller, in the language of the request.
+AXES_COOLOFF_MESSAGE = gettext_lazy("登录失败次数过多，已暂时锁定。请稍后再试，或联系管理员解锁。")
 AXES_PERMALOCK_MESSAGE = AXES_COOLOFF_MESSAGE
 # Behind the load balancer every request comes from its address: the client's is the one the
 # balancer appended to X-Forwarded-For (the right-most entry; what a client wrote before it

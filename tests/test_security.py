@@ -243,6 +243,24 @@ def test_repeated_wrong_passwords_lock_the_login_with_a_chinese_message(client, 
     assert attempt(Client(), "drafter", PASSWORD).status_code == 302
 
 
+@pytest.mark.parametrize(("language", "said"), [
+    ("en", "Too many failed logins: signing in is locked for a while. Please try again later, "
+           "or ask an administrator to unlock it."),
+    ("zh-hans", "登录失败次数过多，已暂时锁定。请稍后再试，或联系管理员解锁。"),
+])
+def test_the_lockout_reason_is_in_the_readers_language(client, rf, drafter, language, said):
+    """The reason django-axes hands to whoever asks authenticate() why a locked-out login failed."""
+    from django.contrib.auth import authenticate
+    from django.utils import translation
+
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        attempt(client, "drafter", "wrong")
+    answer = {}
+    with translation.override(language):
+        assert authenticate(rf.post(reverse("login")), username="drafter", password=PASSWORD, response_context=answer) is None
+        assert str(answer["error"]) == said
+
+
 def test_the_admin_login_is_throttled_too(client, root):
     for _ in range(settings.AXES_FAILURE_LIMIT):
         response = client.post(reverse("admin:login"), {"username": "root", "password": "wrong"})

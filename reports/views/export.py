@@ -3,6 +3,7 @@ LibreOffice is installed, and a quarter's approved reports as one .zip."""
 
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from reports.models import Report
@@ -28,11 +29,11 @@ def export_docx(request, pk):
 def export_pdf(request, pk):
     report = visible_report(request, pk)
     if not pdf_available():
-        raise Http404("PDF 转换不可用")
+        raise Http404(_("PDF 转换不可用"))
     try:
         pdf = convert_docx_to_pdf(render_docx(report))
     except PdfUnavailable:
-        return HttpResponse("PDF 转换失败，请下载 Word 文件。", status=503, content_type="text/plain; charset=utf-8")
+        return HttpResponse(_("PDF 转换失败，请下载 Word 文件。"), status=503, content_type="text/plain; charset=utf-8")
     return _download(pdf, "application/pdf", docx_filename(report).removesuffix(".docx") + ".pdf")
 
 
@@ -42,5 +43,6 @@ def export_quarter_zip(request, year, quarter):
         raise Http404
     reports = approved_reports(Report.objects.visible_to(request.user), year, quarter)
     response = StreamingHttpResponse(stream_zip(reports.iterator(chunk_size=50)), content_type="application/zip")
-    response["Content-Disposition"] = content_disposition_header(True, f"{year}年第{quarter}季度已审定报告.zip")
+    filename = _("%(year)s年第%(quarter)s季度已审定报告.zip") % {"year": year, "quarter": quarter}
+    response["Content-Disposition"] = content_disposition_header(True, filename)
     return response

@@ -1,0 +1,55 @@
+"""Downloads: what the export pages say, in the reader's language."""
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+
+from reports.word.pdf import PdfUnavailable
+
+
+@pytest.fixture
+def report(report_factory, tree):
+    return report_factory(tree["cppcc"], sections=[("主要做法", "practices", ["认真学习。"])])
+
+
+def in_language(client, user, language):
+    client.force_login(user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    return client
+
+
+def failing_conversion(data):
+    raise PdfUnavailable("soffice exited with 1")
+
+
+@pytest.mark.parametrize(("language", "said"), [("en", "PDF conversion failed. Please download the Word file."),
+                                                ("zh-hans", "PDF 转换失败，请下载 Word 文件。")])
+def test_a_failed_pdf_conversion_says_so_in_the_readers_language(client, drafter, report, monkeypatch, language, said):
+    monkeypatch.setattr("reports.views.export.pdf_available", lambda: True)
+    monkeypatch.setattr("reports.views.export.convert_docx_to_pdf", failing_conversion)
+    response = in_language(client, drafter, language).get(reverse("reports:export_pdf", args=[report.pk]))
+    assert response.status_code == 503
+    assert response.content.decode() == said
+
+
+@pytest.mark.parametrize(("language", "said"), [("en", "PDF conversion is not available"),
+                                                ("zh-hans", "PDF 转换不可用")])
+def test_pdf_unavailable_is_a_404_in_the_readers_language(client, drafter, report, monkeypatch, language, said):
+    # The 404 page itself does not show the reason (it says the page does not exist); the
+    # reason is what Django hands the page and what DEBUG shows a developer.
+    monkeypatch.setattr("reports.views.export.pdf_available", lambda: False)
+    response = in_language(client, drafter, language).get(reverse("reports:export_pdf", args=[report.pk]))
+    assert response.status_code == 404
+    assert response.context["exception"] == said
+
+
+@pytest.mark.parametrize(("language", "disposition"), [
+    ("en", 'attachment; filename="approved-reports-2023-Q1.zip"'),
+    # 2023年第1季度已审定报告.zip, percent-encoded as RFC 6266 wants for a name that is not ASCII
+    ("zh-hans", "attachment; filename*=utf-8''2023%E5%B9%B4%E7%AC%AC1%E5%AD%A3%E5%BA%A6"
+                "%E5%B7%B2%E5%AE%A1%E5%AE%9A%E6%8A%A5%E5%91%8A.zip"),
+])
+def test_the_quarters_zip_is_named_in_the_readers_language(client, drafter, report, language, disposition):
+    response = in_language(client, drafter, language).get(reverse("reports:export_zip", args=[2023, 1]))
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == disposition
