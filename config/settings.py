@@ -224,29 +224,9 @@ AXES_PERMALOCK_MESSAGE = AXES_COOLOFF_MESSAGE
 # is not trusted). TRUSTED_PROXY_COUNT says how many proxies append to it (0: none).
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1 if (not DEBUG and env_bool("BEHIND_TLS_PROXY", default=True)) else 0)
 
-
-def client_ip_address(request):
-    """The address login attempts are counted by (see TRUSTED_PROXY_COUNT)."""
-    if TRUSTED_PROXY_COUNT > 0:
-        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
-        if len(forwarded) >= TRUSTED_PROXY_COUNT:
-            return forwarded[-TRUSTED_PROXY_COUNT]
-    return request.META.get("REMOTE_ADDR")
-
-
-AXES_CLIENT_IP_CALLABLE = client_ip_address
-
-
-def lockout_response(request, original_response=None, credentials=None):
-    """The lockout page (HTTP 429), saying in Chinese how long to wait."""
-    from django.shortcuts import render
-
-    minutes = max(1, int(AXES_COOLOFF_TIME.total_seconds() // 60))
-    context = {"failure_limit": AXES_FAILURE_LIMIT, "cooloff_minutes": minutes}
-    return render(request, AXES_LOCKOUT_TEMPLATE, context, status=429)
-
-
-AXES_LOCKOUT_CALLABLE = lockout_response
+# The callables by dotted path (django-axes imports them): see config/login_throttling.py.
+AXES_CLIENT_IP_CALLABLE = "config.login_throttling.client_ip_address"
+AXES_LOCKOUT_CALLABLE = "config.login_throttling.lockout_response"
 
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)

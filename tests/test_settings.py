@@ -66,3 +66,19 @@ def test_the_suite_runs_on_the_database_ci_asked_for():
 
     expected = "postgresql" if os.environ.get("DATABASE_URL", "").startswith("postgres") else "sqlite"
     assert connection.vendor == expected
+
+
+def test_settings_name_their_callables_by_dotted_path():
+    """Settings are declarations: django-axes' hooks are named, not defined, there."""
+    import inspect
+
+    from django.utils.module_loading import import_string
+
+    import config.settings as project_settings
+
+    for name in ("AXES_CLIENT_IP_CALLABLE", "AXES_LOCKOUT_CALLABLE"):
+        value = getattr(settings, name)
+        assert isinstance(value, str), name
+        assert callable(import_string(value)), name
+    assert not [name for name, value in vars(project_settings).items()
+                if inspect.isfunction(value) and value.__module__ == project_settings.__name__]
