@@ -191,3 +191,66 @@ def test_people_in_the_trail_cannot_be_deleted(complete_report, actors):
     with pytest.raises(ProtectedError):
         actors["drafter"].delete()
     assert ReportEvent.objects.get().actor == actors["drafter"]
+
+
+# ---- Returning with a comment at one part --------------------------------------------------
+
+
+@pytest.fixture
+def submitted_report(complete_report, actors):
+    workflow.submit(complete_report, actor=actors["drafter"])
+    return complete_report
+
+
+def an_item_ref(report):
+    from reports.models import Item
+
+    return f"item-{Item.objects.get(section__report=report, section__kind='problems').id}"
+
+
+def test_a_return_at_one_part_leaves_the_comment_at_that_part(submitted_report, actors):
+    ref = an_item_ref(submitted_report)
+    event = workflow.return_for_revision(submitted_report, actor=actors["reviewer"], comment="请写明整改措施。", at_ref=ref)
+    assert (event.action, event.comment, Report.objects.get(pk=submitted_report.pk).status) == ("return", "请写明整改措施。", "returned")
+    comment = Comment.objects.get()
+    assert (comment.ref, comment.place, comment.text, comment.author) == (ref, "二、存在的主要问题 一是", "请写明整改措施。", actors["reviewer"])
+    assert comment.submission == submitted_report.submissions.get()
+
+
+def test_a_return_at_a_part_not_in_the_submission_is_a_plain_return(submitted_report, actors):
+    workflow.return_for_revision(submitted_report, actor=actors["reviewer"], comment="请修改。", at_ref="item-999999")
+    assert Report.objects.get(pk=submitted_report.pk).status == "returned" and not Comment.objects.exists()
+
+
+def test_a_refused_return_leaves_no_comment_behind(submitted_report, actors):
+    """Another reviewer approved it meanwhile: the page the reviewer acts from still says 待审核."""
+    stale = Report.objects.get(pk=submitted_report.pk)
+    other = Membership.objects.create(user=actors["reviewer of another body"], organization=submitted_report.organization,
+                                      role=Membership.Role.REVIEWER).user
+    workflow.approve(Report.objects.get(pk=submitted_report.pk), actor=other)
+    before = written(submitted_report)
+    with pytest.raises(TransitionNotAllowed):
+        workflow.return_for_revision(stale, actor=actors["reviewer"], comment="请修改。", at_ref=an_item_ref(stale))
+    assert written(submitted_report) == before == ("approved", 2, 1, 0)
+
+
+def test_a_refused_comment_leaves_the_report_unreturned(submitted_report, actors):
+    from reports.review.comments import MAX_COMMENT, CommentRefused
+
+    before = written(submitted_report)
+    with pytest.raises(CommentRefused):
+        workflow.return_for_revision(submitted_report, actor=actors["reviewer"], comment="长" * (MAX_COMMENT + 1),
+                                     at_ref=an_item_ref(submitted_report))
+    assert written(submitted_report) == before == ("submitted", 1, 1, 0)
+
+
+def test_the_review_page_returns_at_one_part(client, submitted_report, actors):
+    from django.urls import reverse
+
+    ref = an_item_ref(submitted_report)
+    client.force_login(actors["reviewer"])
+    response = client.post(reverse("reports:act", args=[submitted_report.pk, "return"]),
+                           {"comment": "请写明整改措施。", "ref": ref}, follow=True)
+    assert "已退回起草人修改" in response.content.decode()
+    assert Report.objects.get(pk=submitted_report.pk).status == "returned"
+    assert list(Comment.objects.values_list("ref", "text")) == [(ref, "请写明整改措施。")]

@@ -4,8 +4,11 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from reports.access import can_comment
+from reports.document.model import Document, build_document
+from reports.document.snapshots import snapshot_document
 from reports.document.text import clean_text
-from reports.models import Comment
+from reports.drafting.checks import part_places
+from reports.models import Comment, Report
 
 MAX_COMMENT = 2000
 
@@ -27,6 +30,24 @@ def add_comment(*, user, report, text, ref="", place=""):
         raise CommentRefused(_("批注不能超过 %(limit)d 个字符。") % {"limit": MAX_COMMENT})
     return Comment.objects.create(report=report, submission=report.submissions.order_by("-number").first(),
                                   ref=ref, place=place, author=user, text=text)
+
+
+def current_document(report: Report) -> Document:
+    """The text a reviewer comments on: the latest submission, or the report as it stands."""
+    latest = report.submissions.order_by("-number").first()
+    return snapshot_document(latest) if latest else build_document(report)
+
+
+def comment_targets(document: Document) -> list[tuple[str, str]]:
+    """The parts a comment can be about, as the reviewer sees them: (ref, "一、主要做法 （一） 二是")."""
+    places = part_places(document)
+    seen, targets = set(), []
+    for paragraph in document.paragraphs:
+        for ref, _runs in paragraph.groups():
+            if ref and ref not in seen and ref in places:
+                seen.add(ref)
+                targets.append((ref, places[ref]))
+    return targets
 
 
 def latest_comments(report):

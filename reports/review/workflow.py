@@ -25,6 +25,7 @@ from reports.document.tokens import format_value
 from reports.drafting.checks import find_problems
 from reports.models import Heading, Item, Membership, Report, ReportEvent, Section, Submission
 from reports.review import notices
+from reports.review.comments import add_comment, comment_targets, current_document
 
 DRAFTER, REVIEWER = Membership.Role.DRAFTER, Membership.Role.REVIEWER
 DRAFT, SUBMITTED, RETURNED, APPROVED = (
@@ -172,8 +173,17 @@ def approve(report, *, actor, comment="", notify=True):
     return _transition(report, APPROVE, actor=actor, comment=comment, notify=notify)
 
 
-def return_for_revision(report, *, actor, comment):
-    return _transition(report, RETURN, actor=actor, comment=comment)
+def return_for_revision(report: Report, *, actor, comment: str, at_ref: str = "") -> ReportEvent:
+    """Return the report to its drafters. With `at_ref` naming a part of the submission read, the
+    reason also stays at that part as a comment, so the drafter finds it where it applies; a
+    part no longer in the submission makes it a plain return. The comment and the return are
+    one step: if either is refused (CommentRefused, a WorkflowError), neither is written."""
+    with transaction.atomic():
+        if at_ref and (comment or "").strip():
+            place = dict(comment_targets(current_document(report))).get(at_ref)
+            if place is not None:
+                add_comment(user=actor, report=report, text=comment, ref=at_ref, place=place)
+        return _transition(report, RETURN, actor=actor, comment=comment)
 
 
 def reopen(report, *, actor, reason):
@@ -183,12 +193,15 @@ def reopen(report, *, actor, reason):
 PERFORM = {SUBMIT: submit, APPROVE: approve, RETURN: return_for_revision, REOPEN: reopen}
 
 
-def perform(action, report, *, actor, comment=""):
-    """Run an action by name (for views that receive it from a form)."""
+def perform(action: str, report: Report, *, actor, comment: str = "", at_ref: str = "") -> ReportEvent:
+    """Run an action by name (for views that receive it from a form). `at_ref` is the part a
+    return's comment is about (see return_for_revision); the other actions have none."""
     if action not in PERFORM:
         raise TransitionNotAllowed(_("未知的操作。"))
     if action == SUBMIT:
         return submit(report, actor=actor)
     if action == REOPEN:
         return reopen(report, actor=actor, reason=comment)
-    return PERFORM[action](report, actor=actor, comment=comment)
+    if action == RETURN:
+        return return_for_revision(report, actor=actor, comment=comment, at_ref=at_ref)
+    return approve(report, actor=actor, comment=comment)

@@ -2,7 +2,6 @@
 a user may take (computed by the workflow, so the page holds no permission logic)."""
 
 from django.contrib import messages
-from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
@@ -10,28 +9,15 @@ from django.views.decorators.http import require_POST, require_safe
 from reports.access import can_comment, can_edit
 from reports.document.model import build_document
 from reports.document.snapshots import compare, snapshot_document
-from reports.drafting.checks import part_places
 from reports.models import ReportEvent
 from reports.review import workflow
-from reports.review.comments import CommentRefused, add_comment
+from reports.review.comments import CommentRefused, add_comment, comment_targets, current_document
 from reports.review.inbox import awaiting_reports
 from reports.review.timeline import timeline_entries
 from reports.review.workflow import ReportIncomplete, WorkflowError
 from reports.views.access import visible_report
 
 ACTION_LABELS = dict(ReportEvent.Action.choices)
-
-
-def comment_targets(document):
-    """The parts a comment can be about, as the reviewer sees them: (ref, "一、主要做法 （一） 二是")."""
-    places = part_places(document)
-    seen, targets = set(), []
-    for paragraph in document.paragraphs:
-        for ref, _runs in paragraph.groups():
-            if ref and ref not in seen and ref in places:
-                seen.add(ref)
-                targets.append((ref, places[ref]))
-    return targets
 
 
 def comments_by_ref(comments):
@@ -77,7 +63,7 @@ def review(request, pk):
 def comment(request, pk):
     report = visible_report(request, pk)
     ref = request.POST.get("ref", "")
-    places = dict(comment_targets(_current_document(report)))
+    places = dict(comment_targets(current_document(report)))
     if ref and ref not in places:
         ref = ""  # a part that is no longer in the submission: the comment is about the report
     try:
@@ -88,11 +74,6 @@ def comment(request, pk):
     return redirect("reports:review", pk=report.pk)
 
 
-def _current_document(report):
-    latest = report.submissions.order_by("-number").first()
-    return snapshot_document(latest) if latest else build_document(report)
-
-
 @require_POST
 def act(request, pk, action):
     """Submit, approve, return or reopen: the workflow decides, the page reports its answer."""
@@ -100,13 +81,7 @@ def act(request, pk, action):
     text = request.POST.get("comment", "")
     ref = request.POST.get("ref", "")
     try:
-        with transaction.atomic():
-            if action == workflow.RETURN and ref and text.strip():
-                # "Return, and here is why" on one part: the remark also stays at that part.
-                places = dict(comment_targets(_current_document(report)))
-                if ref in places:
-                    add_comment(user=request.user, report=report, text=text, ref=ref, place=places[ref])
-            workflow.perform(action, report, actor=request.user, comment=text)
+        workflow.perform(action, report, actor=request.user, comment=text, at_ref=ref)
     except ReportIncomplete as incomplete:
         shown = "；".join(problem.message for problem in incomplete.problems[:5])
         more = _("等 %(count)d 处") % {"count": len(incomplete.problems)} if len(incomplete.problems) > 5 else ""
