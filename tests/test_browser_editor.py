@@ -164,20 +164,29 @@ def test_a_part_clicked_while_the_sheet_refreshes_opens_in_the_new_sheet(page, l
     value = demo.measure_values.select_related("measure").order_by("id").first()
     box = page.locator("#measures-panel").get_by_role("textbox", name=value.measure.name)
     box.fill(str(int(value.value) + 1))
-    box.press("Tab")
-    for _ in range(50):  # the panel's answer arrives, then the sheet asks to be refreshed
-        if held:
-            break
-        page.wait_for_timeout(100)
-    assert held, "the sheet was not refreshed after the figure changed"
+    with page.expect_request(re.compile(r"/edit/sheet/$")):
+        box.press("Tab")  # the panel's answer arrives, then the sheet asks to be refreshed
     item = Item.objects.filter(section__report=demo, heading__isnull=True).order_by("section__position", "position").first()
     asked = []
     page.on("request", lambda request: asked.append(request.url) if f"/item/{item.id}/" in request.url else None)
+    # htmx asks htmx:confirm before it sends a part's request; the editor answers "not now"
+    # (preventDefault) while the sheet is loading. A listener added after the editor's sees
+    # that answer: the moment the click was decided, with no time to wait out.
+    page.evaluate("""() => {
+        window.confirmed = [];
+        document.addEventListener("htmx:confirm", (event) => {
+            window.confirmed.push([event.detail.elt.dataset.ref, event.defaultPrevented]);
+        });
+    }""")
     page.locator(f'#sheet a.part[data-ref="item-{item.id}"]').first.click()
-    page.wait_for_timeout(300)
-    assert asked == []  # held: its form would open in the old sheet, then vanish with it
+    page.wait_for_function("() => window.confirmed.length > 0")
+    assert held, "the sheet's refresh was held"
+    # Held: its form would open in the old sheet, then vanish with it.
+    assert page.evaluate("() => window.confirmed") == [[f"item-{item.id}", True]]
+    assert asked == []
     held[0].continue_()
     form = page.locator(f'.ed-form[data-ref="item-{item.id}"]')
     expect(form).to_be_visible()
     expect(form.get_by_label("内容")).to_be_focused()
+    assert len(asked) == 1  # the form was asked for once, by the new sheet
     expect(page.get_by_test_id("editor-sheet")).to_contain_text(f"{int(value.value) + 1}")

@@ -529,7 +529,9 @@ def test_overseer_tracks_reminds_and_reads_the_sums(page, live_server, artifacts
                            "[...document.querySelectorAll('canvas')].every((c) => Chart.getChart(c) !== undefined)")
     assert canvas.evaluate("(c) => Chart.getChart(c) !== undefined")
     assert canvas.evaluate("(c) => Chart.getChart(c).data.datasets[0].data") in ([35, 28, 14, None], [5, 4, 2, None])  # whichever measure comes first
-    page.wait_for_timeout(400)  # let the bars finish growing
+    # The screenshot shows the bars grown: wait until Chart.js has no animation running.
+    page.wait_for_function("() => [...document.querySelectorAll('canvas')]"
+                           ".every((c) => !Chart.animator.running(Chart.getChart(c)))")
     page.screenshot(path=artifacts_dir / "measures-summary.png", full_page=True)
 
 
