@@ -8,15 +8,14 @@ from reports.document.model import Document, build_document
 from reports.document.snapshots import snapshot_document
 from reports.document.text import clean_text
 from reports.drafting.checks import part_places
+from reports.errors import Refusal
 from reports.models import Comment, Report
 
 MAX_COMMENT = 2000
 
 
-class CommentRefused(Exception):
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = message
+class CommentRefused(Refusal):
+    """A comment not saved: the user may not comment now, or the text is empty or too long."""
 
 
 @transaction.atomic

@@ -23,6 +23,7 @@ from reports.access import memberships
 from reports.document.model import build_document
 from reports.document.tokens import format_value
 from reports.drafting.checks import find_problems
+from reports.errors import Refusal
 from reports.models import Heading, Item, Membership, Report, ReportEvent, Section, Submission
 from reports.review import notices
 from reports.review.comments import add_comment, comment_targets, current_document
@@ -46,12 +47,10 @@ TRANSITIONS = {
 COMMENT_REQUIRED = {RETURN, REOPEN}
 
 
-class WorkflowError(Exception):
-    code = "workflow"
+class WorkflowError(Refusal):
+    """A transition refused: nothing was written (see the module's docstring)."""
 
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = message
+    code = "workflow"
 
 
 class TransitionNotAllowed(WorkflowError):

@@ -3,6 +3,7 @@
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from reports.errors import Refusal
 from reports.labels import day_name, period_name
 from reports.models import Organization, Reminder, Submission
 from reports.review import notices
@@ -10,14 +11,8 @@ from reports.tracking.deadlines import QUARTER_NUMBERS, REPORTING_TZ, due_dates,
 from reports.tracking.scope import overseen_ids
 
 
-class ReminderRefused(Exception):
+class ReminderRefused(Refusal):
     """A 催报 that is not sent; `message` says why, in words for the overseer."""
-
-    code = "refused"
-
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = message
 
 
 class NotOverseen(ReminderRefused):
