@@ -23,7 +23,7 @@ def failing_conversion(data):
 
 
 @pytest.mark.parametrize(("language", "said"), [("en", "PDF conversion failed. Please download the Word file."),
-                                                ("zh-hans", "PDF 转换失败，请下载 Word 文件。")])
+                                                ("zh-hans", "PDF 转换失败，请下载 Word 文件。")], ids=["en", "zh-hans"])
 def test_a_failed_pdf_conversion_says_so_in_the_readers_language(client, drafter, report, monkeypatch, language, said):
     monkeypatch.setattr("reports.views.export.pdf_available", lambda: True)
     monkeypatch.setattr("reports.views.export.convert_docx_to_pdf", failing_conversion)
@@ -33,7 +33,7 @@ def test_a_failed_pdf_conversion_says_so_in_the_readers_language(client, drafter
 
 
 @pytest.mark.parametrize(("language", "said"), [("en", "PDF conversion is not available"),
-                                                ("zh-hans", "PDF 转换不可用")])
+                                                ("zh-hans", "PDF 转换不可用")], ids=["en", "zh-hans"])
 def test_pdf_unavailable_is_a_404_in_the_readers_language(client, drafter, report, monkeypatch, language, said):
     # The 404 page itself does not show the reason (it says the page does not exist); the
     # reason is what Django hands the page and what DEBUG shows a developer.
@@ -48,7 +48,7 @@ def test_pdf_unavailable_is_a_404_in_the_readers_language(client, drafter, repor
     # 2023年第1季度已审定报告.zip, percent-encoded as RFC 6266 wants for a name that is not ASCII
     ("zh-hans", "attachment; filename*=utf-8''2023%E5%B9%B4%E7%AC%AC1%E5%AD%A3%E5%BA%A6"
                 "%E5%B7%B2%E5%AE%A1%E5%AE%9A%E6%8A%A5%E5%91%8A.zip"),
-])
+], ids=["en", "zh-hans"])
 def test_the_quarters_zip_is_named_in_the_readers_language(client, drafter, report, language, disposition):
     response = in_language(client, drafter, language).get(reverse("reports:export_zip", args=[2023, 1]))
     assert response.status_code == 200

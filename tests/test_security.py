@@ -247,7 +247,7 @@ def test_repeated_wrong_passwords_lock_the_login_with_a_chinese_message(client, 
     ("en", "Too many failed logins: signing in is locked for a while. Please try again later, "
            "or ask an administrator to unlock it."),
     ("zh-hans", "登录失败次数过多，已暂时锁定。请稍后再试，或联系管理员解锁。"),
-])
+], ids=["en", "zh-hans"])
 def test_the_lockout_reason_is_in_the_readers_language(client, rf, drafter, language, said):
     """The reason django-axes hands to whoever asks authenticate() why a locked-out login failed."""
     from django.contrib.auth import authenticate
