@@ -240,3 +240,21 @@ def test_editor_queries_do_not_grow_with_the_report(client, drafter, report_fact
         assert f"第{size - 1}项工作。" in response.content.decode()
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_a_write_refused_after_the_views_check_is_answered_like_the_check(client, drafter, report, monkeypatch):
+    """The report is submitted between the view's check and the write's locked re-check: the
+    write's refusal reaches the user as the view's own would, where they are looking."""
+    import reports.views.access
+
+    monkeypatch.setattr(reports.views.access, "can_edit", lambda user, report: True)
+    Report.objects.filter(pk=report.pk).update(status="submitted")
+    client.force_login(drafter)
+    before = snapshot(report)
+    for url, data in write_requests(report)[:-1]:  # removing a measure answers in the panel
+        response = client.post(url, data, **HTMX)
+        assert response.status_code == 403, url
+        assert response["HX-Retarget"] == "#editor-messages" and response["HX-Reswap"] == "innerHTML"
+        assert "不能再修改" in visible_text(response)
+        assert client.post(url, data).status_code == 403
+    assert snapshot(report) == before

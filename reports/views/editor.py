@@ -6,8 +6,7 @@ URLs serve full pages and redirect back to the editor.
 """
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -16,7 +15,7 @@ from django.views.decorators.http import (
     require_POST,
     require_safe,
 )
-from django_htmx.http import reswap, retarget, trigger_client_event
+from django_htmx.http import trigger_client_event
 
 from reports.access import can_edit
 from reports.document.model import Kind, build_document, load_measures
@@ -29,19 +28,11 @@ from reports.drafting.starting import previous_problems
 from reports.models import Report
 from reports.review import workflow
 from reports.review.comments import latest_comments
-from reports.views.access import visible_report
+from reports.views.access import editable_report_view, refusal, visible_report
 from reports.views.links import part_url
 from reports.views.measures_context import panel_context, panel_values
 
 TAIL_KINDS = {Kind.CLOSING, Kind.SIGNATURE, Kind.DATE}
-
-
-def editable_report(request, pk):
-    """The report, if the user may change it: 404 when they cannot see it, 403 when they cannot edit."""
-    report = visible_report(request, pk)
-    if not can_edit(request.user, report):
-        raise EditRefused(_("只有本单位的起草人可以修改草稿或退回的报告。"), "not_drafter")
-    return report
 
 
 def get_part(report, kind, part_id):
@@ -113,16 +104,6 @@ def sheet_response(request, report, *, changed=False, status=200, **context):
     return response
 
 
-def refusal(request, error, status=403):
-    """A refused write: a message where the user is looking, nothing changed."""
-    if request.htmx:
-        response = render(request, "reports/editor/_message.html", {"level": "danger", "message": error.message}, status=status)
-        return reswap(retarget(response, "#editor-messages"), "innerHTML")
-    if status == 403:
-        raise PermissionDenied(error.message)
-    return render(request, "400.html", {"message": error.message}, status=status)
-
-
 MISSING_TARGET = EditRefused(_("请求不完整：没有指明要添加到哪一部分。请刷新页面后重试。"), "missing_target")
 
 
@@ -167,23 +148,17 @@ def editor(request, pk):
 
 
 @require_safe
-def sheet(request, pk):
+@editable_report_view
+def sheet(request: HttpRequest, report: Report) -> HttpResponse:
     """The sheet alone: what "cancel" and a change of measures reload."""
-    try:
-        report = editable_report(request, pk)
-    except EditRefused as error:
-        return refusal(request, error)
     if not request.htmx:
         return redirect("reports:edit", pk=report.pk)
     return sheet_response(request, report)
 
 
 @require_http_methods(["GET", "POST"])
-def part_edit(request, pk, kind, part_id=None):
-    try:
-        report = editable_report(request, pk)
-    except EditRefused as error:
-        return refusal(request, error)
+@editable_report_view
+def part_edit(request: HttpRequest, report: Report, kind: str, part_id: int | None = None) -> HttpResponse:
     obj = get_part(report, kind, part_id)
     form_class = PART_FORMS[kind]
     measures = list(load_measures(report, []).values())
@@ -203,8 +178,6 @@ def part_edit(request, pk, kind, part_id=None):
                 user=request.user, report=report, kind=kind, obj=obj, values=form.values(),
                 base_version=form.cleaned_data["base_version"], base_fingerprint=form.cleaned_data["base_fingerprint"],
             )
-        except EditRefused as error:
-            return refusal(request, error)
         except EditConflict as error:
             conflict = conflict_context(error, form_class, report, measures)
             report.refresh_from_db()
@@ -235,25 +208,20 @@ def part_page(request, report, form, ref, *, conflict=None, status=200):
 
 
 @require_POST
-def part_move(request, pk, kind, part_id):
+@editable_report_view
+def part_move(request: HttpRequest, report: Report, kind: str, part_id: int) -> HttpResponse:
+    obj = get_part(report, kind, part_id)
+    step = -1 if request.POST.get("step") == "-1" else 1
     try:
-        report = editable_report(request, pk)
-        obj = get_part(report, kind, part_id)
-        step = -1 if request.POST.get("step") == "-1" else 1
         editing.move_part(user=request.user, report=report, kind=kind, obj=obj, step=step)
-    except EditRefused as error:
-        return refusal(request, error)
     except EditConflict:
         messages.warning(request, _("这部分已被他人删除。"))
     return after_write(request, report, f"{kind}-{part_id}")
 
 
 @require_POST
-def part_delete(request, pk, kind, part_id):
-    try:
-        report = editable_report(request, pk)
-    except EditRefused as error:
-        return refusal(request, error)
+@editable_report_view
+def part_delete(request: HttpRequest, report: Report, kind: str, part_id: int) -> HttpResponse:
     obj = get_part(report, kind, part_id)
     try:
         version = int(request.POST.get("base_version", ""))
@@ -262,8 +230,6 @@ def part_delete(request, pk, kind, part_id):
     try:
         editing.delete_part(user=request.user, report=report, kind=kind, obj=obj, base_version=version,
                             base_fingerprint=request.POST.get("base_fingerprint", ""))
-    except EditRefused as error:
-        return refusal(request, error)
     except EditConflict:
         messages.error(request, _("在您打开后，其他人修改了这部分内容，因此没有删除。请查看最新内容后再决定。"))
         if request.htmx:
@@ -272,12 +238,9 @@ def part_delete(request, pk, kind, part_id):
 
 
 @require_POST
-def part_add(request, pk, kind):
+@editable_report_view
+def part_add(request: HttpRequest, report: Report, kind: str) -> HttpResponse:
     """Add a section, heading or item; with htmx the new part opens ready for typing."""
-    try:
-        report = editable_report(request, pk)
-    except EditRefused as error:
-        return refusal(request, error)
 
     def part(model_kind, field):
         value = request.POST.get(field) or request.GET.get(field)
@@ -298,8 +261,6 @@ def part_add(request, pk, kind):
             new = editing.add_item(user=request.user, report=report, section=section, heading=heading, after=part("item", "after"))
         else:
             raise Http404
-    except EditRefused as error:
-        return refusal(request, error)
     except EditConflict:
         messages.warning(request, _("要添加到的部分已被他人删除。"))
         return after_write(request, report, "")
@@ -314,18 +275,12 @@ def part_add(request, pk, kind):
 
 
 @require_POST
-def items_layout(request, pk):
-    try:
-        report = editable_report(request, pk)
-    except EditRefused as error:
-        return refusal(request, error)
+@editable_report_view
+def items_layout(request: HttpRequest, report: Report) -> HttpResponse:
     layout = request.POST.get("items_layout")
     if layout not in Report.ItemsLayout.values:
         return refusal(request, EditRefused(_("未知的排版方式。"), "bad_layout"), status=400)
-    try:
-        editing.set_items_layout(user=request.user, report=report, layout=layout)
-    except EditRefused as error:
-        return refusal(request, error)
+    editing.set_items_layout(user=request.user, report=report, layout=layout)
     return after_write(request, report, "")
 
 

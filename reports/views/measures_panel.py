@@ -1,6 +1,7 @@
 """The measures panel of the editor: the report's counts, each typed once."""
 
 from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
@@ -10,9 +11,8 @@ from reports.document.tokens import format_value
 from reports.drafting import editing
 from reports.drafting.editing import EditConflict, EditRefused
 from reports.drafting.forms import MeasureValueForm, NewMeasureForm
-from reports.models import Measure, MeasureValue
-from reports.views.access import visible_report
-from reports.views.editor import editable_report, refusal
+from reports.models import Measure, MeasureValue, Report
+from reports.views.access import editable_report_view, visible_report
 from reports.views.measures_context import panel_context
 
 
@@ -44,28 +44,19 @@ def panel(request, pk):
 
 
 @require_POST
-def add(request, pk):
-    try:
-        report = editable_report(request, pk)
-    except EditRefused as error:
-        return refusal(request, error)
+@editable_report_view
+def add(request: HttpRequest, report: Report) -> HttpResponse:
     form = NewMeasureForm(request.POST, catalogue=Measure.objects.catalogue_for(report))
     if not form.is_valid():
         return panel_response(request, report, new_form=form, status=422)
-    try:
-        editing.add_measure(user=request.user, report=report, measure=form.cleaned_data["measure"],
-                            name=form.cleaned_data["name"], unit=form.cleaned_data["unit"])
-    except EditRefused as error:
-        return refusal(request, error)
+    editing.add_measure(user=request.user, report=report, measure=form.cleaned_data["measure"],
+                        name=form.cleaned_data["name"], unit=form.cleaned_data["unit"])
     return after_write(request, report, changed=True)
 
 
 @require_POST
-def set_value(request, pk, value_id):
-    try:
-        report = editable_report(request, pk)
-    except EditRefused as error:
-        return refusal(request, error)
+@editable_report_view
+def set_value(request: HttpRequest, report: Report, value_id: int) -> HttpResponse:
     measure_value = get_object_or_404(MeasureValue, pk=value_id, report=report)
     form = MeasureValueForm(request.POST)
     if not form.is_valid():
@@ -73,19 +64,14 @@ def set_value(request, pk, value_id):
     try:
         editing.set_measure_value(user=request.user, report=report, measure_value=measure_value,
                                   value=form.cleaned_data["value"])
-    except EditRefused as error:
-        return refusal(request, error)
     except EditConflict:
         messages.warning(request, _("这项统计数已被他人从报告中移除。"))
     return after_write(request, report, values_changed=True)
 
 
 @require_POST
-def remove(request, pk, value_id):
-    try:
-        report = editable_report(request, pk)
-    except EditRefused as error:
-        return refusal(request, error)
+@editable_report_view
+def remove(request: HttpRequest, report: Report, value_id: int) -> HttpResponse:
     measure_value = get_object_or_404(MeasureValue, pk=value_id, report=report)
     try:
         editing.remove_measure(user=request.user, report=report, measure_value=measure_value)
