@@ -174,3 +174,26 @@ def test_a_measure_in_use_cannot_be_removed_from_the_panel(report, drafter, meas
     with pytest.raises(EditRefused):
         editing.remove_measure(user=drafter, report=report, measure_value=value)
     assert report.measure_values.count() == 1
+
+
+def test_every_write_leaves_the_callers_report_at_the_version_it_wrote(report, drafter, measure_factory):
+    """The editor renders its next forms from the report it passed in: after each write that
+    report must be at the row's version, or the user's next save would be a false conflict."""
+    measure = measure_factory(report, "学习会议", value=3)
+    item = heading_items(report)[0]
+    writes = [
+        lambda: save(drafter, report, item, "item", {"text": "改。"}),
+        lambda: editing.move_part(user=drafter, report=report, kind="item", obj=item, step=1),
+        lambda: editing.add_section(user=drafter, report=report),
+        lambda: editing.add_heading(user=drafter, report=report, section=item.section),
+        lambda: editing.add_item(user=drafter, report=report, section=item.section, heading=item.heading),
+        lambda: editing.set_items_layout(user=drafter, report=report, layout="paragraphs"),
+        lambda: editing.add_measure(user=drafter, report=report, name="谈话", unit="人次"),
+        lambda: editing.set_measure_value(user=drafter, report=report, measure_value=report.measure_values.get(measure=measure), value=5),
+        lambda: editing.remove_measure(user=drafter, report=report, measure_value=report.measure_values.get(measure=measure)),
+        lambda: editing.delete_part(user=drafter, report=report, kind="item", obj=item, base_version=report.version,
+                                    base_fingerprint=fingerprint(part_values(Item.objects.get(pk=item.pk), "item"))),
+    ]
+    for number, write in enumerate(writes, 2):
+        write()
+        assert report.version == Report.objects.get(pk=report.pk).version == number

@@ -76,9 +76,16 @@ def _lock(report, user):
     return locked
 
 
-def _touch(report, user):
-    Report.objects.filter(pk=report.pk).update(version=F("version") + 1, updated_by=user, updated_at=timezone.now())
-    report.refresh_from_db(fields=["version", "updated_by", "updated_at"])
+TOUCHED_FIELDS = ["version", "updated_by", "updated_at"]
+
+
+def _touch(locked: Report, user, report: Report) -> None:
+    """Record a write: bump the locked row's version, name the editor, and give the caller's
+    `report` the new version, so that the forms it renders next are based on this write."""
+    Report.objects.filter(pk=locked.pk).update(version=F("version") + 1, updated_by=user, updated_at=timezone.now())
+    locked.refresh_from_db(fields=TOUCHED_FIELDS)
+    for field in TOUCHED_FIELDS:
+        setattr(report, field, getattr(locked, field))
 
 
 def _fresh(kind, obj, report):
@@ -111,8 +118,7 @@ def save_part(*, user, report, kind, obj, values, base_version, base_fingerprint
         current.save(update_fields=[*fields, "updated_at"])
     else:
         current.save(update_fields=list(fields))
-    _touch(locked, user)
-    report.version = locked.version
+    _touch(locked, user, report)
     return current
 
 
@@ -127,8 +133,7 @@ def delete_part(*, user, report, kind, obj, base_version, base_fingerprint):
     current._history_user = user
     current.delete()
     ordering.close_gap(current)
-    _touch(locked, user)
-    report.version = locked.version
+    _touch(locked, user, report)
 
 
 @transaction.atomic
@@ -139,8 +144,7 @@ def move_part(*, user, report, kind, obj, step):
         raise EditConflict(theirs={}, yours={}, gone=True)
     moved = ordering.move(current, step)
     if moved:
-        _touch(locked, user)
-        report.version = locked.version
+        _touch(locked, user, report)
     return moved
 
 
@@ -150,8 +154,7 @@ def add_section(*, user, report, after=None, title=None, kind=Section.Kind.OTHER
     section = Section(report=locked, kind=kind, title=title or _("新的部分"))
     section._history_user = user
     ordering.insert_after(section, _fresh("section", after, locked) if after else None)
-    _touch(locked, user)
-    report.version = locked.version
+    _touch(locked, user, report)
     return section
 
 
@@ -164,8 +167,7 @@ def add_heading(*, user, report, section, after=None, title=None):
     heading = Heading(section=section, title=title or _("新的小标题"))
     heading._history_user = user
     ordering.insert_after(heading, _fresh("heading", after, locked) if after else None)
-    _touch(locked, user)
-    report.version = locked.version
+    _touch(locked, user, report)
     return heading
 
 
@@ -181,8 +183,7 @@ def add_item(*, user, report, section, heading=None, after=None, text=""):
     item = Item(section=section, heading=heading, text=text)
     item._history_user = user
     ordering.insert_after(item, after)
-    _touch(locked, user)
-    report.version = locked.version
+    _touch(locked, user, report)
     return item
 
 
@@ -190,9 +191,8 @@ def add_item(*, user, report, section, heading=None, after=None, text=""):
 def set_items_layout(*, user, report, layout):
     locked = _lock(report, user)
     Report.objects.filter(pk=locked.pk).update(items_layout=layout)
-    _touch(locked, user)
+    _touch(locked, user, report)
     report.items_layout = layout
-    report.version = locked.version
 
 
 # Measures -----------------------------------------------------------------------------------
@@ -212,8 +212,7 @@ def add_measure(*, user, report, measure=None, name=None, unit=None):
         value = MeasureValue(report=locked, measure=measure)
         value._history_user = user
         value.save()
-        _touch(locked, user)
-        report.version = locked.version
+        _touch(locked, user, report)
     return value
 
 
@@ -228,8 +227,7 @@ def set_measure_value(*, user, report, measure_value, value):
     current.value = value
     current._history_user = user
     current.save(update_fields=["value"])
-    _touch(locked, user)
-    report.version = locked.version
+    _touch(locked, user, report)
 
 
 @transaction.atomic
@@ -245,5 +243,4 @@ def remove_measure(*, user, report, measure_value):
     if current is not None:
         current._history_user = user
         current.delete()
-    _touch(locked, user)
-    report.version = locked.version
+    _touch(locked, user, report)
