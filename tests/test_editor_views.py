@@ -247,7 +247,9 @@ def test_a_write_refused_after_the_views_check_is_answered_like_the_check(client
     write's refusal reaches the user as the view's own would, where they are looking."""
     import reports.views.access
 
-    monkeypatch.setattr(reports.views.access, "can_edit", lambda user, report: True)
+    # The view reads the report just before the submission commits; the write locks it after.
+    read_before = Report.objects.select_related("organization").get(pk=report.pk)
+    monkeypatch.setattr(reports.views.access, "visible_report", lambda request, pk: read_before)
     Report.objects.filter(pk=report.pk).update(status="submitted")
     client.force_login(drafter)
     before = snapshot(report)
@@ -258,3 +260,24 @@ def test_a_write_refused_after_the_views_check_is_answered_like_the_check(client
         assert "不能再修改" in visible_text(response)
         assert client.post(url, data).status_code == 403
     assert snapshot(report) == before
+
+
+@pytest.mark.parametrize(
+    "role, body, status",
+    [("drafter", "cppcc", "submitted"), ("drafter", "cppcc", "approved"), ("reviewer", "cppcc", "draft"), ("overseer", "city", "returned")],
+)
+def test_the_view_and_the_write_give_the_same_reason_for_a_refusal(client, make_user, tree, report, role, body, status):
+    from reports.drafting import editing
+    from reports.drafting.editing import EditRefused
+
+    Report.objects.filter(pk=report.pk).update(status=status)
+    report.refresh_from_db()
+    user = make_user(organization=tree[body], role=role)
+    item = first_item(report)
+    with pytest.raises(EditRefused) as refused:
+        editing.save_part(user=user, report=report, kind="item", obj=item, values={"text": "改。"},
+                          base_version=report.version, base_fingerprint=fingerprint(part_values(item, "item")))
+    client.force_login(user)
+    response = client.post(edit_url(report, "item", item.pk), item_post(report, item, "改。"), **HTMX)
+    assert response.status_code == 403
+    assert visible_text(response).strip() == refused.value.message

@@ -67,12 +67,26 @@ def part_ref(kind, obj):
     return kind if kind in REPORT_PARTS else f"{kind}-{obj.pk}"
 
 
+def edit_refusal(user, report: Report) -> tuple[str, str] | None:
+    """Why the user may not edit the report, as (message, code), or None when they may: the one
+    answer of the editor's views and of every write's re-check under the lock."""
+    if can_edit(user, report):
+        return None
+    if report.status not in ("draft", "returned"):
+        return _("这份报告已%(status)s，不能再修改。") % {"status": report.get_status_display()}, "not_editable"
+    return _("只有本单位的起草人可以修改这份报告。"), "not_drafter"
+
+
+def check_editable(*, user, report: Report) -> None:
+    """Raise EditRefused, with the reason, unless the user may edit the report as it is given."""
+    refused = edit_refusal(user, report)
+    if refused is not None:
+        raise EditRefused(*refused)
+
+
 def _lock(report, user):
     locked = Report.objects.select_for_update().get(pk=report.pk)
-    if not can_edit(user, locked):
-        if locked.status not in ("draft", "returned"):
-            raise EditRefused(_("这份报告已%(status)s，不能再修改。") % {"status": locked.get_status_display()}, "not_editable")
-        raise EditRefused(_("只有本单位的起草人可以修改这份报告。"), "not_drafter")
+    check_editable(user=user, report=locked)
     return locked
 
 

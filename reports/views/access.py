@@ -1,6 +1,6 @@
 """The report a request may see or edit: every view that takes a report id starts here, so the
 visibility rule (reports.access, via Report.objects.visible_to) and the editing rule
-(reports.access.can_edit) are applied in one way."""
+(reports.drafting.editing.check_editable) are applied in one way."""
 
 from collections.abc import Callable
 from functools import wraps
@@ -8,11 +8,9 @@ from functools import wraps
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.utils.translation import gettext as _
 from django_htmx.http import reswap, retarget
 
-from reports.access import can_edit
-from reports.drafting.editing import EditRefused
+from reports.drafting.editing import EditRefused, check_editable
 from reports.models import Report
 
 
@@ -23,8 +21,7 @@ def visible_report(request: HttpRequest, pk: int) -> Report:
 def editable_report(request: HttpRequest, pk: int) -> Report:
     """The report, if the user may change it: 404 when they cannot see it, EditRefused when they cannot edit."""
     report = visible_report(request, pk)
-    if not can_edit(request.user, report):
-        raise EditRefused(_("只有本单位的起草人可以修改草稿或退回的报告。"), "not_drafter")
+    check_editable(user=request.user, report=report)
     return report
 
 
