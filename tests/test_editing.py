@@ -197,3 +197,12 @@ def test_every_write_leaves_the_callers_report_at_the_version_it_wrote(report, d
     for number, write in enumerate(writes, 2):
         write()
         assert report.version == Report.objects.get(pk=report.pk).version == number
+
+
+@pytest.mark.parametrize("status, message", [("submitted", "这份报告已提交，不能再修改。"), ("approved", "这份报告已审定，不能再修改。")])
+def test_a_frozen_report_is_refused_in_plain_words(report, drafter, status, message):
+    Report.objects.filter(pk=report.pk).update(status=status)
+    report.refresh_from_db()
+    with pytest.raises(EditRefused) as refused:
+        editing.add_section(user=drafter, report=report)
+    assert refused.value.message == message

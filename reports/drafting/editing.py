@@ -73,7 +73,8 @@ def edit_refusal(user, report: Report) -> tuple[str, str] | None:
     if can_edit(user, report):
         return None
     if report.status not in ("draft", "returned"):
-        return _("这份报告已%(status)s，不能再修改。") % {"status": report.get_status_display()}, "not_editable"
+        # Translators: the status reads 已提交 or 已审定; it carries its own 已.
+        return _("这份报告%(status)s，不能再修改。") % {"status": report.get_status_display()}, "not_editable"
     return _("只有本单位的起草人可以修改这份报告。"), "not_drafter"
 
 
