@@ -5,7 +5,7 @@ and every body below it. Anything else does not exist for them (404, never 403, 
 that the names of other bodies' reports do not leak).
 """
 
-from reports.models import Membership, Organization
+from reports.models import Membership, Organization, Report
 
 
 def memberships(user):
@@ -58,14 +58,17 @@ def organizations_with_role(user, role):
     return Organization.objects.filter(memberships__user=user, memberships__role=role).distinct()
 
 
-EDITABLE_STATUSES = ("draft", "returned")
+# The statuses in which the body's drafters may change a report. In every other one (under
+# review, approved) it is frozen: in the editor, in every write and in the admin alike.
+EDITABLE_STATUSES = (Report.Status.DRAFT, Report.Status.RETURNED)
+FROZEN_STATUSES = tuple(status for status in Report.Status if status not in EDITABLE_STATUSES)
 
 
 def is_drafter(user, organization_id):
     return (organization_id, Membership.Role.DRAFTER) in memberships(user)
 
 
-def can_edit(user, report):
+def can_edit(user, report: Report) -> bool:
     """Only the body's drafters, and only while the report is a draft or returned for revision."""
     return report.status in EDITABLE_STATUSES and is_drafter(user, report.organization_id)
 

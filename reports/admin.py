@@ -30,6 +30,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from reports.access import FROZEN_STATUSES
 from reports.document.text import clean_text
 from reports.models import (
     Comment,
@@ -67,10 +68,6 @@ class CleanTextForm(forms.ModelForm):
             if isinstance(field, (models.CharField, models.TextField)) and not field.choices:
                 cleaned[name] = clean_text(value, multiline=isinstance(field, models.TextField))[0]
         return cleaned
-
-
-# A report that is being reviewed or has been approved is frozen (reports.access.EDITABLE_STATUSES).
-FROZEN_STATUSES = (Report.Status.SUBMITTED, Report.Status.APPROVED)
 
 
 def report_of(obj):

@@ -180,3 +180,18 @@ def test_a_drafter_sees_no_tracking_link_and_a_superuser_does(client, make_user,
     assert reverse("tracking:board") not in nav_links(client)
     client.force_login(make_user(is_superuser=True, is_staff=True))
     assert reverse("tracking:board") in nav_links(client)
+
+
+@pytest.mark.parametrize("status, editable", [("draft", True), ("returned", True), ("submitted", False), ("approved", False)])
+def test_the_editor_and_the_admin_agree_which_reports_may_change(report_factory, tree, drafter, status, editable):
+    """One rule (reports.access.EDITABLE_STATUSES): a report the drafter may edit is one the
+    admin leaves open, and one the editor refuses is read-only in the admin."""
+    from reports.access import can_edit
+    from reports.admin import is_frozen
+    from reports.drafting.editing import edit_refusal
+
+    report = report_factory(tree["cppcc"], sections=[("主要做法", "practices", ["学习。"])], status=status)
+    assert can_edit(drafter, report) == editable
+    assert (edit_refusal(drafter, report) is None) == editable
+    assert is_frozen(report) == (not editable)
+    assert is_frozen(report.sections.get()) == (not editable)

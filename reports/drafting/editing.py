@@ -14,7 +14,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from reports.access import can_edit
+from reports.access import EDITABLE_STATUSES, can_edit
 from reports.document.tokens import referenced_ids
 from reports.drafting import ordering
 from reports.models import Heading, Item, Measure, MeasureValue, Report, Section
@@ -72,7 +72,7 @@ def edit_refusal(user, report: Report) -> tuple[str, str] | None:
     answer of the editor's views and of every write's re-check under the lock."""
     if can_edit(user, report):
         return None
-    if report.status not in ("draft", "returned"):
+    if report.status not in EDITABLE_STATUSES:
         # Translators: the status reads 已提交 or 已审定; it carries its own 已.
         return _("这份报告%(status)s，不能再修改。") % {"status": report.get_status_display()}, "not_editable"
     return _("只有本单位的起草人可以修改这份报告。"), "not_drafter"
