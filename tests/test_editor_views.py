@@ -281,3 +281,19 @@ def test_the_view_and_the_write_give_the_same_reason_for_a_refusal(client, make_
     response = client.post(edit_url(report, "item", item.pk), item_post(report, item, "改。"), **HTMX)
     assert response.status_code == 403
     assert visible_text(response).strip() == refused.value.message
+
+
+@pytest.mark.parametrize("kind", ["item", "heading", "section"])
+def test_the_actions_of_a_part_form_never_reach_into_another_report(report, report_factory, tree, kind):
+    """A ref names a part by id: the actions are those of that part in this report only. The id
+    of another report's part gives no actions, never buttons that add into the other report."""
+    from reports.templatetags.jibao import part_actions
+
+    other = report_factory(tree["cppcc"], quarter=2, sections=[("主要做法", "practices", [("学习", ["别人的一项。"])])])
+    theirs = {"item": first_item(other), "heading": first_item(other).heading, "section": first_item(other).section}[kind]
+    actions = part_actions(report, f"{kind}-{theirs.pk}")
+    assert set(actions) == {"edit"}
+    assert actions["edit"] == edit_url(report, kind, theirs.pk)  # this report's URL: it answers 404
+    mine = {"item": first_item(report), "heading": first_item(report).heading, "section": first_item(report).section}[kind]
+    actions = part_actions(report, f"{kind}-{mine.pk}")
+    assert f"section={mine.section_id if kind != 'section' else mine.pk}" in actions["add_item"]

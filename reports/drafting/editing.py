@@ -103,13 +103,17 @@ def _touch(locked: Report, user, report: Report) -> None:
         setattr(report, field, getattr(locked, field))
 
 
-def _fresh(kind, obj, report):
-    """The part as it is now in the database, or None if it has been deleted."""
+def find_part(report: Report, kind: str, part_id: int | None):
+    """The part of `report` that `kind` and `part_id` name, as it is now in the database: the
+    report itself for its own parts (title, opening…), a section, heading or item only if it
+    belongs to this report; None when there is no such part here (deleted, or another report's)."""
     if kind in REPORT_PARTS:
         return report
-    model = PART_MODELS[kind]
+    model = PART_MODELS.get(kind)
+    if model is None or part_id is None:
+        return None
     lookup = {"report": report} if model is Section else {"section__report": report}
-    return model.objects.filter(pk=obj.pk, **lookup).first()
+    return model.objects.filter(pk=part_id, **lookup).first()
 
 
 def _check_base(kind, current, *, base_version, base_fingerprint, report, yours):
@@ -123,7 +127,7 @@ def _check_base(kind, current, *, base_version, base_fingerprint, report, yours)
 def save_part(*, user, report, kind, obj, values, base_version, base_fingerprint):
     """Write the user's `values` for one part. Returns the part as saved."""
     locked = _lock(report, user)
-    current = _fresh(kind, obj, locked)
+    current = find_part(locked, kind, obj.pk)
     _check_base(kind, current, base_version=base_version, base_fingerprint=base_fingerprint, report=locked, yours=values)
     fields = PART_FIELDS[kind]
     for field in fields:
@@ -141,7 +145,7 @@ def save_part(*, user, report, kind, obj, values, base_version, base_fingerprint
 def delete_part(*, user, report, kind, obj, base_version, base_fingerprint):
     """Delete a section, heading or item, unless someone changed it since the user saw it."""
     locked = _lock(report, user)
-    current = _fresh(kind, obj, locked)
+    current = find_part(locked, kind, obj.pk)
     if current is None:
         return  # already gone: the user's wish holds
     _check_base(kind, current, base_version=base_version, base_fingerprint=base_fingerprint, report=locked, yours={})
@@ -154,7 +158,7 @@ def delete_part(*, user, report, kind, obj, base_version, base_fingerprint):
 @transaction.atomic
 def move_part(*, user, report, kind, obj, step):
     locked = _lock(report, user)
-    current = _fresh(kind, obj, locked)
+    current = find_part(locked, kind, obj.pk)
     if current is None:
         raise EditConflict(theirs={}, yours={}, gone=True)
     moved = ordering.move(current, step)
@@ -168,7 +172,7 @@ def add_section(*, user, report, after=None, title=None, kind=Section.Kind.OTHER
     locked = _lock(report, user)
     section = Section(report=locked, kind=kind, title=title or _("新的部分"))
     section._history_user = user
-    ordering.insert_after(section, _fresh("section", after, locked) if after else None)
+    ordering.insert_after(section, find_part(locked, "section", after.pk) if after else None)
     _touch(locked, user, report)
     return section
 
@@ -176,12 +180,12 @@ def add_section(*, user, report, after=None, title=None, kind=Section.Kind.OTHER
 @transaction.atomic
 def add_heading(*, user, report, section, after=None, title=None):
     locked = _lock(report, user)
-    section = _fresh("section", section, locked)
+    section = find_part(locked, "section", section.pk)
     if section is None:
         raise EditConflict(theirs={}, yours={}, gone=True)
     heading = Heading(section=section, title=title or _("新的小标题"))
     heading._history_user = user
-    ordering.insert_after(heading, _fresh("heading", after, locked) if after else None)
+    ordering.insert_after(heading, find_part(locked, "heading", after.pk) if after else None)
     _touch(locked, user, report)
     return heading
 
@@ -190,11 +194,11 @@ def add_heading(*, user, report, section, after=None, title=None):
 def add_item(*, user, report, section, heading=None, after=None, text=""):
     """A new item, empty unless `text` is given, after `after` or at the end of its list."""
     locked = _lock(report, user)
-    section = _fresh("section", section, locked)
-    heading = _fresh("heading", heading, locked) if heading else None
+    section = find_part(locked, "section", section.pk)
+    heading = find_part(locked, "heading", heading.pk) if heading else None
     if section is None or (heading is not None and heading.section_id != section.id):
         raise EditConflict(theirs={}, yours={"text": text}, gone=True)
-    after = _fresh("item", after, locked) if after else None
+    after = find_part(locked, "item", after.pk) if after else None
     item = Item(section=section, heading=heading, text=text)
     item._history_user = user
     ordering.insert_after(item, after)

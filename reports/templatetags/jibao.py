@@ -28,15 +28,17 @@ def status_badge(report):
 def part_actions(report, ref):
     """What the form of one part can do: its edit URL and, for sections, headings and items,
     the structural actions (move, delete, add after) with the fields each one posts."""
-    from reports.drafting.editing import REPORT_PARTS
-    from reports.models import Heading, Item
+    from reports.drafting.editing import REPORT_PARTS, find_part
     from reports.views.links import part_url
 
     actions = {"edit": part_url(report, ref)}
     if ref in REPORT_PARTS:
         return actions
     kind, _sep, part_id = ref.partition("-")
-    part_id = int(part_id)
+    part = find_part(report, kind, int(part_id)) if part_id.isdigit() else None
+    if part is None:
+        return actions  # not a part of this report (any more): nothing to move, delete or add to
+    part_id = part.pk
 
     def add_url(kind, **fields):
         query = urlencode({key: value for key, value in fields.items() if value})
@@ -46,12 +48,10 @@ def part_actions(report, ref):
     # The add buttons carry their target in the query string, so that they work as plain
     # form buttons (formaction) as well as with htmx.
     if kind == "item":
-        item = Item.objects.filter(pk=part_id).values("section_id", "heading_id").first() or {}
-        actions["add_item"] = add_url("item", section=item.get("section_id"), heading=item.get("heading_id") or "", after=part_id)
+        actions["add_item"] = add_url("item", section=part.section_id, heading=part.heading_id or "", after=part_id)
     elif kind == "heading":
-        section_id = Heading.objects.filter(pk=part_id).values_list("section_id", flat=True).first()
-        actions["add_item"] = add_url("item", section=section_id, heading=part_id)
-        actions["add_heading"] = add_url("heading", section=section_id, after=part_id)
+        actions["add_item"] = add_url("item", section=part.section_id, heading=part_id)
+        actions["add_heading"] = add_url("heading", section=part.section_id, after=part_id)
     elif kind == "section":
         actions["add_item"] = add_url("item", section=part_id)
         actions["add_heading"] = add_url("heading", section=part_id)

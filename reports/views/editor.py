@@ -7,7 +7,7 @@ URLs serve full pages and redirect back to the editor.
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import (
@@ -22,7 +22,7 @@ from reports.document.model import Kind, build_document, load_measures
 from reports.document.tokens import tokens_to_names
 from reports.drafting import editing
 from reports.drafting.checks import find_problems, part_places
-from reports.drafting.editing import PART_MODELS, REPORT_PARTS, EditConflict, EditRefused
+from reports.drafting.editing import EditConflict, EditRefused
 from reports.drafting.forms import PART_FORMS
 from reports.drafting.starting import previous_problems
 from reports.models import Report
@@ -36,13 +36,11 @@ TAIL_KINDS = {Kind.CLOSING, Kind.SIGNATURE, Kind.DATE}
 
 
 def get_part(report, kind, part_id):
-    if kind in REPORT_PARTS:
-        return report
-    if kind not in PART_MODELS:
+    """The part of the report the URL names (editing.find_part), or 404."""
+    part = editing.find_part(report, kind, part_id)
+    if part is None:
         raise Http404
-    model = PART_MODELS[kind]
-    lookup = {"report": report} if kind == "section" else {"section__report": report}
-    return get_object_or_404(model, pk=part_id, **lookup)
+    return part
 
 
 # Building the sheet --------------------------------------------------------------------------
