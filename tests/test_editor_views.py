@@ -297,3 +297,45 @@ def test_the_actions_of_a_part_form_never_reach_into_another_report(report, repo
     mine = {"item": first_item(report), "heading": first_item(report).heading, "section": first_item(report).section}[kind]
     actions = part_actions(report, f"{kind}-{mine.pk}")
     assert f"section={mine.section_id if kind != 'section' else mine.pk}" in actions["add_item"]
+
+
+# Where a drafter may put a count, and where a token is only text: (place, holds a token).
+TOKEN_PLACES = [
+    ("addressee", True), ("opening", True), ("section lead", True), ("heading lead", True), ("item", True),
+    ("title", False), ("closing", False), ("section title", False), ("heading title", False),
+]
+
+
+@pytest.mark.parametrize("place, holds", TOKEN_PLACES)
+def test_the_texts_that_may_hold_a_measure_are_the_same_for_print_forms_and_removal(report, drafter, place, holds):
+    """A token stands in a text either as a count (printed as its value, shown by name in the
+    form, keeping the measure in the panel) or as plain text everywhere: never one in print and
+    the other in the form or the panel."""
+    from reports.document.model import build_document, load_measures
+    from reports.drafting import editing
+    from reports.drafting.editing import EditRefused
+    from reports.drafting.forms import PART_FORMS
+
+    value = report.measure_values.get()
+    item = first_item(report)
+    kind, obj, field = {
+        "addressee": ("addressee", report, "addressee"), "opening": ("opening", report, "opening"),
+        "title": ("title", report, "title"), "closing": ("closing", report, "closing"),
+        "section lead": ("section", item.section, "lead"), "section title": ("section", item.section, "title"),
+        "heading lead": ("heading", item.heading, "lead"), "heading title": ("heading", item.heading, "title"),
+        "item": ("item", item, "text"),
+    }[place]
+    setattr(obj, field, "共召开{{measure:%d}}" % value.measure_id)
+    obj.save()
+    report.refresh_from_db()
+    printed = build_document(report).text
+    assert ("共召开3次" in printed) == holds
+    assert ("{{measure:%d}}" % value.measure_id in printed) == (not holds)
+    form = PART_FORMS[kind].for_part(obj, report, measures=list(load_measures(report, []).values()))
+    assert form.initial[field] == ("共召开｛学习会议｝" if holds else "共召开{{measure:%d}}" % value.measure_id)
+    if holds:
+        with pytest.raises(EditRefused):
+            editing.remove_measure(user=drafter, report=report, measure_value=value)
+    else:
+        editing.remove_measure(user=drafter, report=report, measure_value=value)
+    assert report.measure_values.exists() == holds

@@ -8,7 +8,7 @@ loads a report from the database in a constant number of queries and calls it.
 from dataclasses import dataclass, field
 
 from reports.document.numbering import heading_ordinal, item_ordinal, section_ordinal
-from reports.document.tokens import MeasureInfo, format_value, referenced_ids, split_tokens
+from reports.document.tokens import MeasureInfo, format_value, referenced_ids, split_tokens, token_texts
 
 
 class Role:
@@ -278,5 +278,5 @@ def build_document(report, *, measure_values=None):
     sections = list(report.sections.all())
     headings = list(Heading.objects.filter(section__report=report))
     items = list(Item.objects.filter(section__report=report))
-    texts = [report.opening, report.addressee] + [s.lead for s in sections] + [h.lead for h in headings] + [i.text for i in items]
+    texts = token_texts(report, sections, headings, items)
     return compose_document(report, sections, headings, items, load_measures(report, texts, values=measure_values))

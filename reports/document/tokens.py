@@ -44,6 +44,25 @@ def referenced_ids(*texts):
     return {int(match) for text in texts if text for match in TOKEN_RE.findall(text)}
 
 
+# The texts in which a token stands for a count, by the record that holds them: the running
+# text of the report (the addressee and opening, the leads, the items). There the document
+# prints the value, the editor's forms show and take the measure by name, and the measure
+# stays in the panel while a token refers to it. Titles, the closing and the signature are
+# names and set phrases: a token there is plain text.
+TOKEN_FIELDS = {
+    "report": ("addressee", "opening"),
+    "section": ("lead",),
+    "heading": ("lead",),
+    "item": ("text",),
+}
+
+
+def token_texts(report, sections, headings, items) -> list[str]:
+    """The report's texts that may hold tokens (TOKEN_FIELDS), from the report and its parts."""
+    records = (("report", [report]), ("section", sections), ("heading", headings), ("item", items))
+    return [getattr(record, field) for kind, objects in records for record in objects for field in TOKEN_FIELDS[kind]]
+
+
 def format_value(value):
     """3.00 → '3', 2.50 → '2.5': counts print as the drafter typed them."""
     if value is None:

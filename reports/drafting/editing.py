@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from reports.access import EDITABLE_STATUSES, can_edit
-from reports.document.tokens import referenced_ids
+from reports.document.tokens import TOKEN_FIELDS, referenced_ids, token_texts
 from reports.drafting import ordering
 from reports.models import Heading, Item, Measure, MeasureValue, Report, Section
 
@@ -32,6 +32,12 @@ PART_FIELDS = {
 }
 REPORT_PARTS = ("title", "addressee", "opening", "closing", "signature")
 PART_MODELS = {"section": Section, "heading": Heading, "item": Item}
+
+
+def token_fields(kind: str) -> tuple[str, ...]:
+    """The fields of a part in which a measure token may stand (document.tokens.TOKEN_FIELDS)."""
+    may_hold = TOKEN_FIELDS["report" if kind in REPORT_PARTS else kind]
+    return tuple(field for field in PART_FIELDS[kind] if field in may_hold)
 
 
 class EditRefused(Exception):
@@ -252,10 +258,12 @@ def set_measure_value(*, user, report, measure_value, value):
 @transaction.atomic
 def remove_measure(*, user, report, measure_value):
     locked = _lock(report, user)
-    texts = [locked.opening, locked.addressee]
-    texts += list(Section.objects.filter(report=locked).values_list("lead", flat=True))
-    texts += list(Heading.objects.filter(section__report=locked).values_list("lead", flat=True))
-    texts += list(Item.objects.filter(section__report=locked).values_list("text", flat=True))
+    texts = token_texts(
+        locked,
+        Section.objects.filter(report=locked).only(*TOKEN_FIELDS["section"]).order_by(),
+        Heading.objects.filter(section__report=locked).only(*TOKEN_FIELDS["heading"]).order_by(),
+        Item.objects.filter(section__report=locked).only(*TOKEN_FIELDS["item"]).order_by(),
+    )
     if measure_value.measure_id in referenced_ids(*texts):
         raise EditRefused(_("正文中仍引用这项统计数，请先删除正文中的引用。"), "measure_in_use")
     current = MeasureValue.objects.filter(pk=measure_value.pk, report=locked).first()

@@ -7,7 +7,7 @@ from django.utils.translation import pgettext_lazy
 
 from reports.document.text import clean_text
 from reports.document.tokens import UnknownMeasure, names_to_tokens, tokens_to_names
-from reports.drafting.editing import PART_FIELDS, fingerprint, part_values
+from reports.drafting.editing import PART_FIELDS, fingerprint, part_values, token_fields
 from reports.models import Organization, Report, Section
 
 # Long enough for the longest paragraph of a real report, short enough to keep a Word page sane.
@@ -19,10 +19,15 @@ class PartForm(forms.Form):
 
     part_kind = None
     multiline_fields = ()
-    measure_fields = ()  # fields in which ｛名称｝ stands for a measure
+    measure_fields = ()  # fields in which ｛名称｝ stands for a measure: set from the part's kind
 
     base_version = forms.IntegerField(widget=forms.HiddenInput)
     base_fingerprint = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if cls.part_kind is not None:
+            cls.measure_fields = token_fields(cls.part_kind)
 
     def __init__(self, *args, measures=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -96,7 +101,6 @@ class AddresseeForm(PartForm):
 
 class OpeningForm(PartForm):
     part_kind = "opening"
-    measure_fields = ("opening",)
     opening = CleanTextField(label=_("开头段"), max_length=MAX_PARAGRAPH, multiline=True,
                              help_text=_("每行一段。"))
 
@@ -116,7 +120,6 @@ class SignatureForm(PartForm):
 
 class SectionForm(PartForm):
     part_kind = "section"
-    measure_fields = ("lead",)
     title = CleanTextField(label=_("标题"), max_length=100, required=True)
     kind = forms.ChoiceField(label=_("类别"), choices=Section.Kind.choices,
                              help_text=_("“存在的主要问题”会在下季度起草时列在旁边，供对照。"))
@@ -126,7 +129,6 @@ class SectionForm(PartForm):
 
 class HeadingForm(PartForm):
     part_kind = "heading"
-    measure_fields = ("lead",)
     title = CleanTextField(label=_("小标题"), max_length=200, required=True,
                            help_text=_("不必写“（一）”，编号自动生成。"))
     lead = CleanTextField(label=_("导语"), max_length=MAX_PARAGRAPH, multiline=True,
@@ -135,7 +137,6 @@ class HeadingForm(PartForm):
 
 class ItemForm(PartForm):
     part_kind = "item"
-    measure_fields = ("text",)
     text = CleanTextField(label=_("内容"), max_length=MAX_PARAGRAPH, multiline=True,
                           help_text=_("不必写“一是”，编号自动生成。统计数写作｛名称｝，可从菜单插入。"))
 
