@@ -206,3 +206,21 @@ def test_a_frozen_report_is_refused_in_plain_words(report, drafter, status, mess
     with pytest.raises(EditRefused) as refused:
         editing.add_section(user=drafter, report=report)
     assert refused.value.message == message
+
+
+def test_a_conflicted_save_is_rebased_on_the_part_as_it_now_is(report, drafter, make_user, tree):
+    colleague = make_user(organization=tree["cppcc"], role=Membership.Role.DRAFTER)
+    first, second, _third = heading_items(report)
+    stale = Report.objects.get(pk=report.pk)
+    save(colleague, report, first, "item", {"text": "同事的文字。"})
+    with pytest.raises(EditConflict):
+        save(drafter, stale, first, "item", {"text": "我的文字。"}, base={"text": "学习甲。"})
+    base = editing.conflict_base(report=stale, kind="item", obj=first)
+    assert base == (stale.version, fingerprint({"text": "同事的文字。"})) and stale.version == report.version
+    # Saving again on that base overwrites theirs, deliberately.
+    editing.save_part(user=drafter, report=stale, kind="item", obj=first, values={"text": "我的文字。"},
+                      base_version=base[0], base_fingerprint=base[1])
+    assert heading_items(report)[0].text == "我的文字。"
+    # A part deleted meanwhile has nothing to be rebased on.
+    Item.objects.filter(pk=second.pk).delete()
+    assert editing.conflict_base(report=stale, kind="item", obj=second) is None

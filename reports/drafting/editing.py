@@ -147,6 +147,18 @@ def save_part(*, user, report, kind, obj, values, base_version, base_fingerprint
     return current
 
 
+def conflict_base(*, report: Report, kind: str, obj) -> tuple[int, str] | None:
+    """What a save refused as a conflict is re-based on: (version, fingerprint) of the part as it
+    now is, so that saving the same text again is a deliberate overwrite of theirs. None when
+    the part has been deleted: there is nothing to overwrite. Brings `report` up to date, so
+    that the page shown with the conflict is the report as it now is."""
+    report.refresh_from_db()
+    current = find_part(report, kind, obj.pk)
+    if current is None:
+        return None
+    return report.version, fingerprint(part_values(current, kind))
+
+
 @transaction.atomic
 def delete_part(*, user, report, kind, obj, base_version, base_fingerprint):
     """Delete a section, heading or item, unless someone changed it since the user saw it."""

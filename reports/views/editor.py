@@ -178,15 +178,12 @@ def part_edit(request: HttpRequest, report: Report, kind: str, part_id: int | No
             )
         except EditConflict as error:
             conflict = conflict_context(error, form_class, report, measures)
-            report.refresh_from_db()
-            current = get_part(report, kind, part_id) if not error.gone else None
-            if current is not None:
-                # Re-based on what is there now: saving again is a deliberate overwrite.
-                rebased = form_class.for_part(current, report, measures=measures)
-                form = form_class(
-                    data={**request.POST.dict(), **{k: rebased.initial[k] for k in ("base_version", "base_fingerprint")}},
-                    measures=measures,
-                )
+            base = editing.conflict_base(report=report, kind=kind, obj=obj)
+            if base is not None:
+                # The user's text, on the new base (see editing.conflict_base).
+                base_version, base_fingerprint = base
+                form = form_class(data={**request.POST.dict(), "base_version": base_version,
+                                        "base_fingerprint": base_fingerprint}, measures=measures)
                 form.is_valid()
         else:
             if form.removed_characters:
