@@ -33,3 +33,13 @@ class MeasureQuerySet(models.QuerySet):
             .exclude(values__report=report)
             .order_by("name")
         )
+
+    def for_name(self, *, name: str, unit: str, organization):
+        """The measure a body means by this name and unit: the common one when the catalogue has
+        it, so that the summary adds every body's figure up in one row; else the body's own,
+        created if need be."""
+        common = self.filter(name=name, unit=unit, organization__isnull=True).first()
+        if common is not None:
+            return common
+        measure, _created = self.get_or_create(name=name, unit=unit, organization=organization)
+        return measure

@@ -224,3 +224,21 @@ def test_a_conflicted_save_is_rebased_on_the_part_as_it_now_is(report, drafter, 
     # A part deleted meanwhile has nothing to be rebased on.
     Item.objects.filter(pk=second.pk).delete()
     assert editing.conflict_base(report=stale, kind="item", obj=second) is None
+
+
+
+def test_a_measure_typed_by_name_is_the_common_one_when_the_catalogue_has_it(report, drafter, tree):
+    """So that the quarter's summary adds every body's figure up in one row, the editor and the
+    importer take the same measure for the same name and unit."""
+    from reports.models import Measure
+    from reports.word.importing import create_report, parse_text
+
+    common = Measure.objects.create(name="理论学习中心组学习会议", unit="次")
+    assert editing.add_measure(user=drafter, report=report, name="理论学习中心组学习会议", unit="次").measure == common
+    # A name the catalogue does not have becomes the body's own, once.
+    own = editing.add_measure(user=drafter, report=report, name="廉政谈话", unit="人次").measure
+    assert own.organization == tree["cppcc"]
+    imported = create_report(parse_text("一、主要做法\n一是召开理论学习中心组学习会议3次。二是开展廉政谈话26人次。"),
+                             organization=tree["cppcc"], year=2023, quarter=2, user=drafter)
+    assert {value.measure for value in imported.measure_values.all()} == {common, own}
+    assert Measure.objects.count() == 2

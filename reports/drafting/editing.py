@@ -237,12 +237,11 @@ def set_items_layout(*, user, report, layout):
 
 @transaction.atomic
 def add_measure(*, user, report, measure=None, name=None, unit=None):
-    """Put a catalogue measure, or a new one scoped to the body, in the report's panel."""
+    """Put a catalogue measure, or the one named by `name` and `unit` (Measure.objects.for_name:
+    the common one if the catalogue has it, else the body's own), in the report's panel."""
     locked = _lock(report, user)
     if measure is None:
-        measure, _created = Measure.objects.get_or_create(
-            name=name, unit=unit, organization=locked.organization, defaults={"active": True}
-        )
+        measure = Measure.objects.for_name(name=name, unit=unit, organization=locked.organization)
     value = MeasureValue.objects.filter(report=locked, measure=measure).first()
     created = value is None
     if created:

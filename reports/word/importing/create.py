@@ -9,16 +9,6 @@ from reports.drafting.structure import create_report_from_structure
 from reports.models import Measure, Report
 
 
-def catalogue_measure(name, unit, organization):
-    """The body's measure of this name and unit: a common one when the catalogue has it (so
-    that sums across bodies add up), else one scoped to the body, created if need be."""
-    common = Measure.objects.filter(name=name, unit=unit, organization__isnull=True).first()
-    if common:
-        return common
-    measure, _created = Measure.objects.get_or_create(name=name, unit=unit, organization=organization)
-    return measure
-
-
 def create_report(parsed, *, organization, year, quarter, user=None):
     """Create the draft; raises ReportExists (drafting.starting) if the quarter's report exists."""
     existing = Report.objects.filter(organization=organization, year=year, quarter=quarter).first()
@@ -36,7 +26,8 @@ def create_report(parsed, *, organization, year, quarter, user=None):
 
 
 def _create(parsed, *, organization, year, quarter, user):
-    measures = {found.name: catalogue_measure(found.name, found.unit, organization) for found in parsed.measures}
+    measures = {found.name: Measure.objects.for_name(name=found.name, unit=found.unit, organization=organization)
+                for found in parsed.measures}
     values = {found.name: Decimal(str(found.value)) for found in parsed.measures if found.value is not None}
     data = parsed.structure()
     data["title"] = data["title"] or standard_title(organization, year, quarter)
