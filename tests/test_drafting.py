@@ -110,3 +110,62 @@ def test_copy_is_all_or_nothing(demo, demo_drafter, monkeypatch):
 )
 def test_the_new_report_form_suggests_the_quarter_being_reported(today, expected):
     assert default_quarter(today) == expected
+
+
+def start_or_import(path, *, user, organization, year, quarter, copy_from=None):
+    """A quarter's report made the way a drafter makes one: started (maybe as a copy) or imported."""
+    from reports.word.importing import create_report, parse_text
+
+    if path == "import":
+        parsed = parse_text("一、主要做法\n一是召开理论学习中心组学习会议3次。")
+        return create_report(parsed, organization=organization, year=year, quarter=quarter, user=user)
+    return start_report(user=user, organization=organization, year=year, quarter=quarter, copy_from=copy_from)
+
+
+PATHS = ["start", "copy", "import"]
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_every_way_of_making_a_report_refuses_a_quarter_that_exists(drafter, tree, report_factory, path):
+    earlier = report_factory(tree["cppcc"], year=2024, quarter=1)
+    existing = report_factory(tree["cppcc"], year=2024, quarter=2, title="已有的二季度")
+    with pytest.raises(ReportExists) as raised:
+        start_or_import(path, user=drafter, organization=tree["cppcc"], year=2024, quarter=2,
+                        copy_from=earlier if path == "copy" else None)
+    assert raised.value.report == existing
+    assert Report.objects.filter(organization=tree["cppcc"]).count() == 2
+    assert not Measure.objects.exists(), "an import refused leaves no measure behind"
+
+
+def someone_creates_it_first(monkeypatch, *, organization, year, quarter):
+    """Between the check that the quarter is free and the insert, a colleague's request creates
+    the same quarter's report: the check finds nothing, the insert meets the unique constraint."""
+    real_filter = Report.objects.filter
+
+    def filter_(*args, **kwargs):
+        if not args and set(kwargs) == {"organization", "year", "quarter"} and not raced:
+            raced.append(Report.objects.create(organization=organization, year=year, quarter=quarter, title="同事刚建的报告"))
+            return real_filter(*args, **kwargs).none()
+        return real_filter(*args, **kwargs)
+
+    raced = []
+    monkeypatch.setattr(Report.objects, "filter", filter_)
+    return raced
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_a_quarter_created_meanwhile_by_someone_else_is_reported_as_existing(drafter, tree, report_factory, monkeypatch, path):
+    earlier = report_factory(tree["cppcc"], year=2024, quarter=1)
+    raced = someone_creates_it_first(monkeypatch, organization=tree["cppcc"], year=2024, quarter=2)
+    with pytest.raises(ReportExists) as raised:
+        start_or_import(path, user=drafter, organization=tree["cppcc"], year=2024, quarter=2,
+                        copy_from=earlier if path == "copy" else None)
+    assert raced and raised.value.report.title == "同事刚建的报告"
+
+
+def test_the_new_report_page_opens_a_quarter_created_meanwhile_instead_of_failing(client, drafter, tree, monkeypatch):
+    raced = someone_creates_it_first(monkeypatch, organization=tree["cppcc"], year=2024, quarter=2)
+    client.force_login(drafter)
+    response = client.post(reverse("reports:create"), {"organization": tree["cppcc"].id, "year": 2024, "quarter": 2})
+    # (The colleague's row is rolled back with the refused start here; theirs would be committed.)
+    assert response.status_code == 302 and response["Location"] == reverse("reports:edit", args=[raced[0].pk])

@@ -1,6 +1,6 @@
 """Starting a quarter's report: from the standard skeleton or as a copy of an earlier quarter."""
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from reports.document.numbering import quarter_label
 from reports.models import Heading, Item, MeasureValue, Report, Section
@@ -38,25 +38,49 @@ def default_quarter(today):
 
 
 class ReportExists(Exception):
+    """The body already has a report for this quarter: `report`, to be opened instead."""
+
     def __init__(self, report):
         super().__init__(report)
         self.report = report
 
 
+def existing_report(*, organization, year: int, quarter: int) -> Report | None:
+    """The body's report for the quarter, if it has one: a body has one report a quarter."""
+    return Report.objects.filter(organization=organization, year=year, quarter=quarter).first()
+
+
+def create_report_row(*, organization, year: int, quarter: int, **fields) -> Report:
+    """The Report row of the body's quarter, or ReportExists with the one already there.
+
+    Every way of making a report (starting, copying, importing) creates its row here. A
+    colleague's request may create the same quarter between the check and the insert: the
+    unique constraint refuses the second row, and that too is ReportExists, not an error. The
+    insert has a savepoint of its own, so the caller's transaction goes on to raise it."""
+    existing = existing_report(organization=organization, year=year, quarter=quarter)
+    if existing is not None:
+        raise ReportExists(existing)
+    try:
+        with transaction.atomic():
+            return Report.objects.create(organization=organization, year=year, quarter=quarter, **fields)
+    except IntegrityError:
+        existing = existing_report(organization=organization, year=year, quarter=quarter)
+        if existing is not None:
+            raise ReportExists(existing) from None
+        raise
+
+
 @transaction.atomic
-def start_report(*, user, organization, year, quarter, copy_from=None):
-    """Create the body's report for the quarter; an existing one is returned, not duplicated.
+def start_report(*, user, organization, year: int, quarter: int, copy_from: Report | None = None) -> Report:
+    """Create the body's report for the quarter; raises ReportExists rather than duplicate one.
 
     A copy takes all text and structure of `copy_from` (same body) and the same measures
     without values; the period in the title and opening is moved to the new quarter.
     """
-    existing = Report.objects.filter(organization=organization, year=year, quarter=quarter).first()
-    if existing:
-        raise ReportExists(existing)
     if copy_from is not None and copy_from.organization_id != organization.id:
         raise ValueError("copy_from must be a report of the same body")
     if copy_from is None:
-        report = Report.objects.create(
+        report = create_report_row(
             organization=organization,
             year=year,
             quarter=quarter,
@@ -76,7 +100,7 @@ def start_report(*, user, organization, year, quarter, copy_from=None):
 
 def _copy(source, *, user, year, quarter):
     old_period, new_period = period_text(source.year, source.quarter), period_text(year, quarter)
-    report = Report.objects.create(
+    report = create_report_row(
         organization=source.organization,
         year=year,
         quarter=quarter,

@@ -10,6 +10,7 @@ from datetime import date
 from django.db import transaction
 
 from reports.document.tokens import token
+from reports.drafting.starting import create_report_row
 from reports.models import Heading, Item, MeasureValue, Report, Section
 
 NAMED_TOKEN_RE = re.compile(r"\{\{measure:([^{}]+)\}\}")
@@ -27,13 +28,14 @@ def resolve_named_tokens(text, measures_by_name):
 
 @transaction.atomic
 def create_report_from_structure(*, organization, year, quarter, data, measures_by_name, values_by_name=None, user=None):
-    """Create the report and all its parts in one transaction: it exists whole or not at all."""
+    """Create the report and all its parts in one transaction: it exists whole or not at all.
+    Raises ReportExists (drafting.starting) when the body's quarter has a report already."""
     values_by_name = values_by_name or {}
 
     def text(value):
         return resolve_named_tokens(value or "", measures_by_name)
 
-    report = Report.objects.create(
+    report = create_report_row(
         organization=organization,
         year=year,
         quarter=quarter,

@@ -20,8 +20,8 @@ from django.views.decorators.http import require_http_methods
 
 from reports.access import drafter_organizations
 from reports.document.numbering import section_ordinal
-from reports.drafting.starting import ReportExists, default_quarter, standard_title
-from reports.models import Report, Section
+from reports.drafting.starting import ReportExists, default_quarter, existing_report, standard_title
+from reports.models import Section
 from reports.word.importing import MAX_UPLOAD_BYTES, Block, ImportRefused, create_report, parse_blocks, read_blocks
 from reports.word.importing.errors import NOTHING_FOUND, TOO_LARGE
 from reports.word.importing.forms import ImportSourceForm, ImportTargetForm
@@ -126,7 +126,7 @@ def preview(request, key):
             status = 422
     else:
         # Say before the click that the suggested quarter is taken.
-        existing = Report.objects.filter(organization=organizations.first(), year=year, quarter=quarter).first()
+        existing = existing_report(organization=organizations.first(), year=year, quarter=quarter)
     title = parsed.title or standard_title(organizations.first(), year, quarter)
     return render(request, "reports/import_preview.html", {
         "parsed": parsed,
