@@ -192,6 +192,6 @@ def test_the_editor_and_the_admin_agree_which_reports_may_change(report_factory,
 
     report = report_factory(tree["cppcc"], sections=[("主要做法", "practices", ["学习。"])], status=status)
     assert can_edit(drafter, report) == editable
-    assert (edit_refusal(drafter, report) is None) == editable
+    assert (edit_refusal(user=drafter, report=report) is None) == editable
     assert is_frozen(report) == (not editable)
     assert is_frozen(report.sections.get()) == (not editable)

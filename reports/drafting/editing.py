@@ -8,7 +8,9 @@ into pages.
 
 import hashlib
 import json
+from decimal import Decimal
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -32,6 +34,7 @@ PART_FIELDS = {
 }
 REPORT_PARTS = ("title", "addressee", "opening", "closing", "signature")
 PART_MODELS = {"section": Section, "heading": Heading, "item": Item}
+Part = Report | Section | Heading | Item  # a report is the part for its own fields (title, opening…)
 
 
 def token_fields(kind: str) -> tuple[str, ...]:
@@ -59,21 +62,21 @@ class EditConflict(Exception):
         self.gone = gone
 
 
-def fingerprint(values):
+def fingerprint(values: dict) -> str:
     """A short digest of what a form showed, so that a later save can tell if it changed."""
     data = json.dumps({k: "" if v is None else str(v) for k, v in values.items()}, ensure_ascii=False, sort_keys=True)
     return hashlib.sha256(data.encode("utf-8")).hexdigest()[:24]
 
 
-def part_values(obj, kind):
+def part_values(obj: Part, kind: str) -> dict:
     return {field: getattr(obj, field) for field in PART_FIELDS[kind]}
 
 
-def part_ref(kind, obj):
+def part_ref(kind: str, obj: Part) -> str:
     return kind if kind in REPORT_PARTS else f"{kind}-{obj.pk}"
 
 
-def edit_refusal(user, report: Report) -> tuple[str, str] | None:
+def edit_refusal(*, user: AbstractBaseUser, report: Report) -> tuple[str, str] | None:
     """Why the user may not edit the report, as (message, code), or None when they may: the one
     answer of the editor's views and of every write's re-check under the lock."""
     if can_edit(user, report):
@@ -84,9 +87,9 @@ def edit_refusal(user, report: Report) -> tuple[str, str] | None:
     return _("只有本单位的起草人可以修改这份报告。"), "not_drafter"
 
 
-def check_editable(*, user, report: Report) -> None:
+def check_editable(*, user: AbstractBaseUser, report: Report) -> None:
     """Raise EditRefused, with the reason, unless the user may edit the report as it is given."""
-    refused = edit_refusal(user, report)
+    refused = edit_refusal(user=user, report=report)
     if refused is not None:
         raise EditRefused(*refused)
 
@@ -109,7 +112,7 @@ def _touch(locked: Report, user, report: Report) -> None:
         setattr(report, field, getattr(locked, field))
 
 
-def find_part(report: Report, kind: str, part_id: int | None):
+def find_part(report: Report, kind: str, part_id: int | None) -> Part | None:
     """The part of `report` that `kind` and `part_id` name, as it is now in the database: the
     report itself for its own parts (title, opening…), a section, heading or item only if it
     belongs to this report; None when there is no such part here (deleted, or another report's)."""
@@ -130,7 +133,8 @@ def _check_base(kind, current, *, base_version, base_fingerprint, report, yours)
 
 
 @transaction.atomic
-def save_part(*, user, report, kind, obj, values, base_version, base_fingerprint):
+def save_part(*, user: AbstractBaseUser, report: Report, kind: str, obj: Part, values: dict, base_version: int,
+              base_fingerprint: str) -> Part:
     """Write the user's `values` for one part. Returns the part as saved."""
     locked = _lock(report, user)
     current = find_part(locked, kind, obj.pk)
@@ -147,7 +151,7 @@ def save_part(*, user, report, kind, obj, values, base_version, base_fingerprint
     return current
 
 
-def conflict_base(*, report: Report, kind: str, obj) -> tuple[int, str] | None:
+def conflict_base(*, report: Report, kind: str, obj: Part) -> tuple[int, str] | None:
     """What a save refused as a conflict is re-based on: (version, fingerprint) of the part as it
     now is, so that saving the same text again is a deliberate overwrite of theirs. None when
     the part has been deleted: there is nothing to overwrite. Brings `report` up to date, so
@@ -160,7 +164,8 @@ def conflict_base(*, report: Report, kind: str, obj) -> tuple[int, str] | None:
 
 
 @transaction.atomic
-def delete_part(*, user, report, kind, obj, base_version, base_fingerprint):
+def delete_part(*, user: AbstractBaseUser, report: Report, kind: str, obj: Part, base_version: int,
+                base_fingerprint: str) -> None:
     """Delete a section, heading or item, unless someone changed it since the user saw it."""
     locked = _lock(report, user)
     current = find_part(locked, kind, obj.pk)
@@ -174,7 +179,7 @@ def delete_part(*, user, report, kind, obj, base_version, base_fingerprint):
 
 
 @transaction.atomic
-def move_part(*, user, report, kind, obj, step):
+def move_part(*, user: AbstractBaseUser, report: Report, kind: str, obj: Part, step: int) -> bool:
     locked = _lock(report, user)
     current = find_part(locked, kind, obj.pk)
     if current is None:
@@ -186,7 +191,8 @@ def move_part(*, user, report, kind, obj, step):
 
 
 @transaction.atomic
-def add_section(*, user, report, after=None, title=None, kind=Section.Kind.OTHER):
+def add_section(*, user: AbstractBaseUser, report: Report, after: Section | None = None, title: str | None = None,
+                kind: str = Section.Kind.OTHER) -> Section:
     locked = _lock(report, user)
     section = Section(report=locked, kind=kind, title=title or _("新的部分"))
     section._history_user = user
@@ -196,7 +202,8 @@ def add_section(*, user, report, after=None, title=None, kind=Section.Kind.OTHER
 
 
 @transaction.atomic
-def add_heading(*, user, report, section, after=None, title=None):
+def add_heading(*, user: AbstractBaseUser, report: Report, section: Section, after: Heading | None = None,
+                title: str | None = None) -> Heading:
     locked = _lock(report, user)
     section = find_part(locked, "section", section.pk)
     if section is None:
@@ -209,7 +216,8 @@ def add_heading(*, user, report, section, after=None, title=None):
 
 
 @transaction.atomic
-def add_item(*, user, report, section, heading=None, after=None, text=""):
+def add_item(*, user: AbstractBaseUser, report: Report, section: Section, heading: Heading | None = None,
+             after: Item | None = None, text: str = "") -> Item:
     """A new item, empty unless `text` is given, after `after` or at the end of its list."""
     locked = _lock(report, user)
     section = find_part(locked, "section", section.pk)
@@ -225,7 +233,7 @@ def add_item(*, user, report, section, heading=None, after=None, text=""):
 
 
 @transaction.atomic
-def set_items_layout(*, user, report, layout):
+def set_items_layout(*, user: AbstractBaseUser, report: Report, layout: str) -> None:
     locked = _lock(report, user)
     Report.objects.filter(pk=locked.pk).update(items_layout=layout)
     _touch(locked, user, report)
@@ -236,7 +244,8 @@ def set_items_layout(*, user, report, layout):
 
 
 @transaction.atomic
-def add_measure(*, user, report, measure=None, name=None, unit=None):
+def add_measure(*, user: AbstractBaseUser, report: Report, measure: Measure | None = None, name: str | None = None,
+                unit: str | None = None) -> MeasureValue:
     """Put a catalogue measure, or the one named by `name` and `unit` (Measure.objects.for_name:
     the common one if the catalogue has it, else the body's own), in the report's panel."""
     locked = _lock(report, user)
@@ -253,7 +262,7 @@ def add_measure(*, user, report, measure=None, name=None, unit=None):
 
 
 @transaction.atomic
-def set_measure_value(*, user, report, measure_value, value):
+def set_measure_value(*, user: AbstractBaseUser, report: Report, measure_value: MeasureValue, value: Decimal | None) -> None:
     """Values are typed once and shown wherever the text refers to them; the last save wins
     because a figure has no text to merge and the panel always shows the current value."""
     locked = _lock(report, user)
@@ -267,7 +276,7 @@ def set_measure_value(*, user, report, measure_value, value):
 
 
 @transaction.atomic
-def remove_measure(*, user, report, measure_value):
+def remove_measure(*, user: AbstractBaseUser, report: Report, measure_value: MeasureValue) -> None:
     locked = _lock(report, user)
     texts = token_texts(
         locked,
