@@ -4,13 +4,15 @@ import pytest
 from django.utils import translation
 from django.utils.translation import gettext_lazy
 
+from reports.drafting.editing import EditRefused
 from reports.errors import Refusal
 from reports.review.comments import CommentRefused
 from reports.review.workflow import NotPermitted, ReportIncomplete, WorkflowError
 from reports.tracking.reminders import NotYetDue, ReminderRefused
+from reports.word.importing.errors import ImportRefused
 
 
-@pytest.mark.parametrize("family", [WorkflowError, CommentRefused, ReminderRefused])
+@pytest.mark.parametrize("family", [WorkflowError, CommentRefused, ReminderRefused, EditRefused, ImportRefused])
 def test_each_family_is_a_refusal_with_message_and_code(family):
     refusal = family("不能这样做。")
     assert isinstance(refusal, Refusal)

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from reports.access import EDITABLE_STATUSES, can_edit
 from reports.document.tokens import TOKEN_FIELDS, referenced_ids, token_texts
 from reports.drafting import ordering
+from reports.errors import Refusal
 from reports.models import Heading, Item, Measure, MeasureValue, Report, Section
 
 # What each kind of part holds: the fields a user edits in one form.
@@ -43,13 +44,8 @@ def token_fields(kind: str) -> tuple[str, ...]:
     return tuple(field for field in PART_FIELDS[kind] if field in may_hold)
 
 
-class EditRefused(Exception):
+class EditRefused(Refusal):
     """The user may not make this change (wrong body or role, or the report is not editable)."""
-
-    def __init__(self, message, code="refused"):
-        super().__init__(message)
-        self.message = message
-        self.code = code
 
 
 class EditConflict(Exception):

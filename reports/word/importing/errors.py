@@ -2,17 +2,14 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from reports.errors import Refusal
+
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024  # the file as uploaded
 MAX_EXPANDED_BYTES = 50 * 1024 * 1024  # all its parts unzipped
 
 
-class ImportRefused(Exception):
+class ImportRefused(Refusal):
     """The input cannot be imported; `message` says why (Chinese, through gettext)."""
-
-    def __init__(self, message, code):
-        super().__init__(str(message))
-        self.message = message
-        self.code = code
 
 
 # The limits are written into the strings: a lazy string formatted here would be translated
