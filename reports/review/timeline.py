@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import pgettext, pgettext_lazy
 
 from reports.document.diffing import diff_text
 from reports.document.tokens import TOKEN_RE, format_value
@@ -16,7 +16,9 @@ from reports.models import Heading, Item, MeasureValue, Report, Section
 
 LIMIT = 300
 # Lazy: these tables are built once at import, the reader's language is known only per request.
-HISTORY_TYPES = {"+": gettext_lazy("新增"), "~": gettext_lazy("修改"), "-": gettext_lazy("删除")}
+HISTORY_TYPES = {
+    "+": pgettext_lazy("timeline", "新增"), "~": pgettext_lazy("timeline", "修改"), "-": pgettext_lazy("timeline", "删除"),
+}
 
 
 @dataclass
@@ -44,8 +46,9 @@ def _text(kind, record):
 
 
 PART_LABELS = {
-    "report": gettext_lazy("报告信息"), "section": gettext_lazy("部分"), "heading": gettext_lazy("小标题"),
-    "item": gettext_lazy("条目"), "measure": gettext_lazy("统计数"),
+    "report": pgettext_lazy("timeline", "报告信息"), "section": pgettext_lazy("timeline", "部分"),
+    "heading": pgettext_lazy("timeline", "小标题"), "item": pgettext_lazy("timeline", "条目"),
+    "measure": pgettext_lazy("timeline", "统计数"),
 }
 
 
@@ -70,8 +73,11 @@ def _edits(report):
             label = PART_LABELS[kind]
             if kind == "measure":
                 label = f"{label}“{record.measure.name}”"
-            entry = Entry(when=record.history_date, who=_name(record.history_user),
-                          what=f"{HISTORY_TYPES[record.history_type]}{label}")
+            # Chinese runs the change into the part (修改条目); English needs a space (Changed item).
+            what = pgettext("timeline: a change, then the part changed", "%(change)s%(part)s") % {
+                "change": HISTORY_TYPES[record.history_type], "part": label,
+            }
+            entry = Entry(when=record.history_date, who=_name(record.history_user), what=what)
             if record.history_type == "~" and before is not None:
                 entry.segments = diff_text(before, text)
             else:
