@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db.models import OuterRef, Subquery
-from django.utils.translation import gettext as _
 
 from reports.labels import quarter_name
 from reports.models import DueDate, Organization, Reminder, Report, Submission
@@ -18,7 +17,6 @@ from reports.tracking.deadlines import (
     OVERDUE,
     PENDING,
     QUARTER_NUMBERS,
-    TIMELINESS_LABELS,
     due_dates,
     local_date,
     timeliness,
@@ -36,18 +34,6 @@ class Cell:
     due: date
     timeliness: str
     last_reminder: Reminder | None
-
-    @property
-    def status(self):
-        return self.report.status if self.report else None
-
-    @property
-    def status_label(self):
-        return self.report.get_status_display() if self.report else _("未起草")
-
-    @property
-    def timeliness_label(self):
-        return TIMELINESS_LABELS[self.timeliness]
 
     @property
     def can_remind(self):

@@ -22,9 +22,3 @@ def overseen_ids(user):
     # body is kept, and the top bodies are not.
     children = set(Organization.objects.filter(parent_id__in=roots).values_list("id", flat=True))
     return Organization.objects.descendant_ids(children)
-
-
-def overseen_bodies(user):
-    """The bodies the user follows as an overseer, ordered by name."""
-    return Organization.objects.filter(id__in=overseen_ids(user)).order_by("name")
-

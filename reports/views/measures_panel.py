@@ -7,7 +7,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 from django_htmx.http import trigger_client_event
 
-from reports.document.tokens import format_value
 from reports.drafting import editing
 from reports.drafting.editing import EditConflict, EditRefused
 from reports.drafting.forms import MeasureValueForm, NewMeasureForm
@@ -18,14 +17,12 @@ from reports.views.measures_context import panel_context
 
 def panel_response(request, report, *, status=200, new_form=None, errors=None, changed=False, values_changed=False):
     context = panel_context(request, report, new_form=new_form, errors=errors)
-    values = context["measure_values"]
     if not request.htmx:
         return render(request, "reports/measures.html", context, status=status)
     response = render(request, "reports/editor/_measures_panel.html", context, status=status)
     if values_changed:
         # The sheet prints each value where the text refers to it: it reloads on this event.
-        shown = {str(v.measure_id): {"text": format_value(v.value), "missing": v.value is None} for v in values}
-        trigger_client_event(response, "measuresChanged", shown)
+        trigger_client_event(response, "measuresChanged")
     if changed or values_changed:
         trigger_client_event(response, "reportChanged")
     return response
