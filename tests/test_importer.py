@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from docx import Document as WordDocument
+from docx.enum.style import WD_STYLE_TYPE
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Pt
@@ -454,7 +455,58 @@ def test_deleted_and_hidden_text_is_not_read():
 
 
 # Round trip: our own Word export reads back as the same structure ---------------------------------
-# (reports/docx_writer.py writes the styles 公文标题, 一级标题, 二级标题, 条目 … that the importer reads)
+# (reports/word/writer.py writes the styles of reports/word/styles.py: 公文标题, 一级标题 … that the importer reads)
+
+# What each kind of paragraph we write is read back as, from its style alone (an opening and a
+# lead both print as 正文, so both come back as body text).
+READ_BACK_AS = {
+    "title": "title", "addressee": "addressee", "opening": "body", "section": "h1", "heading": "h2",
+    "body": "body", "item": "item", "closing": "closing", "signature": "signature", "date": "date",
+}
+
+
+def test_every_kind_of_paragraph_we_write_is_read_back_by_its_style():
+    from reports.document.model import Document, Kind, Paragraph, Run
+    from reports.word.importing.reader_docx import read_docx
+    from reports.word.writer import write_document
+
+    kinds = [value for name, value in vars(Kind).items() if name.isupper()]
+    assert sorted(kinds) == sorted(READ_BACK_AS), "a new kind of paragraph needs a style the importer reads"
+    # Plain words without ordinals or dates: only the style can tell what each paragraph is.
+    texts = {kind: f"段落内容{chr(0x4e00 + index)}" for index, kind in enumerate(kinds)}
+    document = Document("标题", paragraphs=[Paragraph(kind, (Run(texts[kind]),)) for kind in kinds])
+    blocks = read_docx(write_document(document))
+    assert [(block.text, block.role) for block in blocks] == [(texts[kind], READ_BACK_AS[kind]) for kind in kinds]
+
+
+def test_the_styles_the_importer_knows_are_the_styles_the_writer_adds(demo):
+    from reports.word.importing.blocks import STYLE_ROLES
+    from reports.word.styles import OWN_STYLE_NAMES
+    from reports.word.writer import render_docx
+
+    def paragraph_styles(data):
+        return {style.name for style in WordDocument(io.BytesIO(data)).styles if style.type == WD_STYLE_TYPE.PARAGRAPH}
+
+    blank = io.BytesIO()
+    WordDocument().save(blank)
+    added = paragraph_styles(render_docx(demo)) - paragraph_styles(blank.getvalue())
+    assert set(STYLE_ROLES) == added
+    # 正文 is also what Word and WPS call their Normal style: it alone does not mark a file as ours.
+    assert set(OWN_STYLE_NAMES) == added - {"正文"}
+
+
+def test_a_third_level_style_in_someone_elses_file_is_read_by_its_ordinal():
+    document = WordDocument()
+    document.styles.add_style("三级标题", WD_STYLE_TYPE.PARAGRAPH)
+    document.add_paragraph("一、主要做法")
+    document.add_paragraph("（一）深化理论学习")
+    document.add_paragraph("1.学习党的二十大精神。", style="三级标题")
+    document.add_paragraph("2.开展专题研讨。", style="三级标题")
+    stream = io.BytesIO()
+    document.save(stream)
+    heading = parse_docx(stream.getvalue()).sections[0].headings[0]
+    assert (heading.title, heading.items) == ("深化理论学习", ["学习党的二十大精神。", "开展专题研讨。"])
+
 
 
 def test_the_sample_report_reads_back_from_its_word_export(demo):

@@ -4,8 +4,8 @@ Page: A4, margins 37/28/35/26 mm, 22 lines of 28 characters: exact 579-twip line
 `lines` grid, and −0.25 pt character spacing on 16 pt runs (28 × 16 pt is 2 mm wider than
 the type area). Every style and run names its East Asian font (python-docx sets only the
 Latin one) and no theme font is left, so Word and WPS cannot fall back to a Japanese face.
-Named styles (公文标题, 一级标题, 二级标题 …) carry outline levels, so the navigation pane
-works and the importer reads our files back by style.
+Named styles (公文标题, 一级标题, 二级标题 …: reports/word/styles.py) carry outline levels, so the
+navigation pane works and the importer reads our files back by style.
 """
 
 import io
@@ -24,6 +24,7 @@ from docx.text.paragraph import Paragraph
 from lxml import etree
 
 from reports.document.model import Kind, Role, build_document, text_width
+from reports.word.styles import STYLE_OF_KIND, STYLES
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -40,21 +41,6 @@ FONTS = {
     Role.BODY: "仿宋_GB2312",
 }
 PAGE_NUMBER_FONT = "宋体"
-
-# Paragraph styles, by what the paragraph is. The importer reads these names back.
-STYLE_NAMES = {
-    Kind.TITLE: "公文标题",
-    Kind.ADDRESSEE: "主送机关",
-    Kind.OPENING: "正文",
-    Kind.SECTION: "一级标题",
-    Kind.HEADING: "二级标题",
-    Kind.BODY: "正文",
-    Kind.ITEM: "条目",
-    Kind.CLOSING: "结束语",
-    Kind.SIGNATURE: "署名",
-    Kind.DATE: "成文日期",
-}
-LEVEL3_STYLE = "三级标题"
 
 TITLE_LINE_WIDTH = 20  # characters of 2号 in 156 mm (22 pt ≈ 7.8 mm)
 # A title is cut where a reader pauses: after the body's name and period, before 履行/关于.
@@ -250,7 +236,7 @@ def _styles(word):
     # then drops it from the page; with it, LibreOffice keeps it inside by moving a character.
     _child(normal_ppr, "w:overflowPunct", val=1)
 
-    def add(name, *, font, size=BODY_PT, align=WD_ALIGN_PARAGRAPH.JUSTIFY, indent=True, outline=None,
+    def add(name, *, font=FONTS[Role.BODY], size=BODY_PT, align=WD_ALIGN_PARAGRAPH.JUSTIFY, indent=True, outline=None,
             keep_next=False, snap=True):
         style = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
         style.base_style = normal
@@ -273,17 +259,19 @@ def _styles(word):
             _child(ppr, "w:outlineLvl", val=outline)
         return style
 
-    add(STYLE_NAMES[Kind.TITLE], font=FONTS[Role.TITLE], size=TITLE_PT, align=WD_ALIGN_PARAGRAPH.CENTER,
-        indent=False, outline=None, keep_next=True, snap=False)
-    add(STYLE_NAMES[Kind.ADDRESSEE], font=FONTS[Role.BODY], indent=False, align=WD_ALIGN_PARAGRAPH.LEFT)
-    add(STYLE_NAMES[Kind.BODY], font=FONTS[Role.BODY])
-    add(STYLE_NAMES[Kind.SECTION], font=FONTS[Role.HEADING1], outline=0, keep_next=True)
-    add(STYLE_NAMES[Kind.HEADING], font=FONTS[Role.HEADING2], outline=1)
-    add(LEVEL3_STYLE, font=FONTS[Role.BODY], outline=2)
-    add(STYLE_NAMES[Kind.ITEM], font=FONTS[Role.BODY])
-    add(STYLE_NAMES[Kind.CLOSING], font=FONTS[Role.BODY])
-    add(STYLE_NAMES[Kind.SIGNATURE], font=FONTS[Role.BODY], indent=False, align=WD_ALIGN_PARAGRAPH.RIGHT)
-    add(STYLE_NAMES[Kind.DATE], font=FONTS[Role.BODY], indent=False, align=WD_ALIGN_PARAGRAPH.RIGHT)
+    # How each style prints (GB/T 9704); a style not named here is body text: 仿宋, justified,
+    # its first line indented two characters.
+    formats = {
+        Kind.TITLE: dict(font=FONTS[Role.TITLE], size=TITLE_PT, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False,
+                         keep_next=True, snap=False),
+        Kind.ADDRESSEE: dict(indent=False, align=WD_ALIGN_PARAGRAPH.LEFT),
+        Kind.SECTION: dict(font=FONTS[Role.HEADING1], keep_next=True),
+        Kind.HEADING: dict(font=FONTS[Role.HEADING2]),
+        Kind.SIGNATURE: dict(indent=False, align=WD_ALIGN_PARAGRAPH.RIGHT),
+        Kind.DATE: dict(indent=False, align=WD_ALIGN_PARAGRAPH.RIGHT),
+    }
+    for style in STYLES:
+        add(style.name, outline=style.outline, **formats.get(style.kind, {}))
     for name in ("Header", "Footer"):
         _set_fonts(styles[name].element.get_or_add_rPr(), PAGE_NUMBER_FONT)
 
@@ -352,7 +340,7 @@ _RUN_PROPERTIES = {}
 class _Template:
     members: tuple  # (ZipInfo, bytes) of the package, in order; the document part's bytes unused
     document: object  # the parsed w:document, its body holding only the w:sectPr
-    style_ids: dict  # paragraph style name → style id
+    style_ids: dict  # Kind → the id of the paragraph style it is written in
 
 
 def _styled_template(draft):
@@ -368,7 +356,7 @@ def _styled_template(draft):
         with zipfile.ZipFile(stream) as package:
             members = tuple((info, package.read(info)) for info in package.infolist())
             document = parse_xml(package.read(DOCUMENT_PART))
-        style_ids = {name: word.styles[name].style_id for name in set(STYLE_NAMES.values())}
+        style_ids = {kind: word.styles[style.name].style_id for kind, style in STYLE_OF_KIND.items()}
         _TEMPLATES[draft] = _Template(members, document, style_ids)
     return _TEMPLATES[draft]
 
@@ -435,7 +423,7 @@ def write_document(document, *, layout=None):
 
     def add_paragraph(kind):
         out = OxmlElement("w:p")
-        out.get_or_add_pPr().style = template.style_ids[STYLE_NAMES[kind]]
+        out.get_or_add_pPr().style = template.style_ids[kind]
         section_properties.addprevious(out)
         return Paragraph(out, None)
 

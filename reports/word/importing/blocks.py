@@ -8,6 +8,7 @@ the runs of a run-in heading end and the body text begins.
 
 from dataclasses import asdict, dataclass
 
+from reports.document.model import Kind
 from reports.document.numbering import chinese_number
 from reports.word.importing.patterns import (
     CLAUSE_PUNCTUATION,
@@ -21,26 +22,19 @@ from reports.word.importing.patterns import (
     fold,
     parse_date,
 )
+from reports.word.styles import STYLES
 
-# Roles, from the style names the Word export writes (reports/word/writer.py).
-TITLE, ADDRESSEE, BODY, H1, H2, H3, ITEM, CLOSING, SIGNATURE, DATE, IGNORE = (
-    "title", "addressee", "body", "h1", "h2", "h3", "item", "closing", "signature", "date", "ignore",
+# Roles: what a block's own file says it is. The values are kept in the session between upload
+# and confirmation (Block.to_json), so they stay as they are.
+TITLE, ADDRESSEE, BODY, H1, H2, ITEM, CLOSING, SIGNATURE, DATE = (
+    "title", "addressee", "body", "h1", "h2", "item", "closing", "signature", "date",
 )
-STYLE_ROLES = {
-    "公文标题": TITLE,
-    "主送机关": ADDRESSEE,
-    "正文": BODY,
-    "一级标题": H1,
-    "二级标题": H2,
-    "三级标题": H3,
-    "条目": ITEM,
-    "结束语": CLOSING,
-    "署名": SIGNATURE,
-    "成文日期": DATE,
-    "草稿标记": IGNORE,
+ROLE_OF_KIND = {
+    Kind.TITLE: TITLE, Kind.ADDRESSEE: ADDRESSEE, Kind.BODY: BODY, Kind.SECTION: H1, Kind.HEADING: H2,
+    Kind.ITEM: ITEM, Kind.CLOSING: CLOSING, Kind.SIGNATURE: SIGNATURE, Kind.DATE: DATE,
 }
-# Styles only our own files use: when one is present, 正文 means body text for certain.
-OWN_STYLES = {"公文标题", "一级标题", "二级标题", "条目", "署名", "成文日期"}
+# The role of a paragraph in one of the styles our Word export writes (reports/word/styles.py).
+STYLE_ROLES = {style.name: ROLE_OF_KIND[style.kind] for style in STYLES}
 # A paragraph of these roles is one line, whatever soft breaks it holds.
 ONE_LINE_ROLES = {TITLE, ADDRESSEE, H1, H2, CLOSING, SIGNATURE, DATE}
 HEADING_LINE_MAX = 30

@@ -13,8 +13,6 @@ from reports.word.importing.blocks import (
     DATE,
     H1,
     H2,
-    H3,
-    IGNORE,
     ITEM,
     SIGNATURE,
     TITLE,
@@ -93,7 +91,7 @@ class _Part:
     def feed(self, text, *, role=None, starts_paragraph=True, bullet=False):
         text = text.strip()
         folded = fold(text)
-        if role in (ITEM, H3) or bullet:
+        if role == ITEM or bullet:
             self._item_paragraph(text, folded)
             return
         numbered = LEVEL3_RE.match(folded) or LEVEL4_RE.match(folded)
@@ -241,7 +239,7 @@ def _first_heading(blocks):
 
 
 def parse_blocks(blocks):
-    blocks = [block for block in blocks if block.role != IGNORE and block.text.strip()]
+    blocks = [block for block in blocks if block.text.strip()]
     report = ParsedReport()
     _take_tail(blocks, report)
     start = _take_head(blocks, report)

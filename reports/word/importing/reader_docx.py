@@ -6,10 +6,11 @@ python-docx: the numbering, text boxes and run fonts needed here are below its A
 """
 
 from reports.document.text import clean_text
-from reports.word.importing.blocks import BODY, H2, ONE_LINE_ROLES, OWN_STYLES, STYLE_ROLES, Block, join_wrapped
+from reports.word.importing.blocks import BODY, H2, ONE_LINE_ROLES, STYLE_ROLES, Block, join_wrapped
 from reports.word.importing.errors import CORRUPT, ImportRefused
 from reports.word.importing.package import Package
 from reports.word.importing.wordnumbering import Numbering
+from reports.word.styles import OWN_STYLE_NAMES
 
 MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
 
@@ -51,7 +52,7 @@ class _Styles:
             }
             if style.get(f"{n.w}type") == "paragraph" and style.get(f"{n.w}default") in ("1", "true"):
                 self.default = style_id
-        self.own = any(style["name"] in OWN_STYLES for style in self.styles.values())
+        self.own = any(style["name"] in OWN_STYLE_NAMES for style in self.styles.values())
 
     def get(self, style_id, key):
         """A style's property, inherited through basedOn (with a guard against loops)."""
