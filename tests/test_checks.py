@@ -113,6 +113,41 @@ def test_normal_text_is_not_a_placeholder(report_factory, tree, text):
     assert find_problems(report) == []
 
 
+# The units things are counted in, as these reports write them (listed here, not read from the code),
+# and the spans and rates that begin like one and count nothing.
+COUNT_UNITS = ["人次", "万元", "次", "件", "篇", "人", "场", "项", "个", "家", "条", "期", "名", "元"]
+SPANS = ["个月", "个百分点", "个工作日"]
+
+
+@pytest.mark.parametrize("unit", COUNT_UNITS)
+def test_a_count_the_check_panel_asks_for_is_a_measure_once_imported_and_the_reverse(report_factory, tree, unit):
+    from reports.word.importing import parse_text
+
+    text = f"开展学习x{unit}，召开会议XX{unit}，组织调研×{unit}"
+    report = one_item_report(report_factory, tree, f"{text}。")
+    assert [p.message for p in find_problems(report)] == [
+        f"一、主要做法 一是：有待填写的占位符“{blank}{unit}”" for blank in ("x", "XX", "×")]
+
+    parsed = parse_text(f"一、主要做法\n一是{text}。")
+    assert [(m.name, m.unit, m.value) for m in parsed.measures] == [
+        ("学习", unit, None), ("会议", unit, None), ("调研", unit, None)]
+    assert parsed.placeholders == []  # a count is a measure now, no longer a blank in the text
+
+
+@pytest.mark.parametrize("span", SPANS)
+def test_a_span_is_no_count_in_the_check_panel_nor_in_the_importer(report_factory, tree, span):
+    from reports.word.importing import parse_text
+
+    # Still a blank to fill, reported whole: not as a count "x个" followed by 月.
+    report = one_item_report(report_factory, tree, f"整改用时x{span}。")
+    assert [p.message for p in find_problems(report)] == [f"一、主要做法 一是：有待填写的占位符“x{span}”"]
+    assert find_problems(one_item_report(report_factory, tree, f"整改用时3{span}。", quarter=2)) == []
+
+    parsed = parse_text(f"一、主要做法\n一是整改用时x{span}，压缩3{span}。")
+    assert parsed.measures == []
+    assert parsed.placeholders == [f"整改用时x{span}"]
+
+
 def test_placeholders_are_found_in_every_part_in_document_order(report_factory, measure_factory, tree):
     report = report_factory(
         tree["cppcc"], title="××党组2023年第一季度报告", addressee="XX市委：", opening="按要求，现报告如下【】。",

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from reports.document.model import Kind, build_document, heading_title, item_text, paragraph_texts, section_title
+from reports.document.units import COUNT_UNIT_PATTERN, SPAN_PATTERN
 from reports.models import Heading, Item, Section
 
 MEASURE_MISSING = "measure_missing"
@@ -28,18 +29,19 @@ EXCERPT_LENGTH = 30
 # ellipsis …… are deliberately not matched. Alternatives are tried in order, so a count
 # placeholder (XX人次) is reported whole rather than as a bare XX.
 PLACEHOLDER_RE = re.compile(
-    r"""
-    # A count not yet known, before its unit: x次, XX人次, ×件. A letter before the x
-    # means a Latin word (Fedex件), not a blank. Longer units first, so 人次 wins over 人.
-      (?<![A-Za-zＡ-Ｚａ-ｚ]) [xXｘＸ×]+ (?:人次|万元|次|件|篇|人|场|项|个|家|条|期|名|元)
+    rf"""
+    # A count not yet known, before its unit (reports/document/units.py): x次, XX人次, ×件; or a
+    # span not yet known, x个月, reported whole though it is no count. A letter before the x
+    # means a Latin word (Fedex件), not a blank.
+      (?<![A-Za-zＡ-Ｚａ-ｚ]) [xXｘＸ×]+ (?:{COUNT_UNIT_PATTERN}|{SPAN_PATTERN})
     # Stars stand for a redacted or unknown name or number: *, **, ＊＊＊.
     | [*＊]+
     # Two or more × stand for a name: ××单位, ×××同志.
-    | ×{2,}
+    | ×{{2,}}
     # XX or xx standing alone; inside a Latin word (Xbox, XXL) it is part of the word.
-    | (?<![A-Za-zＡ-Ｚａ-ｚ]) (?:X{2,}|x{2,}|Ｘ{2,}|ｘ{2,}) (?![A-Za-zＡ-Ｚａ-ｚ])
+    | (?<![A-Za-zＡ-Ｚａ-ｚ]) (?:X{{2,}}|x{{2,}}|Ｘ{{2,}}|ｘ{{2,}}) (?![A-Za-zＡ-Ｚａ-ｚ])
     # Official documents do not use 【】: any pair is a template's blank, 【】 or 【单位名称】.
-    | 【[^【】\n]{0,30}】
+    | 【[^【】\n]{{0,30}}】
     # An empty 〔〕; a filled one is a document number, 〔2023〕5号.
     | 〔\s*〕
     """,

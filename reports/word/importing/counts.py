@@ -9,13 +9,11 @@ governs it (召开, 开展 …); in "包括**件提案" the noun comes after the
 import re
 from dataclasses import dataclass
 
+from reports.document.units import COUNT_UNIT_PATTERN
 from reports.drafting.checks import PLACEHOLDER_RE
 from reports.drafting.structure import NAMED_TOKEN_RE
 from reports.word.importing.patterns import fold
 
-# The units of checks.PLACEHOLDER_RE, so that what the check panel calls a count placeholder
-# is a count here too. Longer first: 人次 before 人. 个月/个百分点 are spans, not counts.
-UNITS = r"人次|万元|次|件|篇|人|场|项|个(?!月|百分点|工作日)|家|条|期|名|元"
 COUNT_RE = re.compile(
     rf"""
     (?P<value>
@@ -26,7 +24,7 @@ COUNT_RE = re.compile(
       | 未填写                             # how our own export prints a count not yet known
     )
     (?P<approx>余|多)?
-    (?P<unit>{UNITS})
+    (?P<unit>{COUNT_UNIT_PATTERN})  # the units of the check panel's count placeholders too
     """,
     re.VERBOSE,
 )
