@@ -272,6 +272,29 @@ def test_the_word_writer_takes_a_title_with_control_characters(title):
     assert_opens(write_document(document), document)
 
 
+def test_what_the_text_cleaner_removes_never_reaches_a_word_file_and_the_rest_does():
+    """One rule for both: a text that did not come through the editor prints as if it had."""
+    bmp = [chr(code) for code in range(0x10000)]
+    removed = "".join(ch for ch in bmp if clean_text(f"甲{ch}乙")[1])
+    assert all(ch in removed for ch in bmp if not XML_CHAR.match(ch)), "whatever XML 1.0 forbids is removed"
+    # Line breaks (\r, U+2028 …) and characters NFC rewrites are neither removed nor kept as they are.
+    kept = "".join(ch for ch in bmp if clean_text(f"甲{ch}乙") == (f"甲{ch}乙", 0) and ch not in "\t\n")
+    document = Document(title="标题", paragraphs=[
+        Paragraph(Kind.TITLE, (Run("标题"),)), Paragraph(Kind.BODY, (Run(f"甲{removed}乙"),)),
+        Paragraph(Kind.BODY, (Run(kept),)),
+    ])
+    word = open_docx(io.BytesIO(write_document(document)))
+    assert [paragraph.text for paragraph in word.paragraphs] == ["标题", "甲乙", kept]
+
+
+def test_invisible_characters_take_no_room_in_the_title():
+    title = "市政协党组关于第一季度履行主体责任的报告"
+    assert len(title) == 20  # exactly one line of 2号
+    document = Document(title=title, paragraphs=[Paragraph(Kind.TITLE, (Run(f"{title[:10]}\u200b\u200b\x01\x01{title[10:]}"),))])
+    word = open_docx(io.BytesIO(write_document(document)))
+    assert [paragraph.text for paragraph in word.paragraphs] == [title]
+
+
 # ---- LibreOffice opens what the writer writes ------------------------------------------------
 
 

@@ -1,25 +1,28 @@
-"""Cleaning what users type: the one place that decides which characters may be stored.
+"""Cleaning what users type: the one place that decides which characters may be stored, and so
+which may go into a Word file.
 
 Control characters, lone surrogates and non-characters cannot be written into a Word file
 (its XML forbids them) and never carry meaning in a report, so they are removed, not refused:
-a drafter pasting from a PDF should not have to hunt for an invisible character.
+a drafter pasting from a PDF should not have to hunt for an invisible character. The Word writer
+removes the same characters from text that came in another way (a data load, a management
+command), so such a text prints as if it had been typed in the editor.
 """
 
 import re
 import unicodedata
 
-# C0 controls except tab/newline, DEL, C1 controls, lone surrogates, U+FFFE/U+FFFF and the
-# other non-characters, bidirectional overrides (they can make text read differently than it
-# prints), and zero-width spaces pasted from web pages.
-_FORBIDDEN = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff"
-    "\u202a-\u202e\u2066-\u2069\u200b\ufeff]"
-)
+# What XML 1.0 cannot hold (a Word file with one of these does not open): C0 controls but tab,
+# newline and carriage return, lone surrogates, U+FFFE and U+FFFF.
+_XML_FORBIDDEN = "\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff"
+# Those, and what XML allows but a report never means: DEL and the C1 controls, the other
+# non-characters, bidirectional overrides (they can make text read differently than it prints),
+# and zero-width spaces pasted from web pages.
+_FORBIDDEN = re.compile(f"[{_XML_FORBIDDEN}\x7f-\x9f\ufdd0-\ufdef\u202a-\u202e\u2066-\u2069\u200b\ufeff]")
 _LINE_ENDINGS = re.compile(r"\r\n?|[\u2028\u2029\x85]")
 _BLANK_LINES = re.compile(r"\n[ \t\u3000]*\n+")
 
 
-def clean_text(value, *, multiline=True):
+def clean_text(value: object, *, multiline: bool = True) -> tuple[str, int]:
     """Normalise what was typed or pasted: NFC, one kind of line break, no forbidden characters.
 
     Returns (text, removed) where `removed` counts the characters taken out, so the page can say so.
@@ -34,3 +37,9 @@ def clean_text(value, *, multiline=True):
     else:
         cleaned = cleaned.replace("\n", "").replace("\t", " ")
     return cleaned.strip(), removed
+
+
+def without_forbidden(text: str) -> str:
+    """`text` without the characters clean_text removes, and nothing else changed (the Word
+    writer's guard for text that did not come through the editor)."""
+    return _FORBIDDEN.sub("", text)

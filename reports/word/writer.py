@@ -24,6 +24,7 @@ from docx.text.paragraph import Paragraph
 from lxml import etree
 
 from reports.document.model import Kind, Role, build_document, text_width
+from reports.document.text import without_forbidden
 from reports.word.styles import STYLE_OF_KIND, STYLES
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -433,10 +434,11 @@ def write_document(document, *, layout=None):
     previous_kind = None
     for paragraph in document.paragraphs:
         if paragraph.kind == Kind.TITLE:
-            lines = title_lines(paragraph.text)
+            # Cut as it prints: an invisible character left in would take its share of a line.
+            lines = title_lines(without_forbidden(paragraph.text))
             for number, line in enumerate(lines, 1):
                 out = add_paragraph(paragraph.kind)
-                _add_run(out, _printable(line), title_properties)
+                _add_run(out, line, title_properties)
                 if number == len(lines):
                     # GB/T 9704: one blank line between the title and what follows.
                     out.paragraph_format.space_after = Twips(LINE_TWIPS)
@@ -444,7 +446,7 @@ def write_document(document, *, layout=None):
             continue
         out = add_paragraph(paragraph.kind)
         for font, text in _merged_runs(paragraph.runs):
-            _add_run(out, _printable(text), _run_properties(font, BODY_PT, True))
+            _add_run(out, without_forbidden(text), _run_properties(font, BODY_PT, True))
         ppr = out._element.get_or_add_pPr()
         if paragraph.kind == Kind.SIGNATURE and first_signature_line:
             # Room above the name: the seal presses on name and date (sealed); a blank line (unsealed).
@@ -458,15 +460,6 @@ def write_document(document, *, layout=None):
         previous_kind = paragraph.kind
 
     return _package(template, word)
-
-
-_XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
-
-def _printable(text):
-    """Characters XML 1.0 cannot hold never reach the file (the editor removes them already;
-    this guards text that came in another way)."""
-    return _XML_FORBIDDEN.sub("", text)
 
 
 def render_docx(report, *, sealed=None):
