@@ -12,9 +12,10 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
+from reports.labels import QUARTER_NAMES, QUARTER_NUMBERS
 from reports.managers import MeasureQuerySet, OrganizationQuerySet, ReportQuerySet
 
-QUARTERS = [(1, _("第一季度")), (2, _("第二季度")), (3, _("第三季度")), (4, _("第四季度"))]
+QUARTERS = [(quarter, QUARTER_NAMES[quarter]) for quarter in QUARTER_NUMBERS]
 YEAR_MIN, YEAR_MAX = 2000, 2100
 
 

@@ -5,7 +5,6 @@ Used by the HTML preview and the Word writer alike, so they cannot disagree.
 """
 
 DIGITS = "零一二三四五六七八九"
-QUARTER_NAMES = {1: "第一季度", 2: "第二季度", 3: "第三季度", 4: "第四季度"}
 
 
 def chinese_number(n):
@@ -54,7 +53,3 @@ def item_ordinal(index):
 def list_ordinal(index):
     """Level 3: 1."""
     return f"{index}."
-
-
-def quarter_label(quarter):
-    return QUARTER_NAMES[quarter]

@@ -2,7 +2,7 @@
 
 from django.db import IntegrityError, transaction
 
-from reports.document.numbering import quarter_label
+from reports.labels import period_text
 from reports.models import Heading, Item, MeasureValue, Report, Section
 
 SKELETON_SECTIONS = [
@@ -10,10 +10,6 @@ SKELETON_SECTIONS = [
     (Section.Kind.PROBLEMS, "存在的主要问题"),
     (Section.Kind.NEXT_STEPS, "下一步的打算"),
 ]
-
-
-def period_text(year, quarter):
-    return f"{year}年{quarter_label(quarter)}"
 
 
 def standard_title(organization, year, quarter):

@@ -37,8 +37,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from reports.document.model import compose_document
-from reports.document.numbering import quarter_label
 from reports.document.tokens import MeasureInfo, format_value, token
+from reports.labels import period_text
 from reports.models import (
     Comment,
     DueDate,
@@ -528,7 +528,7 @@ class Command(BaseCommand):
 
     def report_of(self, plan):
         body, drafter = plan.body, self.drafters[plan.body.id]
-        period = f"{plan.year}年{quarter_label(plan.quarter)}"
+        period = period_text(plan.year, plan.quarter)
         last_change = plan.approved or plan.first_submitted or plan.created + timedelta(days=3)
         if plan.status == "returned":
             last_change = plan.first_submitted + timedelta(days=2)
