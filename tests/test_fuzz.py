@@ -140,26 +140,6 @@ def test_chinese_number_refuses_anything_but_1_to_9999_with_a_value_error(value)
             chinese_number(value)
 
 
-def test_quarter_labels():
-    """A quarter is Chinese in the report's own text, and in the user's language around it."""
-    from django.utils import translation
-
-    from reports.labels import period_name, period_text, quarter_name, quarter_text
-    from reports.models import QUARTERS
-
-    chinese = ["第一季度", "第二季度", "第三季度", "第四季度"]
-    with translation.override("en"):
-        assert [quarter_text(q) for q in (1, 2, 3, 4)] == chinese
-        assert period_text(2023, 1) == "2023年第一季度"
-        assert [quarter_name(q) for q in (1, 2, 3, 4)] == ["Q1", "Q2", "Q3", "Q4"]
-        assert period_name(2023, 1) == "Q1 2023"
-        assert [(value, str(label)) for value, label in QUARTERS] == [(1, "Q1"), (2, "Q2"), (3, "Q3"), (4, "Q4")]
-    with translation.override("zh-hans"):
-        assert [quarter_name(q) for q in (1, 2, 3, 4)] == chinese
-        assert period_name(2023, 1) == "2023年第一季度"
-        assert [(value, str(label)) for value, label in QUARTERS] == list(zip((1, 2, 3, 4), chinese))
-
-
 # ---- The document model (reports/document/model.py) ------------------------------------------------
 
 MEASURE_IDS = [1, 2, 3]

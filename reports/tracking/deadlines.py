@@ -12,9 +12,9 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.utils.translation import gettext_lazy
 
+from reports.labels import QUARTER_NUMBERS
 from reports.models import DueDate
 
-QUARTER_NUMBERS = (1, 2, 3, 4)
 # Due dates are dates in Beijing time whatever the server's or the user's time zone: a report
 # submitted at 23:30 on the due date in Beijing is on time, even though it is the 10th in UTC
 # only until 16:00.

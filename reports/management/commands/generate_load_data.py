@@ -38,7 +38,7 @@ from django.utils import timezone
 
 from reports.document.model import compose_document
 from reports.document.tokens import MeasureInfo, format_value, token
-from reports.labels import period_text
+from reports.labels import QUARTER_NUMBERS, period_text
 from reports.models import (
     Comment,
     DueDate,
@@ -348,7 +348,7 @@ class Command(BaseCommand):
         last_year = last_year or timezone.localdate().year - 1
         started = time.perf_counter()
         self.seed, self.with_history = seed, not no_history
-        self.periods = [(year, quarter) for year in range(last_year - years + 1, last_year + 1) for quarter in (1, 2, 3, 4)]
+        self.periods = [(year, quarter) for year in range(last_year - years + 1, last_year + 1) for quarter in QUARTER_NUMBERS]
         self.counts = dict.fromkeys(
             ["reports", "sections", "headings", "items", "measure values", "submissions", "events", "comments",
              "reminders", "history records"], 0)

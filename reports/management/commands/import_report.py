@@ -4,6 +4,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from reports.drafting.starting import ReportExists
+from reports.labels import QUARTER_NUMBERS
 from reports.models import Organization
 from reports.word.importing import MAX_UPLOAD_BYTES, ImportRefused, create_report, parse_file
 from reports.word.importing.errors import TOO_LARGE
@@ -22,7 +23,7 @@ class Command(BaseCommand):
         parser.add_argument("file", help=".docx 或 .txt 文件")
         parser.add_argument("--organization", help="单位的 ID 或全称")
         parser.add_argument("--year", type=int, help="年度（默认取标题中的年度）")
-        parser.add_argument("--quarter", type=int, choices=[1, 2, 3, 4], help="季度 1-4（默认取标题中的季度）")
+        parser.add_argument("--quarter", type=int, choices=QUARTER_NUMBERS, help="季度 1-4（默认取标题中的季度）")
         parser.add_argument("--dry-run", action="store_true", help="只解析并打印 JSON，不建立报告")
 
     def handle(self, *args, file, organization=None, year=None, quarter=None, dry_run=False, **options):
