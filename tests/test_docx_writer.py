@@ -10,11 +10,11 @@ from django.urls import reverse
 from docx import Document as read_docx
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
-from docx.shared import Mm
+from docx.shared import Mm, Twips
 
-from reports.document.model import Kind, build_document
+from reports.document.model import Document, Kind, Paragraph, Run, build_document
 from reports.models import Report
-from reports.word.writer import render_docx, title_lines
+from reports.word.writer import render_docx, title_lines, write_document
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
@@ -222,6 +222,21 @@ def test_unsealed_layout_puts_the_name_two_characters_in_and_the_date_two_to_its
     # The date (6.5 characters) starts 2 characters right of the name's start (5 characters,
     # ending 2 from the right): it would need 2 + 5 - 2 - 6.5 < 0 characters, so it sits flush right.
     assert date_indent == 0
+
+
+def test_the_word_file_takes_the_signature_layout_from_the_document():
+    """A document written as it is (the benchmark, a script) lays out its signature block as
+    the page shows it (Document.sealed), not always as sealed."""
+    paragraphs = [Paragraph(Kind.TITLE, (Run("标题"),)), Paragraph(Kind.SIGNATURE, (Run("市政协党组"),)),
+                  Paragraph(Kind.DATE, (Run("2023年4月10日"),))]
+    indents = []
+    for sealed in (True, False):
+        word = read_docx(io.BytesIO(write_document(Document(title="标题", paragraphs=paragraphs, sealed=sealed))))
+        name = word.paragraphs[-2]
+        indents.append((int(name._element.pPr.find(qn("w:ind")).get(qn("w:right"))), name.paragraph_format.space_before))
+    # Sealed: the name centred over a date 4 characters in, two blank lines above for the seal;
+    # unsealed: the name 2 characters in, one blank line above.
+    assert indents == [(round(4.75 * 320), Twips(2 * 579)), (2 * 320, Twips(579))]
 
 
 def test_the_page_shows_the_signature_block_where_the_word_file_puts_it(client, demo):

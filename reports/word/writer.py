@@ -12,7 +12,7 @@ import io
 import re
 import zipfile
 from copy import deepcopy
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from docx import Document as new_word_document
 from docx.enum.style import WD_STYLE_TYPE
@@ -23,7 +23,7 @@ from docx.shared import Mm, Pt, RGBColor, Twips
 from docx.text.paragraph import Paragraph
 from lxml import etree
 
-from reports.document.model import Kind, Role, build_document, text_width
+from reports.document.model import Document, Kind, Role, build_document, text_width
 from reports.document.text import without_forbidden
 from reports.word.styles import STYLE_OF_KIND, STYLES
 
@@ -187,14 +187,6 @@ def _page_field(paragraph, *, font, size):
 # The document ---------------------------------------------------------------------------------
 
 
-class Layout:
-    """Per-report choices that change where things stand on the page."""
-
-    def __init__(self, *, sealed=True, draft=False):
-        self.sealed = sealed
-        self.draft = draft
-
-
 def _styles(word):
     # The template's Word 2010 copy of the styles (stylesWithEffects.xml) still names theme
     # fonts; Word reads styles.xml, so the copy is dropped rather than kept out of step.
@@ -277,7 +269,7 @@ def _styles(word):
         _set_fonts(styles[name].element.get_or_add_rPr(), PAGE_NUMBER_FONT)
 
 
-def _page(word, layout):
+def _page(word, *, draft):
     section = word.sections[0]
     section.page_width, section.page_height = Mm(210), Mm(297)
     section.top_margin, section.bottom_margin = Mm(37), Mm(35)
@@ -318,7 +310,7 @@ def _page(word, layout):
     for header in (section.header, section.even_page_header):
         header.is_linked_to_previous = False
         paragraph = header.paragraphs[0]
-        if layout.draft:
+        if draft:
             paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
             run = paragraph.add_run("草稿")
             _run_format(run, font=FONTS[Role.HEADING1], size=PAGE_NUMBER_PT, spacing=False, bold=True,
@@ -348,7 +340,7 @@ def _styled_template(draft):
     if draft not in _TEMPLATES:
         word = new_word_document()
         _styles(word)
-        _page(word, Layout(draft=draft))
+        _page(word, draft=draft)
         body = word._body._body
         for paragraph in list(word.paragraphs):  # the template's empty first paragraph
             body.remove(paragraph._element)
@@ -413,10 +405,10 @@ def _merged_runs(runs):
     return merged
 
 
-def write_document(document, *, layout=None):
-    """A Document (reports.document) → .docx bytes."""
-    layout = layout or Layout(draft=not document.is_final)
-    template = _styled_template(layout.draft)
+def write_document(document: Document) -> bytes:
+    """A Document (reports.document) → .docx bytes: a draft (not final) carries a 草稿 mark, and
+    the signature block stands as the document's layout says (sealed or not)."""
+    template = _styled_template(not document.is_final)
     word = deepcopy(template.document)
     body = word.find(qn("w:body"))
     section_properties = body.find(qn("w:sectPr"))  # stays the body's last child
@@ -428,7 +420,7 @@ def write_document(document, *, layout=None):
         section_properties.addprevious(out)
         return Paragraph(out, None)
 
-    name_right, date_right = replace(document, sealed=layout.sealed).signature_indents
+    name_right, date_right = document.signature_indents
     char = BODY_PT * 20
     first_signature_line = True
     previous_kind = None
@@ -450,7 +442,7 @@ def write_document(document, *, layout=None):
         ppr = out._element.get_or_add_pPr()
         if paragraph.kind == Kind.SIGNATURE and first_signature_line:
             # Room above the name: the seal presses on name and date (sealed); a blank line (unsealed).
-            out.paragraph_format.space_before = Twips(LINE_TWIPS * (2 if layout.sealed else 1))
+            out.paragraph_format.space_before = Twips(LINE_TWIPS * (2 if document.sealed else 1))
             _child(ppr, "w:ind", right=round(name_right * char), rightChars=round(name_right * 100))
             first_signature_line = False
         elif paragraph.kind == Kind.DATE:
@@ -462,12 +454,9 @@ def write_document(document, *, layout=None):
     return _package(template, word)
 
 
-def render_docx(report, *, sealed=None):
+def render_docx(report) -> bytes:
     """The report as .docx bytes: a draft carries a 草稿 mark, an approved report does not."""
-    document = build_document(report)
-    if sealed is None:
-        sealed = report.signature_layout != "unsealed"
-    return write_document(document, layout=Layout(sealed=sealed, draft=not document.is_final))
+    return write_document(build_document(report))
 
 
 def safe_filename(text, fallback="report"):
