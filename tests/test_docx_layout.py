@@ -39,7 +39,7 @@ def body_lines(page):
 def text_lines(rendered, page):
     """Body lines at 3号 in the running text: not the 2号 title, not the signature block."""
     document = rendered["document"]
-    title = set(title_lines(document.title))
+    title = set(title_lines(document.paragraphs[0].text))
     block = {p.text for p in document.paragraphs if p.kind in (Kind.SIGNATURE, Kind.DATE)}
     return [line for line in body_lines(page) if line.text not in title and line.text not in block]
 
@@ -47,7 +47,7 @@ def text_lines(rendered, page):
 def test_every_full_page_has_22_lines_on_the_grid(rendered):
     pages = rendered["pages"]
     assert len(pages) >= 3
-    title_count = len(title_lines(rendered["document"].title))
+    title_count = len(title_lines(rendered["document"].paragraphs[0].text))
     for page in pages[:-1]:
         lines = text_lines(rendered, page)
         slots = round((lines[-1].top - lines[0].top) / LINE_PITCH_MM) + 1

@@ -231,7 +231,7 @@ def test_the_word_file_takes_the_signature_layout_from_the_document():
                   Paragraph(Kind.DATE, (Run("2023年4月10日"),))]
     indents = []
     for sealed in (True, False):
-        word = read_docx(io.BytesIO(write_document(Document(title="标题", paragraphs=paragraphs, sealed=sealed))))
+        word = read_docx(io.BytesIO(write_document(Document(paragraphs, sealed=sealed))))
         name = word.paragraphs[-2]
         indents.append((int(name._element.pPr.find(qn("w:ind")).get(qn("w:right"))), name.paragraph_format.space_before))
     # Sealed: the name centred over a date 4 characters in, two blank lines above for the seal;

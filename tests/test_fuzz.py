@@ -32,7 +32,6 @@ from reports.document.numbering import (
     chinese_number,
     heading_ordinal,
     item_ordinal,
-    list_ordinal,
     section_ordinal,
 )
 from reports.document.text import clean_text
@@ -125,7 +124,6 @@ def test_every_ordinal_from_1_to_9999_is_distinct_and_made_of_chinese_numerals()
         assert section_ordinal(n) == text + "、"
         assert heading_ordinal(n) == f"（{text}）"
         assert item_ordinal(n) == text + "是"
-        assert list_ordinal(n) == f"{n}."
     assert [chinese_number(n) for n in (1, 10, 11, 20, 99, 100, 105, 110, 1000, 1010, 9999)] == [
         "一", "十", "十一", "二十", "九十九", "一百", "一百零五", "一百一十", "一千", "一千零一十", "九千九百九十九"]
 
@@ -251,7 +249,6 @@ def test_the_word_writer_takes_any_document(paragraphs, final, sealed):
     """Documents that compose_document would never make (any kind in any order, several
     titles, raw text in every run): the writer still writes them."""
     document = Document(
-        title="标题",
         paragraphs=[Paragraph(Kind.TITLE, (Run("标题"),))] + [Paragraph(kind, (Run(text),)) for kind, text in paragraphs],
         is_final=final, sealed=sealed,
     )
@@ -274,7 +271,7 @@ def test_what_the_text_cleaner_removes_never_reaches_a_word_file_and_the_rest_do
     assert all(ch in removed for ch in bmp if not XML_CHAR.match(ch)), "whatever XML 1.0 forbids is removed"
     # Line breaks (\r, U+2028 …) and characters NFC rewrites are neither removed nor kept as they are.
     kept = "".join(ch for ch in bmp if clean_text(f"甲{ch}乙") == (f"甲{ch}乙", 0) and ch not in "\t\n")
-    document = Document(title="标题", paragraphs=[
+    document = Document(paragraphs=[
         Paragraph(Kind.TITLE, (Run("标题"),)), Paragraph(Kind.BODY, (Run(f"甲{removed}乙"),)),
         Paragraph(Kind.BODY, (Run(kept),)),
     ])
@@ -285,7 +282,7 @@ def test_what_the_text_cleaner_removes_never_reaches_a_word_file_and_the_rest_do
 def test_invisible_characters_take_no_room_in_the_title():
     title = "市政协党组关于第一季度履行主体责任的报告"
     assert len(title) == 20  # exactly one line of 2号
-    document = Document(title=title, paragraphs=[Paragraph(Kind.TITLE, (Run(f"{title[:10]}\u200b\u200b\x01\x01{title[10:]}"),))])
+    document = Document(paragraphs=[Paragraph(Kind.TITLE, (Run(f"{title[:10]}\u200b\u200b\x01\x01{title[10:]}"),))])
     word = open_docx(io.BytesIO(write_document(document)))
     assert [paragraph.text for paragraph in word.paragraphs] == [title]
 

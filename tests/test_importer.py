@@ -474,7 +474,7 @@ def test_every_kind_of_paragraph_we_write_is_read_back_by_its_style():
     assert sorted(kinds) == sorted(READ_BACK_AS), "a new kind of paragraph needs a style the importer reads"
     # Plain words without ordinals or dates: only the style can tell what each paragraph is.
     texts = {kind: f"段落内容{chr(0x4e00 + index)}" for index, kind in enumerate(kinds)}
-    document = Document("标题", paragraphs=[Paragraph(kind, (Run(texts[kind]),)) for kind in kinds])
+    document = Document([Paragraph(kind, (Run(texts[kind]),)) for kind in kinds])
     blocks = read_docx(write_document(document))
     assert [(block.text, block.role) for block in blocks] == [(texts[kind], READ_BACK_AS[kind]) for kind in kinds]
 

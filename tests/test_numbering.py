@@ -1,6 +1,6 @@
 import pytest
 
-from reports.document.numbering import chinese_number, heading_ordinal, item_ordinal, list_ordinal, section_ordinal
+from reports.document.numbering import chinese_number, heading_ordinal, item_ordinal, section_ordinal
 
 
 @pytest.mark.parametrize(
@@ -26,7 +26,6 @@ def test_ordinals_of_each_level():
     assert [section_ordinal(i) for i in (1, 2, 3)] == ["一、", "二、", "三、"]
     assert [heading_ordinal(i) for i in (1, 4, 12)] == ["（一）", "（四）", "（十二）"]
     assert [item_ordinal(i) for i in (1, 6, 10, 11)] == ["一是", "六是", "十是", "十一是"]
-    assert list_ordinal(3) == "3."
 
 
 @pytest.mark.parametrize("bad", [0, -1, 10000, 1.5, "3"])

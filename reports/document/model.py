@@ -78,17 +78,13 @@ class Paragraph:
 
 @dataclass
 class Document:
-    title: str
-    paragraphs: list = field(default_factory=list)
+    paragraphs: list = field(default_factory=list)  # the title is the first, of Kind.TITLE
     is_final: bool = False  # an approved report prints without the 草稿 mark
     sealed: bool = True  # the signature block's layout (GB/T 9704 7.3.5)
 
     @property
     def text(self):
         return "\n".join(paragraph.text for paragraph in self.paragraphs)
-
-    def missing_measures(self):
-        return [run for paragraph in self.paragraphs for run in paragraph.runs if run.missing]
 
     @property
     def signature_indents(self):
@@ -148,24 +144,24 @@ def item_text(text):
     return "".join(line.strip() for line in (text or "").splitlines())
 
 
-def text_runs(text, measures, *, role=Role.BODY, ref=""):
+def text_runs(text: str, measures: dict, *, ref: str) -> list[Run]:
     """Body text with its measure tokens replaced by the value and unit of the measure."""
     runs = []
     for part in split_tokens(text):
         if isinstance(part, str):
-            runs.append(Run(part, role, ref=ref))
+            runs.append(Run(part, ref=ref))
             continue
         info = measures.get(part)
         if info is None or info.value is None:
             runs.append(
-                Run(MISSING_VALUE, role, kind="measure", measure_id=part, missing=True,
+                Run(MISSING_VALUE, kind="measure", measure_id=part, missing=True,
                     label=info.name if info else "", ref=ref)
             )
         else:
-            runs.append(Run(format_value(info.value), role, kind="measure", measure_id=part,
+            runs.append(Run(format_value(info.value), kind="measure", measure_id=part,
                             label=info.name, ref=ref))
         if info is not None and info.unit:
-            runs.append(Run(info.unit, role, ref=ref))
+            runs.append(Run(info.unit, ref=ref))
     return runs
 
 
@@ -248,7 +244,7 @@ def compose_document(report, sections, headings, items, measures):
         paragraphs.append(Paragraph(Kind.SIGNATURE, (Run(report.signature_name.strip(), ref="signature"),), "signature"))
     if report.signature_date:
         paragraphs.append(Paragraph(Kind.DATE, (Run(format_date(report.signature_date), ref="signature"),), "signature"))
-    return Document(title=report.title.strip(), paragraphs=paragraphs, is_final=report.status == "approved",
+    return Document(paragraphs=paragraphs, is_final=report.status == "approved",
                     sealed=getattr(report, "signature_layout", "sealed") != "unsealed")
 
 

@@ -48,8 +48,3 @@ def heading_ordinal(index):
 def item_ordinal(index):
     """Items inside running text: 一是"""
     return f"{chinese_number(index)}是"
-
-
-def list_ordinal(index):
-    """Level 3: 1."""
-    return f"{index}."

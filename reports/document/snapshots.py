@@ -6,7 +6,6 @@ from reports.document.model import Document, Paragraph, Run
 
 def snapshot_document(submission):
     return Document(
-        title=submission.report.title,
         paragraphs=[
             Paragraph(paragraph["kind"], tuple(Run(**run) for run in paragraph["runs"]), paragraph["ref"])
             for paragraph in submission.paragraphs

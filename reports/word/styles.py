@@ -40,17 +40,5 @@ STYLES = (
 )
 
 STYLE_OF_KIND = {kind: style for style in STYLES for kind in style.kinds}
-STYLE_OF_NAME = {style.name: style for style in STYLES}
 # Names only our own files use: when one is present, 正文 means body text for certain.
 OWN_STYLE_NAMES = frozenset(style.name for style in STYLES if not style.common)
-
-
-def style_name(kind: str) -> str:
-    """The name of the style a paragraph of `kind` is written in."""
-    return STYLE_OF_KIND[kind].name
-
-
-def kind_of_style(name: str) -> str | None:
-    """What a paragraph in the style called `name` is, if the style is one of ours."""
-    style = STYLE_OF_NAME.get(name)
-    return style.kind if style else None

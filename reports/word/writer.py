@@ -86,7 +86,9 @@ def _cut_choices(title, count):
     positions = [i for i in range(2, len(title) - 1) if not (title[i - 1].isdigit() and title[i].isdigit())]
     if count == 2:
         return ([p] for p in positions)
-    return ([a, b] for a in positions for b in positions if b > a + 1) if count == 3 else ([p] for p in positions)
+    if count == 3:
+        return ([a, b] for a in positions for b in positions if b > a + 1)
+    return ()  # four lines or more: title_lines cuts by width
 
 
 def _is_pause(title, cut):
@@ -301,9 +303,8 @@ def _page(word, *, draft):
         ppr = paragraph._element.get_or_add_pPr()
         _child(ppr, "w:ind", **{side: indent})
         _child(ppr, "w:snapToGrid", val=0)
-        for text in ("— ",):
-            run = paragraph.add_run(text)
-            _run_format(run, font=PAGE_NUMBER_FONT, size=PAGE_NUMBER_PT, spacing=False)
+        run = paragraph.add_run("— ")
+        _run_format(run, font=PAGE_NUMBER_FONT, size=PAGE_NUMBER_PT, spacing=False)
         _page_field(paragraph, font=PAGE_NUMBER_FONT, size=PAGE_NUMBER_PT)
         run = paragraph.add_run(" —")
         _run_format(run, font=PAGE_NUMBER_FONT, size=PAGE_NUMBER_PT, spacing=False)

@@ -29,7 +29,6 @@ MAIN_TYPES = {
     "application/vnd.ms-word.document.macroEnabled.main+xml": errors.MACROS,
     "application/vnd.ms-word.template.macroEnabledTemplate.main+xml": errors.MACROS,
 }
-PACKAGE_RELS = "_rels/.rels"
 CONTENT_TYPES = "[Content_Types].xml"
 CT_NS = "{http://schemas.openxmlformats.org/package/2006/content-types}"
 REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"

@@ -16,7 +16,6 @@ from reports.word.importing.blocks import (
     ITEM,
     SIGNATURE,
     TITLE,
-    Block,
     is_heading_line,
     starts_structure,
     title_like,
@@ -315,5 +314,3 @@ def _find_counts(report):
     texts += [report.closing, report.signature]
     report.placeholders = [found for text in texts for found in placeholders_in(text)]
 
-
-__all__ = ["Block", "parse_blocks", "section_kind"]
