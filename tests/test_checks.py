@@ -37,7 +37,7 @@ def test_demo_report_lists_its_six_redacted_names_and_nothing_else(demo):
         (PLACEHOLDER, next_steps, "三、下一步的打算 四是：有待填写的占位符“**”"),
     ]
     for problem, around in zip(problems, ["《**廉洁自律规范》", "***文化资源", "将**作为", "政协**市委员会",
-                                          "讲好“**故事”", "具有**特色"]):
+                                          "讲好“**故事”", "具有**特色"], strict=True):
         assert around in problem.excerpt
         assert len(problem.excerpt) <= 30
         assert problem.measure_id is None

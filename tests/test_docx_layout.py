@@ -57,7 +57,7 @@ def test_every_full_page_has_22_lines_on_the_grid(rendered):
             assert len(lines) == slots
         else:
             assert slots == 22 and len(lines) == 22, (page.number, slots, len(lines))
-        for previous, line in zip(lines, lines[1:]):
+        for previous, line in zip(lines, lines[1:], strict=False):
             gap = (line.top - previous.top) / LINE_PITCH_MM
             assert abs(gap - round(gap)) < 0.08, (page.number, line.text)
 

@@ -22,7 +22,7 @@ def test_quarter_labels():
     with translation.override("zh-hans"):
         assert [quarter_name(q) for q in (1, 2, 3, 4)] == chinese
         assert period_name(2023, 1) == "2023年第一季度"
-        assert [(value, str(label)) for value, label in QUARTERS] == list(zip((1, 2, 3, 4), chinese))
+        assert [(value, str(label)) for value, label in QUARTERS] == list(zip((1, 2, 3, 4), chinese, strict=True))
 
 
 @pytest.mark.django_db

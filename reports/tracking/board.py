@@ -222,7 +222,7 @@ def _group_summary(result, members, dues, year, today):
     for group_id, bodies in members.items():
         row = GroupRow(groups[group_id], len(bodies), _quarter_stats(dues, len(bodies)))
         for body in bodies:
-            for stats, overall in zip(row.quarters, result.quarters):
+            for stats, overall in zip(row.quarters, result.quarters, strict=True):
                 status, first_submitted_at = reports.get((body.id, stats.quarter), (None, None))
                 submitted_on = local_date(first_submitted_at)
                 state = timeliness(submitted_on, dues[stats.quarter], today)

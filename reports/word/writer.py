@@ -61,7 +61,7 @@ def title_lines(title, width=TITLE_LINE_WIDTH):
     count = int(-(-text_width(title) // width))  # lines needed
     best = None
     for cuts in _cut_choices(title, count):
-        lines = [title[a:b] for a, b in zip((0, *cuts), (*cuts, len(title)))]
+        lines = [title[a:b] for a, b in zip((0, *cuts), (*cuts, len(title)), strict=True)]
         widths = [text_width(line) for line in lines]
         if max(widths) > width or min(len(line) for line in lines) < 2:
             continue

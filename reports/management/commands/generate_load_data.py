@@ -435,7 +435,7 @@ class Command(BaseCommand):
             Measure(name=OWN_MEASURES[n % len(OWN_MEASURES)][0], unit=OWN_MEASURES[n % len(OWN_MEASURES)][1], organization=body)
             for n, (_index, body) in enumerate(owners)
         )
-        self.own_measures = {index: measure for (index, _body), measure in zip(owners, own)}
+        self.own_measures = {index: measure for (index, _body), measure in zip(owners, own, strict=True)}
 
     def due_date(self, year, quarter):
         from reports.tracking.deadlines import due_dates
@@ -462,7 +462,7 @@ class Command(BaseCommand):
 
         reports = Report.objects.bulk_create([self.report_of(plan) for plan in plans], batch_size=500)
         sections, headings, items = [], [], []
-        for plan, report in zip(plans, reports):
+        for plan, report in zip(plans, reports, strict=True):
             plan.report = report
             plan.sections = [
                 Section(report=report, kind=kind, title=title, position=position)
@@ -479,7 +479,7 @@ class Command(BaseCommand):
         for plan in plans:
             measures = self.measures_of(plan)
             plan.items_made = []
-            for heading, (_title, texts) in zip(plan.headings_made, plan.headings):
+            for heading, (_title, texts) in zip(plan.headings_made, plan.headings, strict=True):
                 plan.items_made += [Item(section=plan.sections[0], heading=heading, text=resolve(text, measures), position=n)
                                     for n, text in enumerate(texts, 1)]
             for section, texts in ((plan.sections[1], plan.problems), (plan.sections[2], plan.next_steps)):

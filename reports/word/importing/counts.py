@@ -62,11 +62,10 @@ def _value(text):
 
 
 def _clean_name(phrase):
-    match = None
-    for match in VERB_RE.finditer(phrase):
-        pass
-    if match:
-        phrase = phrase[match.end():]
+    # The name starts after the last verb that governs the count (召开…, 开展…).
+    verbs = list(VERB_RE.finditer(phrase))
+    if verbs:
+        phrase = phrase[verbs[-1].end():]
     phrase = phrase.lstrip(LEADING_PARTICLES)
     body = BODY_PREFIX_RE.match(phrase)
     if body and len(phrase) - body.end() >= 4:
