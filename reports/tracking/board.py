@@ -117,9 +117,9 @@ class Board:
     grouped: bool = False
 
 
-# A board of more bodies than this opens on its groups. 60 bodies × 4 quarters is about what one
-# screen can be read at a glance (and what one request renders in ≈ 15 ms, docs/PERFORMANCE.md);
-# a 300-body board was 757 KiB of HTML.
+# A board of more bodies than this opens on its groups: 60 bodies × 4 quarters is about what can
+# be read at a glance on one screen, and the page's size and time grow with every row shown
+# (docs/PERFORMANCE.md).
 BOARD_GROUP_THRESHOLD = 60
 
 
@@ -201,8 +201,8 @@ def with_first_submission(reports):
 
     The earliest-numbered submission, read through the (report, number, submitted_at) index:
     MIN() over a join grouped by report, or `number = 1` (which SQLite answers through the unique
-    index and then the row), made SQLite read every frozen snapshot — 8.5 ms for a year of 300
-    bodies, against 1.3 ms."""
+    index and then the row), made SQLite read every frozen snapshot, which holds the whole text;
+    the covering index answers without touching them (docs/PERFORMANCE.md)."""
     first = Submission.objects.filter(report=OuterRef("pk")).order_by("number").values("submitted_at")[:1]
     return reports.annotate(first_submitted_at=Subquery(first)).order_by()
 

@@ -1,9 +1,9 @@
 """The board's cells (bodies × 4 quarters) as HTML, built in Python.
 
 Through the template engine each cell cost about 20 nodes, a `{% url %}`, two `|date` filters and
-a translated status (190 ms for a 300-body board, when it still showed every body at once). Here every string that repeats —
-labels, the due dates, the URLs, the CSRF field — is made once per request, and a cell is a few
-`format_html` calls. The markup is the one the template had.
+a translated status, and a board has hundreds of cells (docs/PERFORMANCE.md has the figures). Here
+every string that repeats — labels, the due dates, the URLs, the CSRF field — is made once per
+request, and a cell is a few `format_html` calls. The markup is the one the template had.
 """
 
 from django.middleware.csrf import get_token
