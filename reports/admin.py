@@ -310,7 +310,10 @@ def in_trail(user):
         or Comment.objects.filter(author=user).exists()
         or Reminder.objects.filter(sent_by=user).exists()
         or Report.objects.filter(created_by=user).exists()
-        or any(model.history.filter(history_user=user).exists() for model in (Report, Section, Heading, Item, MeasureValue, DueDate))
+        or any(
+            model.history.filter(history_user=user).exists()
+            for model in (Report, Section, Heading, Item, MeasureValue, DueDate)
+        )
     )
 
 

@@ -59,8 +59,8 @@ def report_digest():
 
 
 def manage(*args, env):
-    environment = {k: v for k, v in os.environ.items()
-                   if k not in {"DATABASE_URL", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE", "SQLITE_PATH"}}
+    not_inherited = {"DATABASE_URL", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE", "SQLITE_PATH"}
+    environment = {k: v for k, v in os.environ.items() if k not in not_inherited}
     environment.update(env)
     return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=environment, capture_output=True,
                           text=True, timeout=300)

@@ -40,7 +40,11 @@ def test_load_demo_builds_the_sample_and_the_logins(db, settings, capsys):
     assert User.objects.get(username="admin").is_superuser
     assert User.objects.get(username="drafter").check_password("jibao-demo")
     roles = {(m.user.username, m.organization.name, m.role) for m in Membership.objects.select_related("user", "organization")}
-    assert {("drafter", "市政协党组", "drafter"), ("reviewer", "市政协党组", "reviewer"), ("overseer", "市纪委监委", "overseer")} <= roles
+    assert {
+        ("drafter", "市政协党组", "drafter"),
+        ("reviewer", "市政协党组", "reviewer"),
+        ("overseer", "市纪委监委", "overseer"),
+    } <= roles
 
 
 def test_load_demo_twice_changes_nothing_and_keeps_edits(db, settings, capsys):

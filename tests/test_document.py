@@ -103,7 +103,10 @@ def test_headings_take_a_final_full_stop_only_when_text_runs_on(report_factory, 
 def test_one_paragraph_per_item_and_leads(report_factory, tree):
     report = report_factory(
         tree["cppcc"],
-        sections=[("主要做法", "practices", [("深化理论学习", ["学习甲。", "学习乙。"])]), ("存在的主要问题", "problems", ["问题甲。", "问题乙。"])],
+        sections=[
+            ("主要做法", "practices", [("深化理论学习", ["学习甲。", "学习乙。"])]),
+            ("存在的主要问题", "problems", ["问题甲。", "问题乙。"]),
+        ],
         items_layout=Report.ItemsLayout.PARAGRAPHS,
     )
     heading = report.sections.get(position=1).headings.get()

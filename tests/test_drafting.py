@@ -35,7 +35,8 @@ def test_a_copy_takes_text_structure_and_measures_without_values(demo, demo_draf
     copied_missing, original_missing = (
         [run for paragraph in document.paragraphs for run in paragraph.runs if run.missing] for document in (copied, original))
     assert len(copied_missing) == 8 and not original_missing
-    assert set(copy.measure_values.values_list("measure_id", flat=True)) == set(demo.measure_values.values_list("measure_id", flat=True))
+    assert set(copy.measure_values.values_list("measure_id", flat=True)) == set(
+        demo.measure_values.values_list("measure_id", flat=True))
     assert not copy.measure_values.exclude(value=None).exists()
     assert copy.signature_date is None
     # The original is untouched.
@@ -47,7 +48,8 @@ def test_a_quarter_that_exists_is_opened_not_duplicated(demo, demo_drafter, clie
         start_report(user=demo_drafter, organization=demo.organization, year=2023, quarter=1)
     assert exists.value.report == demo
     client.force_login(demo_drafter)
-    response = client.post(reverse("reports:create"), {"organization": demo.organization_id, "year": 2023, "quarter": 1}, follow=True)
+    response = client.post(reverse("reports:create"), {"organization": demo.organization_id, "year": 2023, "quarter": 1},
+                           follow=True)
     assert response.redirect_chain[-1][0] == reverse("reports:edit", args=[demo.pk])
     assert "已经存在，已为您打开" in response.content.decode()
     assert Report.objects.filter(organization=demo.organization, year=2023, quarter=1).count() == 1
@@ -60,7 +62,8 @@ def test_the_new_report_page_offers_only_the_drafters_bodies_and_their_reports(c
     page = client.get(reverse("reports:create")).content.decode()
     assert "市政协党组" in page and "市人大常委会党组" not in page
     assert "复制 本单位一季度" in page and "别的单位一季度" not in page
-    response = client.post(reverse("reports:create"), {"organization": tree["cppcc"].id, "year": 2023, "quarter": 2, "copy_from": own.id})
+    response = client.post(reverse("reports:create"),
+                           {"organization": tree["cppcc"].id, "year": 2023, "quarter": 2, "copy_from": own.id})
     new = Report.objects.get(organization=tree["cppcc"], quarter=2)
     assert response.status_code == 302 and response["Location"] == reverse("reports:edit", args=[new.pk])
 
@@ -70,7 +73,8 @@ def test_a_body_or_source_that_is_not_the_drafters_is_refused(client, drafter, r
     client.force_login(drafter)
     response = client.post(reverse("reports:create"), {"organization": tree["congress"].id, "year": 2023, "quarter": 2})
     assert response.status_code == 422 and "选择一个有效的选项" in response.content.decode()
-    response = client.post(reverse("reports:create"), {"organization": tree["cppcc"].id, "year": 2023, "quarter": 2, "copy_from": other.id})
+    response = client.post(reverse("reports:create"),
+                           {"organization": tree["cppcc"].id, "year": 2023, "quarter": 2, "copy_from": other.id})
     assert response.status_code == 422
     response = client.post(reverse("reports:create"), {"organization": tree["cppcc"].id, "year": 1900, "quarter": 7})
     assert response.status_code == 422

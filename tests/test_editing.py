@@ -76,10 +76,15 @@ def test_deleting_closes_the_gap(report, drafter):
 
 def test_adding_sections_and_headings(report, drafter):
     practices = report.sections.get(position=1)
-    editing.add_heading(user=drafter, report=report, section=practices, after=practices.headings.get(position=1), title="新小标题")
+    editing.add_heading(user=drafter, report=report, section=practices, after=practices.headings.get(position=1),
+                        title="新小标题")
     editing.add_section(user=drafter, report=report, title="其他工作")
     assert [t for t in texts(report) if t.startswith(("（", "一、", "二、", "三、"))][:5] == [
-        "一、主要做法", "（一）深化理论学习。一是学习甲。二是学习乙。三是学习丙。", "（二）新小标题", "（三）压实主体责任。一是责任甲。", "二、存在的主要问题",
+        "一、主要做法",
+        "（一）深化理论学习。一是学习甲。二是学习乙。三是学习丙。",
+        "（二）新小标题",
+        "（三）压实主体责任。一是责任甲。",
+        "二、存在的主要问题",
     ]
     assert texts(report)[-1] == "三、其他工作"
 
@@ -125,7 +130,8 @@ def test_delete_is_refused_when_the_part_changed_since_it_was_seen(report, draft
     opened_version, opened = report.version, fingerprint(part_values(item, "item"))
     save(drafter, report, item, "item", {"text": "别人刚改过。"})
     with pytest.raises(EditConflict):
-        editing.delete_part(user=drafter, report=report, kind="item", obj=item, base_version=opened_version, base_fingerprint=opened)
+        editing.delete_part(user=drafter, report=report, kind="item", obj=item, base_version=opened_version,
+                            base_fingerprint=opened)
     assert Item.objects.filter(pk=item.pk).exists()
 
 
@@ -189,7 +195,8 @@ def test_every_write_leaves_the_callers_report_at_the_version_it_wrote(report, d
         lambda: editing.add_item(user=drafter, report=report, section=item.section, heading=item.heading),
         lambda: editing.set_items_layout(user=drafter, report=report, layout="paragraphs"),
         lambda: editing.add_measure(user=drafter, report=report, name="谈话", unit="人次"),
-        lambda: editing.set_measure_value(user=drafter, report=report, measure_value=report.measure_values.get(measure=measure), value=5),
+        lambda: editing.set_measure_value(user=drafter, report=report,
+                                          measure_value=report.measure_values.get(measure=measure), value=5),
         lambda: editing.remove_measure(user=drafter, report=report, measure_value=report.measure_values.get(measure=measure)),
         lambda: editing.delete_part(user=drafter, report=report, kind="item", obj=item, base_version=report.version,
                                     base_fingerprint=fingerprint(part_values(Item.objects.get(pk=item.pk), "item"))),
@@ -199,7 +206,10 @@ def test_every_write_leaves_the_callers_report_at_the_version_it_wrote(report, d
         assert report.version == Report.objects.get(pk=report.pk).version == number
 
 
-@pytest.mark.parametrize("status, message", [("submitted", "这份报告已提交，不能再修改。"), ("approved", "这份报告已审定，不能再修改。")])
+@pytest.mark.parametrize(
+    "status, message",
+    [("submitted", "这份报告已提交，不能再修改。"), ("approved", "这份报告已审定，不能再修改。")],
+)
 def test_a_frozen_report_is_refused_in_plain_words(report, drafter, status, message):
     Report.objects.filter(pk=report.pk).update(status=status)
     report.refresh_from_db()

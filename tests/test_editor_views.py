@@ -24,7 +24,10 @@ def visible_text(response):
 def report(report_factory, measure_factory, tree):
     report = report_factory(
         tree["cppcc"],
-        sections=[("主要做法", "practices", [("深化理论学习", ["学习甲。", "学习乙。"])]), ("存在的主要问题", "problems", ["问题甲。"])],
+        sections=[
+            ("主要做法", "practices", [("深化理论学习", ["学习甲。", "学习乙。"])]),
+            ("存在的主要问题", "problems", ["问题甲。"]),
+        ],
     )
     measure_factory(report, "学习会议", value=Decimal("3"))
     return report
@@ -122,7 +125,8 @@ def test_htmx_gets_fragments_and_plain_browsers_get_pages(client, drafter, repor
     response = client.post(edit_url(report, "item", item.pk), item_post(report, item, "不用脚本也能保存。"))
     assert response.status_code == 302
     assert response["Location"] == reverse("reports:edit", args=[report.pk]) + f"#item-{item.pk}"
-    response = client.post(edit_url(report, "item", item.pk), item_post(report, Item.objects.get(pk=item.pk), "用 htmx 保存。"), **HTMX)
+    response = client.post(edit_url(report, "item", item.pk), item_post(report, Item.objects.get(pk=item.pk), "用 htmx 保存。"),
+                           **HTMX)
     assert response.status_code == 200
     assert 'id="sheet"' in response.content.decode() and "一是用 htmx 保存。" in visible_text(response)
     assert "reportChanged" in response["HX-Trigger"]
@@ -264,7 +268,12 @@ def test_a_write_refused_after_the_views_check_is_answered_like_the_check(client
 
 @pytest.mark.parametrize(
     "role, body, status",
-    [("drafter", "cppcc", "submitted"), ("drafter", "cppcc", "approved"), ("reviewer", "cppcc", "draft"), ("overseer", "city", "returned")],
+    [
+        ("drafter", "cppcc", "submitted"),
+        ("drafter", "cppcc", "approved"),
+        ("reviewer", "cppcc", "draft"),
+        ("overseer", "city", "returned"),
+    ],
 )
 def test_the_view_and_the_write_give_the_same_reason_for_a_refusal(client, make_user, tree, report, role, body, status):
     from reports.drafting import editing

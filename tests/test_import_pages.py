@@ -73,7 +73,9 @@ def test_pasted_text_previews_with_numbering_measures_and_blanks_and_creates_not
     sections = [p.text for p in document.paragraphs if p.kind == Kind.SECTION]
     assert sections == ["一、主要做法", "二、存在的主要问题", "三、下一步的打算"]
     headings = [p for p in document.paragraphs if p.kind == Kind.HEADING]
-    assert [run.text for run in headings[1].runs if run.kind == "ordinal"] == ["（二）", "一是", "二是", "三是", "四是", "五是", "六是"]
+    assert [run.text for run in headings[1].runs if run.kind == "ordinal"] == [
+        "（二）", "一是", "二是", "三是", "四是", "五是", "六是",
+    ]
     text = visible_text(response)
     assert "（一）深化理论学习，把准正确方向。一是坚持把全面学习" in text
     assert "学习会议未填写次，集体交流研讨未填写次" in text

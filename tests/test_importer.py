@@ -69,7 +69,8 @@ def add_numbering(document, definitions):
         )
         numbering.insert(0, parse_xml(f'<w:abstractNum {nsdecls("w")} w:abstractNumId="{abstract_id}">{lvls}</w:abstractNum>'))
         override = "".join(
-            f'<w:lvlOverride w:ilvl="{ilvl}"><w:startOverride w:val="{start}"/></w:lvlOverride>' for ilvl, start in overrides.items()
+            f'<w:lvlOverride w:ilvl="{ilvl}"><w:startOverride w:val="{start}"/></w:lvlOverride>'
+            for ilvl, start in overrides.items()
         )
         numbering.append(parse_xml(
             f'<w:num {nsdecls("w")} w:numId="{num_id}"><w:abstractNumId w:val="{abstract_id}"/>{override}</w:num>'
@@ -88,7 +89,8 @@ def test_the_sample_text_imports_to_its_exact_structure():
     ]
     practices, problems, next_steps = data["sections"]
     assert [h["title"] for h in practices["headings"]] == [
-        "深化理论学习，把准正确方向", "坚持党的领导，压实主体责任", "加强思想政治引领，把牢意识形态工作主动权", "大兴调查研究，助推全面振兴",
+        "深化理论学习，把准正确方向", "坚持党的领导，压实主体责任",
+        "加强思想政治引领，把牢意识形态工作主动权", "大兴调查研究，助推全面振兴",
     ]
     assert [len(h["items"]) for h in practices["headings"]] == [3, 6, 4, 3]
     assert practices["items"] == [] and practices["lead"] is None
@@ -113,9 +115,10 @@ def test_sample_items_keep_their_text_without_ordinals_and_counts_become_tokens(
         "一季度共召开市政协党组理论学习中心组学习会议{{measure:理论学习中心组学习会议}}，集体交流研讨{{measure:集体交流研讨}}。"
     )
     assert "开展廉政谈话{{measure:廉政谈话}}。" in data["sections"][0]["headings"][1]["items"][2]
-    assert "全年安排常委会协商{{measure:常委会协商}}、双月协商{{measure:双月协商}}、专题调研{{measure:专题调研}}、民主监督{{measure:民主监督}}，" in (
-        data["sections"][0]["headings"][3]["items"][0]
-    )
+    assert (
+        "全年安排常委会协商{{measure:常委会协商}}、双月协商{{measure:双月协商}}、"
+        "专题调研{{measure:专题调研}}、民主监督{{measure:民主监督}}，"
+    ) in data["sections"][0]["headings"][3]["items"][0]
     # **件提案: the token takes the count and unit; the noun stays in the text.
     assert "形成了包括{{measure:提案}}提案的《政协**市委员会" in data["sections"][0]["headings"][3]["items"][2]
     # Nothing is lost: the items put back together are the sample's paragraphs.
@@ -192,7 +195,14 @@ def test_numbered_lists_are_items_and_a_decimal_is_not():
 
 
 def test_headings_in_full_and_half_width_forms_with_run_in_text():
-    parsed = parse_text("一．主要做法\n(一)深化理论学习。一是学习。\n（二）压实责任\n全年召开会议。一是开会。\n二，存在的问题\n一是不足。")
+    parsed = parse_text(
+        "一．主要做法\n"
+        "(一)深化理论学习。一是学习。\n"
+        "（二）压实责任\n"
+        "全年召开会议。一是开会。\n"
+        "二，存在的问题\n"
+        "一是不足。"
+    )
     practices, problems = parsed.sections
     assert [(h.title, h.lead, h.items) for h in practices.headings] == [
         ("深化理论学习", None, ["学习。"]), ("压实责任", "全年召开会议。", ["开会。"]),

@@ -35,7 +35,10 @@ def test_year_and_status_outside_their_range_are_refused(tree):
 
 
 def test_siblings_have_distinct_positions(report_factory, tree):
-    report = report_factory(tree["cppcc"], sections=[("主要做法", "practices", [("学习", ["一", "二"])]), ("问题", "problems", ["甲"])])
+    report = report_factory(
+        tree["cppcc"],
+        sections=[("主要做法", "practices", [("学习", ["一", "二"])]), ("问题", "problems", ["甲"])],
+    )
     practices, problems = report.sections.all()
     refused(lambda: Section.objects.create(report=report, title="重复", position=practices.position))
     heading = practices.headings.get()

@@ -243,7 +243,10 @@ def world(tree, make_user, report_factory, measure_factory, monkeypatch):
         closing="特此报告。",
         signature_name="中共市政协党组",
         sections=[
-            ("主要做法", "practices", [("深化理论学习", [f"学习一。{SECRET}", "学习二。"]), ("压实责任", ["责任一。", "责任二。"])]),
+            ("主要做法", "practices", [
+                ("深化理论学习", [f"学习一。{SECRET}", "学习二。"]),
+                ("压实责任", ["责任一。", "责任二。"]),
+            ]),
             ("下一步的打算", "next_steps", ["打算一。", "打算二。"]),
         ],
     )

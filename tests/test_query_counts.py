@@ -121,7 +121,8 @@ def test_queries_do_not_grow_with_the_data(client, worlds, page):
     for name, world in worlds.items():
         counts[name], response = count_queries(client, world[role], url_of(world))
     print(f"{page}: {counts['small']} queries (small), {counts['large']} (large)")  # shown with -s
-    assert counts["small"] == counts["large"], f"{page}: {counts['small']} queries for the small data set, {counts['large']} for the large"
+    assert counts["small"] == counts["large"], (
+        f"{page}: {counts['small']} queries for the small data set, {counts['large']} for the large")
 
 
 def test_the_large_world_is_large(client, worlds):

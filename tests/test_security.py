@@ -348,7 +348,8 @@ def editing_calls(report, drafter):
     base = {"base_version": report.version}
     return {
         "save_part title": lambda: editing.save_part(user=drafter, report=report, kind="title", obj=report,
-                                                     values={"title": "改"}, base_fingerprint=fingerprint(part_values(report, "title")), **base),
+                                                     values={"title": "改"},
+                                                     base_fingerprint=fingerprint(part_values(report, "title")), **base),
         "save_part item": lambda: editing.save_part(user=drafter, report=report, kind="item", obj=item, values={"text": "改"},
                                                     base_fingerprint=fingerprint(part_values(item, "item")), **base),
         "delete_part": lambda: editing.delete_part(user=drafter, report=report, kind="item", obj=item,
@@ -559,7 +560,8 @@ def test_the_summary_spreadsheet_holds_no_formula_from_user_text(client, tree, d
     report = report_factory(tree["cppcc"], closing="特此报告。", signature_name="中共市政协党组",
                             sections=[("主要做法", "practices", ["一项。"])])
     client.force_login(drafter)
-    client.post(reverse("reports:measure_add", args=[report.pk]), {"name": '=HYPERLINK("http://example.org","点击")', "unit": "=1+1"})
+    client.post(reverse("reports:measure_add", args=[report.pk]),
+                {"name": '=HYPERLINK("http://example.org","点击")', "unit": "=1+1"})
     value = MeasureValue.objects.get(report=report)
     client.post(reverse("reports:measure_value", args=[report.pk, value.pk]), {"value": "1"})
     workflow.submit(report, actor=drafter, notify=False)
@@ -614,5 +616,6 @@ def test_the_pages_work_under_the_policy_in_a_browser(page, live_server, demo):
 
     # The listener does hear a violation: an inline script added now is refused and reported.
     with page.expect_console_message(lambda message: "Content Security Policy" in message.text):
-        page.evaluate("() => { const s = document.createElement('script'); s.textContent = 'window.ran = 1'; document.body.append(s); }")
+        page.evaluate("() => { const s = document.createElement('script'); s.textContent = 'window.ran = 1'; "
+                      "document.body.append(s); }")
     assert violations and page.evaluate("() => window.ran") is None

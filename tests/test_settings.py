@@ -11,7 +11,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def run_manage(*args, env_overrides):
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
+    not_inherited = {"DATABASE_URL", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env = {k: v for k, v in os.environ.items() if k not in not_inherited}
     env.update(env_overrides)
     return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
 
@@ -38,7 +39,8 @@ def test_production_mode_refuses_to_start_without_a_secret_key(tmp_path):
 
 def test_sqlite_file_runs_in_wal_mode(tmp_path):
     result = run_manage(
-        "shell", "-c", "from django.db import connection; c = connection.cursor(); c.execute('PRAGMA journal_mode'); print(c.fetchone()[0])",
+        "shell", "-c",
+        "from django.db import connection; c = connection.cursor(); c.execute('PRAGMA journal_mode'); print(c.fetchone()[0])",
         env_overrides={"SQLITE_PATH": str(tmp_path / "db.sqlite3")},
     )
     assert result.returncode == 0, result.stderr
@@ -47,7 +49,8 @@ def test_sqlite_file_runs_in_wal_mode(tmp_path):
 
 def test_database_url_selects_postgresql():
     result = run_manage(
-        "shell", "-c", "from django.conf import settings; d = settings.DATABASES['default']; print(d['ENGINE'], d['NAME'], d['HOST'])",
+        "shell", "-c",
+        "from django.conf import settings; d = settings.DATABASES['default']; print(d['ENGINE'], d['NAME'], d['HOST'])",
         env_overrides={"DATABASE_URL": "postgres://u:p@db.example.org:5432/jibao"},
     )
     assert result.returncode == 0, result.stderr

@@ -134,7 +134,8 @@ def test_board_cells_and_shares(tree, overseer, q1_reports):
 
     board = build_board(overseer, 2023, today=date(2023, 7, 5))
 
-    expected_order = list(Organization.objects.filter(name__in=["市政协党组", "市人大常委会党组", "市政协机关党组"]).order_by("name"))
+    expected_order = list(
+        Organization.objects.filter(name__in=["市政协党组", "市人大常委会党组", "市政协机关党组"]).order_by("name"))
     assert [row.organization for row in board.rows] == expected_order
     assert all(len(row.cells) == 4 for row in board.rows)
 
@@ -154,7 +155,9 @@ def test_board_cells_and_shares(tree, overseer, q1_reports):
     q1, q2 = board.quarters[0], board.quarters[1]
     assert (q1.bodies, q1.submitted, q1.on_time, q1.submitted_percent, q1.on_time_percent) == (3, 2, 1, 67, 33)
     assert (q2.bodies, q2.submitted, q2.on_time, q2.submitted_percent) == (3, 0, 0, 0)
-    assert [quarter.due for quarter in board.quarters] == [date(2023, 4, 10), date(2023, 7, 10), date(2023, 10, 10), date(2024, 1, 10)]
+    assert [quarter.due for quarter in board.quarters] == [
+        date(2023, 4, 10), date(2023, 7, 10), date(2023, 10, 10), date(2024, 1, 10),
+    ]
 
 
 def test_board_follows_a_due_date_set_by_the_admin(tree, overseer, q1_reports):
@@ -199,10 +202,12 @@ def test_a_large_board_opens_on_its_groups_with_their_totals(tree, overseer, q1_
     assert (q1.submitted, q1.overdue, q1.worst) == (0, 1, "overdue")
     assert [stats.worst for stats in root_group.quarters[1:]] == ["pending"] * 3
     overall = board.quarters[0]
-    assert (overall.bodies, overall.submitted, overall.on_time, overall.late, overall.overdue, overall.approved) == (3, 2, 1, 1, 1, 1)
+    assert (overall.bodies, overall.submitted, overall.on_time, overall.late, overall.overdue, overall.approved) == (
+        3, 2, 1, 1, 1, 1)
 
 
-def test_a_group_page_shows_its_bodies_and_a_reminder_comes_back_to_it(client, tree, overseer, q1_reports, office_people, small_threshold):
+def test_a_group_page_shows_its_bodies_and_a_reminder_comes_back_to_it(client, tree, overseer, q1_reports, office_people,
+                                                                       small_threshold):
     client.force_login(overseer)
     html = client.get(reverse("tracking:board"), {"year": 2023}).content.decode()
     assert html.count('data-testid="board-group"') == 2
@@ -339,7 +344,8 @@ def test_a_reminder_mails_the_drafters_once_and_is_logged(client, tree, overseer
         ("office", 3, date(2023, 8, 1), NotYetDue, "尚未逾期"),
     ],
 )
-def test_reminders_are_refused(tree, overseer, q1_reports, office_people, mailoutbox, body, quarter, today, refusal, words, make_user):
+def test_reminders_are_refused(tree, overseer, q1_reports, office_people, mailoutbox, body, quarter, today, refusal, words,
+                               make_user):
     for name in ("cppcc", "congress", "county_body"):
         make_user(organization=tree[name], role=DRAFTER, email=f"{name}@example.org")
     with pytest.raises(refusal) as raised:
@@ -476,7 +482,8 @@ def test_grouped_board_queries_do_not_grow_with_the_number_of_bodies(client, db,
 
     (few_count, few_board), (many_count, many_board) = page_queries(few), page_queries(many)
     assert (len(few_board.groups), len(many_board.groups)) == (2, 2) and few_count == many_count
-    (few_count, few_board), (many_count, many_board) = page_queries(few, group=few_group.pk), page_queries(many, group=many_group.pk)
+    (few_count, few_board), (many_count, many_board) = (
+        page_queries(few, group=few_group.pk), page_queries(many, group=many_group.pk))
     assert (len(few_board.rows), len(many_board.rows)) == (2, 12) and few_count == many_count
 
 
@@ -532,7 +539,8 @@ def test_overseer_tracks_reminds_and_reads_the_sums(page, live_server, artifacts
     page.wait_for_function("() => document.querySelectorAll('canvas').length === 2 && "
                            "[...document.querySelectorAll('canvas')].every((c) => Chart.getChart(c) !== undefined)")
     assert canvas.evaluate("(c) => Chart.getChart(c) !== undefined")
-    assert canvas.evaluate("(c) => Chart.getChart(c).data.datasets[0].data") in ([35, 28, 14, None], [5, 4, 2, None])  # whichever measure comes first
+    assert canvas.evaluate("(c) => Chart.getChart(c).data.datasets[0].data") in (
+        [35, 28, 14, None], [5, 4, 2, None])  # whichever measure comes first
     # The screenshot shows the bars grown: wait until Chart.js has no animation running.
     page.wait_for_function("() => [...document.querySelectorAll('canvas')]"
                            ".every((c) => !Chart.animator.running(Chart.getChart(c)))")

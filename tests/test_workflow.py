@@ -34,7 +34,10 @@ EXPECTED = {
 
 @pytest.fixture
 def complete_report(report_factory, measure_factory, tree):
-    report = report_factory(tree["cppcc"], sections=[("主要做法", "practices", [("学习", ["认真学习。"])]), ("存在的主要问题", "problems", ["不足。"])])
+    report = report_factory(
+        tree["cppcc"],
+        sections=[("主要做法", "practices", [("学习", ["认真学习。"])]), ("存在的主要问题", "problems", ["不足。"])],
+    )
     measure_factory(report, "学习会议", value=Decimal("3"))
     return report
 
@@ -226,9 +229,11 @@ def an_item_ref(report):
 def test_a_return_at_one_part_leaves_the_comment_at_that_part(submitted_report, actors):
     ref = an_item_ref(submitted_report)
     event = workflow.return_for_revision(submitted_report, actor=actors["reviewer"], comment="请写明整改措施。", at_ref=ref)
-    assert (event.action, event.comment, Report.objects.get(pk=submitted_report.pk).status) == ("return", "请写明整改措施。", "returned")
+    assert (event.action, event.comment, Report.objects.get(pk=submitted_report.pk).status) == (
+        "return", "请写明整改措施。", "returned")
     comment = Comment.objects.get()
-    assert (comment.ref, comment.place, comment.text, comment.author) == (ref, "二、存在的主要问题 一是", "请写明整改措施。", actors["reviewer"])
+    assert (comment.ref, comment.place, comment.text, comment.author) == (
+        ref, "二、存在的主要问题 一是", "请写明整改措施。", actors["reviewer"])
     assert comment.submission == submitted_report.submissions.get()
 
 

@@ -220,7 +220,8 @@ def compose_document(report, sections, headings, items, measures):
 
     paragraphs = [Paragraph(Kind.TITLE, (Run(report.title.strip(), Role.TITLE, ref="title"),), "title")]
     if report.addressee.strip():
-        paragraphs.append(Paragraph(Kind.ADDRESSEE, tuple(text_runs(report.addressee.strip(), measures, ref="addressee")), "addressee"))
+        paragraphs.append(Paragraph(Kind.ADDRESSEE, tuple(text_runs(report.addressee.strip(), measures, ref="addressee")),
+                                    "addressee"))
     for text in paragraph_texts(report.opening):
         paragraphs.append(Paragraph(Kind.OPENING, tuple(text_runs(text, measures, ref="opening")), "opening"))
 

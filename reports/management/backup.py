@@ -190,7 +190,8 @@ def shell_line(command, settings_dict=None):
 
 def _run_pg(command, what):
     if shutil.which(command[0]) is None:
-        raise BackupError(f"没有找到 {command[0]}（Debian：apt-get install postgresql-client）。可加 --print-command 只显示命令。")
+        raise BackupError(f"没有找到 {command[0]}（Debian：apt-get install postgresql-client）。"
+                          "可加 --print-command 只显示命令。")
     completed = subprocess.run(command, env=_pg_environment(connection.settings_dict), capture_output=True,
                                text=True, timeout=PG_TIMEOUT_SECONDS)
     if completed.returncode != 0:

@@ -68,7 +68,11 @@ def send_reminder(*, user, organization, year, quarter, today):
         if earlier is not None and local_date(earlier.sent_at) == today:
             raise AlreadyReminded(
                 _("今天%(time)s已经催报过%(body)s%(period)s的报告，每天最多催报一次。")
-                % {"time": earlier.sent_at.astimezone(REPORTING_TZ).strftime("%H:%M"), "body": organization.name, "period": period}
+                % {
+                    "time": earlier.sent_at.astimezone(REPORTING_TZ).strftime("%H:%M"),
+                    "body": organization.name,
+                    "period": period,
+                }
             )
         addresses = notices.remind(organization=organization, year=year, quarter=quarter, due_date=due, sender=user)
         if not addresses:

@@ -39,7 +39,8 @@ class CellRenderer:
         return self._dates[value]
 
     def cell(self, cell):
-        head = format_html('<span class="badge timeliness-badge timeliness-{}">{}</span>', cell.timeliness, self.timeliness_labels[cell.timeliness])
+        head = format_html('<span class="badge timeliness-badge timeliness-{}">{}</span>', cell.timeliness,
+                           self.timeliness_labels[cell.timeliness])
         if cell.report:
             status = format_html('<a href="{}{}/" class="board-status" title="{}">{}</a>', self.detail_prefix,
                                  cell.report.pk, cell.report.title, self.status_labels[cell.report.status])

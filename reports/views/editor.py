@@ -253,7 +253,8 @@ def part_add(request: HttpRequest, report: Report, kind: str) -> HttpResponse:
             section, heading = part("section", "section"), part("heading", "heading")
             if section is None:
                 return refusal(request, MISSING_TARGET, status=400)
-            new = editing.add_item(user=request.user, report=report, section=section, heading=heading, after=part("item", "after"))
+            new = editing.add_item(user=request.user, report=report, section=section, heading=heading,
+                                   after=part("item", "after"))
         else:
             raise Http404
     except EditConflict:

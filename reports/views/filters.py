@@ -35,8 +35,9 @@ class OptionsInPythonSelect(forms.Select):
             f'<option value="{escape(str(option))}"{" selected" if str(option) in selected else ""}>{escape(str(label))}</option>'
             for option, label in self.choices
         )
+        attributes = flatatt(self.build_attrs(self.attrs, attrs))
         # Safe: every value and label above is escaped.
-        return format_html('<select name="{}"{}>{}</select>', name, flatatt(self.build_attrs(self.attrs, attrs)), mark_safe(options))
+        return format_html('<select name="{}"{}>{}</select>', name, attributes, mark_safe(options))
 
 
 def _select():

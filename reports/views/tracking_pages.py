@@ -133,7 +133,12 @@ def measures(request):
         # Short labels, so that four fit under a small chart without turning sideways.
         "labels": [_("一季度"), _("二季度"), _("三季度"), _("四季度")],
         "series": [
-            {"id": entry.measure_id, "label": entry.label, "unit": entry.unit, "values": [summary.as_number(v) for v in entry.values]}
+            {
+                "id": entry.measure_id,
+                "label": entry.label,
+                "unit": entry.unit,
+                "values": [summary.as_number(v) for v in entry.values],
+            }
             for entry in sums
         ],
     }

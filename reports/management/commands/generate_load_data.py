@@ -617,13 +617,16 @@ class Command(BaseCommand):
     def report(self, seconds):
         write = self.stdout.write
         write(self.style.SUCCESS(f"已生成压测数据（种子 {self.seed}，用时 {seconds:.1f} 秒）："))
-        write(f"  单位     {1 + len(self.supervisors) + len(self.bodies)}（根 1，督办 {len(self.supervisors)}，填报 {len(self.bodies)}）")
+        write(f"  单位     {1 + len(self.supervisors) + len(self.bodies)}"
+              f"（根 1，督办 {len(self.supervisors)}，填报 {len(self.bodies)}）")
         write(f"  用户     {self.user_count}（成员关系 {self.membership_count}）")
-        write(f"  统计指标 {len(self.measures) + len(self.own_measures)}（通用 {len(self.measures)}，单位自有 {len(self.own_measures)}）")
+        write(f"  统计指标 {len(self.measures) + len(self.own_measures)}"
+              f"（通用 {len(self.measures)}，单位自有 {len(self.own_measures)}）")
         for name, count in self.counts.items():
             write(f"  {name:<16} {count:,}")
         write("  报告状态 " + "，".join(f"{status} {count:,}" for status, count in sorted(self.by_status.items())))
-        write(f"  期间     {self.periods[0][0]}年第{self.periods[0][1]}季度 至 {self.periods[-1][0]}年第{self.periods[-1][1]}季度")
+        (first_year, first_quarter), (last_year, last_quarter) = self.periods[0], self.periods[-1]
+        write(f"  期间     {first_year}年第{first_quarter}季度 至 {last_year}年第{last_quarter}季度")
         write(f"\n账号（密码均为 {PASSWORD}）：load-overseer 督办全部单位；load-o01… 督办一个派驻组；"
               "load-d001… 起草人；load-r001… 审核人。")
 

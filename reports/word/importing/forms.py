@@ -11,7 +11,9 @@ MAX_PASTED_CHARACTERS = 500_000  # some 300 pages; the request stays under Djang
 class ImportSourceForm(forms.Form):
     file = forms.FileField(
         label=_("Word 文件"), required=False,
-        widget=forms.ClearableFileInput(attrs={"accept": ".docx,.txt,application/vnd.openxmlformats-officedocument.wordprocessingml.document,text/plain"}),
+        widget=forms.ClearableFileInput(attrs={
+            "accept": ".docx,.txt,application/vnd.openxmlformats-officedocument.wordprocessingml.document,text/plain",
+        }),
         help_text=_(".docx 格式，不超过 10 MB。旧版 .doc 请先在 Word 或 WPS 中另存为 .docx。"),
     )
     text = forms.CharField(
