@@ -8,7 +8,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 UV := $(VENV)/bin/uv
 
-.PHONY: run test test-pg system-packages migrate demo messages clean
+.PHONY: run test test-pg lint system-packages migrate demo messages clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -35,12 +35,18 @@ run: demo
 system-packages:
 	bash scripts/system-packages.sh
 
+# ruff first: a lint error fails in a second, before the browser and LibreOffice tests start.
 test: $(VENV)/.installed-test system-packages
+	$(VENV)/bin/ruff check .
 	$(PY) -m pytest
 
 # The same suite against a PostgreSQL 15 server started here.
 test-pg: $(VENV)/.installed-test system-packages
+	$(VENV)/bin/ruff check .
 	DATABASE_URL=$$(bash scripts/start-postgres.sh) $(PY) -m pytest
+
+lint: $(VENV)/.installed-test
+	$(VENV)/bin/ruff check .
 
 messages: $(VENV)/.installed-run
 	$(PY) manage.py makemessages -l en --no-obsolete --ignore='.venv/*' --ignore='tests/*' --ignore='staticfiles/*'
