@@ -154,6 +154,39 @@ def test_leaving_with_unsaved_text_asks_first(page, live_server, demo):
     expect(form.get_by_label("内容")).to_have_value("还没保存的文字。")
 
 
+def test_saving_asks_nothing_and_opening_another_part_asks_first(page, live_server, demo):
+    """The unsaved-text question is for what would lose text: never for the save itself, nor for
+    the check panel that refreshes after it; opening another part with unsaved text does ask."""
+    log_in(page, live_server)
+    page.goto(f"{live_server.url}/reports/{demo.pk}/edit/")
+    asked = []
+
+    def answer(dialog):
+        asked.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", answer)
+    checks = []
+    page.on("requestfinished", lambda request: checks.append(request.url) if "/check/" in request.url else None)
+    first, second = Item.objects.filter(section__report=demo).order_by("section__position", "heading__position", "position")[:2]
+    form = open_part(page, f"item-{first.id}")
+    form.get_by_label("内容").fill("保存时不该有任何提问。")
+    with page.expect_response(lambda response: response.request.method == "POST"):
+        form.get_by_role("button", name="保存").click()
+    expect(page.locator(f'#sheet a.part[data-ref="item-{first.id}"]')).to_contain_text("保存时不该有任何提问。")
+    assert asked == []
+    page.wait_for_load_state("networkidle")
+    assert len(checks) == 1  # and the check panel was brought up to date, not held back by a question
+    assert Item.objects.get(pk=first.id).text == "保存时不该有任何提问。"
+
+    form = open_part(page, f"item-{first.id}")
+    form.get_by_label("内容").fill("还没保存。")
+    page.locator(f'#sheet a.part[data-ref="item-{second.id}"]').first.click()
+    expect(page.locator(f'.ed-form[data-ref="item-{second.id}"]')).to_have_count(0)  # dismissed: nothing opened
+    assert asked == ["有尚未保存的修改，继续将丢失这些修改。确定继续吗？"]
+    expect(form.get_by_label("内容")).to_have_value("还没保存。")
+
+
 def test_a_part_clicked_while_the_sheet_refreshes_opens_in_the_new_sheet(page, live_server, demo):
     """A changed figure reloads the sheet in the background; a click on a part meanwhile is not lost."""
     log_in(page, live_server)

@@ -27,12 +27,18 @@
   });
 
   // Every write answers with the whole sheet; before a request would replace a form that
-  // holds unsaved text (other than the one being saved), ask.
+  // holds unsaved text (other than the one being saved), or open another part beside it, ask.
+  // Requests that swap something else (the check panel refreshing after a save) never ask: the
+  // save's answer would otherwise meet its own form still marked unsaved and question the user.
   document.addEventListener("htmx:confirm", (event) => {
     const trigger = event.detail.elt;
+    const target = event.detail.target;
     const ownForm = trigger.closest("form[data-part-form]");
     const isSave = ownForm && event.detail.verb === "post" && !trigger.matches("[data-structural]");
-    const others = dirtyForms().filter((form) => !(isSave && form === ownForm));
+    const opensPart = trigger.matches("#sheet a.part");
+    const others = dirtyForms().filter(
+      (form) => !(isSave && form === ownForm) && (opensPart || (target && target.contains(form))),
+    );
     // A background refresh of the sheet (a measure changed) waits while someone is typing.
     if (trigger.id === "sheet") {
       if (others.length) event.preventDefault();
