@@ -5,10 +5,13 @@ and every body below it. Anything else does not exist for them (404, never 403, 
 that the names of other bodies' reports do not leak).
 """
 
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db.models import QuerySet
+
 from reports.models import Membership, Organization, Report
 
 
-def memberships(user):
+def memberships(user: AbstractBaseUser) -> tuple[tuple[int, str], ...]:
     """The user's (organization id, role) pairs. Read once per user object and kept on it: in a
     view that is once per request (request.user is loaded for each request), where the list,
     the editor and the navigation bar each asked again."""
@@ -21,7 +24,7 @@ def memberships(user):
     return cached
 
 
-def visible_organization_ids(user):
+def visible_organization_ids(user: AbstractBaseUser) -> set[int]:
     if not user.is_authenticated:
         return set()
     if user.is_superuser:
@@ -36,7 +39,7 @@ def visible_organization_ids(user):
     return own | Organization.objects.descendant_ids(overseen)
 
 
-def is_overseer(user) -> bool:
+def is_overseer(user: AbstractBaseUser) -> bool:
     """Whether the user may open the 督办 pages (the board, the summary), and so whether the
     navigation bar offers them: a superuser, or an overseer of a body that has bodies below.
     An overseer of a body with none below has nobody to follow, so for them there are no
@@ -53,7 +56,7 @@ def is_overseer(user) -> bool:
     return cached
 
 
-def organizations_with_role(user, role):
+def organizations_with_role(user: AbstractBaseUser, role: str) -> QuerySet[Organization]:
     """The bodies in which the user holds this role (e.g. where they may draft)."""
     return Organization.objects.filter(memberships__user=user, memberships__role=role).distinct()
 
@@ -64,21 +67,21 @@ EDITABLE_STATUSES = (Report.Status.DRAFT, Report.Status.RETURNED)
 FROZEN_STATUSES = tuple(status for status in Report.Status if status not in EDITABLE_STATUSES)
 
 
-def is_drafter(user, organization_id):
+def is_drafter(user: AbstractBaseUser, organization_id: int) -> bool:
     return (organization_id, Membership.Role.DRAFTER) in memberships(user)
 
 
-def can_edit(user, report: Report) -> bool:
+def can_edit(user: AbstractBaseUser, report: Report) -> bool:
     """Only the body's drafters, and only while the report is a draft or returned for revision."""
     return report.status in EDITABLE_STATUSES and is_drafter(user, report.organization_id)
 
 
-def drafter_organizations(user):
+def drafter_organizations(user: AbstractBaseUser) -> QuerySet[Organization]:
     """The bodies in which the user may start a report."""
     return organizations_with_role(user, Membership.Role.DRAFTER)
 
 
-def can_comment(user, report):
+def can_comment(user: AbstractBaseUser, report: Report) -> bool:
     """Reviewers of the body comment on a report while it awaits their review."""
     return (
         report.status == "submitted"

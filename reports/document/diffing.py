@@ -9,7 +9,7 @@ from difflib import SequenceMatcher
 EQUAL, INSERT, DELETE = "equal", "insert", "delete"
 
 
-def diff_text(old, new):
+def diff_text(old: str, new: str) -> list[tuple[str, str]]:
     """[(op, text)] turning `old` into `new`; a replaced run is a deletion then an insertion."""
     segments = []
     for op, a1, a2, b1, b2 in SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
@@ -22,7 +22,7 @@ def diff_text(old, new):
     return segments
 
 
-def diff_paragraphs(old, new):
+def diff_paragraphs(old: list[dict], new: list[dict]) -> list[dict]:
     """Compare two lists of snapshot paragraphs ({"kind", "ref", "text"}).
 
     Returns the new document's paragraphs, each with `segments` and `changed`, and the

@@ -5,10 +5,19 @@ what prints. `compose_document` is pure (plain data in, document out); `build_do
 loads a report from the database in a constant number of queries and calls it.
 """
 
+from __future__ import annotations
+
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date
+from types import SimpleNamespace
+from typing import TYPE_CHECKING
 
 from reports.document.numbering import heading_ordinal, item_ordinal, section_ordinal
 from reports.document.tokens import MeasureInfo, format_value, referenced_ids, split_tokens, token_texts
+
+if TYPE_CHECKING:
+    from reports.models import Heading, Item, MeasureValue, Report, Section
 
 
 class Role:
@@ -108,22 +117,22 @@ class Document:
         return self.signature_indents[1]
 
 
-def text_width(text):
+def text_width(text: str) -> float:
     """Width in characters of 3号: a half-width character (a digit, a Latin letter) is half."""
     return sum(0.5 if ord(ch) < 0x2000 else 1 for ch in text)
 
 
-def format_date(value):
+def format_date(value: date) -> str:
     """GB/T 9704: Arabic numerals, full year, no zero padding: 2023年4月10日."""
     return f"{value.year}年{value.month}月{value.day}日"
 
 
-def section_title(title):
+def section_title(title: str) -> str:
     """Level-1 titles carry no final punctuation."""
     return title.strip().rstrip("。.")
 
 
-def heading_title(title, *, run_in):
+def heading_title(title: str, *, run_in: bool) -> str:
     """A heading followed by text in its paragraph ends in "。"; one standing alone does not."""
     title = title.strip()
     bare = title.rstrip("。.")
@@ -134,12 +143,12 @@ def heading_title(title, *, run_in):
     return bare + RUN_IN_END
 
 
-def paragraph_texts(text):
+def paragraph_texts(text: str | None) -> list[str]:
     """A lead or opening may hold several paragraphs, one a line; blank lines are not paragraphs."""
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
-def item_text(text):
+def item_text(text: str | None) -> str:
     """An item is one run of text: line breaks inside it join up (Chinese needs no spaces)."""
     return "".join(line.strip() for line in (text or "").splitlines())
 
@@ -201,7 +210,9 @@ def _block(head, lead, items, *, inline, measures, ref, lead_ref):
     return [Paragraph(kind, tuple(runs), ref) for kind, runs, ref in paragraphs]
 
 
-def compose_document(report, sections, headings, items, measures):
+def compose_document(report: Report | SimpleNamespace, sections: Iterable[Section | SimpleNamespace],
+                     headings: Iterable[Heading | SimpleNamespace], items: Iterable[Item | SimpleNamespace],
+                     measures: dict[int, MeasureInfo]) -> Document:
     """Plain data → Document.
 
     `sections` in order; `headings` and `items` in any order (sorted here by position);
@@ -249,7 +260,8 @@ def compose_document(report, sections, headings, items, measures):
                     sealed=getattr(report, "signature_layout", "sealed") != "unsealed")
 
 
-def load_measures(report, texts, *, values=None):
+def load_measures(report: Report, texts: Iterable[str], *,
+                  values: Iterable[MeasureValue] | None = None) -> dict[int, MeasureInfo]:
     """MeasureInfo for every measure of the report and every one its text refers to (≤ 2 queries).
     `values`: the report's MeasureValues with their measures, when the page has read them already."""
     from reports.models import Measure
@@ -267,7 +279,7 @@ def load_measures(report, texts, *, values=None):
     return measures
 
 
-def build_document(report, *, measure_values=None):
+def build_document(report: Report, *, measure_values: Iterable[MeasureValue] | None = None) -> Document:
     """Load a report's parts in a constant number of queries and compose its document.
     `measure_values` as for load_measures."""
     from reports.models import Heading, Item

@@ -7,7 +7,7 @@ Used by the HTML preview and the Word writer alike, so they cannot disagree.
 DIGITS = "零一二三四五六七八九"
 
 
-def chinese_number(n):
+def chinese_number(n: int) -> str:
     """1 → 一, 10 → 十, 11 → 十一, 20 → 二十, 99 → 九十九, 100 → 一百, 105 → 一百零五."""
     if not isinstance(n, int) or n < 1 or n > 9999:
         raise ValueError(f"chinese_number takes 1..9999, not {n!r}")
@@ -35,16 +35,16 @@ def chinese_number(n):
     return text + chinese_number(rest)
 
 
-def section_ordinal(index):
+def section_ordinal(index: int) -> str:
     """Level 1: 一、"""
     return f"{chinese_number(index)}、"
 
 
-def heading_ordinal(index):
+def heading_ordinal(index: int) -> str:
     """Level 2: （一）"""
     return f"（{chinese_number(index)}）"
 
 
-def item_ordinal(index):
+def item_ordinal(index: int) -> str:
     """Items inside running text: 一是"""
     return f"{chinese_number(index)}是"

@@ -1,10 +1,17 @@
 """Reading a frozen submission back as a document: the same model the live report prints from."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from reports.document.diffing import diff_paragraphs
 from reports.document.model import Document, Paragraph, Run
 
+if TYPE_CHECKING:
+    from reports.models import Submission
 
-def snapshot_document(submission):
+
+def snapshot_document(submission: Submission) -> Document:
     return Document(
         paragraphs=[
             Paragraph(paragraph["kind"], tuple(Run(**run) for run in paragraph["runs"]), paragraph["ref"])
@@ -18,6 +25,6 @@ def _plain(document):
     return [{"kind": p.kind, "ref": p.ref, "text": p.text, "paragraph": p} for p in document.paragraphs]
 
 
-def compare(previous, current):
+def compare(previous: Submission, current: Submission) -> list[dict]:
     """The current submission against the previous one: each paragraph with its segments."""
     return diff_paragraphs(_plain(snapshot_document(previous)), _plain(snapshot_document(current)))

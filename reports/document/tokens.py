@@ -4,9 +4,16 @@ A token names the measure by id, `{{measure:12}}`, so renaming a measure changes
 and the value (with its unit) is printed wherever the token stands.
 """
 
+from __future__ import annotations
+
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from reports.models import Heading, Item, Report, Section
 
 TOKEN_RE = re.compile(r"\{\{measure:(\d{1,18})\}\}")
 
@@ -22,11 +29,11 @@ class MeasureInfo:
     value: Decimal | None
 
 
-def token(measure_id):
+def token(measure_id: int) -> str:
     return f"{{{{measure:{int(measure_id)}}}}}"
 
 
-def split_tokens(text):
+def split_tokens(text: str) -> list[str | int]:
     """'会议{{measure:3}}，' → ['会议', 3, '，']: text parts and measure ids, in order."""
     parts = []
     position = 0
@@ -40,7 +47,7 @@ def split_tokens(text):
     return parts
 
 
-def referenced_ids(*texts):
+def referenced_ids(*texts: str) -> set[int]:
     return {int(match) for text in texts if text for match in TOKEN_RE.findall(text)}
 
 
@@ -57,13 +64,13 @@ TOKEN_FIELDS = {
 }
 
 
-def token_texts(report, sections, headings, items) -> list[str]:
+def token_texts(report: Report, sections: Iterable[Section], headings: Iterable[Heading], items: Iterable[Item]) -> list[str]:
     """The report's texts that may hold tokens (TOKEN_FIELDS), from the report and its parts."""
     records = (("report", [report]), ("section", sections), ("heading", headings), ("item", items))
     return [getattr(record, field) for kind, objects in records for record in objects for field in TOKEN_FIELDS[kind]]
 
 
-def format_value(value):
+def format_value(value: Decimal | None) -> str:
     """3.00 → '3', 2.50 → '2.5': counts print as the drafter typed them."""
     if value is None:
         return ""
@@ -84,7 +91,7 @@ class UnknownMeasure(ValueError):
         self.names = names
 
 
-def tokens_to_names(text, names_by_id):
+def tokens_to_names(text: str | None, names_by_id: dict[int, str]) -> str:
     """'{{measure:7}}' → '｛廉政谈话｝' for editing; a token of an unknown measure stays as it is."""
 
     def replace(match):
@@ -94,7 +101,7 @@ def tokens_to_names(text, names_by_id):
     return TOKEN_RE.sub(replace, text or "")
 
 
-def names_to_tokens(text, ids_by_name):
+def names_to_tokens(text: str | None, ids_by_name: dict[str, int]) -> str:
     """'｛廉政谈话｝' → '{{measure:7}}' on saving; names not in the report's panel are an error."""
     unknown = [name for name in NAME_RE.findall(text or "") if name.strip() not in ids_by_name]
     if unknown:

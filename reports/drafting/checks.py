@@ -7,14 +7,15 @@ sees; empty parts are read from the database, because an empty part prints as no
 """
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from reports.document.model import Kind, build_document, heading_title, item_text, paragraph_texts, section_title
+from reports.document.model import Document, Kind, build_document, heading_title, item_text, paragraph_texts, section_title
 from reports.document.units import COUNT_UNIT_PATTERN, SPAN_PATTERN
-from reports.models import Heading, Item, Section
+from reports.models import Heading, Item, MeasureValue, Report, Section
 
 MEASURE_MISSING = "measure_missing"
 PLACEHOLDER = "placeholder"
@@ -67,7 +68,8 @@ class Problem:
     measure_id: int | None = None
 
 
-def find_problems(report, document=None, *, measure_values=None):
+def find_problems(report: Report, document: Document | None = None, *,
+                  measure_values: Iterable[MeasureValue] | None = None) -> list[Problem]:
     """Everything still to fill in, in the order of the document; measures-panel problems last.
 
     Pass the `document` already built for the page, and the report's MeasureValues (with their
@@ -91,7 +93,7 @@ def find_problems(report, document=None, *, measure_values=None):
     return sorted(problems, key=order) + _panel_problems(report, exclude=in_text, values=measure_values)
 
 
-def part_places(document):
+def part_places(document: Document) -> dict[str, str]:
     """ref → where the user sees it: "一、主要做法 （二） 五是", built from the printed ordinals."""
     places = {ref: str(name) for ref, name in PART_NAMES.items()}
     section = context = ""

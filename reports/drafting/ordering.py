@@ -5,14 +5,16 @@ both SQLite and PostgreSQL: first every sibling is lifted above any position in 
 each is set to its new place; no intermediate state ever holds two equal positions.
 """
 
-from django.db.models import F
+from collections.abc import Sequence
+
+from django.db.models import F, QuerySet
 
 from reports.models import Heading, Item, Section
 
 LIFT = 1_000_000
 
 
-def siblings(obj):
+def siblings(obj: Section | Heading | Item) -> QuerySet[Section | Heading | Item]:
     """The queryset of `obj`'s siblings (itself included), in order."""
     if isinstance(obj, Section):
         return Section.objects.filter(report_id=obj.report_id).order_by("position")
@@ -25,7 +27,7 @@ def siblings(obj):
     raise TypeError(f"no siblings for {type(obj).__name__}")
 
 
-def write_order(queryset, ordered):
+def write_order(queryset: QuerySet[Section | Heading | Item], ordered: Sequence[Section | Heading | Item]) -> None:
     """Give `ordered` (every object of `queryset`, in the new order) the positions 1..n."""
     queryset.update(position=F("position") + LIFT)
     for position, obj in enumerate(ordered, 1):
@@ -34,7 +36,7 @@ def write_order(queryset, ordered):
         type(ordered[0]).objects.bulk_update(ordered, ["position"])
 
 
-def insert_after(obj, after=None):
+def insert_after(obj: Section | Heading | Item, after: Section | Heading | Item | None = None) -> Section | Heading | Item:
     """Save the new `obj` right after `after` (a sibling), or last when `after` is None."""
     queryset = siblings(obj)
     current = list(queryset)
@@ -46,7 +48,7 @@ def insert_after(obj, after=None):
     return obj
 
 
-def move(obj, step):
+def move(obj: Section | Heading | Item, step: int) -> bool:
     """Move `obj` up (step −1) or down (+1) among its siblings; at either end nothing changes."""
     queryset = siblings(obj)
     current = list(queryset)
@@ -59,7 +61,7 @@ def move(obj, step):
     return True
 
 
-def close_gap(obj):
+def close_gap(obj: Section | Heading | Item) -> None:
     """After `obj` is deleted: renumber what is left so positions stay compact."""
     queryset = siblings(obj)
     write_order(queryset, list(queryset))

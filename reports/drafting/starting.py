@@ -1,9 +1,12 @@
 """Starting a quarter's report: from the standard skeleton or as a copy of an earlier quarter."""
 
+from datetime import date
+
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import IntegrityError, transaction
 
 from reports.labels import period_text
-from reports.models import Heading, Item, MeasureValue, Report, Section
+from reports.models import Heading, Item, MeasureValue, Organization, Report, Section
 
 SKELETON_SECTIONS = [
     (Section.Kind.PRACTICES, "主要做法"),
@@ -12,19 +15,19 @@ SKELETON_SECTIONS = [
 ]
 
 
-def standard_title(organization, year, quarter):
+def standard_title(organization: Organization, year: int, quarter: int) -> str:
     return f"{organization.name}{period_text(year, quarter)}履行全面从严治党主体责任情况报告"
 
 
-def standard_opening(organization, year, quarter):
+def standard_opening(organization: Organization, year: int, quarter: int) -> str:
     return f"按要求，现将{organization.name}{period_text(year, quarter)}履行全面从严治党主体责任情况报告如下。"
 
 
-def previous_quarter(year, quarter):
+def previous_quarter(year: int, quarter: int) -> tuple[int, int]:
     return (year, quarter - 1) if quarter > 1 else (year - 1, 4)
 
 
-def default_quarter(today):
+def default_quarter(today: date) -> tuple[int, int]:
     """The quarter a drafter most likely means: in the first month of a quarter reports on the
     quarter just ended are being written (they are due about ten days after it ends)."""
     quarter = (today.month - 1) // 3 + 1
@@ -41,12 +44,12 @@ class ReportExists(Exception):
         self.report = report
 
 
-def existing_report(*, organization, year: int, quarter: int) -> Report | None:
+def existing_report(*, organization: Organization, year: int, quarter: int) -> Report | None:
     """The body's report for the quarter, if it has one: a body has one report a quarter."""
     return Report.objects.filter(organization=organization, year=year, quarter=quarter).first()
 
 
-def create_report_row(*, organization, year: int, quarter: int, **fields) -> Report:
+def create_report_row(*, organization: Organization, year: int, quarter: int, **fields: object) -> Report:
     """The Report row of the body's quarter, or ReportExists with the one already there.
 
     Every way of making a report (starting, copying, importing) creates its row here. A
@@ -67,7 +70,8 @@ def create_report_row(*, organization, year: int, quarter: int, **fields) -> Rep
 
 
 @transaction.atomic
-def start_report(*, user, organization, year: int, quarter: int, copy_from: Report | None = None) -> Report:
+def start_report(*, user: AbstractBaseUser, organization: Organization, year: int, quarter: int,
+                 copy_from: Report | None = None) -> Report:
     """Create the body's report for the quarter; raises ReportExists rather than duplicate one.
 
     A copy takes all text and structure of `copy_from` (same body) and the same measures
@@ -139,7 +143,7 @@ def _copy(source, *, user, year, quarter):
     return report
 
 
-def previous_problems(report):
+def previous_problems(report: Report) -> tuple[Report | None, list[str]]:
     """The previous quarter's 存在的主要问题 of the same body, as plain texts, so that this
     quarter's practices and next steps can answer them (measures shown by name)."""
     from reports.document.tokens import tokens_to_names

@@ -5,18 +5,22 @@ Texts may name a measure as `{{measure:名称}}`; it becomes the id token of tha
 """
 
 import re
+from collections.abc import Mapping
 from datetime import date
+from decimal import Decimal
+from types import SimpleNamespace
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 
 from reports.document.tokens import token
 from reports.drafting.starting import create_report_row
-from reports.models import Heading, Item, MeasureValue, Report, Section
+from reports.models import Heading, Item, Measure, MeasureValue, Organization, Report, Section
 
 NAMED_TOKEN_RE = re.compile(r"\{\{measure:([^{}]+)\}\}")
 
 
-def resolve_named_tokens(text, measures_by_name):
+def resolve_named_tokens(text: str | None, measures_by_name: Mapping[str, Measure | SimpleNamespace]) -> str:
     """'{{measure:廉政谈话}}' → '{{measure:7}}'; an unknown name is left as it is."""
 
     def replace(match):
@@ -27,7 +31,9 @@ def resolve_named_tokens(text, measures_by_name):
 
 
 @transaction.atomic
-def create_report_from_structure(*, organization, year, quarter, data, measures_by_name, values_by_name=None, user=None):
+def create_report_from_structure(*, organization: Organization, year: int, quarter: int, data: dict,
+                                 measures_by_name: dict[str, Measure], values_by_name: dict[str, Decimal] | None = None,
+                                 user: AbstractBaseUser | None = None) -> Report:
     """Create the report and all its parts in one transaction: it exists whole or not at all.
     Raises ReportExists (drafting.starting) when the body's quarter has a report already."""
     values_by_name = values_by_name or {}

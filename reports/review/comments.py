@@ -1,5 +1,6 @@
 """Reviewers' comments: on the whole report or on one part, attached to the submission read."""
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -19,7 +20,7 @@ class CommentRefused(Refusal):
 
 
 @transaction.atomic
-def add_comment(*, user, report, text, ref="", place=""):
+def add_comment(*, user: AbstractBaseUser, report: Report, text: str, ref: str = "", place: str = "") -> Comment:
     text, _removed = clean_text(text)
     if not can_comment(user, report):
         raise CommentRefused(_("只有本单位的审核人可以在审核期间批注。"))
@@ -49,7 +50,7 @@ def comment_targets(document: Document) -> list[tuple[str, str]]:
     return targets
 
 
-def latest_comments(report):
+def latest_comments(report: Report) -> list[Comment]:
     """Comments on the latest submission: what the drafter has to answer now."""
     latest = report.submissions.order_by("-number").first()
     if latest is None:

@@ -1,12 +1,13 @@
 """What awaits a user: reports to review (a reviewer) and reports returned for revision (a drafter)."""
 
-from django.db.models import Q
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db.models import Q, QuerySet
 
 from reports.access import memberships
 from reports.models import Membership, Report
 
 
-def awaiting_reports(user):
+def awaiting_reports(user: AbstractBaseUser) -> QuerySet[Report]:
     roles = memberships(user)
     to_review = [org for org, role in roles if role == Membership.Role.REVIEWER]
     to_revise = [org for org, role in roles if role == Membership.Role.DRAFTER]
@@ -18,5 +19,5 @@ def awaiting_reports(user):
     ).select_related("organization")
 
 
-def awaiting_count(user):
+def awaiting_count(user: AbstractBaseUser) -> int:
     return awaiting_reports(user).count()

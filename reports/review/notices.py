@@ -2,19 +2,21 @@
 backend (the console in development), so a failing mail server never undoes a transition."""
 
 import logging
+from datetime import date
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.mail import send_mass_mail
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from reports.models import Membership, ReportEvent
+from reports.models import Membership, Organization, ReportEvent
 
 logger = logging.getLogger(__name__)
 
 
-def members(organization_id, role):
+def members(organization_id: int, role: str) -> list[AbstractBaseUser]:
     """The active members of a body in a role who have an e-mail address."""
     return list(
         get_user_model().objects.filter(
@@ -33,11 +35,11 @@ def _send(messages):
         return 0
 
 
-def link(name, *args):
+def link(name: str, *args: int) -> str:
     return settings.SITE_URL + reverse(name, args=args)
 
 
-def after_transition(event):
+def after_transition(event: ReportEvent) -> int:
     report = event.report
     actor = event.actor.get_full_name() or event.actor.username if event.actor else _("系统")
     if event.action == ReportEvent.Action.SUBMIT:
@@ -56,7 +58,7 @@ def after_transition(event):
     return _send([(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email for user in recipients])] if recipients else [])
 
 
-def remind(*, organization, year, quarter, due_date, sender):
+def remind(*, organization: Organization, year: int, quarter: int, due_date: date, sender: AbstractBaseUser) -> list[str]:
     """催报: ask a body's drafters for its report. Returns the addresses written to."""
     from reports.labels import day_name, quarter_name
 

@@ -86,7 +86,7 @@ def _edits(report):
     return entries
 
 
-def timeline_entries(report, limit=LIMIT):
+def timeline_entries(report: Report, limit: int = LIMIT) -> list[Entry]:
     events = [
         Entry(when=event.created_at, who=_name(event.actor), what=event.get_action_display(),
               detail=event.comment, kind="event")

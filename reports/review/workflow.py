@@ -14,6 +14,7 @@ then finds the state changed and is refused.
 """
 
 from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.db.models import Exists, Q
 from django.utils import timezone
@@ -77,11 +78,11 @@ class ReportIncomplete(WorkflowError):
         self.problems = problems
 
 
-def has_role(user, report, role):
+def has_role(user: AbstractBaseUser, report: Report, role: str) -> bool:
     return Membership.objects.filter(user=user, organization_id=report.organization_id, role=role).exists()
 
 
-def available_actions(user, report):
+def available_actions(user: AbstractBaseUser, report: Report) -> list[str]:
     """The actions this user may take on this report now: the buttons a page shows."""
     if not user.is_authenticated:
         return []
@@ -92,7 +93,7 @@ def available_actions(user, report):
     return actions
 
 
-def took_part(user, report):
+def took_part(user: AbstractBaseUser, report: Report) -> bool:
     """Whether the user wrote any of the report or submitted it: such a user does not approve it."""
     if report.created_by_id == user.id:
         return True
@@ -163,16 +164,16 @@ def _freeze(report, document, actor):
     )
 
 
-def submit(report, *, actor, notify=True):
+def submit(report: Report, *, actor: AbstractBaseUser, notify: bool = True) -> ReportEvent:
     return _transition(report, SUBMIT, actor=actor, notify=notify)
 
 
-def approve(report, *, actor, comment="", notify=True):
+def approve(report: Report, *, actor: AbstractBaseUser, comment: str = "", notify: bool = True) -> ReportEvent:
     """`notify=False` is for loading history (demo data, imports): nobody needs an e-mail then."""
     return _transition(report, APPROVE, actor=actor, comment=comment, notify=notify)
 
 
-def return_for_revision(report: Report, *, actor, comment: str, at_ref: str = "") -> ReportEvent:
+def return_for_revision(report: Report, *, actor: AbstractBaseUser, comment: str, at_ref: str = "") -> ReportEvent:
     """Return the report to its drafters. With `at_ref` naming a part of the submission read, the
     reason also stays at that part as a comment, so the drafter finds it where it applies; a
     part no longer in the submission makes it a plain return. The comment and the return are
@@ -185,14 +186,14 @@ def return_for_revision(report: Report, *, actor, comment: str, at_ref: str = ""
         return _transition(report, RETURN, actor=actor, comment=comment)
 
 
-def reopen(report, *, actor, reason):
+def reopen(report: Report, *, actor: AbstractBaseUser, reason: str) -> ReportEvent:
     return _transition(report, REOPEN, actor=actor, comment=reason)
 
 
 PERFORM = {SUBMIT: submit, APPROVE: approve, RETURN: return_for_revision, REOPEN: reopen}
 
 
-def perform(action: str, report: Report, *, actor, comment: str = "", at_ref: str = "") -> ReportEvent:
+def perform(action: str, report: Report, *, actor: AbstractBaseUser, comment: str = "", at_ref: str = "") -> ReportEvent:
     """Run an action by name (for views that receive it from a form). `at_ref` is the part a
     return's comment is about (see return_for_revision); the other actions have none."""
     if action not in PERFORM:

@@ -7,7 +7,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import OuterRef, Subquery
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db.models import OuterRef, QuerySet, Subquery
 
 from reports.labels import quarter_name
 from reports.models import DueDate, Organization, Reminder, Report, Submission
@@ -123,18 +124,18 @@ class Board:
 BOARD_GROUP_THRESHOLD = 60
 
 
-def percent(part, whole):
+def percent(part: int, whole: int) -> int | None:
     """A share as a whole percentage rounded half up (1/8 → 13, where round() would give 12),
     None when there is nothing to share."""
     return (200 * part + whole) // (2 * whole) if whole else None
 
 
-def share_text(value):
+def share_text(value: int | None) -> str:
     """A percentage as shown: "67%", or "—" when there was nothing to share."""
     return "—" if value is None else f"{value}%"
 
 
-def natural_key(name):
+def natural_key(name: str) -> list[tuple[int, int | str]]:
     """Sorts 第2派驻组 before 第10派驻组: the digit runs compare as numbers."""
     return [(0, int(part)) if part.isdigit() else (1, part) for part in re.split(r"(\d+)", name) if part]
 
@@ -143,7 +144,8 @@ def _quarter_stats(dues, bodies):
     return [QuarterStats(quarter=quarter, due=dues[quarter], bodies=bodies) for quarter in QUARTER_NUMBERS]
 
 
-def build_board(user, year, today, *, body_ids=None, group_id=None):
+def build_board(user: AbstractBaseUser, year: int, today: date, *, body_ids: set[int] | None = None,
+                group_id: int | None = None) -> Board:
     """Every overseen body (by name) × the four quarters of `year`, with per-quarter totals.
 
     Bodies are grouped by their parent. Past BOARD_GROUP_THRESHOLD bodies in more than one group,
@@ -196,7 +198,7 @@ def build_board(user, year, today, *, body_ids=None, group_id=None):
     return result
 
 
-def with_first_submission(reports):
+def with_first_submission(reports: QuerySet[Report]) -> QuerySet[Report]:
     """The reports annotated with `first_submitted_at`, the moment of their first submission.
 
     The earliest-numbered submission, read through the (report, number, submitted_at) index:
@@ -234,7 +236,7 @@ def _group_summary(result, members, dues, year, today):
     return result
 
 
-def board_years(user, today, *, body_ids=None):
+def board_years(user: AbstractBaseUser, today: date, *, body_ids: set[int] | None = None) -> list[int]:
     """The years the year selector offers: those with reports of the overseen bodies or with due
     dates set, and always the current one; newest first."""
     if body_ids is None:

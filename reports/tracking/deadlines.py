@@ -6,7 +6,7 @@ first sent.
 """
 
 import calendar
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -30,17 +30,17 @@ TIMELINESS_LABELS = {
 
 
 
-def quarter_end(year, quarter):
+def quarter_end(year: int, quarter: int) -> date:
     month = quarter * 3
     return date(year, month, calendar.monthrange(year, month)[1])
 
 
-def default_due_date(year, quarter):
+def default_due_date(year: int, quarter: int) -> date:
     """The quarter's last day plus JIBAO_DEFAULT_DUE_DAYS (Q1 2023 with 10 days → 2023-04-10)."""
     return quarter_end(year, quarter) + timedelta(days=settings.JIBAO_DEFAULT_DUE_DAYS)
 
 
-def due_dates(year):
+def due_dates(year: int) -> dict[int, date]:
     """{quarter: due date} for the four quarters: the date set in the admin, else the default.
     One query for the year's DueDate rows."""
     dates = {quarter: default_due_date(year, quarter) for quarter in QUARTER_NUMBERS}
@@ -48,7 +48,7 @@ def due_dates(year):
     return dates
 
 
-def timeliness(first_submitted_on, due, today):
+def timeliness(first_submitted_on: date | None, due: date, today: date) -> str:
     """on_time (submitted on or before the due date), late (submitted after it), overdue
     (not submitted and the due date has passed), pending (not submitted, not yet due)."""
     if first_submitted_on is not None:
@@ -56,6 +56,6 @@ def timeliness(first_submitted_on, due, today):
     return OVERDUE if today > due else PENDING
 
 
-def local_date(moment):
+def local_date(moment: datetime | None) -> date | None:
     """The Beijing date of an aware datetime."""
     return moment.astimezone(REPORTING_TZ).date() if moment is not None else None

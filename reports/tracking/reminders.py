@@ -1,5 +1,8 @@
 """催报: the e-mail an overseer sends to a body whose report is overdue, at most one a day."""
 
+from datetime import date
+
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -19,7 +22,7 @@ class NotOverseen(ReminderRefused):
     code = "not_overseen"
 
 
-def not_overseen_message():
+def not_overseen_message() -> str:
     return _("该单位不存在或不在您的督办范围内，没有发送催报邮件。")
 
 
@@ -39,7 +42,7 @@ class NoRecipients(ReminderRefused):
     code = "no_recipients"
 
 
-def send_reminder(*, user, organization, year, quarter, today):
+def send_reminder(*, user: AbstractBaseUser, organization: Organization, year: int, quarter: int, today: date) -> Reminder:
     """Send the 催报 e-mail to the body's drafters and record it; refuse with a ReminderRefused
     when the body is not overseen by the user, the report has been submitted, the quarter is not
     yet due, the body was already reminded of it today (a double click, or two overseers at

@@ -2,10 +2,12 @@
 
 Whether a user may open the 督办 pages at all is reports.access.is_overseer."""
 
+from django.contrib.auth.base_user import AbstractBaseUser
+
 from reports.models import Membership, Organization
 
 
-def overseen_ids(user):
+def overseen_ids(user: AbstractBaseUser) -> set[int]:
     """The ids of the bodies BELOW the bodies in which the user is an overseer (not those bodies
     themselves: the supervising body does not report to itself); for a superuser every body that
     has a parent. The number of queries follows the depth of the tree, not the number of bodies."""

@@ -10,7 +10,8 @@ count.
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Sum
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db.models import Count, QuerySet, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from openpyxl import Workbook
@@ -23,18 +24,18 @@ from reports.tracking.deadlines import QUARTER_NUMBERS
 from reports.tracking.scope import overseen_ids
 
 
-def counted_statuses(include_submitted=False):
+def counted_statuses(include_submitted: bool = False) -> list[Report.Status]:
     statuses = [Report.Status.APPROVED]
     if include_submitted:
         statuses.append(Report.Status.SUBMITTED)
     return statuses
 
 
-def scope_note(include_submitted=False):
+def scope_note(include_submitted: bool = False) -> str:
     return _("统计已审定和已提交的报告") if include_submitted else _("仅统计已审定的报告")
 
 
-def as_number(value):
+def as_number(value: Decimal | None) -> int | float | None:
     """Decimal('3.00') → 3, Decimal('2.50') → 2.5, None stays None: a figure for a spreadsheet
     cell or a chart, as the drafter typed it."""
     if value is None:
@@ -74,7 +75,8 @@ class BodyMeasureRow(MeasureSum):
     body: str = ""
 
 
-def counted_values(user, year, include_submitted=False, *, body_ids=None):
+def counted_values(user: AbstractBaseUser, year: int, include_submitted: bool = False, *,
+                   body_ids: set[int] | None = None) -> QuerySet[MeasureValue]:
     """The MeasureValues that count: those of the overseen bodies' counted reports of the year.
     `body_ids` spares a page that already has overseen_ids(user) from computing it again."""
     return MeasureValue.objects.filter(
@@ -84,7 +86,8 @@ def counted_values(user, year, include_submitted=False, *, body_ids=None):
     )
 
 
-def measure_sums(user, year, include_submitted=False, *, body_ids=None):
+def measure_sums(user: AbstractBaseUser, year: int, include_submitted: bool = False, *,
+                 body_ids: set[int] | None = None) -> list[MeasureSum]:
     """Each measure used in the counted reports with its sum across bodies per quarter, ordered
     by name. One aggregate query (GROUP BY measure, quarter), whatever the number of bodies;
     name, unit and owner come along in the same query (they depend on the measure)."""
@@ -104,7 +107,8 @@ def measure_sums(user, year, include_submitted=False, *, body_ids=None):
     return sorted(sums.values(), key=lambda entry: (entry.name, entry.unit, entry.owner or "", entry.measure_id))
 
 
-def report_counts(user, year, include_submitted=False, *, body_ids=None):
+def report_counts(user: AbstractBaseUser, year: int, include_submitted: bool = False, *,
+                  body_ids: set[int] | None = None) -> dict[int, int]:
     """{quarter: number of reports counted}: how complete each quarter's sums are. One query."""
     counts = dict.fromkeys(QUARTER_NUMBERS, 0)
     counts.update(
@@ -119,7 +123,8 @@ def report_counts(user, year, include_submitted=False, *, body_ids=None):
     return counts
 
 
-def measure_rows_by_body(user, year, include_submitted=False, *, body_ids=None):
+def measure_rows_by_body(user: AbstractBaseUser, year: int, include_submitted: bool = False, *,
+                         body_ids: set[int] | None = None) -> list[BodyMeasureRow]:
     """Body × measure, with the body's value for each quarter: the detail behind the sums.
     One query; ordered by body, then measure."""
     rows = (
@@ -179,7 +184,7 @@ def _write_sheet(sheet, title, headers, rows, widths):
     sheet.freeze_panes = "A3"  # title and header stay in view while scrolling
 
 
-def summary_workbook(user, year, include_submitted=False):
+def summary_workbook(user: AbstractBaseUser, year: int, include_submitted: bool = False) -> Workbook:
     """Sheet 汇总: one row per measure with its quarterly sums and the year's total; sheet
     分单位明细: the same per body. Figures are numeric cells (int when whole)."""
     note = scope_note(include_submitted)

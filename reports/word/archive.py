@@ -6,6 +6,9 @@ and memory holds one report at a time, however many bodies there are.
 
 import io
 import zipfile
+from collections.abc import Iterable, Iterator
+
+from django.db.models import QuerySet
 
 from reports.models import Report
 from reports.word.writer import render_docx, safe_filename
@@ -30,7 +33,7 @@ class _Sink(io.RawIOBase):
         return data
 
 
-def archive_name(report, taken):
+def archive_name(report: Report, taken: set[str]) -> str:
     """The body's name as the file name, made unique within the archive."""
     base = safe_filename(report.organization.name)
     name, number = f"{base}.docx", 2
@@ -40,7 +43,7 @@ def archive_name(report, taken):
     return name
 
 
-def approved_reports(visible_reports, year, quarter):
+def approved_reports(visible_reports: QuerySet[Report], year: int, quarter: int) -> QuerySet[Report]:
     return (
         visible_reports.filter(year=year, quarter=quarter, status=Report.Status.APPROVED)
         .select_related("organization")
@@ -48,7 +51,7 @@ def approved_reports(visible_reports, year, quarter):
     )
 
 
-def stream_zip(reports):
+def stream_zip(reports: Iterable[Report]) -> Iterator[bytes]:
     """Yield the bytes of a .zip holding one .docx per report, named by its body."""
     sink = _Sink()
     taken = set()

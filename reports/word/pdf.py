@@ -15,20 +15,20 @@ class PdfUnavailable(Exception):
     pass
 
 
-def soffice():
+def soffice() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
-def pdf_available():
+def pdf_available() -> bool:
     return soffice() is not None
 
 
-def fontconfig_file():
+def fontconfig_file() -> str:
     """The project's font aliases (仿宋_GB2312 → an open face), so the PDF keeps the layout."""
     return str(Path(settings.BASE_DIR) / "fonts" / "fonts.conf")
 
 
-def convert_docx_to_pdf(data):
+def convert_docx_to_pdf(data: bytes) -> bytes:
     """.docx bytes → PDF bytes. Each call has its own LibreOffice profile, so parallel
     conversions do not fight over one; nothing stays on disk afterwards."""
     program = soffice()

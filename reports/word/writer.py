@@ -8,11 +8,14 @@ Named styles (公文标题, 一级标题, 二级标题 …: reports/word/styles.
 navigation pane works and the importer reads our files back by style.
 """
 
+from __future__ import annotations
+
 import io
 import re
 import zipfile
 from copy import deepcopy
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from docx import Document as new_word_document
 from docx.enum.style import WD_STYLE_TYPE
@@ -26,6 +29,9 @@ from lxml import etree
 from reports.document.model import Document, Kind, Role, build_document, text_width
 from reports.document.text import without_forbidden
 from reports.word.styles import STYLE_OF_KIND, STYLES
+
+if TYPE_CHECKING:
+    from reports.models import Report
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -52,7 +58,7 @@ TITLE_BREAK_BEFORE = ("履行", "关于", "落实", "情况报告", "工作情�
 # Title lines ---------------------------------------------------------------------------------
 
 
-def title_lines(title, width=TITLE_LINE_WIDTH):
+def title_lines(title: str, width: int = TITLE_LINE_WIDTH) -> list[str]:
     """Cut a title into balanced lines of at most `width` characters: a trapezoid or diamond,
     never one character alone, never inside a number, preferring natural pauses."""
     title = title.strip()
@@ -455,17 +461,17 @@ def write_document(document: Document) -> bytes:
     return _package(template, word)
 
 
-def render_docx(report) -> bytes:
+def render_docx(report: Report) -> bytes:
     """The report as .docx bytes: a draft carries a 草稿 mark, an approved report does not."""
     return write_document(build_document(report))
 
 
-def safe_filename(text, fallback="report"):
+def safe_filename(text: str, fallback: str = "report") -> str:
     """`text` with the characters file systems refuse replaced, not too long for any of them."""
     return re.sub(r'[\\/:*?"<>|\x00-\x1f]', "_", text.strip())[:150] or fallback
 
 
-def docx_filename(report):
+def docx_filename(report: Report) -> str:
     """`{title}.docx`."""
     return f"{safe_filename(report.title)}.docx"
 

@@ -22,7 +22,7 @@ from reports.word.importing.result import ParsedHeading, ParsedReport, ParsedSec
 logger = logging.getLogger(__name__)
 
 
-def read_blocks(name, data):
+def read_blocks(name: str, data: bytes) -> list[Block]:
     """A file's blocks: .txt as UTF-8 text, anything else must be a .docx."""
     if name.lower().endswith(".txt"):
         return read_text(decode_text(data))
@@ -37,15 +37,15 @@ def read_blocks(name, data):
         raise ImportRefused(CORRUPT, "unreadable") from None
 
 
-def parse_text(text):
+def parse_text(text: str) -> ParsedReport:
     return parse_blocks(read_text(text))
 
 
-def parse_docx(data):
+def parse_docx(data: bytes) -> ParsedReport:
     return parse_blocks(read_blocks("document.docx", data))
 
 
-def parse_file(name, data):
+def parse_file(name: str, data: bytes) -> ParsedReport:
     return parse_blocks(read_blocks(name, data))
 
 

@@ -6,6 +6,7 @@ outline level), `font` (黑体 suggests a level-1 heading, 楷体 a level-2 one)
 the runs of a run-in heading end and the body text begins.
 """
 
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
 from reports.document.model import Kind
@@ -60,7 +61,7 @@ class Block:
         return cls(**{key: data[key] for key in cls.__dataclass_fields__ if key in data})
 
 
-def starts_structure(folded):
+def starts_structure(folded: str) -> bool:
     """A line that begins a new paragraph whatever came before: an ordinal, or a date line."""
     return bool(
         LEVEL1_RE.match(folded) or LEVEL2_RE.match(folded) or LEVEL3_RE.match(folded)
@@ -68,14 +69,14 @@ def starts_structure(folded):
     )
 
 
-def is_heading_line(folded):
+def is_heading_line(folded: str) -> bool:
     """An ordinal and a short title with nothing after it: a line that stands alone."""
     if len(folded) > HEADING_LINE_MAX or "。" in folded:
         return False
     return bool(LEVEL1_RE.match(folded) or LEVEL2_RE.match(folded))
 
 
-def next_item(previous, line):
+def next_item(previous: str, line: str) -> bool:
     """Whether `line` starts the item after one in `previous` (二是 after 一是): items one a line
     without a full stop are still items, not a wrapped line."""
     match = SHI_ORDINAL_RE.match(line)
@@ -83,7 +84,7 @@ def next_item(previous, line):
     return bool(number and number > 1 and f"{chinese_number(number - 1)}是" in previous)
 
 
-def join_wrapped(lines):
+def join_wrapped(lines: Iterable[str]) -> list[str]:
     """Lines → paragraphs: a line that does not end a sentence continues on the next one
     (a PDF's line breaks, Word's soft breaks), unless the next begins a new part (一、（一）1.)
     or the line itself is a heading standing alone. Returns (text, starts_paragraph) pairs."""
@@ -104,7 +105,7 @@ def join_wrapped(lines):
     return paragraphs
 
 
-def text_blocks(text):
+def text_blocks(text: str) -> list[Block]:
     """Pasted or .txt text → blocks: the title lines at the top, then wrapped lines joined."""
     lines = [line.strip() for line in text.split("\n") if line.strip()]
     blocks = []
@@ -119,7 +120,7 @@ def text_blocks(text):
     return blocks
 
 
-def title_like(line):
+def title_like(line: str) -> bool:
     folded = fold(line)
     return (
         len(line) <= 60

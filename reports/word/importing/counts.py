@@ -76,14 +76,14 @@ def _clean_name(phrase):
     return phrase
 
 
-def name_before(original, folded, start):
+def name_before(original: str, folded: str, start: int) -> str:
     begin = start
     while begin > 0 and folded[begin - 1] not in NAME_STOP:
         begin -= 1
     return _clean_name(original[begin:start])
 
 
-def name_after(original, folded, end):
+def name_after(original: str, folded: str, end: int) -> str:
     """The noun after the unit, for "包括**件提案的": up to punctuation, 的 or a verb."""
     stop = end
     while stop < len(folded) and stop - end < AFTER_UNIT_MAX and folded[stop] not in NAME_STOP and folded[stop] != "的":
@@ -140,7 +140,7 @@ CONTEXT = 8
 CONTEXT_STOP = set("，。；：！？、,;:!?\n｛｝")
 
 
-def placeholders_in(text):
+def placeholders_in(text: str | None) -> list[str]:
     """Blanks still to fill (redacted names: 《**廉洁自律规范》), each with a little context.
 
     Counts are measures already, whatever their value; they show as ｛名称｝, as in the editor."""

@@ -2,15 +2,18 @@
 
 from decimal import Decimal
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 
 from reports.drafting.starting import standard_title
 from reports.drafting.structure import create_report_from_structure
-from reports.models import Measure, Report
+from reports.models import Measure, Organization, Report
+from reports.word.importing.result import ParsedReport
 
 
 @transaction.atomic
-def create_report(parsed, *, organization, year: int, quarter: int, user=None) -> Report:
+def create_report(parsed: ParsedReport, *, organization: Organization, year: int, quarter: int,
+                  user: AbstractBaseUser | None = None) -> Report:
     """Create the draft; raises ReportExists (drafting.starting.create_report_row) if the quarter's
     report exists, or was created a moment ago, and then leaves behind no measure it added."""
     measures = {found.name: Measure.objects.for_name(name=found.name, unit=found.unit, organization=organization)

@@ -9,7 +9,7 @@ import io
 import posixpath
 import zipfile
 import zlib
-from xml.etree.ElementTree import ParseError
+from xml.etree.ElementTree import Element, ParseError
 
 from defusedxml import ElementTree as SafeElementTree
 from defusedxml.common import DefusedXmlException
@@ -34,7 +34,7 @@ CT_NS = "{http://schemas.openxmlformats.org/package/2006/content-types}"
 REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 
 
-def sniff(data):
+def sniff(data: bytes) -> None:
     """Refuse what is plainly not a .docx, by its first bytes, with the reason."""
     if len(data) > errors.MAX_UPLOAD_BYTES:
         raise ImportRefused(errors.TOO_LARGE, "too_large")
@@ -55,7 +55,7 @@ def sniff(data):
         raise ImportRefused(errors.NOT_DOCX, "not_docx")
 
 
-def parse_xml(data):
+def parse_xml(data: bytes) -> Element:
     """XML without DTDs: no entity can expand or fetch anything (XXE, billion laughs)."""
     try:
         return SafeElementTree.fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)

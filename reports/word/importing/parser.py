@@ -6,6 +6,8 @@ pattern (一、 （一） 一是 1. （1）), the font. Ordinals must come in se
 "一、" is text, not a section, and so is "二是" not preceded by "一是".
 """
 
+from collections.abc import Iterable
+
 from reports.word.importing.blocks import (
     ADDRESSEE,
     BODY,
@@ -16,6 +18,7 @@ from reports.word.importing.blocks import (
     ITEM,
     SIGNATURE,
     TITLE,
+    Block,
     is_heading_line,
     starts_structure,
     title_like,
@@ -53,7 +56,7 @@ KINDS = [
 ]
 
 
-def section_kind(title):
+def section_kind(title: str) -> str:
     for kind, words in KINDS:
         if any(word in title for word in words):
             return kind
@@ -237,7 +240,7 @@ def _first_heading(blocks):
     return min(1, len(blocks))  # no structure at all: the first paragraph opens, the rest is one section
 
 
-def parse_blocks(blocks):
+def parse_blocks(blocks: Iterable[Block]) -> ParsedReport:
     blocks = [block for block in blocks if block.text.strip()]
     report = ParsedReport()
     _take_tail(blocks, report)

@@ -23,7 +23,7 @@ class _FoldTable(dict):
 _FOLD = _FoldTable()
 
 
-def fold(text):
+def fold(text: str) -> str:
     return text.translate(_FOLD)
 
 
@@ -31,7 +31,7 @@ CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 
 CN = "[一二三四五六七八九十]{1,3}"
 
 
-def cn_int(text):
+def cn_int(text: str) -> int | None:
     """一 → 1, 十二 → 12, 二十 → 20, 九十九 → 99; anything else (一一, 十十) → None."""
     if text in CN_DIGITS:
         return CN_DIGITS[text]
@@ -72,13 +72,13 @@ PERIOD_RE = re.compile(r"(\d{4})\s*年\s*(?:第\s*)?([一二三四1-4])\s*季度
 TITLE_IN_OPENING_RE = re.compile(r"现将(.{4,80}?报告)如下")
 
 
-def ends_sentence(text):
+def ends_sentence(text: str) -> bool:
     """Whether a line ends a sentence (folded text): 。 ! ? ; : …, perhaps before a closing quote."""
     stripped = text.rstrip().rstrip(CLOSING_QUOTES)
     return bool(stripped) and stripped[-1] in SENTENCE_END
 
 
-def parse_date(folded):
+def parse_date(folded: str) -> str | None:
     """'2023年4月10日', '二〇二三年四月十日', '2023.4.10' (the whole line) → 'YYYY-MM-DD', or None."""
     from datetime import date
 

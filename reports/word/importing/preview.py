@@ -5,12 +5,13 @@ from datetime import date
 from decimal import Decimal
 from types import SimpleNamespace
 
-from reports.document.model import compose_document
+from reports.document.model import Document, compose_document
 from reports.document.tokens import MeasureInfo
 from reports.drafting.structure import resolve_named_tokens
+from reports.word.importing.result import ParsedReport
 
 
-def preview_document(parsed, *, title=None):
+def preview_document(parsed: ParsedReport, *, title: str | None = None) -> Document:
     infos, by_name = {}, {}
     for number, found in enumerate(parsed.measures, 1):
         by_name[found.name] = SimpleNamespace(id=number)

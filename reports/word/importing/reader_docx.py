@@ -213,6 +213,6 @@ def _leading_space(texts, offset, prefix):
     return -(len(whole) - len(whole.lstrip()))
 
 
-def read_docx(data):
+def read_docx(data: bytes) -> list[Block]:
     """The .docx's bytes → blocks. Raises ImportRefused for anything that is not a safe .docx."""
     return _Reader(Package(data)).read()

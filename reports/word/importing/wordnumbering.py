@@ -36,7 +36,7 @@ def _roman(n):
     return out
 
 
-def format_number(n, fmt):
+def format_number(n: int, fmt: str) -> str:
     if n < 1:
         return str(n)
     if fmt in ("chineseCounting", "chineseCountingThousand", "japaneseCounting", "taiwaneseCounting",
