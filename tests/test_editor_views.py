@@ -348,3 +348,17 @@ def test_the_texts_that_may_hold_a_measure_are_the_same_for_print_forms_and_remo
     else:
         editing.remove_measure(user=drafter, report=report, measure_value=value)
     assert report.measure_values.exists() == holds
+
+
+@pytest.mark.parametrize("kind", ["title", "addressee", "opening", "closing", "signature"])
+@pytest.mark.parametrize("action", ["move", "delete"])
+def test_a_part_of_the_report_itself_cannot_be_moved_or_deleted(client, drafter, report, kind, action):
+    """Moving and deleting are for sections, headings and items. A crafted request naming the
+    title (with a valid fingerprint of it) is not found, and the report stays whole."""
+    client.force_login(drafter)
+    before = snapshot(report)
+    data = {"step": "1", "base_version": report.version, "base_fingerprint": fingerprint(part_values(report, kind))}
+    response = client.post(f"/reports/{report.pk}/edit/{kind}/{report.pk}/{action}/", data)
+    assert response.status_code == 404
+    assert Report.objects.filter(pk=report.pk).exists()
+    assert snapshot(report) == before
