@@ -20,6 +20,10 @@ _QUARTER_WORDS = {1: gettext_noop("第一季度"), 2: gettext_noop("第二季度
                   4: gettext_noop("第四季度")}
 # The interface's names, translated when shown (the models' choices are built from these).
 QUARTER_NAMES: dict[int, Promise] = {quarter: gettext_lazy(words) for quarter, words in _QUARTER_WORDS.items()}
+# Short names, where four must fit side by side under a small chart.
+QUARTER_SHORT_NAMES: dict[int, Promise] = {
+    1: gettext_lazy("一季度"), 2: gettext_lazy("二季度"), 3: gettext_lazy("三季度"), 4: gettext_lazy("四季度"),
+}
 
 
 def quarter_text(quarter: int) -> str:
@@ -35,6 +39,11 @@ def period_text(year: int, quarter: int) -> str:
 def quarter_name(quarter: int) -> str:
     """The quarter in the interface's language: 第一季度, Q1."""
     return str(QUARTER_NAMES[quarter])
+
+
+def quarter_short_name(quarter: int) -> str:
+    """The quarter in few characters, in the interface's language: 一季度, Q1."""
+    return str(QUARTER_SHORT_NAMES[quarter])
 
 
 def period_name(year: int, quarter: int) -> str:

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
-from reports.labels import QUARTER_NAMES, QUARTER_NUMBERS
+from reports.labels import QUARTER_NAMES, QUARTER_NUMBERS, period_name
 from reports.managers import MeasureQuerySet, OrganizationQuerySet, ReportQuerySet
 
 QUARTERS = [(quarter, QUARTER_NAMES[quarter]) for quarter in QUARTER_NUMBERS]
@@ -177,8 +177,6 @@ class Report(models.Model):
     @property
     def period_label(self):
         """The quarter in the interface's language (2023年第一季度, Q1 2023)."""
-        from reports.labels import period_name
-
         return period_name(self.year, self.quarter)
 
 
@@ -471,7 +469,7 @@ class DueDate(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.year}年第{self.quarter}季度：{self.due_date:%Y-%m-%d}"
+        return _("%(period)s：%(due)s") % {"period": period_name(self.year, self.quarter), "due": f"{self.due_date:%Y-%m-%d}"}
 
 
 class Reminder(models.Model):

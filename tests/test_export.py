@@ -1,5 +1,7 @@
 """Downloads: what the export pages say, in the reader's language."""
 
+from urllib.parse import quote
+
 import pytest
 from django.conf import settings
 from django.urls import reverse
@@ -44,10 +46,10 @@ def test_pdf_unavailable_is_a_404_in_the_readers_language(client, drafter, repor
 
 
 @pytest.mark.parametrize(("language", "disposition"), [
-    ("en", 'attachment; filename="approved-reports-2023-Q1.zip"'),
-    # 2023年第1季度已审定报告.zip, percent-encoded as RFC 6266 wants for a name that is not ASCII
-    ("zh-hans", "attachment; filename*=utf-8''2023%E5%B9%B4%E7%AC%AC1%E5%AD%A3%E5%BA%A6"
-                "%E5%B7%B2%E5%AE%A1%E5%AE%9A%E6%8A%A5%E5%91%8A.zip"),
+    ("en", 'attachment; filename="Q1 2023 approved reports.zip"'),
+    # 2023年第一季度已审定报告.zip (the quarter named as everywhere else), percent-encoded as
+    # RFC 6266 wants for a name that is not ASCII
+    ("zh-hans", "attachment; filename*=utf-8''" + quote("2023年第一季度已审定报告.zip")),
 ], ids=["en", "zh-hans"])
 def test_the_quarters_zip_is_named_in_the_readers_language(client, drafter, report, language, disposition):
     response = in_language(client, drafter, language).get(reverse("reports:export_zip", args=[2023, 1]))

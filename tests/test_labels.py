@@ -1,12 +1,14 @@
 """Quarters in words and numbers (reports/labels.py): the report's own text, the interface around it."""
 
+from datetime import date
+
 import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import translation
 
 from reports.labels import period_name, period_text, quarter_name, quarter_text
-from reports.models import QUARTERS
+from reports.models import QUARTERS, DueDate
 from reports.tracking.deadlines import due_dates
 
 
@@ -34,3 +36,17 @@ def test_the_quarters_offered_tracked_and_exported_are_the_same_four(client, mak
         404, 200, 200, 404]
     with pytest.raises(CommandError, match="invalid choice: 5"):
         call_command("import_report", "report.txt", "--quarter", "5")
+
+
+def test_the_interface_names_a_quarter_one_way_wherever_it_shows_one(client, overseer):
+    """A due date in the admin, the summary's columns and its chart: the quarter's name from
+    reports.labels, never 第2季度 spelled by hand (2023年第二季度 in Chinese, Q2 2023 in English)."""
+    due = DueDate(year=2023, quarter=2, due_date=date(2023, 7, 10))
+    with translation.override("zh-hans"):
+        assert str(due) == "2023年第二季度：2023-07-10"
+    with translation.override("en"):
+        assert str(due) == "Q2 2023: 2023-07-10"
+    client.force_login(overseer)
+    page = client.get(reverse("tracking:summary") + "?year=2023", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert page.context["quarter_names"] == ["第一季度", "第二季度", "第三季度", "第四季度"]
+    assert page.context["chart"]["labels"] == ["一季度", "二季度", "三季度", "四季度"]

@@ -12,6 +12,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from reports.labels import QUARTER_NUMBERS, quarter_name
 from reports.models import Report
 from reports.tracking.deadlines import REPORTING_TZ, TIMELINESS_LABELS
 
@@ -25,7 +26,8 @@ class CellRenderer:
         self.due = _("截止")
         self.reminded = _("已催报")
         self.remind = _("催报")
-        self.remind_label = _("催报：%(body)s第%(quarter)s季度")
+        self.remind_label = _("催报：%(body)s%(quarter)s")
+        self.quarter_names = {quarter: quarter_name(quarter) for quarter in QUARTER_NUMBERS}
         self.detail_prefix = reverse("reports:detail", args=[0]).removesuffix("0/")
         self.remind_url = reverse("tracking:remind")
         self.csrf = format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', get_token(request))
@@ -57,7 +59,7 @@ class CellRenderer:
                                      self.reminded, self.date(sent_at.date())))
         form = ""
         if cell.can_remind:
-            label = self.remind_label % {"body": cell.organization.name, "quarter": cell.quarter}
+            label = self.remind_label % {"body": cell.organization.name, "quarter": self.quarter_names[cell.quarter]}
             form = format_html(
                 '<form method="post" action="{}" class="board-remind">{}{}'
                 '<input type="hidden" name="organization" value="{}">'

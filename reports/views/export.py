@@ -6,7 +6,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from reports.labels import QUARTER_NUMBERS
+from reports.labels import QUARTER_NUMBERS, period_name
 from reports.models import Report
 from reports.views.access import visible_report
 from reports.word.archive import approved_reports, stream_zip
@@ -44,6 +44,6 @@ def export_quarter_zip(request, year, quarter):
         raise Http404
     reports = approved_reports(Report.objects.visible_to(request.user), year, quarter)
     response = StreamingHttpResponse(stream_zip(reports.iterator(chunk_size=50)), content_type="application/zip")
-    filename = _("%(year)s年第%(quarter)s季度已审定报告.zip") % {"year": year, "quarter": quarter}
+    filename = _("%(period)s已审定报告.zip") % {"period": period_name(year, quarter)}
     response["Content-Disposition"] = content_disposition_header(True, filename)
     return response

@@ -19,10 +19,10 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 
 from reports.access import is_overseer
+from reports.labels import QUARTER_NUMBERS, quarter_name, quarter_short_name
 from reports.models import YEAR_MAX, YEAR_MIN, Organization
 from reports.tracking import summary
 from reports.tracking.board import board_years, build_board
-from reports.tracking.deadlines import QUARTER_NUMBERS
 from reports.tracking.reminders import ReminderRefused, not_overseen_message, send_reminder
 from reports.tracking.scope import overseen_ids
 from reports.views.board_cells import CellRenderer
@@ -131,7 +131,7 @@ def measures(request):
     sums = summary.measure_sums(request.user, year, include_submitted, body_ids=body_ids)
     chart = {
         # Short labels, so that four fit under a small chart without turning sideways.
-        "labels": [_("一季度"), _("二季度"), _("三季度"), _("四季度")],
+        "labels": [quarter_short_name(quarter) for quarter in QUARTER_NUMBERS],
         "series": [
             {
                 "id": entry.measure_id,
@@ -148,6 +148,7 @@ def measures(request):
         "reports/tracking/summary.html",
         {
             "year": year,
+            "quarter_names": [quarter_name(quarter) for quarter in QUARTER_NUMBERS],
             "years": board_years(request.user, today, body_ids=body_ids),
             "include_submitted": include_submitted,
             "scope_note": summary.scope_note(include_submitted),
