@@ -24,3 +24,13 @@ def test_the_timeline_speaks_the_readers_language(report_factory, tree):
 
     chinese = edits(report, "zh-hans")
     assert ("修改条目", "系统") in chinese and ("新增部分", "系统") in chinese
+
+
+def test_the_legend_of_changes_says_what_was_done(client, report_factory, tree, drafter):
+    """The legend's two marks are past changes (Added, Deleted), not the editor's Delete button."""
+    from django.urls import reverse
+
+    report = report_factory(tree["cppcc"], sections=[("主要做法", "practices", ["认真学习。"])])
+    client.force_login(drafter)
+    page = client.get(reverse("reports:timeline", args=[report.pk]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "<ins>Added</ins> <del>Deleted</del>" in page
