@@ -10,6 +10,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from reports.models import Measure, MeasureValue, Membership, Organization, Report
@@ -248,3 +249,14 @@ def test_the_demo_datas_xlsx_sums_equal_the_database(client, demo, year):
         assert rows[name][6] == sum(quarters.values())
     if year == 2023:
         assert rows["廉政谈话"][2] == 15 + 32  # 人大 and 政府; the 政协 report is still a draft
+
+
+def test_the_page_opens_on_the_last_year_that_has_figures(client, overseer, figures):
+    """Asked for no year, the summary shows the last year with counted reports (2023 here,
+    long after), not an empty current year; a year asked for is shown, empty or not."""
+    client.force_login(overseer)
+    response = client.get(reverse("tracking:summary"))
+    assert response.context["year"] == 2023 and response.context["sums"]
+    assert client.get(reverse("tracking:summary"), {"year": 2025}).context["year"] == 2025
+    Report.objects.update(status="draft")  # nothing counted anywhere: the current year
+    assert client.get(reverse("tracking:summary")).context["year"] == timezone.localdate().year

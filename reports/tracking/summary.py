@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, Max, QuerySet, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from openpyxl import Workbook
@@ -105,6 +105,16 @@ def measure_sums(user: AbstractBaseUser, year: int, include_submitted: bool = Fa
         )
         entry.quarters[row["report__quarter"]] = row["total"]
     return sorted(sums.values(), key=lambda entry: (entry.name, entry.unit, entry.owner or "", entry.measure_id))
+
+
+def latest_counted_year(body_ids: set[int], include_submitted: bool = False) -> int | None:
+    """The last year in which any of these bodies has a report the sums count, None if none:
+    where the summary opens when no year is asked for, rather than on an empty current year."""
+    return (
+        Report.objects.filter(organization_id__in=body_ids, status__in=counted_statuses(include_submitted))
+        .order_by()
+        .aggregate(latest=Max("year"))["latest"]
+    )
 
 
 def report_counts(user: AbstractBaseUser, year: int, include_submitted: bool = False, *,

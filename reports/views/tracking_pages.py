@@ -125,9 +125,14 @@ def remind(request):
 def measures(request):
     _require_overseer(request.user)
     today = timezone.localdate()
-    year = _year(request, today)
     include_submitted = _include_submitted(request)
     body_ids = overseen_ids(request.user)
+    if "year" in request.GET:
+        year = _year(request, today)
+    else:
+        # Figures are summed from approved reports, which come after the quarter: early in a
+        # year (and on a new installation) the current year has none yet.
+        year = summary.latest_counted_year(body_ids, include_submitted) or today.year
     sums = summary.measure_sums(request.user, year, include_submitted, body_ids=body_ids)
     chart = {
         # Short labels, so that four fit under a small chart without turning sideways.
