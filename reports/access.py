@@ -84,7 +84,7 @@ def drafter_organizations(user: AbstractBaseUser) -> QuerySet[Organization]:
 def can_comment(user: AbstractBaseUser, report: Report) -> bool:
     """Reviewers of the body comment on a report while it awaits their review."""
     return (
-        report.status == "submitted"
+        report.status == Report.Status.SUBMITTED
         and user.is_authenticated
         and Membership.objects.filter(user=user, organization_id=report.organization_id, role=Membership.Role.REVIEWER).exists()
     )

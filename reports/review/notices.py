@@ -41,7 +41,7 @@ def link(name: str, *args: int) -> str:
 
 def after_transition(event: ReportEvent) -> int:
     report = event.report
-    actor = event.actor.get_full_name() or event.actor.username if event.actor else _("系统")
+    actor = (event.actor.get_full_name() or event.actor.username) if event.actor else _("系统")
     if event.action == ReportEvent.Action.SUBMIT:
         recipients = members(report.organization_id, Membership.Role.REVIEWER)
         subject = _("【季报】待审核：%(title)s") % {"title": report.title}

@@ -29,7 +29,6 @@ TIMELINESS_LABELS = {
 }
 
 
-
 def quarter_end(year: int, quarter: int) -> date:
     month = quarter * 3
     return date(year, month, calendar.monthrange(year, month)[1])

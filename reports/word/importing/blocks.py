@@ -87,7 +87,7 @@ def next_item(previous: str, line: str) -> bool:
 def join_wrapped(lines: Iterable[str]) -> list[str]:
     """Lines → paragraphs: a line that does not end a sentence continues on the next one
     (a PDF's line breaks, Word's soft breaks), unless the next begins a new part (一、（一）1.)
-    or the line itself is a heading standing alone. Returns (text, starts_paragraph) pairs."""
+    or the line itself is a heading standing alone. Returns the paragraphs' texts."""
     paragraphs = []
     for line in lines:
         line = line.strip()
