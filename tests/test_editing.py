@@ -252,3 +252,12 @@ def test_a_measure_typed_by_name_is_the_common_one_when_the_catalogue_has_it(rep
                              organization=tree["cppcc"], year=2023, quarter=2, user=drafter)
     assert {value.measure for value in imported.measure_values.all()} == {common, own}
     assert Measure.objects.count() == 2
+
+
+@pytest.mark.parametrize("write", ["delete_part", "move_part"])
+def test_the_report_itself_is_never_moved_or_deleted_as_a_part(report_factory, tree, drafter, write):
+    report = report_factory(tree["cppcc"], sections=[("主要做法", "practices", ["学习。"])])
+    extra = {"step": 1} if write == "move_part" else {"base_version": report.version, "base_fingerprint": ""}
+    with pytest.raises(ValueError):
+        getattr(editing, write)(user=drafter, report=report, kind="title", obj=report, **extra)
+    assert Report.objects.filter(pk=report.pk).exists()

@@ -121,6 +121,12 @@ def find_part(report: Report, kind: str, part_id: int | None) -> Part | None:
     return model.objects.filter(pk=part_id, **lookup).first()
 
 
+def _only_sibling_parts(kind):
+    # find_part gives the report itself for its own fields: deleting "the title" would delete it.
+    if kind not in PART_MODELS:
+        raise ValueError(f"only sections, headings and items are moved or deleted, not {kind!r}")
+
+
 def _check_base(kind, current, *, base_version, base_fingerprint, report, yours):
     if current is None:
         raise EditConflict(theirs={}, yours=yours, gone=True)
@@ -163,6 +169,7 @@ def conflict_base(*, report: Report, kind: str, obj: Part) -> tuple[int, str] | 
 def delete_part(*, user: AbstractBaseUser, report: Report, kind: str, obj: Part, base_version: int,
                 base_fingerprint: str) -> None:
     """Delete a section, heading or item, unless someone changed it since the user saw it."""
+    _only_sibling_parts(kind)
     locked = _lock(report, user)
     current = find_part(locked, kind, obj.pk)
     if current is None:
@@ -176,6 +183,7 @@ def delete_part(*, user: AbstractBaseUser, report: Report, kind: str, obj: Part,
 
 @transaction.atomic
 def move_part(*, user: AbstractBaseUser, report: Report, kind: str, obj: Part, step: int) -> bool:
+    _only_sibling_parts(kind)
     locked = _lock(report, user)
     current = find_part(locked, kind, obj.pk)
     if current is None:
