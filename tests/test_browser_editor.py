@@ -210,6 +210,14 @@ def test_a_part_clicked_while_the_sheet_refreshes_opens_in_the_new_sheet(page, l
         document.addEventListener("htmx:confirm", (event) => {
             window.confirmed.push([event.detail.elt.dataset.ref, event.defaultPrevented]);
         });
+        // Another element settling between the new sheet's swap and its settle (the check
+        // panel's answer arriving in those milliseconds, as it does on a slow server): the
+        // held click must still wait for the sheet itself.
+        document.addEventListener("htmx:afterRequest", (event) => {
+            if (event.detail.requestConfig.elt.id === "sheet") {
+                document.getElementById("check-panel").dispatchEvent(new CustomEvent("htmx:afterSettle", {bubbles: true}));
+            }
+        });
     }""")
     page.locator(f'#sheet a.part[data-ref="item-{item.id}"]').first.click()
     page.wait_for_function("() => window.confirmed.length > 0")

@@ -115,9 +115,11 @@
     // A failed refresh leaves the old sheet: open the part there at once.
     if (!event.detail.successful) openHeld();
   });
-  // A new sheet is ready for clicks once htmx has settled it.
-  document.addEventListener("htmx:afterSettle", () => {
-    if (heldRef && !sheetLoading) openHeld();
+  // A new sheet is ready for clicks once htmx has settled it: htmx wires the new content's
+  // links only when it settles, so a click before that (on another element's settle, the check
+  // panel's say) would follow the link as a plain page.
+  document.addEventListener("htmx:afterSettle", (event) => {
+    if (heldRef && !sheetLoading && event.target.id === "sheet") openHeld();
   });
 
   // --- Measures -----------------------------------------------------------------------------
