@@ -11,7 +11,7 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from reports.access import is_overseer
-from reports.models import DueDate, Measure, MeasureValue, Membership, Organization, Reminder, Submission
+from reports.models import DueDate, Measure, MeasureValue, Membership, Organization, Reminder, Report, Submission
 from reports.tracking.board import build_board, percent
 from reports.tracking.deadlines import default_due_date, due_dates, local_date, timeliness
 from reports.tracking.reminders import AlreadyReminded, AlreadySubmitted, NoRecipients, NotOverseen, NotYetDue, send_reminder
@@ -246,16 +246,24 @@ def test_the_board_shows_a_reminder_at_its_beijing_date_and_time(client, tree, o
     assert 'title="2023-04-12 01:30 → ' in html and "已催报 2023-04-12" in html
 
 
-def test_board_defaults_to_the_current_year_and_offers_years_with_reports(client, tree, overseer, q1_reports):
+def test_board_opens_on_the_latest_year_with_reports_and_offers_every_year(client, tree, overseer, q1_reports):
+    """Every report is from 2023, years ago: the board opens on 2023, not on an all-red current
+    year, and the selector lists every year from the first due date (2021) to this one."""
     from django.utils import timezone
 
     DueDate.objects.create(year=2021, quarter=1, due_date=date(2021, 4, 12))
     client.force_login(overseer)
     response = client.get(reverse("tracking:board"))
     this_year = timezone.localdate().year
-    assert response.context["year"] == this_year
-    assert response.context["years"] == sorted({this_year, 2023, 2021}, reverse=True)
-    assert client.get(reverse("tracking:board"), {"year": "abc"}).context["year"] == this_year
+    assert response.context["year"] == 2023
+    assert response.context["years"] == list(range(this_year, 2020, -1))
+    assert client.get(reverse("tracking:board"), {"year": "abc"}).context["year"] == 2023
+    assert client.get(reverse("tracking:board"), {"year": this_year}).context["year"] == this_year
+    # A due date set in advance for next year does not move the first screen there.
+    DueDate.objects.create(year=this_year + 1, quarter=1, due_date=date(this_year + 1, 4, 10))
+    assert client.get(reverse("tracking:board")).context["year"] == 2023
+    Report.objects.create(organization=tree["cppcc"], year=this_year, quarter=1, title="今年的报告")
+    assert client.get(reverse("tracking:board")).context["year"] == this_year
 
 
 # ---- Access -------------------------------------------------------------------------------

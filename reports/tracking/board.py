@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import Max, Min, OuterRef, QuerySet, Subquery
 
 from reports.labels import quarter_name
 from reports.models import DueDate, Organization, Reminder, Report, Submission
@@ -236,13 +236,29 @@ def _group_summary(result, members, dues, year, today):
     return result
 
 
+def _reporting_years(body_ids: set[int], **up_to) -> list[int]:
+    """The first and last years (or the last up to a year, with year__lte=…) in which these
+    bodies have reports or due dates are set; two aggregate queries."""
+    span = {"first": Min("year"), "last": Max("year")}
+    reports = Report.objects.filter(organization_id__in=body_ids, **up_to).order_by().aggregate(**span)
+    dues = DueDate.objects.filter(**up_to).order_by().aggregate(**span)
+    return [year for year in (*reports.values(), *dues.values()) if year is not None]
+
+
 def board_years(user: AbstractBaseUser, today: date, *, body_ids: set[int] | None = None) -> list[int]:
-    """The years the year selector offers: those with reports of the overseen bodies or with due
-    dates set, and always the current one; newest first."""
+    """The years the year selector offers: every year from the first with reports of the
+    overseen bodies or due dates set to the last (and the current one), newest first, none
+    skipped: a year in which nobody reported is a year to see."""
     if body_ids is None:
         body_ids = overseen_ids(user)
-    # order_by(): the models' default ordering would otherwise join into the DISTINCT.
-    years = set(Report.objects.filter(organization_id__in=body_ids).values_list("year", flat=True).order_by().distinct())
-    years |= set(DueDate.objects.values_list("year", flat=True).order_by().distinct())
-    years.add(today.year)
-    return sorted(years, reverse=True)
+    years = [*_reporting_years(body_ids), today.year]
+    return list(range(max(years), min(years) - 1, -1))
+
+
+def default_board_year(user: AbstractBaseUser, today: date, *, body_ids: set[int] | None = None) -> int:
+    """The year the board and its selector open on: the latest up to the current one that has
+    reports of the overseen bodies or due dates, so that a new installation (or January, before
+    the year's first report) does not open on an empty, all-red year; the current year if none."""
+    if body_ids is None:
+        body_ids = overseen_ids(user)
+    return max(_reporting_years(body_ids, year__lte=today.year), default=today.year)

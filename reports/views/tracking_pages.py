@@ -22,7 +22,7 @@ from reports.access import is_overseer
 from reports.labels import QUARTER_NUMBERS, quarter_name, quarter_short_name
 from reports.models import YEAR_MAX, YEAR_MIN, Organization
 from reports.tracking import summary
-from reports.tracking.board import board_years, build_board
+from reports.tracking.board import board_years, build_board, default_board_year
 from reports.tracking.reminders import ReminderRefused, not_overseen_message, send_reminder
 from reports.tracking.scope import overseen_ids
 from reports.views.board_cells import CellRenderer
@@ -35,13 +35,13 @@ def _require_overseer(user):
         raise PermissionDenied(_("只有督办人可以查看督办情况和统计数汇总。"))
 
 
-def _year(request, today):
-    """The year asked for in the query string; the current year when absent or not a year."""
+def _year(request):
+    """The year asked for in the query string; None when absent or not a year."""
     try:
         year = int(request.GET.get("year", ""))
     except ValueError:
-        return today.year
-    return year if YEAR_MIN <= year <= YEAR_MAX else today.year
+        return None
+    return year if YEAR_MIN <= year <= YEAR_MAX else None
 
 
 def _group(request):
@@ -61,8 +61,8 @@ def _include_submitted(request):
 def board(request):
     _require_overseer(request.user)
     today = timezone.localdate()
-    year = _year(request, today)
     body_ids = overseen_ids(request.user)
+    year = _year(request) or default_board_year(request.user, today, body_ids=body_ids)
     the_board = build_board(request.user, year, today, body_ids=body_ids, group_id=_group(request))
     return render(
         request,
@@ -127,12 +127,9 @@ def measures(request):
     today = timezone.localdate()
     include_submitted = _include_submitted(request)
     body_ids = overseen_ids(request.user)
-    if "year" in request.GET:
-        year = _year(request, today)
-    else:
-        # Figures are summed from approved reports, which come after the quarter: early in a
-        # year (and on a new installation) the current year has none yet.
-        year = summary.latest_counted_year(body_ids, include_submitted) or today.year
+    # Figures are summed from approved reports, which come after the quarter: early in a year
+    # (and on a new installation) the current year has none yet.
+    year = _year(request) or summary.latest_counted_year(body_ids, include_submitted) or today.year
     sums = summary.measure_sums(request.user, year, include_submitted, body_ids=body_ids)
     chart = {
         # Short labels, so that four fit under a small chart without turning sideways.
@@ -169,7 +166,7 @@ def measures(request):
 @require_safe
 def measures_xlsx(request):
     _require_overseer(request.user)
-    year = _year(request, timezone.localdate())
+    year = _year(request) or timezone.localdate().year
     workbook = summary.summary_workbook(request.user, year, _include_submitted(request))
     buffer = BytesIO()
     workbook.save(buffer)
