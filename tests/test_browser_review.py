@@ -45,6 +45,8 @@ def test_a_whole_round_of_review(page, live_server, ready_demo, artifacts_dir, m
     expect(page.get_by_role("alert")).to_contain_text("已提交，等待审核")
     assert Report.objects.get(pk=report.pk).status == "submitted"
     assert any("待审核" in mail.subject and mail.to == ["reviewer@example.org"] for mail in mailoutbox)
+    # Sent for review: the page's stamp is no longer 草稿.
+    expect(page.get_by_test_id("sheet-mark")).to_have_text("送审稿")
 
     # The reviewer finds it in the inbox and returns it with a remark on one item.
     log_in(page, live_server, "reviewer")

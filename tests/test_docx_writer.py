@@ -112,15 +112,17 @@ def test_page_numbers_right_on_odd_left_on_even_with_a_page_field(sample_docx):
     assert round(section.footer_distance / Mm(1), 1) == 24.5
 
 
-def test_a_draft_carries_the_mark_and_an_approved_report_does_not(demo):
-    draft = read_docx(io.BytesIO(render_docx(demo)))
-    assert draft.sections[0].header.paragraphs[0].text == "草稿"
-    assert draft.sections[0].even_page_header.paragraphs[0].text == "草稿"
-    Report.objects.filter(pk=demo.pk).update(status="approved")
+@pytest.mark.parametrize(("status", "mark"), [("draft", "草稿"), ("returned", "草稿"), ("submitted", "送审稿"), ("approved", "")])
+def test_each_version_carries_its_stamp_and_an_approved_report_none(demo, status, mark):
+    """草稿 while it is written, 送审稿 once sent for review (a leader printing it to read is
+    not holding a draft any more), nothing once approved."""
+    Report.objects.filter(pk=demo.pk).update(status=status)
     demo.refresh_from_db()
-    final = read_docx(io.BytesIO(render_docx(demo)))
-    assert final.sections[0].header.paragraphs[0].text == ""
-    assert "草稿" not in "".join(p.text for p in final.paragraphs)
+    word = read_docx(io.BytesIO(render_docx(demo)))
+    assert word.sections[0].header.paragraphs[0].text == mark
+    assert word.sections[0].even_page_header.paragraphs[0].text == mark
+    body = "".join(p.text for p in word.paragraphs)
+    assert "草稿" not in body and "送审稿" not in body
 
 
 def test_measure_values_print_as_numbers(sample_docx):

@@ -250,7 +250,7 @@ def test_the_word_writer_takes_any_document(paragraphs, final, sealed):
     titles, raw text in every run): the writer still writes them."""
     document = Document(
         paragraphs=[Paragraph(Kind.TITLE, (Run("标题"),))] + [Paragraph(kind, (Run(text),)) for kind, text in paragraphs],
-        is_final=final, sealed=sealed,
+        mark="" if final else "草稿", sealed=sealed,
     )
     assert_opens(write_document(document), document)
 

@@ -85,11 +85,25 @@ class Paragraph:
         return [(ref, tuple(runs)) for ref, runs in grouped]
 
 
+# The stamp an unfinished version prints with, in the page's corner and the Word file's header:
+# a draft, then the version sent for review; an approved report has none.
+DRAFT_MARK, REVIEW_MARK = "草稿", "送审稿"
+
+
+def mark_for(status: str) -> str:
+    """The stamp of a report in this status: 草稿 (draft, returned), 送审稿 (submitted), none (approved)."""
+    return {"approved": "", "submitted": REVIEW_MARK}.get(status, DRAFT_MARK)
+
+
 @dataclass
 class Document:
     paragraphs: list = field(default_factory=list)  # the title is the first, of Kind.TITLE
-    is_final: bool = False  # an approved report prints without the 草稿 mark
+    mark: str = DRAFT_MARK  # the stamp it prints with (mark_for), "" once approved
     sealed: bool = True  # the signature block's layout (GB/T 9704 7.3.5)
+
+    @property
+    def is_final(self) -> bool:
+        return not self.mark
 
     @property
     def text(self):
@@ -256,7 +270,7 @@ def compose_document(report: Report | SimpleNamespace, sections: Iterable[Sectio
         paragraphs.append(Paragraph(Kind.SIGNATURE, (Run(report.signature_name.strip(), ref="signature"),), "signature"))
     if report.signature_date:
         paragraphs.append(Paragraph(Kind.DATE, (Run(format_date(report.signature_date), ref="signature"),), "signature"))
-    return Document(paragraphs=paragraphs, is_final=report.status == "approved",
+    return Document(paragraphs=paragraphs, mark=mark_for(report.status),
                     sealed=getattr(report, "signature_layout", "sealed") != "unsealed")
 
 

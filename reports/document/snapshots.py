@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from reports.document.diffing import diff_paragraphs
-from reports.document.model import Document, Paragraph, Run
+from reports.document.model import REVIEW_MARK, Document, Paragraph, Run
 
 if TYPE_CHECKING:
     from reports.models import Submission
@@ -17,7 +17,7 @@ def snapshot_document(submission: Submission) -> Document:
             Paragraph(paragraph["kind"], tuple(Run(**run) for run in paragraph["runs"]), paragraph["ref"])
             for paragraph in submission.paragraphs
         ],
-        is_final=False,
+        mark=REVIEW_MARK,  # what was sent for review, whatever became of the report since
     )
 
 

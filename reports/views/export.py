@@ -1,4 +1,4 @@
-"""Downloads: the report as .docx (any state; a draft carries a 草稿 mark), as PDF where
+"""Downloads: the report as .docx (any state; an unfinished one carries its 草稿 or 送审稿 stamp), as PDF where
 LibreOffice is installed, and a quarter's approved reports as one .zip."""
 
 from django.http import Http404, HttpResponse, StreamingHttpResponse

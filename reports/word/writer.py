@@ -277,7 +277,7 @@ def _styles(word):
         _set_fonts(styles[name].element.get_or_add_rPr(), PAGE_NUMBER_FONT)
 
 
-def _page(word, *, draft):
+def _page(word, *, mark):
     section = word.sections[0]
     section.page_width, section.page_height = Mm(210), Mm(297)
     section.top_margin, section.bottom_margin = Mm(37), Mm(35)
@@ -317,9 +317,9 @@ def _page(word, *, draft):
     for header in (section.header, section.even_page_header):
         header.is_linked_to_previous = False
         paragraph = header.paragraphs[0]
-        if draft:
+        if mark:
             paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-            run = paragraph.add_run("草稿")
+            run = paragraph.add_run(mark)
             _run_format(run, font=FONTS[Role.HEADING1], size=PAGE_NUMBER_PT, spacing=False, bold=True,
                         color=RGBColor(0xC0, 0x00, 0x00))
 
@@ -343,11 +343,12 @@ class _Template:
     style_ids: dict  # Kind → the id of the paragraph style it is written in
 
 
-def _styled_template(draft):
-    if draft not in _TEMPLATES:
+def _styled_template(mark):
+    """The styled, empty document with this stamp in its header ("" for none), made once."""
+    if mark not in _TEMPLATES:
         word = new_word_document()
         _styles(word)
-        _page(word, draft=draft)
+        _page(word, mark=mark)
         body = word._body._body
         for paragraph in list(word.paragraphs):  # the template's empty first paragraph
             body.remove(paragraph._element)
@@ -357,8 +358,8 @@ def _styled_template(draft):
             members = tuple((info, package.read(info)) for info in package.infolist())
             document = parse_xml(package.read(DOCUMENT_PART))
         style_ids = {kind: word.styles[style.name].style_id for kind, style in STYLE_OF_KIND.items()}
-        _TEMPLATES[draft] = _Template(members, document, style_ids)
-    return _TEMPLATES[draft]
+        _TEMPLATES[mark] = _Template(members, document, style_ids)
+    return _TEMPLATES[mark]
 
 
 def _package(template, document):
@@ -413,9 +414,9 @@ def _merged_runs(runs):
 
 
 def write_document(document: Document) -> bytes:
-    """A Document (reports.document) → .docx bytes: a draft (not final) carries a 草稿 mark, and
+    """A Document (reports.document) → .docx bytes: an unfinished version carries its stamp (草稿, 送审稿), and
     the signature block stands as the document's layout says (sealed or not)."""
-    template = _styled_template(not document.is_final)
+    template = _styled_template(document.mark)
     word = deepcopy(template.document)
     body = word.find(qn("w:body"))
     section_properties = body.find(qn("w:sectPr"))  # stays the body's last child
@@ -462,7 +463,7 @@ def write_document(document: Document) -> bytes:
 
 
 def render_docx(report: Report) -> bytes:
-    """The report as .docx bytes: a draft carries a 草稿 mark, an approved report does not."""
+    """The report as .docx bytes: a draft carries a 草稿 stamp, a submitted one 送审稿, an approved report none."""
     return write_document(build_document(report))
 
 
