@@ -84,6 +84,14 @@ def test_a_whole_round_of_review(page, live_server, ready_demo, artifacts_dir, m
     expect(sheet.locator("del").first).to_be_visible()
     expect(page.get_by_test_id("diff-legend")).to_contain_text("改动 1 段")
     page.screenshot(path=artifacts_dir / "review-diff.png", full_page=True)
+    # Approving locks the report: it asks first, and nothing happens when the reviewer cancels.
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    page.get_by_test_id("review-actions").get_by_role("button", name="审定通过").click()
+    expect(page.get_by_test_id("review-actions").get_by_role("button", name="审定通过")).to_be_visible()
+    assert asked == ["审定后报告将锁定，不能再修改。确定审定通过吗？"]
+    assert Report.objects.get(pk=report.pk).status == "submitted"
+    page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_test_id("review-actions").get_by_role("button", name="审定通过").click()
     expect(page.get_by_role("alert")).to_contain_text("已审定")
     assert Report.objects.get(pk=report.pk).status == "approved"

@@ -10,6 +10,12 @@
     }
   });
 
+  // A form whose action cannot be taken back (审定通过 locks the report) asks once before it is sent.
+  document.addEventListener("submit", (event) => {
+    const question = event.target.dataset && event.target.dataset.confirm;
+    if (question && !window.confirm(question)) event.preventDefault();
+  });
+
   // --- Unsaved edits ------------------------------------------------------------------------
   // A part form is "dirty" once its text differs from what it showed when opened.
   const dirtyForms = () => Array.from(document.querySelectorAll("form[data-part-form][data-dirty]"));
