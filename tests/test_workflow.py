@@ -274,3 +274,12 @@ def test_the_review_page_returns_at_one_part(client, submitted_report, actors):
     assert "已退回起草人修改" in response.content.decode()
     assert Report.objects.get(pk=submitted_report.pk).status == "returned"
     assert list(Comment.objects.values_list("ref", "text")) == [(ref, "请写明整改措施。")]
+
+
+def test_the_last_change_names_who_moved_the_report_last(complete_report, actors):
+    """The list's 最近修改 shows a time and a name: after a return they are the reviewer's, not the
+    reviewer's time with the drafter's name."""
+    workflow.submit(complete_report, actor=actors["drafter"])
+    workflow.return_for_revision(complete_report, actor=actors["reviewer"], comment="请补充。")
+    report = Report.objects.get(pk=complete_report.pk)
+    assert report.updated_by == actors["reviewer"]

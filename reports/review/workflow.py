@@ -138,7 +138,7 @@ def _transition(report, action, *, actor, comment="", notify=True):
         if problems:
             raise ReportIncomplete(_("还有 %(count)d 处需要填写，暂不能提交。") % {"count": len(problems)}, problems)
         _freeze(locked, document, actor)
-    Report.objects.filter(pk=locked.pk).update(status=new_status, updated_at=timezone.now())
+    Report.objects.filter(pk=locked.pk).update(status=new_status, updated_at=timezone.now(), updated_by=actor)
     event = ReportEvent.objects.create(report=locked, action=action, from_status=locked.status, to_status=new_status,
                                        actor=actor, comment=comment)
     report.status = new_status
