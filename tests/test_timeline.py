@@ -34,3 +34,17 @@ def test_the_legend_of_changes_says_what_was_done(client, report_factory, tree, 
     client.force_login(drafter)
     page = client.get(reverse("reports:timeline", args=[report.pk]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "<ins>Added</ins> <del>Deleted</del>" in page
+
+
+def test_a_figure_in_the_text_is_shown_by_its_name(report_factory, measure_factory, tree):
+    """The timeline shows an edited text as the form does: 包括｛重点提案｝提案, not 包括□提案."""
+    from reports.document.tokens import token
+
+    report = report_factory(tree["cppcc"], sections=[("主要做法", "practices", ["形成了包括提案的名单。"])])
+    measure = measure_factory(report, "重点提案", unit="件", value=10)
+    item = Item.objects.get(section__report=report)
+    item.text = f"形成了包括{token(measure.id)}提案的名单。"
+    item.save()
+    details = [" ".join(text for _op, text in entry.segments) + entry.detail for entry in timeline_entries(report)]
+    assert any("｛重点提案｝" in detail for detail in details)
+    assert not any("□" in detail for detail in details)

@@ -12,7 +12,7 @@ from django.utils.translation import pgettext, pgettext_lazy
 
 from reports.document.diffing import diff_text
 from reports.document.tokens import TOKEN_RE, format_value
-from reports.models import Heading, Item, MeasureValue, Report, Section
+from reports.models import Heading, Item, Measure, MeasureValue, Report, Section
 
 LIMIT = 300
 # Lazy: these tables are built once at import, the reader's language is known only per request.
@@ -35,14 +35,27 @@ def _name(user):
     return (user.get_full_name() or user.username) if user else _("系统")
 
 
-def _text(kind, record):
+def _shown(text, names):
+    """A text as the editor's form shows it: a figure's token as ｛名称｝ (□ for a measure that no
+    longer exists), so that "包括｛重点提案｝提案" reads as the drafter wrote it."""
+
+    def name(match):
+        measure_name = names.get(int(match.group(1)))
+        return f"｛{measure_name}｝" if measure_name else "□"
+
+    return TOKEN_RE.sub(name, text or "")
+
+
+def _text(kind, record, names):
     if kind == "item":
-        return TOKEN_RE.sub("□", record.text)
+        return _shown(record.text, names)
     if kind == "measure":
         return format_value(record.value)
     if kind == "report":
-        return "｜".join(v for v in (record.title, record.addressee, record.opening, record.closing, record.signature_name) if v)
-    return "｜".join(v for v in (record.title, TOKEN_RE.sub("□", record.lead)) if v)
+        texts = (record.title, _shown(record.addressee, names), _shown(record.opening, names), record.closing,
+                 record.signature_name)
+        return "｜".join(v for v in texts if v)
+    return "｜".join(v for v in (record.title, _shown(record.lead, names)) if v)
 
 
 PART_LABELS = {
@@ -61,11 +74,16 @@ def _edits(report):
         ("item", Item.history.filter(section_id__in=section_ids)),
         ("measure", MeasureValue.history.filter(report_id=report.id).select_related("measure")),
     ]
+    # Every measure the report has had in its panel: the ones its texts can name.
+    names = dict(
+        Measure.objects.filter(id__in=MeasureValue.history.filter(report_id=report.id).values("measure_id"))
+        .values_list("id", "name")
+    )
     entries = []
     for kind, records in sources:
         previous = {}
         for record in records.select_related("history_user").order_by("history_date", "history_id"):
-            text = _text(kind, record)
+            text = _text(kind, record, names)
             before = previous.get(record.id)
             previous[record.id] = text
             if record.history_type == "~" and before == text:
