@@ -260,3 +260,21 @@ def test_the_page_opens_on_the_last_year_that_has_figures(client, overseer, figu
     assert client.get(reverse("tracking:summary"), {"year": 2025}).context["year"] == 2025
     Report.objects.update(status="draft")  # nothing counted anywhere: the current year
     assert client.get(reverse("tracking:summary")).context["year"] == timezone.localdate().year
+
+
+def test_a_measure_opens_on_each_bodys_values(client, overseer, figures, measures, monkeypatch):
+    """The per-body figures are on the page, not only in the Excel file: a measure's row opens
+    its bodies' values per quarter, a page of bodies at a time; another tree's never show."""
+    client.force_login(overseer)
+    page = client.get(reverse("tracking:summary"), {"year": 2023})
+    link = f'?year=2023&amp;measure={measures["study"].id}#by-body'
+    assert link in page.content.decode()
+    drill = client.get(reverse("tracking:summary"), {"year": 2023, "measure": measures["study"].id}).context["drill"]
+    assert [(row.body, row.values, row.total) for row in drill["rows"]] == [  # by name
+        ("市人大常委会党组", [2, None, None, None], 2),  # its Q2 is a draft
+        ("市政协党组", [3, 4, None, None], 7),  # approved Q1 and Q2; Q3 only submitted
+    ]
+    monkeypatch.setattr("reports.views.tracking_pages.BY_BODY_PAGE_SIZE", 1)
+    second = client.get(reverse("tracking:summary"), {"year": 2023, "measure": measures["study"].id, "page": 2})
+    assert [row.body for row in second.context["drill"]["rows"]] == ["市政协党组"]
+    assert client.get(reverse("tracking:summary"), {"year": 2023, "measure": "x"}).context["drill"] is None

@@ -9,6 +9,7 @@ from io import BytesIO
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -145,6 +146,7 @@ def measures(request):
         ],
     }
     query = f"?year={year}" + ("&include_submitted=1" if include_submitted else "")
+    drill = _by_body(request, sums, year, include_submitted, body_ids)
     return render(
         request,
         "reports/tracking/summary.html",
@@ -159,8 +161,32 @@ def measures(request):
             "bodies_count": len(body_ids),
             "chart": chart,
             "xlsx_url": reverse("tracking:summary_xlsx") + query,
+            "query": query,
+            "drill": drill,
         },
     )
+
+
+BY_BODY_PAGE_SIZE = 50
+
+
+def _by_body(request, sums, year, include_submitted, body_ids):
+    """The drill-down of one measure of the table (?measure=ID): each body's value per quarter,
+    a page of bodies at a time. None when no measure of the table is asked for."""
+    try:
+        measure_id = int(request.GET.get("measure", ""))
+    except ValueError:
+        return None
+    entry = next((entry for entry in sums if entry.measure_id == measure_id), None)
+    if entry is None:
+        return None
+    bodies = summary.bodies_with_values(measure_id, year, include_submitted, body_ids=body_ids)
+    page = Paginator(bodies, BY_BODY_PAGE_SIZE).get_page(request.GET.get("page"))
+    return {
+        "entry": entry,
+        "page": page,
+        "rows": summary.values_by_body(measure_id, year, list(page.object_list), include_submitted),
+    }
 
 
 @require_safe
