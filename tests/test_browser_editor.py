@@ -231,3 +231,27 @@ def test_a_part_clicked_while_the_sheet_refreshes_opens_in_the_new_sheet(page, l
     expect(form.get_by_label("内容")).to_be_focused()
     assert len(asked) == 1  # the form was asked for once, by the new sheet
     expect(page.get_by_test_id("editor-sheet")).to_contain_text(f"{int(value.value) + 1}")
+
+
+def test_a_long_pasted_item_is_saved_whole_and_one_over_the_limit_is_refused_with_the_text_kept(page, live_server, demo):
+    """The browser never cuts what was pasted: a long item is saved whole, one over the limit is
+    refused with a message that names the limit, and the text stays in the box."""
+    log_in(page, live_server)
+    page.goto(f"{live_server.url}/reports/{demo.pk}/edit/")
+    item = Item.objects.filter(section__report=demo, heading__isnull=True).order_by("section__position", "position").first()
+    long_text = "加强学习" * 2358 + "完。"  # 9,434 characters
+    form = open_part(page, f"item-{item.id}")
+    form.get_by_label("内容").fill(long_text)
+    form.get_by_role("button", name="保存").click()
+    expect(page.locator(f'#sheet a.part[data-ref="item-{item.id}"]')).to_contain_text("加强学习完。")
+    item.refresh_from_db()
+    assert item.text == long_text
+
+    too_long = "长" * 20_001
+    form = open_part(page, f"item-{item.id}")
+    form.get_by_label("内容").fill(too_long)
+    form.get_by_role("button", name="保存").click()
+    expect(form).to_contain_text("最多 20000 个字符，现有 20001 个")
+    expect(form.get_by_label("内容")).to_have_value(too_long)
+    item.refresh_from_db()
+    assert item.text == long_text

@@ -144,13 +144,23 @@ def test_control_characters_are_removed_and_the_user_is_told(client, drafter, re
 def test_text_over_the_limit_is_refused_with_a_clear_message_and_nothing_lost(client, drafter, report):
     client.force_login(drafter)
     item = first_item(report)
-    response = client.post(edit_url(report, "item", item.pk), item_post(report, item, "长" * 5001), **HTMX)
+    response = client.post(edit_url(report, "item", item.pk), item_post(report, item, "长" * 20_001), **HTMX)
     assert response.status_code == 422
     content = response.content.decode()
-    assert "5000" in content and "字符" in content
-    assert "长" * 5001 in content  # what was typed is still in the form
+    assert "最多 20000 个字符，现有 20001 个" in content
+    assert "长" * 20_001 in content  # what was typed is still in the form
     item.refresh_from_db()
     assert item.text == "学习甲。"
+
+
+def test_no_text_box_of_the_editor_cuts_what_is_pasted(client, drafter, report):
+    """A maxlength attribute makes the browser drop the end of a paste without a word: the limit
+    is the server's, said in a message."""
+    client.force_login(drafter)
+    section = report.sections.first()
+    for url in (edit_url(report, "item", first_item(report).pk), edit_url(report, "section", section.pk),
+                edit_url(report, "title"), edit_url(report, "opening")):
+        assert "maxlength" not in client.get(url, **HTMX).content.decode(), url
 
 
 def test_html_is_stored_and_shown_as_plain_text(client, drafter, report):

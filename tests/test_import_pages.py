@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 
 from reports.document.model import Kind
 from reports.models import Heading, Item, Measure, MeasureValue, Report, Section
+from reports.word.importing.forms import MAX_PASTED_CHARACTERS, ImportSourceForm
 from tests.browser import log_in
 from tests.test_importer import SAMPLE, TYPED, word_file
 
@@ -170,6 +171,27 @@ def test_pasted_text_over_the_request_limit_is_refused_with_a_message(drafting, 
     response = upload(drafting, text="一是学习。" * 1000)
     assert response.status_code == 413
     assert "粘贴的文字太长" in visible_text(response)
+
+
+def test_pasted_text_has_one_limit_counted_as_the_browser_counts_it():
+    """A form post sends each line break as \\r\\n: the limit counts it once, as the browser does,
+    and the box has no maxlength that would cut a paste silently."""
+    lines = "一是学习。\r\n" * (MAX_PASTED_CHARACTERS // 6)
+    assert ImportSourceForm(data={"text": lines}).is_valid()
+    over = ImportSourceForm(data={"text": lines + "多" * (MAX_PASTED_CHARACTERS % 6 + 1)})
+    assert not over.is_valid()
+    message = " ".join(over.errors["text"])
+    assert f"最多 {MAX_PASTED_CHARACTERS} 个字符" in message and "该" not in message
+    assert "maxlength" not in str(ImportSourceForm()["text"])
+
+
+def test_pasted_text_over_the_limit_is_refused_and_kept_in_the_box(drafting):
+    text = "一是学习。" * (MAX_PASTED_CHARACTERS // 5) + "多"
+    response = upload(drafting, text=text)
+    assert response.status_code == 422
+    assert f"最多 {MAX_PASTED_CHARACTERS} 个字符" in visible_text(response)
+    assert text in response.content.decode()
+    assert not Report.objects.exists()
 
 
 def test_an_empty_form_asks_for_a_file_or_text(drafting):

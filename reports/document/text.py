@@ -30,13 +30,19 @@ def clean_text(value: object, *, multiline: bool = True) -> tuple[str, int]:
     if value is None:
         return "", 0
     value = unicodedata.normalize("NFC", str(value))
-    value = _LINE_ENDINGS.sub("\n", value)
+    value = one_kind_of_line_break(value)
     cleaned, removed = _FORBIDDEN.subn("", value)
     if multiline:
         cleaned = _BLANK_LINES.sub("\n", cleaned)
     else:
         cleaned = cleaned.replace("\n", "").replace("\t", " ")
     return cleaned.strip(), removed
+
+
+def one_kind_of_line_break(value: str) -> str:
+    """`value` with every line break as one \\n: what a browser counts (a form post sends \\r\\n),
+    so that a length limit is the same number on the page and on the server."""
+    return _LINE_ENDINGS.sub("\n", value)
 
 
 def without_forbidden(text: str) -> str:

@@ -10,8 +10,9 @@ from reports.document.tokens import UnknownMeasure, names_to_tokens, tokens_to_n
 from reports.drafting.editing import PART_FIELDS, fingerprint, part_values, token_fields
 from reports.models import Organization, Report, Section
 
-# Long enough for the longest paragraph of a real report, short enough to keep a Word page sane.
-MAX_PARAGRAPH = 5000
+# Longer than the longest paragraph of a real report (a pasted item of some 9,000 characters is
+# real); past it, the text is refused with a message, never cut.
+MAX_PARAGRAPH = 20_000
 
 
 class PartForm(forms.Form):
@@ -73,7 +74,15 @@ class PartForm(forms.Form):
 
 
 class CleanTextField(forms.CharField):
-    """Text as users type and paste it, with control characters removed (see reports.document.text)."""
+    """Text as users type and paste it, with control characters removed (see reports.document.text).
+
+    The length limit is the server's alone: a maxlength attribute would make the browser drop
+    the end of a paste without a word, so the box takes everything and a text over the limit
+    is refused with a message, still in the box."""
+
+    default_error_messages = {
+        "max_length": _("最多 %(limit_value)d 个字符，现有 %(show_value)d 个。请删减后再保存。"),
+    }
 
     def __init__(self, *args, multiline=False, **kwargs):
         self.multiline = multiline
@@ -82,6 +91,11 @@ class CleanTextField(forms.CharField):
             "widget", forms.Textarea(attrs={"rows": 6}) if multiline else forms.TextInput()
         )
         super().__init__(*args, strip=False, **kwargs)
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        attrs.pop("maxlength", None)
+        return attrs
 
     def to_python(self, value):
         text, removed = clean_text(value, multiline=self.multiline)
