@@ -185,6 +185,16 @@ def test_required_title_and_unknown_measure_names_are_explained(client, drafter,
     assert report.version == 1
 
 
+@pytest.mark.parametrize("invisible", ["\u2060", "\u3164", "\u200e\u200f", "\u00ad", "\u200b\u202e"])
+def test_a_title_of_invisible_characters_only_is_refused_as_empty(client, drafter, report, invisible):
+    client.force_login(drafter)
+    response = client.post(edit_url(report, "title"), {"title": invisible, "base_version": report.version,
+                                                        "base_fingerprint": fingerprint({"title": report.title})}, **HTMX)
+    assert response.status_code == 422 and "这个字段是必填项" in response.content.decode()
+    report.refresh_from_db()
+    assert report.version == 1 and report.title != invisible
+
+
 def test_measure_names_in_the_form_become_tokens(client, drafter, report):
     client.force_login(drafter)
     item = first_item(report)

@@ -102,10 +102,24 @@ def test_clean_text_leaves_only_storable_printable_text(text, multiline):
     assert clean_text(again, multiline=multiline)[0] == again, "cleaning settles"
 
 
+INVISIBLE = ("\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b\u200c\u200d\u200e\u200f"
+             "\u2060\u2061\u2062\u2063\u2064\u3164\ufeff\uffa0")
+
+
+@pytest.mark.parametrize("character", list(INVISIBLE))
+def test_text_of_invisible_characters_only_is_empty(character):
+    """What prints as nothing is nothing: a title, reason or comment of such characters is empty,
+    and so refused where it is required."""
+    assert clean_text(f" {character}{character}\u3000", multiline=False)[0] == ""
+    assert clean_text(f"甲{character}乙") == ("甲乙", 1)
+
+
 @FUZZ
-@given(st.text(st.characters(categories=["L", "N", "P", "Zs"], exclude_characters="\u3000 "), min_size=1, max_size=100))
+@given(st.text(st.characters(categories=["L", "N", "P", "Zs"], exclude_characters="\u3000 " + INVISIBLE),
+               min_size=1, max_size=100))
 def test_clean_text_keeps_ordinary_text(text):
-    """Letters, digits and punctuation are never removed: cleaning loses no text."""
+    """Letters, digits and punctuation are never removed: cleaning loses no text (the Hangul
+    fillers are letters by their category, but print as nothing)."""
     cleaned, removed = clean_text(text, multiline=False)
     assert removed == 0
     assert cleaned == unicodedata.normalize("NFC", text).strip()

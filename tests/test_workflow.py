@@ -11,6 +11,7 @@ from reports.review import workflow
 from reports.review.workflow import (
     TRANSITIONS,
     CommentRequired,
+    CommentTooLong,
     NotPermitted,
     ReportIncomplete,
     SelfApproval,
@@ -127,6 +128,34 @@ def test_return_and_reopen_need_a_comment(complete_report, actors):
     with pytest.raises(CommentRequired):
         workflow.reopen(complete_report, actor=actors["reviewer"], reason="")
     assert written(complete_report)[:2] == ("approved", 2)
+
+
+@pytest.mark.parametrize("invisible", ["\u200b", "\u200b\u202e", "\u2060\u3164", "\u200e\u200f\u00ad", "\ufeff \u3000"])
+def test_a_reason_of_invisible_characters_only_is_no_reason(complete_report, actors, invisible):
+    workflow.submit(complete_report, actor=actors["drafter"])
+    with pytest.raises(CommentRequired):
+        workflow.return_for_revision(complete_report, actor=actors["reviewer"], comment=invisible)
+    workflow.approve(complete_report, actor=actors["reviewer"])
+    with pytest.raises(CommentRequired):
+        workflow.reopen(complete_report, actor=actors["reviewer"], reason=invisible)
+    assert written(complete_report)[:2] == ("approved", 2)
+
+
+def test_a_reason_is_stored_cleaned_and_a_long_one_is_refused(complete_report, actors, mailoutbox,
+                                                              django_capture_on_commit_callbacks):
+    from reports.review.comments import MAX_COMMENT
+
+    workflow.submit(complete_report, actor=actors["drafter"])
+    before = written(complete_report)
+    with pytest.raises(CommentTooLong) as refused:
+        workflow.return_for_revision(complete_report, actor=actors["reviewer"], comment="长" * (MAX_COMMENT + 1))
+    assert f"最多 {MAX_COMMENT} 个字符" in str(refused.value)
+    assert written(complete_report) == before
+    with django_capture_on_commit_callbacks(execute=True):
+        event = workflow.return_for_revision(complete_report, actor=actors["reviewer"],
+                                             comment="\u202e请补充\u200b整改措施。\u2060")
+    assert event.comment == "请补充整改措施。"
+    assert all("\u202e" not in message.body and "\u200b" not in message.body for message in mailoutbox)
 
 
 def test_a_reviewer_who_also_drafts_does_not_approve_what_they_wrote(complete_report, actors, tree, settings):

@@ -14,10 +14,18 @@ import unicodedata
 # What XML 1.0 cannot hold (a Word file with one of these does not open): C0 controls but tab,
 # newline and carriage return, lone surrogates, U+FFFE and U+FFFF.
 _XML_FORBIDDEN = "\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff"
+# What prints as nothing: zero-width spaces and joiners, the left-to-right and right-to-left
+# marks, the word joiner and the invisible operators, the soft hyphen, the Hangul fillers (letters
+# by their category, blank on the page), byte-order marks, and the other invisible format
+# characters pasted from web pages. Removed, a text made only of them is empty, so a required
+# title, name or reason made of them is refused as missing, not stored as a blank.
+_INVISIBLE = (
+    "\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u2060-\u2064\u206a-\u206f"
+    "\u3164\ufeff\uffa0\ufff9-\ufffb"
+)
 # Those, and what XML allows but a report never means: DEL and the C1 controls, the other
-# non-characters, bidirectional overrides (they can make text read differently than it prints),
-# and zero-width spaces pasted from web pages.
-_FORBIDDEN = re.compile(f"[{_XML_FORBIDDEN}\x7f-\x9f\ufdd0-\ufdef\u202a-\u202e\u2066-\u2069\u200b\ufeff]")
+# non-characters, and bidirectional overrides (they can make text read differently than it prints).
+_FORBIDDEN = re.compile(f"[{_XML_FORBIDDEN}{_INVISIBLE}\x7f-\x9f\ufdd0-\ufdef\u202a-\u202e\u2066-\u2069]")
 _LINE_ENDINGS = re.compile(r"\r\n?|[\u2028\u2029\x85]")
 _BLANK_LINES = re.compile(r"\n[ \t\u3000]*\n+")
 

@@ -22,12 +22,13 @@ from django.utils.translation import gettext as _
 
 from reports.access import memberships
 from reports.document.model import build_document
+from reports.document.text import clean_text
 from reports.document.tokens import format_value
 from reports.drafting.checks import find_problems
 from reports.errors import Refusal
 from reports.models import Heading, Item, Membership, Report, ReportEvent, Section, Submission
 from reports.review import notices
-from reports.review.comments import add_comment, comment_targets, current_document
+from reports.review.comments import MAX_COMMENT, add_comment, comment_targets, current_document
 
 DRAFTER, REVIEWER = Membership.Role.DRAFTER, Membership.Role.REVIEWER
 DRAFT, SUBMITTED, RETURNED, APPROVED = (
@@ -68,6 +69,10 @@ class SelfApproval(WorkflowError):
 
 class CommentRequired(WorkflowError):
     code = "comment_required"
+
+
+class CommentTooLong(WorkflowError):
+    code = "comment_too_long"
 
 
 class ReportIncomplete(WorkflowError):
@@ -127,9 +132,15 @@ def _transition(report, action, *, actor, comment="", notify=True):
     if not has_role(actor, locked, role):
         raise NotPermitted(_("只有本单位的%(role)s可以%(action)s这份报告。")
                            % {"role": Membership.Role(role).label, "action": ReportEvent.Action(action).label})
-    comment = (comment or "").strip()
+    # A reason goes through the one cleaning rule: one made only of invisible characters is no
+    # reason, and its length is bounded as a comment's is (it is shown and e-mailed in full).
+    comment, _removed = clean_text(comment)
+    what = {RETURN: _("退回意见"), REOPEN: _("重新打开的理由")}.get(action, _("审定意见"))
     if action in COMMENT_REQUIRED and not comment:
-        raise CommentRequired(_("请填写%(what)s。") % {"what": _("退回意见") if action == RETURN else _("重新打开的理由")})
+        raise CommentRequired(_("请填写%(what)s。") % {"what": what})
+    if len(comment) > MAX_COMMENT:
+        raise CommentTooLong(_("%(what)s最多 %(limit)d 个字符，现有 %(count)d 个。")
+                             % {"what": what, "limit": MAX_COMMENT, "count": len(comment)})
     if action == APPROVE and not settings.JIBAO_ALLOW_SELF_APPROVAL and took_part(actor, locked):
         raise SelfApproval(_("您起草或提交过这份报告，不能由您审定。请另一位审核人审定。"))
     if action == SUBMIT:
@@ -179,7 +190,7 @@ def return_for_revision(report: Report, *, actor: AbstractBaseUser, comment: str
     part no longer in the submission makes it a plain return. The comment and the return are
     one step: if either is refused (CommentRefused, a WorkflowError), neither is written."""
     with transaction.atomic():
-        if at_ref and (comment or "").strip():
+        if at_ref and clean_text(comment)[0]:
             place = dict(comment_targets(current_document(report))).get(at_ref)
             if place is not None:
                 add_comment(user=actor, report=report, text=comment, ref=at_ref, place=place)
