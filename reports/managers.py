@@ -25,11 +25,16 @@ class ReportQuerySet(models.QuerySet):
 
 
 class MeasureQuerySet(models.QuerySet):
+    def usable_by(self, report):
+        """The measures a report may refer to: the common ones and its body's own. Another body's
+        own measure is that body's business: no page of this report names it."""
+        return self.filter(models.Q(organization__isnull=True) | models.Q(organization_id=report.organization_id))
+
     def catalogue_for(self, report):
         """Active measures a report may add: the common ones and its body's own, not yet in it."""
         return (
-            self.filter(active=True)
-            .filter(models.Q(organization__isnull=True) | models.Q(organization_id=report.organization_id))
+            self.usable_by(report)
+            .filter(active=True)
             .exclude(values__report=report)
             .order_by("name")
         )

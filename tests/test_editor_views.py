@@ -207,6 +207,38 @@ def test_measure_names_in_the_form_become_tokens(client, drafter, report):
     assert "一是召开学习会议3次。" in visible_text(client.get(reverse("reports:detail", args=[report.pk])))
 
 
+@pytest.fixture
+def private_measure(tree):
+    """Another body's own measure: its name is that body's business."""
+    from reports.models import Measure
+
+    return Measure.objects.create(name="人大专属指标", unit="次", organization=tree["congress"])
+
+
+def test_a_token_of_a_measure_the_report_may_not_use_is_refused_when_saved(client, drafter, report, private_measure):
+    client.force_login(drafter)
+    item = first_item(report)
+    for headers in ({}, HTMX):
+        response = client.post(edit_url(report, "item", item.pk),
+                               item_post(report, item, f"召开会议{token(private_measure.pk)}。"), **headers)
+        assert response.status_code == 422
+        content = response.content.decode()
+        assert "不在本报告的统计数中" in content and "人大专属指标" not in content
+        assert f"召开会议{token(private_measure.pk)}。" in content  # what was typed is still in the form
+    item.refresh_from_db()
+    report.refresh_from_db()
+    assert item.text == "学习甲。" and report.version == 1
+
+
+def test_the_check_panel_never_names_a_measure_the_report_may_not_use(client, drafter, report, private_measure):
+    """A token written another way (a data load, an old draft) is shown as a blank to fill, not by name."""
+    Item.objects.filter(pk=first_item(report).pk).update(text=f"召开会议{token(private_measure.pk)}。")
+    client.force_login(drafter)
+    for url in (reverse("reports:check", args=[report.pk]), reverse("reports:edit", args=[report.pk]),
+                reverse("reports:detail", args=[report.pk])):
+        assert "人大专属指标" not in client.get(url).content.decode(), url
+
+
 def test_a_stale_form_is_refused_with_both_texts(client, drafter, make_user, tree, report):
     colleague = make_user(organization=tree["cppcc"], role=Membership.Role.DRAFTER)
     item = first_item(report)

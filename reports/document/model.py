@@ -288,7 +288,7 @@ def load_measures(report: Report, texts: Iterable[str], *,
     }
     unknown = referenced_ids(*texts) - measures.keys()
     if unknown:
-        for measure in Measure.objects.filter(id__in=unknown):
+        for measure in Measure.objects.usable_by(report).filter(id__in=unknown):
             measures[measure.id] = MeasureInfo(measure.id, measure.name, measure.unit, None)
     return measures
 

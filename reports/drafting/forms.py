@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from reports.document.text import clean_text
-from reports.document.tokens import UnknownMeasure, names_to_tokens, tokens_to_names
+from reports.document.tokens import UnknownMeasure, names_to_tokens, referenced_ids, token, tokens_to_names
 from reports.drafting.editing import PART_FIELDS, fingerprint, part_values, token_fields
 from reports.models import Organization, Report, Section
 
@@ -65,6 +65,19 @@ class PartForm(forms.Form):
                             _("没有名为“%(names)s”的统计数。请从“插入统计数”菜单选择，或先在右侧统计数面板中添加。"),
                             code="unknown_measure",
                             params={"names": "、".join(error.names)},
+                        ),
+                    )
+                    continue
+                # A token typed or posted as it is stored: only the report's own measures, so
+                # that no page of the report names a measure it may not use.
+                foreign = referenced_ids(cleaned[field]) - {m.id for m in self.measures}
+                if foreign:
+                    self.add_error(
+                        field,
+                        forms.ValidationError(
+                            _("“%(tokens)s”不在本报告的统计数中。请删去，或从“插入统计数”菜单选择。"),
+                            code="foreign_measure",
+                            params={"tokens": "、".join(token(measure_id) for measure_id in sorted(foreign))},
                         ),
                     )
         return cleaned
