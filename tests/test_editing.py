@@ -261,3 +261,31 @@ def test_the_report_itself_is_never_moved_or_deleted_as_a_part(report_factory, t
     with pytest.raises(ValueError):
         getattr(editing, write)(user=drafter, report=report, kind="title", obj=report, **extra)
     assert Report.objects.filter(pk=report.pk).exists()
+
+
+def structure(report):
+    report.refresh_from_db()
+    return (report.version, sorted(Item.objects.filter(section__report=report).values_list("id", "heading", "position")),
+            sorted(report.sections.values_list("id", "position")))
+
+
+def test_adding_after_a_part_of_another_list_is_refused_and_writes_nothing(report, report_factory, tree, drafter):
+    practices, problems = report.sections.order_by("position")
+    first_heading, second_heading = practices.headings.order_by("position")
+    other_item = heading_items(report, 1)[0]  # an item of the second heading
+    other_report = report_factory(tree["cppcc"], quarter=2, sections=[("甲", "practices", ["其他报告的一项。"])])
+    before = structure(report)
+    attempts = [
+        lambda: editing.add_item(user=drafter, report=report, section=practices, heading=first_heading, after=other_item),
+        lambda: editing.add_item(user=drafter, report=report, section=problems, after=other_item),
+        lambda: editing.add_item(user=drafter, report=report, section=problems, heading=first_heading),
+        lambda: editing.add_item(user=drafter, report=report, section=problems,
+                                 after=Item.objects.get(section__report=other_report)),
+        lambda: editing.add_heading(user=drafter, report=report, section=problems, after=second_heading),
+        lambda: editing.add_section(user=drafter, report=report, after=other_report.sections.get()),
+    ]
+    for attempt in attempts:
+        with pytest.raises(EditRefused) as refused:
+            attempt()
+        assert refused.value.code == "wrong_place"
+    assert structure(report) == before

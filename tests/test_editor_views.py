@@ -163,6 +163,27 @@ def test_no_text_box_of_the_editor_cuts_what_is_pasted(client, drafter, report):
         assert "maxlength" not in client.get(url, **HTMX).content.decode(), url
 
 
+def test_adding_after_a_part_of_another_list_answers_400_and_writes_nothing(client, drafter, report):
+    """A crafted `after` (another heading's item, another section's heading) is refused, not a 500."""
+    client.force_login(drafter)
+    practices, problems = report.sections.order_by("position")
+    heading = practices.headings.get()
+    item = first_item(report)
+    add = lambda kind: reverse("reports:part_add", kwargs={"pk": report.pk, "kind": kind})  # noqa: E731
+    crafted = [
+        (add("item"), {"section": problems.pk, "after": item.pk}),
+        (add("item"), {"section": problems.pk, "heading": heading.pk}),
+        (add("heading"), {"section": problems.pk, "after": heading.pk}),
+    ]
+    before = snapshot(report)
+    for url, data in crafted:
+        for headers in ({}, HTMX):
+            response = client.post(url, data, **headers)
+            assert response.status_code == 400, (data, headers)
+            assert "请刷新页面后重试" in response.content.decode()
+    assert snapshot(report) == before
+
+
 def test_html_is_stored_and_shown_as_plain_text(client, drafter, report):
     client.force_login(drafter)
     item = first_item(report)

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from reports.access import EDITABLE_STATUSES, can_edit
 from reports.document.tokens import TOKEN_FIELDS, referenced_ids, token_texts
@@ -46,6 +47,16 @@ def token_fields(kind: str) -> tuple[str, ...]:
 
 class EditRefused(Refusal):
     """The user may not make this change (wrong body or role, or the report is not editable)."""
+
+
+class WrongPlace(EditRefused):
+    """A new part asked to go after (or under) a part that is not in the list it goes into
+    (another heading's item, another report's section): a stale or crafted request."""
+
+    code = "wrong_place"
+
+
+WRONG_PLACE = _lazy("要插入的位置不在这一部分中，页面可能已过时。请刷新页面后重试。")
 
 
 class EditConflict(Exception):
@@ -119,6 +130,17 @@ def find_part(report: Report, kind: str, part_id: int | None) -> Part | None:
         return None
     lookup = {"report": report} if model is Section else {"section__report": report}
     return model.objects.filter(pk=part_id, **lookup).first()
+
+
+def _place_after(locked: Report, new: Section | Heading | Item, after: Section | Heading | Item | None):
+    """`after` as it now is in the report, if it stands in the list `new` goes into; else WrongPlace."""
+    if after is None:
+        return None
+    kind = next(kind for kind, model in PART_MODELS.items() if isinstance(after, model))
+    current = find_part(locked, kind, after.pk)
+    if current is None or ordering.list_key(current) != ordering.list_key(new):
+        raise WrongPlace(WRONG_PLACE)
+    return current
 
 
 def _only_sibling_parts(kind):
@@ -200,7 +222,7 @@ def add_section(*, user: AbstractBaseUser, report: Report, after: Section | None
     locked = _lock(report, user)
     section = Section(report=locked, kind=kind, title=title or _("新的部分"))
     section._history_user = user
-    ordering.insert_after(section, find_part(locked, "section", after.pk) if after else None)
+    ordering.insert_after(section, _place_after(locked, section, after))
     _touch(locked, user, report)
     return section
 
@@ -214,7 +236,7 @@ def add_heading(*, user: AbstractBaseUser, report: Report, section: Section, aft
         raise EditConflict(theirs={}, yours={}, gone=True)
     heading = Heading(section=section, title=title or _("新的小标题"))
     heading._history_user = user
-    ordering.insert_after(heading, find_part(locked, "heading", after.pk) if after else None)
+    ordering.insert_after(heading, _place_after(locked, heading, after))
     _touch(locked, user, report)
     return heading
 
@@ -224,14 +246,16 @@ def add_item(*, user: AbstractBaseUser, report: Report, section: Section, headin
              after: Item | None = None, text: str = "") -> Item:
     """A new item, empty unless `text` is given, after `after` or at the end of its list."""
     locked = _lock(report, user)
+    asked_heading = heading
     section = find_part(locked, "section", section.pk)
     heading = find_part(locked, "heading", heading.pk) if heading else None
-    if section is None or (heading is not None and heading.section_id != section.id):
+    if section is None or (asked_heading is not None and heading is None):
         raise EditConflict(theirs={}, yours={"text": text}, gone=True)
-    after = find_part(locked, "item", after.pk) if after else None
+    if heading is not None and heading.section_id != section.id:
+        raise WrongPlace(WRONG_PLACE)
     item = Item(section=section, heading=heading, text=text)
     item._history_user = user
-    ordering.insert_after(item, after)
+    ordering.insert_after(item, _place_after(locked, item, after))
     _touch(locked, user, report)
     return item
 

@@ -27,6 +27,17 @@ def siblings(obj: Section | Heading | Item) -> QuerySet[Section | Heading | Item
     raise TypeError(f"no siblings for {type(obj).__name__}")
 
 
+def list_key(obj: Section | Heading | Item) -> tuple:
+    """Which list `obj` stands in: two parts are siblings when their keys are equal."""
+    if isinstance(obj, Section):
+        return ("section", obj.report_id)
+    if isinstance(obj, Heading):
+        return ("heading", obj.section_id)
+    if isinstance(obj, Item):
+        return ("item", obj.section_id, obj.heading_id)
+    raise TypeError(f"no list for {type(obj).__name__}")
+
+
 def write_order(queryset: QuerySet[Section | Heading | Item], ordered: Sequence[Section | Heading | Item]) -> None:
     """Give `ordered` (every object of `queryset`, in the new order) the positions 1..n."""
     queryset.update(position=F("position") + LIFT)
@@ -38,6 +49,8 @@ def write_order(queryset: QuerySet[Section | Heading | Item], ordered: Sequence[
 
 def insert_after(obj: Section | Heading | Item, after: Section | Heading | Item | None = None) -> Section | Heading | Item:
     """Save the new `obj` right after `after` (a sibling), or last when `after` is None."""
+    if after is not None and list_key(after) != list_key(obj):
+        raise ValueError(f"{after!r} is not in the list {obj!r} goes into")
     queryset = siblings(obj)
     current = list(queryset)
     obj.position = LIFT * 2 + len(current)  # a free position until the order is written

@@ -260,6 +260,8 @@ def part_add(request: HttpRequest, report: Report, kind: str) -> HttpResponse:
     except EditConflict:
         messages.warning(request, _("要添加到的部分已被他人删除。"))
         return after_write(request, report, "")
+    except editing.WrongPlace as error:
+        return refusal(request, error, status=400)
     ref = editing.part_ref(kind, new)
     if request.htmx:
         measures = list(load_measures(report, []).values())
