@@ -255,3 +255,25 @@ def test_a_long_pasted_item_is_saved_whole_and_one_over_the_limit_is_refused_wit
     expect(form.get_by_label("内容")).to_have_value(too_long)
     item.refresh_from_db()
     assert item.text == long_text
+
+
+def test_saving_an_item_a_colleague_just_deleted_shows_the_conflict_with_the_text_kept(page, live_server, demo, context,
+                                                                                      artifacts_dir):
+    log_in(page, live_server)
+    item = Item.objects.filter(section__report=demo, heading__isnull=True).order_by("section__position", "position").first()
+    page.goto(f"{live_server.url}/reports/{demo.pk}/edit/")
+    form = open_part(page, f"item-{item.id}")
+    form.get_by_label("内容").fill("同事删除前我写好的文字。")
+
+    colleague = context.new_page()
+    colleague.on("dialog", lambda dialog: dialog.accept())
+    colleague.goto(f"{live_server.url}/reports/{demo.pk}/edit/")
+    open_part(colleague, f"item-{item.id}").get_by_role("button", name="删除").click()
+    expect(colleague.locator(f'#sheet a.part[data-ref="item-{item.id}"]')).to_have_count(0)
+
+    form.get_by_role("button", name="保存").click()
+    conflict = page.get_by_test_id("conflict")
+    expect(conflict).to_contain_text("这部分已被他人删除，您的修改没有保存。")
+    expect(page.get_by_test_id("conflict-yours")).to_contain_text("同事删除前我写好的文字。")
+    expect(page.locator("#editor-messages")).not_to_contain_text("服务器出错")
+    conflict.screenshot(path=artifacts_dir / "editor-deleted-part.png")

@@ -228,6 +228,19 @@ def test_measure_names_in_the_form_become_tokens(client, drafter, report):
     assert "一是召开学习会议3次。" in visible_text(client.get(reverse("reports:detail", args=[report.pk])))
 
 
+@pytest.mark.parametrize("headers", [{}, HTMX], ids=["plain", "htmx"])
+def test_saving_a_part_a_colleague_just_deleted_shows_the_conflict_with_the_text_kept(client, drafter, report, headers):
+    client.force_login(drafter)
+    item = first_item(report)
+    typed, url = item_post(report, item, "我刚写好的一段文字。"), edit_url(report, "item", item.pk)
+    Item.objects.filter(pk=item.pk).delete()
+    response = client.post(url, typed, **headers)
+    assert response.status_code == 409
+    text = visible_text(response)
+    assert "这部分已被他人删除，您的修改没有保存" in text and "我刚写好的一段文字。" in text
+    assert ("<html" in response.content.decode()) == (not headers)
+
+
 @pytest.fixture
 def private_measure(tree):
     """Another body's own measure: its name is that body's business."""

@@ -157,6 +157,8 @@ def sheet(request: HttpRequest, report: Report) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @editable_report_view
 def part_edit(request: HttpRequest, report: Report, kind: str, part_id: int | None = None) -> HttpResponse:
+    if request.method == "POST" and kind in editing.PART_MODELS and editing.find_part(report, kind, part_id) is None:
+        return deleted_part_save(request, report, kind, part_id)
     obj = get_part(report, kind, part_id)
     form_class = PART_FORMS[kind]
     measures = list(load_measures(report, []).values())
@@ -193,6 +195,20 @@ def part_edit(request: HttpRequest, report: Report, kind: str, part_id: int | No
     if request.htmx:
         return sheet_response(request, report, editing_ref=ref, form=form, conflict=conflict, status=status)
     return part_page(request, report, form, ref, conflict=conflict, status=status)
+
+
+def deleted_part_save(request, report, kind, part_id):
+    """A save of a part deleted since the form opened: the conflict, with what the user typed,
+    as a save that finds the part gone under the lock answers (nothing to overwrite, nothing lost)."""
+    form_class = PART_FORMS[kind]
+    measures = list(load_measures(report, []).values())
+    form = form_class(request.POST, measures=measures)
+    typed = form.values() if form.is_valid() else {field: form.data.get(field, "") for field in editing.PART_FIELDS[kind]}
+    conflict = conflict_context(EditConflict(theirs={}, yours=typed, gone=True), form_class, report, measures)
+    ref = f"{kind}-{part_id}"
+    if request.htmx:
+        return sheet_response(request, report, editing_ref=ref, form=form, conflict=conflict, status=409)
+    return part_page(request, report, form, ref, conflict=conflict, status=409)
 
 
 def part_page(request, report, form, ref, *, conflict=None, status=200):
