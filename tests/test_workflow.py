@@ -312,3 +312,27 @@ def test_the_last_change_names_who_moved_the_report_last(complete_report, actors
     workflow.return_for_revision(complete_report, actor=actors["reviewer"], comment="请补充。")
     report = Report.objects.get(pk=complete_report.pk)
     assert report.updated_by == actors["reviewer"]
+
+
+@pytest.mark.parametrize("action", ["return", "reopen"])
+def test_a_refused_reason_is_explained_and_kept_in_its_box(client, submitted_report, actors, action):
+    """The review page's boxes cut nothing (no maxlength): a reason over the limit is refused with
+    a message, and the page shows it again in its box, to shorten rather than retype."""
+    from django.urls import reverse
+
+    from reports.review.comments import MAX_COMMENT
+
+    if action == "reopen":
+        workflow.approve(submitted_report, actor=actors["reviewer"])
+    client.force_login(actors["reviewer"])
+    page = client.get(reverse("reports:review", args=[submitted_report.pk])).content.decode()
+    assert "<textarea" in page and "maxlength" not in page
+    before = written(submitted_report)
+    reason = "请补充" + "长" * MAX_COMMENT
+    response = client.post(reverse("reports:act", args=[submitted_report.pk, action]), {"comment": reason}, follow=True)
+    content = response.content.decode()
+    assert f"最多 {MAX_COMMENT} 个字符，现有 {MAX_COMMENT + 3} 个" in content
+    assert f">{reason}</textarea>" in content
+    assert written(submitted_report) == before
+    # Shown once: the page after that opens with empty boxes again.
+    assert reason not in client.get(reverse("reports:review", args=[submitted_report.pk])).content.decode()

@@ -18,6 +18,19 @@ from reports.review.workflow import ReportIncomplete, WorkflowError
 from reports.views.access import visible_report
 
 ACTION_LABELS = dict(ReportEvent.Action.choices)
+TYPED = "review_typed"  # the session key of a reason or comment refused, shown again in its box
+
+
+def keep_typed(request, report, box, text):
+    """A refused reason or comment goes back into its box on the page the user is sent to."""
+    if text:
+        request.session[TYPED] = {"report": report.pk, "box": box, "text": text}
+
+
+def typed_back(request, report):
+    """{box: text} of what was refused on this report's review page, once."""
+    typed = request.session.pop(TYPED, None)
+    return {typed["box"]: typed["text"]} if typed and typed.get("report") == report.pk else {}
 
 
 def comments_by_ref(comments):
@@ -55,6 +68,7 @@ def review(request, pk):
         "can_comment": can_comment(request.user, report),
         "can_edit": can_edit(request.user, report),
         "events": list(report.events.select_related("actor").order_by("-created_at")[:10]),
+        "typed": typed_back(request, report),
     }
     return render(request, "reports/review.html", context)
 
@@ -71,6 +85,7 @@ def comment(request, pk):
         messages.success(request, _("批注已保存。"))
     except CommentRefused as refused:
         messages.error(request, refused.message)
+        keep_typed(request, report, "comment", request.POST.get("text", ""))
     return redirect("reports:review", pk=report.pk)
 
 
@@ -89,6 +104,7 @@ def act(request, pk, action):
         return redirect("reports:edit", pk=report.pk)
     except (WorkflowError, CommentRefused) as refused:
         messages.error(request, refused.message)
+        keep_typed(request, report, action, text)
         return redirect("reports:edit" if request.POST.get("back") == "edit" else "reports:review", pk=report.pk)
     done = {
         workflow.SUBMIT: _("已提交，等待审核。"),
