@@ -120,6 +120,11 @@ def zip_bomb_file():
     return docx_with({"word/document.xml": DOCUMENT, "word/media/zeros.bin": b"\0" * (60 * 1024 * 1024)})
 
 
+def paragraph_bomb_file():
+    """45 MB of empty paragraphs compress to some 70 KB: refused while the first of them are read."""
+    return docx_with({"word/document.xml": DOCUMENT.replace("</w:body>", "<w:p/>" * 7_500_000 + "</w:body>")})
+
+
 def lying_zip_file():
     """A member whose directory entries claim 100 bytes while 2 MB come out: refused on reading."""
     data = bytearray(docx_with({"word/document.xml": DOCUMENT + " " * (2 * 1024 * 1024)}))
@@ -153,6 +158,8 @@ BAD_FILES = {
     "xxe.docx": (xxe_file, "不安全的 XML"),
     "billion-laughs.docx": (billion_laughs_file, "不安全的 XML"),
     "zip-bomb.docx": (zip_bomb_file, "解压后过大"),
+    "paragraph-bomb.docx": (paragraph_bomb_file, "段落过多"),
+    "too-many-items.txt": (lambda: ("一、主要做法\n" + "一是做了工作。\n" * 10_000).encode(), "超过 2000 个部分"),
     "lying-zip.docx": (lying_zip_file, "不完整或已损坏"),
     "not-utf8.txt": (lambda: "一、主要做法".encode("gb18030"), "UTF-8"),
 }

@@ -4,6 +4,7 @@ Nothing is created before the drafter confirms; everything works as plain forms 
 """
 
 import re
+import time
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -12,10 +13,11 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from reports.document.model import Kind
+from reports.document.numbering import MAX_REPORT_PARTS
 from reports.models import Heading, Item, Measure, MeasureValue, Report, Section
 from reports.word.importing.forms import MAX_PASTED_CHARACTERS, ImportSourceForm
 from tests.browser import log_in
-from tests.test_importer import SAMPLE, TYPED, word_file
+from tests.test_importer import SAMPLE, TYPED, hostile_docx, word_file
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -192,6 +194,39 @@ def test_pasted_text_over_the_limit_is_refused_and_kept_in_the_box(drafting):
     assert f"最多 {MAX_PASTED_CHARACTERS} 个字符" in visible_text(response)
     assert text in response.content.decode()
     assert not Report.objects.exists()
+
+
+def test_pasted_text_of_more_parts_than_a_report_holds_is_refused_naming_the_limit_and_kept(drafting):
+    text = "一、主要做法\n" + "\n".join("一是做了一项工作。" for _ in range(10_000))
+    before = counts()
+    response = upload(drafting, text=text)
+    assert response.status_code == 422
+    page = visible_text(response)
+    assert f"超过 {MAX_REPORT_PARTS} 个部分" in page
+    assert response.context["form"]["text"].value() == text  # what was pasted is still in the box
+    assert counts() == before
+    assert not drafting.session.get("jibao_imports")
+
+
+def test_a_word_file_of_millions_of_paragraphs_is_refused_with_its_own_message(drafting):
+    before = counts()
+    response = upload(drafting, file=SimpleUploadedFile("big.docx", hostile_docx("<w:p/>" * 7_500_000), content_type=DOCX_TYPE))
+    assert response.status_code == 422
+    page = visible_text(response)
+    assert "段落过多" in page and "解压后过大" not in page
+    assert counts() == before
+    assert not drafting.session.get("jibao_imports")
+
+
+def test_an_import_kept_from_before_the_limit_is_refused_at_the_preview_with_the_message(drafting):
+    session = drafting.session
+    blocks = [{"text": "一、主要做法"}] + [{"text": "一是做了一项工作。"} for _ in range(2500)]
+    session["jibao_imports"] = {"old": {"name": "", "at": time.time(), "blocks": blocks}}
+    session.save()
+    response = drafting.get(reverse("reports:import_preview", args=["old"]), follow=True)
+    assert response.redirect_chain == [(reverse("reports:import"), 302)]
+    assert f"超过 {MAX_REPORT_PARTS} 个部分" in visible_text(response)
+    assert not drafting.session.get("jibao_imports") and not Report.objects.exists()
 
 
 def test_an_empty_form_asks_for_a_file_or_text(drafting):

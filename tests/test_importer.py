@@ -2,6 +2,7 @@
 
 import io
 import os
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -13,8 +14,11 @@ from docx.shared import Pt
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reports.word.importing import parse_docx, parse_text
+from reports.document.numbering import MAX_REPORT_PARTS
+from reports.word.importing import ImportRefused, parse_docx, parse_text
+from reports.word.importing.package import MAX_ELEMENTS
 from reports.word.importing.patterns import fold
+from reports.word.importing.reader_docx import MAX_CHARACTERS, MAX_PARAGRAPHS
 
 SAMPLE = Path(__file__).resolve().parent / "sample" / "quarterly-report-2023Q1.txt"
 SAMPLE_MEASURES = [
@@ -655,3 +659,93 @@ def test_an_approximate_count_keeps_its_qualifier_in_print(db, tree, drafter):
         ("收集意见建议", "余条", 100), ("谈心谈话", "多人次", 20)]
     report = create_report(parsed, organization=tree["cppcc"], year=2023, quarter=3, user=drafter)
     assert "一是收集意见建议100余条，开展谈心谈话20多人次。" in build_document(report).text
+
+
+# Bounded work: hostile files are refused while being read, long before they cost much --------------
+
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+DOCX_MAIN_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+
+
+def hostile_docx(body, *, parts=None):
+    """A minimal .docx whose body is `body` (XML text), built in memory; `parts` adds more members."""
+    stream = io.BytesIO()
+    with zipfile.ZipFile(stream, "w", zipfile.ZIP_DEFLATED) as package:
+        package.writestr("[Content_Types].xml", (
+            '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            f'<Override PartName="/word/document.xml" ContentType="{DOCX_MAIN_TYPE}"/></Types>'
+        ))
+        package.writestr("word/document.xml", f'<w:document xmlns:w="{W_NS}"><w:body>{body}</w:body></w:document>')
+        for name, data in (parts or {}).items():
+            package.writestr(name, data)
+    return stream.getvalue()
+
+
+@pytest.fixture
+def inflated(monkeypatch):
+    """How many bytes were unzipped: a refusal made early has read little of the file."""
+    total = [0]
+    read = zipfile.ZipExtFile.read
+
+    def counting(self, n=-1):
+        data = read(self, n)
+        total[0] += len(data)
+        return data
+
+    monkeypatch.setattr(zipfile.ZipExtFile, "read", counting)
+    return total
+
+
+def refusal(make):
+    with pytest.raises(ImportRefused) as refused:
+        make()
+    return refused.value
+
+
+def test_millions_of_empty_paragraphs_are_refused_after_reading_a_little(inflated):
+    data = hostile_docx("<w:p/>" * 7_500_000)  # 45 MB of XML in some 70 KB
+    assert len(data) < 200_000
+    refused = refusal(lambda: parse_docx(data))
+    assert refused.code == "too_many_paragraphs"
+    assert "段落" in str(refused.message) and str(MAX_PARAGRAPHS) in str(refused.message)
+    assert inflated[0] < 2 * 1024 * 1024
+
+
+def test_a_file_of_many_elements_in_few_paragraphs_is_refused_after_reading_a_little(inflated):
+    data = hostile_docx("<w:p>" + "<w:r/>" * 3_000_000 + "</w:p>")
+    refused = refusal(lambda: parse_docx(data))
+    assert refused.code == "too_complex" and str(MAX_ELEMENTS) in str(refused.message)
+    assert inflated[0] < 8 * 1024 * 1024
+
+
+def test_a_paragraph_of_millions_of_characters_is_refused_before_its_text_is_worked_through():
+    refused = refusal(lambda: parse_docx(hostile_docx("<w:p><w:r><w:t>" + "一是啊。" * 3_000_000 + "</w:t></w:r></w:p>")))
+    assert refused.code == "too_much_text" and str(MAX_CHARACTERS) in str(refused.message)
+
+
+def test_the_element_budget_covers_the_styles_too():
+    styles = f'<w:styles xmlns:w="{W_NS}">' + "<w:style/>" * 600_000 + "</w:styles>"
+    rels = ('<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles"'
+            ' Target="styles.xml"/></Relationships>')
+    data = hostile_docx("<w:p><w:r><w:t>一、主要做法</w:t></w:r></w:p>",
+                        parts={"word/styles.xml": styles, "word/_rels/document.xml.rels": rels})
+    assert refusal(lambda: parse_docx(data)).code == "too_complex"
+
+
+def items_text(count):
+    return "一、主要做法\n" + "\n".join("一是做了一项工作。" for _ in range(count))
+
+
+def test_a_report_of_more_parts_than_a_report_holds_is_refused_naming_the_limit():
+    assert MAX_REPORT_PARTS == 2000
+    refused = refusal(lambda: parse_text(items_text(MAX_REPORT_PARTS)))  # the section is one more
+    assert refused.code == "too_many_parts"
+    assert str(MAX_REPORT_PARTS) in str(refused.message)
+    parsed = parse_text(items_text(MAX_REPORT_PARTS - 1))
+    assert len(parsed.sections) + parsed.heading_count + parsed.item_count == MAX_REPORT_PARTS
+
+
+def test_a_word_file_of_more_parts_than_a_report_holds_is_refused_as_too_many_parts():
+    paragraphs = "".join(f"<w:p><w:r><w:t>{text}</w:t></w:r></w:p>" for text in items_text(2500).split("\n"))
+    assert refusal(lambda: parse_docx(hostile_docx(paragraphs))).code == "too_many_parts"

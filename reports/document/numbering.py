@@ -6,6 +6,11 @@ Used by the HTML preview and the Word writer alike, so they cannot disagree.
 
 DIGITS = "零一二三四五六七八九"
 
+# The most parts (sections, headings and items together) a report holds. Far more than any real
+# report (a few dozen to a few hundred), and few enough that the editor and the Word writer handle
+# the largest in good time; inputs that would make more (an import) are refused.
+MAX_REPORT_PARTS = 2000
+
 
 def chinese_number(n: int) -> str:
     """1 → 一, 10 → 十, 11 → 十一, 20 → 二十, 99 → 九十九, 100 → 一百, 105 → 一百零五."""

@@ -85,6 +85,7 @@ def _upload(request):
                 blocks, name = read_text(text), ""
             if not blocks:
                 raise ImportRefused(NOTHING_FOUND, "empty")
+            parse_blocks(blocks)  # refuses here what the preview could not show (too many parts)
         except ImportRefused as refused:
             form.add_error("file" if upload_file else "text", refused.message)
         else:
@@ -105,7 +106,12 @@ def preview(request, key):
     if stored is None:
         messages.warning(request, _("要导入的内容已不在（可能已经建立，或已过期），请重新选择文件或粘贴文字。"))
         return redirect("reports:import")
-    parsed = parse_blocks([Block.from_json(block) for block in stored["blocks"]])
+    try:
+        parsed = parse_blocks([Block.from_json(block) for block in stored["blocks"]])
+    except ImportRefused as refused:  # kept from before a limit was lowered
+        _forget(request, key)
+        messages.error(request, refused.message)
+        return redirect("reports:import")
     year, quarter = parsed.period() or default_quarter(timezone.localdate())
     form = ImportTargetForm(request.POST or None, organizations=organizations,
                             initial={"organization": organizations.first(), "year": year, "quarter": quarter})

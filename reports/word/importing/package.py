@@ -1,14 +1,17 @@
-"""Opening an uploaded .docx safely: what the bytes are, how big they unpack, and XML that
-cannot reach outside the file.
+"""Opening an uploaded .docx safely: what the bytes are, how big they unpack, how much XML
+they hold, and XML that cannot reach outside the file.
 
-Every check here happens before the content is read, and every failure is an
-ImportRefused with a message the drafter can act on (save as .docx, remove the password …).
+The checks on the bytes happen before the content is read; the XML is parsed streamed, straight
+from the zip, counting its elements, so a file built to cost work (millions of tiny elements
+compress to almost nothing) is refused after reading a little of it, not after all of it.
+Every failure is an ImportRefused with a message the drafter can act on.
 """
 
 import io
 import posixpath
 import zipfile
 import zlib
+from collections.abc import Iterator
 from xml.etree.ElementTree import Element, ParseError
 
 from defusedxml import ElementTree as SafeElementTree
@@ -22,6 +25,12 @@ ZIP_SIGNATURES = (b"PK\x03\x04", b"PK\x05\x06")
 IMAGE_SIGNATURES = (b"\x89PNG", b"\xff\xd8\xff", b"GIF87a", b"GIF89a", b"BM", b"II*\x00", b"MM\x00*", b"RIFF")
 MAX_PARTS = 2000
 CHUNK = 64 * 1024
+# XML elements in all the parts read (document, styles, numbering, relationships). A real report
+# of under a thousand paragraphs, as Word writes it (runs, properties, bookmarks, revision marks),
+# holds some tens of thousands, its styles and numbering a few thousand more: this is ten times
+# the largest, and parses in about a second.
+MAX_ELEMENTS = 500_000
+ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError, RuntimeError)
 
 MAIN_TYPES = {
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml": None,
@@ -55,14 +64,26 @@ def sniff(data: bytes) -> None:
         raise ImportRefused(errors.NOT_DOCX, "not_docx")
 
 
-def parse_xml(data: bytes) -> Element:
-    """XML without DTDs: no entity can expand or fetch anything (XXE, billion laughs)."""
-    try:
-        return SafeElementTree.fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
-    except DefusedXmlException:
-        raise ImportRefused(errors.UNSAFE_XML, "unsafe_xml") from None
-    except (ParseError, ValueError):
-        raise ImportRefused(errors.CORRUPT, "corrupt") from None
+class _Stream:
+    """A zip member read in chunks, held to its declared size and to the package's byte budget."""
+
+    def __init__(self, package, info):
+        self.package, self.info, self.size = package, info, 0
+        self.stream = package.zip.open(info)
+
+    def read(self, n=CHUNK):
+        try:
+            chunk = self.stream.read(n)
+        except ZIP_ERRORS:
+            raise ImportRefused(errors.CORRUPT, "corrupt") from None
+        self.size += len(chunk)
+        self.package.budget -= len(chunk)
+        if self.size > self.info.file_size or self.package.budget < 0:
+            raise ImportRefused(errors.ZIP_BOMB, "zip_bomb")
+        return chunk
+
+    def close(self):
+        self.stream.close()
 
 
 class Package:
@@ -83,33 +104,56 @@ class Package:
             raise ImportRefused(errors.ZIP_BOMB, "zip_bomb")
         self.names = {info.filename for info in infos}
         self.budget = errors.MAX_EXPANDED_BYTES
+        self.elements = MAX_ELEMENTS  # what is left of the element budget, for all parts together
         self.main = self._main_part()
 
-    def read(self, name):
+    def iterparse(self, name, events=("end",)) -> Iterator[tuple[str, Element]] | None:
+        """The part's XML as (event, element) pairs, parsed as it is unzipped (see `xml`), or None
+        if there is no such part. Each element counts against the package's element budget."""
         try:
             info = self.zip.getinfo(name)
         except KeyError:
             return None
         if info.flag_bits & 0x1:
             raise ImportRefused(errors.ENCRYPTED, "encrypted")
-        chunks, size = [], 0
-        try:
-            with self.zip.open(info) as stream:
-                while chunk := stream.read(CHUNK):
-                    size += len(chunk)
-                    if size > info.file_size or size > self.budget:
-                        raise ImportRefused(errors.ZIP_BOMB, "zip_bomb")
-                    chunks.append(chunk)
-        except ImportRefused:
-            raise
-        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError, RuntimeError):
-            raise ImportRefused(errors.CORRUPT, "corrupt") from None
-        self.budget -= size
-        return b"".join(chunks)
+        return self._events(info, events)
 
-    def xml(self, name):
-        data = self.read(name)
-        return None if data is None else parse_xml(data)
+    def _events(self, info, events):
+        try:
+            stream = _Stream(self, info)
+        except ZIP_ERRORS:
+            raise ImportRefused(errors.CORRUPT, "corrupt") from None
+        counted = "start" in events
+        try:
+            # XML without DTDs: no entity can expand or fetch anything (XXE, billion laughs).
+            parsed = SafeElementTree.iterparse(stream, events=events if counted else ("start", *events),
+                                               forbid_dtd=True, forbid_entities=True, forbid_external=True)
+            for event, element in parsed:
+                if event == "start":
+                    self.elements -= 1
+                    if self.elements < 0:
+                        raise ImportRefused(errors.TOO_COMPLEX, "too_complex")
+                    if not counted:
+                        continue
+                yield event, element
+        except DefusedXmlException:
+            raise ImportRefused(errors.UNSAFE_XML, "unsafe_xml") from None
+        except (ParseError, ValueError):
+            raise ImportRefused(errors.CORRUPT, "corrupt") from None
+        finally:
+            stream.close()
+
+    def xml(self, name) -> Element | None:
+        """The part's XML tree, or None if there is no such part."""
+        events = self.iterparse(name, ("start",))
+        if events is None:
+            return None
+        root = None
+        for _event, element in events:
+            root = element if root is None else root
+        if root is None:
+            raise ImportRefused(errors.CORRUPT, "corrupt")
+        return root
 
     def _main_part(self):
         """The main document's part name, from [Content_Types].xml: refuses .docm and non-Word files."""

@@ -8,6 +8,7 @@ pattern (一、 （一） 一是 1. （1）), the font. Ordinals must come in se
 
 from collections.abc import Iterable
 
+from reports.document.numbering import MAX_REPORT_PARTS
 from reports.word.importing.blocks import (
     ADDRESSEE,
     BODY,
@@ -24,6 +25,7 @@ from reports.word.importing.blocks import (
     title_like,
 )
 from reports.word.importing.counts import MeasureCatalogue, placeholders_in
+from reports.word.importing.errors import TOO_MANY_PARTS, ImportRefused
 from reports.word.importing.patterns import (
     CLAUSE_PUNCTUATION,
     CLOSING_RE,
@@ -63,16 +65,31 @@ def section_kind(title: str) -> str:
     return "other"
 
 
+class _Budget:
+    """Sections, headings and items counted as they are found: past what a report holds, the
+    input is refused there, before the rest of it is worked through."""
+
+    def __init__(self):
+        self.left = MAX_REPORT_PARTS
+
+    def take(self, count=1):
+        self.left -= count
+        if self.left < 0:
+            raise ImportRefused(TOO_MANY_PARTS, "too_many_parts")
+
+
 class _Part:
     """A section's own text, or a heading's: its lead, then its items."""
 
-    def __init__(self):
+    def __init__(self, budget):
+        self.budget = budget
         self.lead, self.items = [], []
         self.numbered = None  # "3" or "4" once items come from 1. or （1） lists
         self.next_shi = 1
         self.at_start = self.mid_paragraph = 0  # where items after the first began
 
     def add_item(self, text, at_start):
+        self.budget.take()
         if self.items:
             if at_start:
                 self.at_start += 1
@@ -116,6 +133,8 @@ class _Part:
             if number == expected or restart:
                 cuts.append((match.start(), match.end()))
                 expected = number + 1
+                if len(cuts) > self.budget.left:
+                    self.budget.take(len(cuts))
         self.next_shi = expected
         self.extend(text[: cuts[0][0]] if cuts else text)
         for index, (start, end) in enumerate(cuts):
@@ -253,26 +272,29 @@ def parse_blocks(blocks: Iterable[Block]) -> ParsedReport:
         found = TITLE_IN_OPENING_RE.search(report.opening)
         report.title = found[1] if found else ""
 
-    sections, parts, part, section = [], [], None, None
+    sections, parts, part, section, budget = [], [], None, None, _Budget()
     for block in body[first:]:
         h1 = _heading(block, len(sections) + 1, role=H1, pattern=LEVEL1_RE, outline=0,
                       longest=SECTION_TITLE_MAX)
         if h1:
+            budget.take()
             section = ParsedSection(kind=section_kind(h1[0]), title=h1[0])
-            part = _Part()
+            part = _Part(budget)
             sections.append(section)
             parts.append((section, part, []))
             if h1[1]:
                 part.feed(h1[1], starts_paragraph=False)
             continue
         if section is None:  # headings or text without any 一、: one untitled section holds them
-            section, part = ParsedSection(kind="other", title=""), _Part()
+            budget.take()
+            section, part = ParsedSection(kind="other", title=""), _Part(budget)
             sections.append(section)
             parts.append((section, part, []))
         h2 = _heading(block, len(section.headings) + 1, role=H2, pattern=LEVEL2_RE, outline=1,
                       longest=HEADING_TITLE_MAX)
         if h2:
-            heading, part = ParsedHeading(title=h2[0]), _Part()
+            budget.take()
+            heading, part = ParsedHeading(title=h2[0]), _Part(budget)
             section.headings.append(heading)
             parts[-1][2].append((heading, part))
             if h2[1]:

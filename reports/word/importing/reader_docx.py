@@ -7,7 +7,7 @@ python-docx: the numbering, text boxes and run fonts needed here are below its A
 
 from reports.document.text import clean_text
 from reports.word.importing.blocks import BODY, H2, ONE_LINE_ROLES, STYLE_ROLES, Block, join_wrapped
-from reports.word.importing.errors import CORRUPT, ImportRefused
+from reports.word.importing.errors import CORRUPT, TOO_MANY_PARAGRAPHS, TOO_MUCH_TEXT, ImportRefused
 from reports.word.importing.package import Package
 from reports.word.importing.wordnumbering import Numbering
 from reports.word.styles import OWN_STYLE_NAMES
@@ -88,9 +88,19 @@ def _font(rpr, n):
     return fonts.get(f"{n.w}eastAsia") or fonts.get(f"{n.w}ascii") or fonts.get(f"{n.w}hAnsi")
 
 
+# Paragraphs in the main document, tables and text boxes included. A real report has fewer than
+# a thousand; ten times as many still read and parse in a fraction of a second, and a file with
+# more is no report (or one built to cost work): it is refused as soon as the count is passed.
+MAX_PARAGRAPHS = 10_000
+# Characters of text, for the same reason: one element can hold a great deal of it. A real report
+# has some tens of thousands; this is some 600 pages.
+MAX_CHARACTERS = 1_000_000
+
+
 class _Reader:
     def __init__(self, package):
-        root = package.xml(package.main)
+        self.events = package.iterparse(package.main, ("start", "end"))
+        root = next(self.events, (None, None))[1] if self.events is not None else None
         if root is None or not root.tag.endswith("}document"):
             raise ImportRefused(CORRUPT, "corrupt")
         w = root.tag[: root.tag.index("}") + 1]
@@ -98,12 +108,31 @@ class _Reader:
         styles_part, numbering_part = package.related(package.main, "styles"), package.related(package.main, "numbering")
         self.styles = _Styles(package.xml(styles_part) if styles_part else None, n)
         self.numbering = Numbering(package.xml(numbering_part) if numbering_part else None, w)
-        self.body = root.find(n.body)
-        self.blocks = []
+        self.blocks, self.characters = [], 0
 
     def read(self):
-        if self.body is not None:
-            self._container(self.body)
+        """Each child of the body is read as soon as its end is parsed, then dropped: memory holds
+        one paragraph or table at a time, and counting stops a file that holds too many."""
+        n, depth, body, paragraphs = self.n, 1, None, 0  # depth: elements open, the root's included
+        for event, element in self.events:
+            if event == "start":
+                depth += 1
+                if depth == 2 and element.tag == n.body:
+                    body = element
+                continue
+            if element.tag == n.p:
+                paragraphs += 1
+                if paragraphs > MAX_PARAGRAPHS:
+                    raise ImportRefused(TOO_MANY_PARAGRAPHS, "too_many_paragraphs")
+            if depth == 3 and body is not None:
+                if element.tag == n.p:
+                    self._paragraph(element)
+                elif element.tag not in n.skip:
+                    self._container(element)  # tables, content controls …
+                body.clear()
+            elif depth == 2:
+                body = None
+            depth -= 1
         return self.blocks
 
     def _container(self, element):
@@ -171,6 +200,9 @@ class _Reader:
             tag = child.tag
             if tag == n.t:
                 parts.append(child.text or "")
+                self.characters += len(parts[-1])
+                if self.characters > MAX_CHARACTERS:
+                    raise ImportRefused(TOO_MUCH_TEXT, "too_much_text")
             elif tag in (n.tab, n.ptab):
                 parts.append("\t")
             elif tag in (n.br, n.cr):
