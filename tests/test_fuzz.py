@@ -128,11 +128,11 @@ def test_clean_text_keeps_ordinary_text(text):
 # ---- The ordinals (reports/document/numbering.py) -----------------------------------------------------
 
 
-def test_every_ordinal_from_1_to_9999_is_distinct_and_made_of_chinese_numerals():
+def test_every_ordinal_from_1_to_29999_is_distinct_and_made_of_chinese_numerals():
     seen = {}
-    for n in range(1, 10_000):
+    for n in range(1, 30_000):
         text = chinese_number(n)
-        assert text and set(text) <= set(DIGITS + "十百千"), n
+        assert text and set(text) <= set(DIGITS + "十百千万"), n
         assert text not in seen, f"{n} and {seen.get(text)} both read {text}"
         seen[text] = n
         assert section_ordinal(n) == text + "、"
@@ -144,8 +144,8 @@ def test_every_ordinal_from_1_to_9999_is_distinct_and_made_of_chinese_numerals()
 
 @FUZZ
 @given(st.one_of(st.integers(), st.floats(allow_nan=True), st.text(max_size=5), st.none(), st.decimals(allow_nan=False)))
-def test_chinese_number_refuses_anything_but_1_to_9999_with_a_value_error(value):
-    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 9999:
+def test_chinese_number_refuses_anything_but_1_to_99999999_with_a_value_error(value):
+    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 99_999_999:
         assert chinese_number(value)
     else:
         with pytest.raises(ValueError):

@@ -13,7 +13,7 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from reports.document.model import Kind
-from reports.document.numbering import MAX_REPORT_PARTS
+from reports.document.numbering import MAX_REPORT_PARTS, chinese_number
 from reports.models import Heading, Item, Measure, MeasureValue, Report, Section
 from reports.word.importing.forms import MAX_PASTED_CHARACTERS, ImportSourceForm
 from tests.browser import log_in
@@ -227,6 +227,24 @@ def test_an_import_kept_from_before_the_limit_is_refused_at_the_preview_with_the
     assert response.redirect_chain == [(reverse("reports:import"), 302)]
     assert f"超过 {MAX_REPORT_PARTS} 个部分" in visible_text(response)
     assert not drafting.session.get("jibao_imports") and not Report.objects.exists()
+
+
+def test_the_largest_report_an_import_may_make_opens_in_the_editor(drafting, tree):
+    # Two sections; the second holds a heading and the rest of the parts as its items.
+    text = "一、主要做法\n一是学习。\n二、存在的问题\n（一）学习不够深入\n" + "\n".join(
+        "一是做了一项工作。" for _ in range(MAX_REPORT_PARTS - 4))
+    url = preview_url(upload(drafting, text=text))
+    assert drafting.get(url).status_code == 200
+    response = drafting.post(url, {"organization": tree["cppcc"].pk, "year": 2023, "quarter": 2})
+    assert response.status_code == 302
+    report = Report.objects.get()
+    assert Section.objects.count() + Heading.objects.count() + Item.objects.count() == MAX_REPORT_PARTS
+    editor = drafting.get(reverse("reports:edit", args=[report.pk]))
+    assert editor.status_code == 200
+    assert f"{chinese_number(MAX_REPORT_PARTS - 4)}是" in visible_text(editor)
+    assert drafting.get(reverse("reports:detail", args=[report.pk])).status_code == 200
+    word = drafting.get(reverse("reports:export_docx", args=[report.pk]))
+    assert word.status_code == 200 and word.content.startswith(b"PK")
 
 
 def test_an_empty_form_asks_for_a_file_or_text(drafting):

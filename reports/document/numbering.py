@@ -13,9 +13,18 @@ MAX_REPORT_PARTS = 2000
 
 
 def chinese_number(n: int) -> str:
-    """1 → 一, 10 → 十, 11 → 十一, 20 → 二十, 99 → 九十九, 100 → 一百, 105 → 一百零五."""
-    if not isinstance(n, int) or n < 1 or n > 9999:
-        raise ValueError(f"chinese_number takes 1..9999, not {n!r}")
+    """1 → 一, 10 → 十, 11 → 十一, 20 → 二十, 99 → 九十九, 100 → 一百, 105 → 一百零五, 10001 → 一万零一."""
+    if not isinstance(n, int) or n < 1 or n > 99_999_999:
+        raise ValueError(f"chinese_number takes 1..99999999, not {n!r}")
+    if n >= 10000:
+        # Far past what a report holds (MAX_REPORT_PARTS): an ordinal must never be what fails a page.
+        rest = n % 10000
+        text = chinese_number(n // 10000) + "万"
+        if rest == 0:
+            return text
+        if rest < 1000:
+            return text + "零" + (("一" + chinese_number(rest)) if 10 <= rest < 20 else chinese_number(rest))
+        return text + chinese_number(rest)
     if n < 10:
         return DIGITS[n]
     if n < 20:
