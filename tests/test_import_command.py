@@ -120,6 +120,11 @@ def zip_bomb_file():
     return docx_with({"word/document.xml": DOCUMENT, "word/media/zeros.bin": b"\0" * (60 * 1024 * 1024)})
 
 
+def many_parts_file():
+    """2,001 tiny members: each refusal names its own cause, this one is not \"too large when unzipped\"."""
+    return docx_with({"word/document.xml": DOCUMENT, **{f"word/media/image{n}.png": b"x" for n in range(2001)}})
+
+
 def paragraph_bomb_file():
     """45 MB of empty paragraphs compress to some 70 KB: refused while the first of them are read."""
     return docx_with({"word/document.xml": DOCUMENT.replace("</w:body>", "<w:p/>" * 7_500_000 + "</w:body>")})
@@ -158,6 +163,7 @@ BAD_FILES = {
     "xxe.docx": (xxe_file, "不安全的 XML"),
     "billion-laughs.docx": (billion_laughs_file, "不安全的 XML"),
     "zip-bomb.docx": (zip_bomb_file, "解压后过大"),
+    "many-parts.docx": (many_parts_file, "过多的部件组成（超过 2000 个）"),
     "paragraph-bomb.docx": (paragraph_bomb_file, "段落过多"),
     "too-many-items.txt": (lambda: ("一、主要做法\n" + "一是做了工作。\n" * 10_000).encode(), "超过 2000 个部分"),
     "lying-zip.docx": (lying_zip_file, "不完整或已损坏"),

@@ -218,6 +218,22 @@ def test_a_word_file_of_millions_of_paragraphs_is_refused_with_its_own_message(d
     assert not drafting.session.get("jibao_imports")
 
 
+@pytest.mark.parametrize("members, body, message", [
+    # 2,001 members in the zip: too many of them, though they unzip to almost nothing.
+    ({f"word/media/image{n}.png": "x" for n in range(2001)}, "<w:p><w:r><w:t>一、主要做法</w:t></w:r></w:p>",
+     "过多的部件组成（超过 2000 个）"),
+    # A small file whose text makes more sections, headings and items than a report holds.
+    ({}, "".join(f"<w:p><w:r><w:t>{line}</w:t></w:r></w:p>" for line in ["一、主要做法"] + ["一是做了工作。"] * 2500),
+     f"超过 {MAX_REPORT_PARTS} 个部分"),
+])
+def test_a_file_of_too_many_parts_is_refused_as_that_not_as_too_large(drafting, members, body, message):
+    response = upload(drafting, file=SimpleUploadedFile("parts.docx", hostile_docx(body, parts=members), content_type=DOCX_TYPE))
+    assert response.status_code == 422
+    page = visible_text(response)
+    assert message in page and "解压后过大" not in page
+    assert not Report.objects.exists() and not drafting.session.get("jibao_imports")
+
+
 def test_an_import_kept_from_before_the_limit_is_refused_at_the_preview_with_the_message(drafting):
     session = drafting.session
     blocks = [{"text": "一、主要做法"}] + [{"text": "一是做了一项工作。"} for _ in range(2500)]

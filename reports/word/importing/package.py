@@ -23,7 +23,7 @@ from reports.word.importing.errors import ImportRefused
 OLE_SIGNATURE = bytes.fromhex("D0CF11E0A1B11AE1")  # Word 97-2003, and encrypted .docx
 ZIP_SIGNATURES = (b"PK\x03\x04", b"PK\x05\x06")
 IMAGE_SIGNATURES = (b"\x89PNG", b"\xff\xd8\xff", b"GIF87a", b"GIF89a", b"BM", b"II*\x00", b"MM\x00*", b"RIFF")
-MAX_PARTS = 2000
+MAX_PARTS = 2000  # members of the zip; Word writes some 10 to 30, a few hundred with many images
 CHUNK = 64 * 1024
 # XML elements in all the parts read (document, styles, numbering, relationships). A real report
 # of under a thousand paragraphs, as Word writes it (runs, properties, bookmarks, revision marks),
@@ -97,7 +97,7 @@ class Package:
         except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, OSError, NotImplementedError):
             raise ImportRefused(errors.CORRUPT, "corrupt") from None
         if len(infos) > MAX_PARTS:
-            raise ImportRefused(errors.ZIP_BOMB, "zip_bomb")
+            raise ImportRefused(errors.TOO_MANY_FILE_PARTS, "too_many_file_parts")
         # The sizes the zip's directory declares; reading enforces them again, so a directory
         # that lies cannot make us inflate more than the budget.
         if sum(info.file_size for info in infos) > errors.MAX_EXPANDED_BYTES:
