@@ -336,3 +336,52 @@ def test_a_refused_reason_is_explained_and_kept_in_its_box(client, submitted_rep
     assert written(submitted_report) == before
     # Shown once: the page after that opens with empty boxes again.
     assert reason not in client.get(reverse("reports:review", args=[submitted_report.pk])).content.decode()
+
+
+@pytest.fixture
+def both(actors, tree):
+    """A reviewer who is also a drafter of the body."""
+    user = actors["reviewer"]
+    Membership.objects.create(user=user, organization=tree["cppcc"], role=Membership.Role.DRAFTER)
+    return user
+
+
+def change_a_figure(report, user):
+    from reports.drafting import editing
+
+    editing.set_measure_value(user=user, report=report, measure_value=report.measure_values.get(), value=Decimal("4"))
+
+
+def move_an_item(report, user):
+    from reports.drafting import editing
+
+    heading = report.sections.get(position=1).headings.get()
+    heading.items.create(section=heading.section, text="再学习。", position=2)
+    assert editing.move_part(user=user, report=report, kind="item", obj=heading.items.get(position=2), step=-1)
+
+
+def change_the_layout(report, user):
+    from reports.drafting import editing
+
+    editing.set_items_layout(user=user, report=report, layout=Report.ItemsLayout.PARAGRAPHS)
+
+
+@pytest.mark.parametrize("change", [change_a_figure, move_an_item, change_the_layout])
+def test_whoever_changed_what_prints_does_not_approve_it(complete_report, actors, both, change):
+    change(complete_report, both)
+    workflow.submit(complete_report, actor=actors["drafter"])
+    assert "approve" not in workflow.available_actions(both, complete_report)
+    with pytest.raises(SelfApproval):
+        workflow.approve(complete_report, actor=both)
+    assert Report.objects.get(pk=complete_report.pk).status == "submitted"
+
+
+def test_a_move_and_a_layout_change_are_in_the_trail(complete_report, both):
+    from reports.models import Item
+
+    move_an_item(complete_report, both)
+    moved = Item.history.filter(history_type="~", history_user=both)
+    assert sorted((record.text, record.position) for record in moved) == [("再学习。", 1), ("认真学习。", 2)]
+    change_the_layout(complete_report, both)
+    record = Report.history.filter(id=complete_report.pk).latest("history_date")
+    assert (record.items_layout, record.history_user) == ("paragraphs", both)

@@ -210,7 +210,7 @@ def move_part(*, user: AbstractBaseUser, report: Report, kind: str, obj: Part, s
     current = find_part(locked, kind, obj.pk)
     if current is None:
         raise EditConflict(theirs={}, yours={}, gone=True)
-    moved = ordering.move(current, step)
+    moved = ordering.move(current, step, user=user)
     if moved:
         _touch(locked, user, report)
     return moved
@@ -263,7 +263,10 @@ def add_item(*, user: AbstractBaseUser, report: Report, section: Section, headin
 @transaction.atomic
 def set_items_layout(*, user: AbstractBaseUser, report: Report, layout: str) -> None:
     locked = _lock(report, user)
-    Report.objects.filter(pk=locked.pk).update(items_layout=layout)
+    # A save, not an update: the layout changes what prints, so it goes into the report's trail.
+    locked.items_layout = layout
+    locked._history_user = user
+    locked.save(update_fields=["items_layout"])
     _touch(locked, user, report)
     report.items_layout = layout
 

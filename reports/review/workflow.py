@@ -26,7 +26,7 @@ from reports.document.text import clean_text
 from reports.document.tokens import format_value
 from reports.drafting.checks import find_problems
 from reports.errors import Refusal
-from reports.models import Heading, Item, Membership, Report, ReportEvent, Section, Submission
+from reports.models import Heading, Item, MeasureValue, Membership, Report, ReportEvent, Section, Submission
 from reports.review import notices
 from reports.review.comments import MAX_COMMENT, add_comment, comment_targets, current_document
 
@@ -99,7 +99,8 @@ def available_actions(user: AbstractBaseUser, report: Report) -> list[str]:
 
 
 def took_part(user: AbstractBaseUser, report: Report) -> bool:
-    """Whether the user wrote any of the report or submitted it: such a user does not approve it."""
+    """Whether the user changed anything that prints in the report (text, a figure, the order of
+    its parts, its layout: each is in the trail) or submitted it: such a user does not approve it."""
     if report.created_by_id == user.id:
         return True
     # One query: the questions are EXISTS subqueries OR-ed together (five queries before, a
@@ -112,6 +113,7 @@ def took_part(user: AbstractBaseUser, report: Report) -> bool:
         Section.history.filter(report_id=report.id, history_user=user),
         Heading.history.filter(section_id__in=section_ids, history_user=user),
         Item.history.filter(Q(section_id__in=section_ids) | Q(heading_id__in=heading_ids), history_user=user),
+        MeasureValue.history.filter(report_id=report.id, history_user=user),
     )
     condition = Q()
     for trace in traces:
