@@ -223,8 +223,11 @@ AXES_COOLOFF_MESSAGE = gettext_lazy("登录失败次数过多，已暂时锁定�
 AXES_PERMALOCK_MESSAGE = AXES_COOLOFF_MESSAGE
 # Behind the load balancer every request comes from its address: the client's is the one the
 # balancer appended to X-Forwarded-For (the right-most entry; what a client wrote before it
-# is not trusted). TRUSTED_PROXY_COUNT says how many proxies append to it (0: none).
-TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1 if (not DEBUG and env_bool("BEHIND_TLS_PROXY", default=True)) else 0)
+# is not trusted). TRUSTED_PROXY_COUNT says how many proxies append to it. The default is 0
+# (the connection's own address), also in production: where gunicorn can be reached directly,
+# X-Forwarded-For is whatever the client writes, and a new one per attempt would never lock.
+# Set it (1 behind one balancer) only where nothing reaches gunicorn but the balancer.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
 # The callables by dotted path (django-axes imports them): see config/login_throttling.py.
 AXES_CLIENT_IP_CALLABLE = "config.login_throttling.client_ip_address"
