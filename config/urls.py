@@ -1,16 +1,29 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
+from django.shortcuts import render
 from django.urls import include, path
 from django.views.generic import RedirectView
 from django.views.i18n import set_language
 
 from reports.urls import tracking_urlpatterns
 
+
+class LogoutView(auth_views.LogoutView):
+    """Django's logout, a POST (the navigation bar's 退出). A GET (an old bookmark, a typed
+    address) would be a blank 405: it asks instead, with the same POST, and logs nobody out.
+    Like every page it needs a login: someone logged out is sent to the login page."""
+
+    http_method_names = ["get", "post", "options"]
+
+    def get(self, request, *args, **kwargs):
+        return render(request, "registration/logout.html")
+
+
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="reports:list", permanent=False)),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout/", LogoutView.as_view(), name="logout"),
     # The language can be chosen before logging in.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("reports/", include("reports.urls")),

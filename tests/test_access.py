@@ -1,5 +1,7 @@
 """Login is required everywhere but the login page; a user sees only their bodies' reports."""
 
+import re
+
 import pytest
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
 
@@ -80,6 +82,20 @@ def test_logout_is_a_post_and_ends_the_session(client, drafter):
     response = client.post(reverse("logout"))
     assert response.status_code == 302
     assert client.get(reverse("reports:list")).status_code == 302
+
+
+def test_logout_by_its_address_asks_in_the_products_words_and_logs_out_only_on_post(client, drafter):
+    """An old bookmark or a typed /logout/: a page that says what will happen and offers the same
+    POST as the navigation bar's 退出, not a blank 405; a GET itself changes nothing."""
+    client.force_login(drafter)
+    page = client.get(reverse("logout"))
+    assert page.status_code == 200
+    content = page.content.decode()
+    assert "确定要退出登录吗？" in content
+    assert re.search(r'<form method="post" action="%s"' % reverse("logout"), content)
+    assert client.get(reverse("reports:list")).status_code == 200, "a GET does not log out"
+    client.post(reverse("logout"))
+    assert client.get(reverse("logout"))["Location"].startswith(reverse("login")), "logged out: on to the login page"
 
 
 @pytest.mark.parametrize(

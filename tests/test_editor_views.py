@@ -348,8 +348,23 @@ def test_a_write_refused_after_the_views_check_is_answered_like_the_check(client
         assert response.status_code == 403, url
         assert response["HX-Retarget"] == "#editor-messages" and response["HX-Reswap"] == "innerHTML"
         assert "不能再修改" in visible_text(response)
+        assert "起草人" not in visible_text(response), "the user is the drafter: the reason is the status"
         assert client.post(url, data).status_code == 403
     assert snapshot(report) == before
+
+
+@pytest.mark.parametrize("status", ["submitted", "approved"])
+@pytest.mark.parametrize("role", ["drafter", "reviewer"])
+def test_a_report_past_drafting_is_refused_for_its_status_whoever_asks(make_user, tree, report, status, role):
+    """The status comes first: a drafter whose save lost the race to the submission is told the
+    report was submitted, not that only drafters may edit it; nor is anyone else."""
+    from reports.drafting.editing import edit_refusal
+
+    Report.objects.filter(pk=report.pk).update(status=status)
+    report.refresh_from_db()
+    message, code = edit_refusal(user=make_user(organization=tree["cppcc"], role=role), report=report)
+    assert code == "not_editable" and report.get_status_display() in message and "起草人" not in message
+    assert "已已" not in message
 
 
 @pytest.mark.parametrize(

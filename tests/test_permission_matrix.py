@@ -114,7 +114,8 @@ RULES = {
     "": lambda state, v: {"GET": table("302"), "POST": table("302")},
     # The login page: open to all; a user who is logged in is sent on to the list.
     "login": lambda state, v: {"GET": table("302", anonymous="200"), "POST": table("302", anonymous="200")},
-    "logout": lambda state, v: {"GET": table("405"), "POST": table(LOGIN)},  # and back to the login page
+    # GET asks to confirm (the same POST); POST logs out and goes back to the login page.
+    "logout": lambda state, v: {"GET": table("200"), "POST": table(LOGIN)},
     # The language can be chosen before logging in; it changes no data.
     "set_language": lambda state, v: {"GET": table("302", anonymous="302"), "POST": table("302", anonymous="302")},
     "reports:list": lambda state, v: only_get(table("200")),
