@@ -147,9 +147,27 @@ class MembershipInline(admin.TabularInline):
     autocomplete_fields = ["user"]
 
 
+class OrganizationForm(CleanTextForm):
+    def clean_parent(self):
+        """A parent that is the body itself or one below it would close a cycle (1 ↔ 2, or
+        longer): the bodies in it would each oversee the others and have no top, and the
+        board's and the summary's walk down the tree would have no end to report."""
+        parent = self.cleaned_data.get("parent")
+        if parent is None or self.instance.pk is None:
+            return parent  # a new body has nothing below it yet
+        if parent.pk == self.instance.pk:
+            raise forms.ValidationError(_("上级单位不能是本单位或本单位的下级单位。"), code="parent_cycle")
+        if parent.pk in Organization.objects.descendant_ids([self.instance.pk]):
+            raise forms.ValidationError(
+                _("上级单位不能是本单位或本单位的下级单位：“%(parent)s”在“%(name)s”之下，这样会形成循环。"),
+                params={"parent": parent.name, "name": self.instance.name}, code="parent_cycle",
+            )
+        return parent
+
+
 @admin.register(Organization)
 class OrganizationAdmin(admin.ModelAdmin):
-    form = CleanTextForm
+    form = OrganizationForm
     list_display = ["name", "short_name", "parent"]
     list_filter = ["parent"]
     search_fields = ["name", "short_name"]

@@ -52,3 +52,37 @@ def test_moving_a_due_date_in_the_admin_keeps_who_and_from_what(admin_client_zh,
     assert versions[-2:] == [(date(2023, 7, 10), None), (date(2023, 7, 14), "admin")]
     history = admin_client_zh.get(reverse("admin:reports_duedate_history", args=[due.pk])).content.decode()
     assert "admin" in history
+
+
+@pytest.mark.parametrize(("body", "new_parent"), [
+    ("city", "cppcc"),  # 市纪委监委 ↔ 市政协党组
+    ("city", "office"),  # three levels: 市纪委监委 → 市政协党组 → 市政协机关党组 → 市纪委监委
+    ("cppcc", "cppcc"),  # its own parent
+])
+def test_the_admin_refuses_a_parent_that_would_close_a_cycle(client, make_user, tree, body, new_parent):
+    client.force_login(make_user("root", is_superuser=True, is_staff=True))
+    organization = tree[body]
+    parent_before = organization.parent_id
+    response = client.post(reverse("admin:reports_organization_change", args=[organization.pk]), {
+        "name": organization.name, "short_name": "", "parent": tree[new_parent].pk,
+        "memberships-TOTAL_FORMS": "0", "memberships-INITIAL_FORMS": "0",
+    })
+    assert response.status_code == 200, "the form comes back"
+    page = response.content.decode()
+    assert "上级单位不能是本单位或本单位的下级单位" in page
+    if body != new_parent:
+        assert f"“{tree[new_parent].name}”在“{organization.name}”之下" in page
+    organization.refresh_from_db()
+    assert organization.parent_id == parent_before, "nothing saved"
+
+
+def test_the_admin_still_moves_a_body_under_another_branch(client, make_user, tree):
+    client.force_login(make_user("root", is_superuser=True, is_staff=True))
+    office = tree["office"]
+    response = client.post(reverse("admin:reports_organization_change", args=[office.pk]), {
+        "name": office.name, "short_name": "", "parent": tree["congress"].pk,
+        "memberships-TOTAL_FORMS": "0", "memberships-INITIAL_FORMS": "0",
+    })
+    assert response.status_code == 302
+    office.refresh_from_db()
+    assert office.parent == tree["congress"]

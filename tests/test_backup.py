@@ -129,6 +129,22 @@ def test_a_backup_never_overwrites_and_a_restore_takes_only_a_backup(tmp_path, s
 
 
 @pytest.mark.django_db(transaction=True)  # a backup is made from outside any transaction
+def test_a_backup_is_readable_by_its_owner_only(tmp_path, demo, monkeypatch):
+    """It holds the sessions and the password hashes: mode 0600, whatever the umask, on SQLite and
+    on PostgreSQL (pg_dump writes the file there), also when it overwrites a readable file."""
+    previous = os.umask(0o022)  # the usual umask, under which new files are 0644
+    try:
+        target = tmp_path / "jibao.backup"
+        backup.backup(target)
+        assert target.stat().st_mode & 0o777 == 0o600
+        target.chmod(0o644)
+        backup.backup(target, overwrite=True)
+        assert target.stat().st_mode & 0o777 == 0o600
+    finally:
+        os.umask(previous)
+
+
+@pytest.mark.django_db(transaction=True)  # a backup is made from outside any transaction
 def test_a_sqlite_backup_is_one_checked_file(tmp_path, demo):
     if connection.vendor != "sqlite":  # the PostgreSQL pass runs pg_dump instead: see above
         return

@@ -12,6 +12,10 @@ PostgreSQL: `pg_dump` in its custom format, restored with `pg_restore --single-t
 PGPASSWORD environment variable, never on the command line. Both commands can print the
 command instead of running it, for an operator who backs up from another machine.
 
+A backup holds the sessions and the password hashes: it is created readable and writable by
+its owner only (0600) before anything is written into it, whatever the umask, and set so again
+just before it is renamed to the target (pg_dump, or a file being overwritten, could differ).
+
 `restore` refuses a database that already holds users or reports unless told to replace it:
 a restore is for a new, empty database (after a loss, or to check a backup).
 """
@@ -38,6 +42,7 @@ COUNTED_TABLES = {
     "reports_submission": "提交记录",
 }
 PG_TIMEOUT_SECONDS = 60 * 60
+PRIVATE_MODE = 0o600  # owner only: a backup holds sessions and password hashes
 
 
 class BackupError(Exception):
@@ -53,6 +58,17 @@ class Outcome:
 
 def vendor():
     return connection.vendor
+
+
+def _new_private_file(path):
+    """Create `path` empty with PRIVATE_MODE, so that nothing is ever written to a readable file."""
+    path.unlink(missing_ok=True)
+    os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, PRIVATE_MODE))
+
+
+def _put_in_place(temporary, target):
+    os.chmod(temporary, PRIVATE_MODE)  # the umask could only take bits away; another writer could add them
+    os.replace(temporary, target)
 
 
 # ---- SQLite --------------------------------------------------------------------------------
@@ -87,7 +103,7 @@ def backup_sqlite(target, *, overwrite=False):
         raise BackupError("不能在数据库事务中进行在线备份。")
     connection.ensure_connection()
     temporary = target.with_name(f".{target.name}.{os.getpid()}.partial")
-    temporary.unlink(missing_ok=True)
+    _new_private_file(temporary)  # SQLite keeps an existing file's mode, and gives its journal the same
     copy = sqlite3.connect(temporary)
     try:
         connection.connection.backup(copy)  # one step: one consistent state of the database
@@ -97,7 +113,7 @@ def backup_sqlite(target, *, overwrite=False):
         copy.close()
         with open(temporary, "rb") as written:
             os.fsync(written.fileno())
-        os.replace(temporary, target)
+        _put_in_place(temporary, target)
     except BaseException:
         copy.close()
         temporary.unlink(missing_ok=True)
@@ -214,10 +230,11 @@ def backup_postgresql(target, *, overwrite=False):
     if target.exists() and not overwrite:
         raise BackupError(f"{target} 已存在。请换一个文件名，或加 --overwrite 覆盖。")
     temporary = target.with_name(f".{target.name}.{os.getpid()}.partial")
+    _new_private_file(temporary)  # pg_dump truncates an existing file and keeps its mode
     command = pg_dump_command(temporary)
     try:
         _run_pg(command, "pg_dump ")
-        os.replace(temporary, target)
+        _put_in_place(temporary, target)
     finally:
         temporary.unlink(missing_ok=True)
     return Outcome(path=target, counts=_pg_counts(), command=pg_dump_command(target))
