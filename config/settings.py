@@ -58,6 +58,8 @@ MIDDLEWARE = [
     # Every page needs a login unless its view says otherwise (the login page does).
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # The product's 404 and 500 pages under DEBUG too (`make run`); nothing when DEBUG is off.
+    "config.error_pages.ProductErrorPagesMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Records who made each change in the edit trail (django-simple-history).
@@ -65,6 +67,9 @@ MIDDLEWARE = [
     # Last, as django-axes requires: turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
+
+# Django's technical 404 and traceback pages under DEBUG, for a developer (config/error_pages.py).
+TECHNICAL_ERROR_PAGES = env_bool("TECHNICAL_ERROR_PAGES", default=False)
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -157,13 +162,15 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = env_int("FILE_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 
 DATA_UPLOAD_MAX_NUMBER_FIELDS = env_int("DATA_UPLOAD_MAX_NUMBER_FIELDS", 1000)
 DATA_UPLOAD_MAX_NUMBER_FILES = env_int("DATA_UPLOAD_MAX_NUMBER_FILES", 5)
 
-# Links in e-mails point here (the address users open the application at).
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Links in e-mails point here (the address users open the application at). Unset, the address
+# `make run` serves on: its PORT (8000 unless given, as `PORT=9000 make run`).
+SITE_URL = env_str("SITE_URL", f"http://127.0.0.1:{env_int('PORT', 8000)}").rstrip("/")
 # GB practice: a leader does not approve a report they wrote or submitted themselves.
 JIBAO_ALLOW_SELF_APPROVAL = env_bool("JIBAO_ALLOW_SELF_APPROVAL", default=False)
 # Reports are due this many days after their quarter ends, unless the admin sets a date.
 JIBAO_DEFAULT_DUE_DAYS = env_int("JIBAO_DEFAULT_DUE_DAYS", 10)
 
+# Unset, mails are printed on the console of `make run` (nothing is sent), as the README says.
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "jibao@localhost")
 

@@ -10,8 +10,8 @@ from django.conf import settings
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def run_manage(*args, env_overrides):
-    not_inherited = {"DATABASE_URL", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+def run_manage(*args, env_overrides, unset=()):
+    not_inherited = {"DATABASE_URL", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE", *unset}
     env = {k: v for k, v in os.environ.items() if k not in not_inherited}
     env.update(env_overrides)
     return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
@@ -85,3 +85,15 @@ def test_settings_name_their_callables_by_dotted_path():
         assert callable(import_string(value)), name
     assert not [name for name, value in vars(project_settings).items()
                 if inspect.isfunction(value) and value.__module__ == project_settings.__name__]
+
+
+def test_links_in_e_mails_point_at_the_port_the_demo_server_runs_on(tmp_path):
+    """`PORT=9000 make run` serves on 9000: the mails' links say so unless SITE_URL is set."""
+    script = "from django.conf import settings; print(settings.SITE_URL, settings.EMAIL_BACKEND)"
+    base, unset = {"SQLITE_PATH": str(tmp_path / "db.sqlite3"), "PORT": "9123"}, ("SITE_URL", "EMAIL_BACKEND")
+    result = run_manage("shell", "-c", script, env_overrides=base, unset=unset)
+    assert result.returncode == 0, result.stderr
+    site_url, backend = result.stdout.strip().splitlines()[-1].split()
+    assert (site_url, backend) == ("http://127.0.0.1:9123", "django.core.mail.backends.console.EmailBackend")
+    result = run_manage("shell", "-c", script, env_overrides={**base, "SITE_URL": "https://jibao.example.org/"}, unset=unset)
+    assert result.stdout.strip().splitlines()[-1].split()[0] == "https://jibao.example.org"
