@@ -270,3 +270,34 @@ def test_the_pdf_comes_from_libreoffice_and_its_button_hides_without_it(client, 
     monkeypatch.setattr("reports.word.pdf.soffice", lambda: None)
     assert pdf_url not in client.get(detail).content.decode()
     assert client.get(pdf_url).status_code == 404
+
+
+def test_the_files_properties_are_the_reports_and_nothing_of_the_library_is_left(demo, sample_docx):
+    """File → Properties in Word: the report's title, the body as author, the report's own dates;
+    no "python-docx", no 2013 dates, no thumbnail of an empty page."""
+    from datetime import UTC
+
+    properties = read_docx(io.BytesIO(sample_docx)).core_properties
+    assert properties.title == demo.title
+    assert properties.author == properties.last_modified_by == demo.organization.name
+    # Written as W3CDTF in UTC, to the second.
+    as_written = lambda moment: moment.astimezone(UTC).replace(microsecond=0)  # noqa: E731
+    assert properties.created == as_written(demo.created_at)
+    assert properties.modified == as_written(demo.updated_at)
+    parts = xml_parts(sample_docx)
+    assert "python-docx" not in parts["docProps/core.xml"] and "2013-12-23" not in parts["docProps/core.xml"]
+    with zipfile.ZipFile(io.BytesIO(sample_docx)) as archive:
+        assert not [name for name in archive.namelist() if "thumbnail" in name]
+        assert b"thumbnail" not in archive.read("_rels/.rels")
+
+
+def test_the_font_table_lists_exactly_the_fonts_the_text_is_set_in(sample_docx):
+    parts = xml_parts(sample_docx)
+    listed = set(re.findall(r'<w:font w:name="([^"]+)"', parts["word/fontTable.xml"]))
+    used = set()
+    for name, xml in parts.items():
+        if re.fullmatch(r"word/(document|header\d*|footer\d*)\.xml", name):
+            for fonts in re.findall(r"<w:rFonts ([^>]*)/>", xml):
+                used |= set(re.findall(r'w:(?:ascii|hAnsi|eastAsia|cs)="([^"]+)"', fonts))
+    assert {"仿宋_GB2312", "黑体", "楷体_GB2312", "方正小标宋简体", "宋体", "Times New Roman"} <= used
+    assert listed == used

@@ -15,13 +15,14 @@ import re
 import zipfile
 from copy import deepcopy
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from docx import Document as new_word_document
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml import OxmlElement, parse_xml
-from docx.oxml.ns import qn
+from docx.oxml.ns import nsdecls, qn
 from docx.shared import Mm, Pt, RGBColor, Twips
 from docx.text.paragraph import Paragraph
 from lxml import etree
@@ -332,8 +333,32 @@ def _page(word, *, mark):
 # run-properties element made once per typeface instead of setting every property through
 # python-docx for every run.
 DOCUMENT_PART = "word/document.xml"
+CORE_PART = "docProps/core.xml"
+FONT_TABLE_PART = "word/fontTable.xml"
+# python-docx's template carries a thumbnail of an empty page, which file browsers would show.
+THUMBNAIL_PART = "docProps/thumbnail.jpeg"
+# Headers and footers (the 草稿 mark, the page numbers) are the template's, the same in every file.
+FIXED_TEXT_PARTS = re.compile(r"word/(header|footer)\d*\.xml")
+RELATIONSHIPS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+CORE = {
+    "cp": "http://schemas.openxmlformats.org/package/2006/metadata/core-properties",
+    "dc": "http://purl.org/dc/elements/1.1/",
+    "dcterms": "http://purl.org/dc/terms/",
+    "xsi": "http://www.w3.org/2001/XMLSchema-instance",
+}
+FONT_ATTRIBUTES = tuple(qn(f"w:{name}") for name in ("ascii", "hAnsi", "eastAsia", "cs"))
 _TEMPLATES = {}
 _RUN_PROPERTIES = {}
+
+
+@dataclass(frozen=True)
+class FileProperties:
+    """What Word shows under File → Properties (docProps/core.xml)."""
+
+    title: str = ""
+    author: str = ""  # the body that writes the report
+    created: datetime | None = None
+    modified: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -341,6 +366,66 @@ class _Template:
     members: tuple  # (ZipInfo, bytes) of the package, in order; the document part's bytes unused
     document: object  # the parsed w:document, its body holding only the w:sectPr
     style_ids: dict  # Kind → the id of the paragraph style it is written in
+    fixed_fonts: frozenset  # the fonts the headers and footers are set in
+    font_entries: dict  # font name → the template font table's w:font element for it
+
+
+def _fonts_named(element):
+    """The fonts the w:rFonts elements under `element` name."""
+    return {value for fonts in element.iter(qn("w:rFonts")) for attribute in FONT_ATTRIBUTES
+            if (value := fonts.get(attribute))}
+
+
+def _font_table(template, fonts):
+    """A font table of exactly `fonts`: python-docx's lists Japanese and Office fonts the file never
+    uses. A font it has keeps its entry; one it lacks gets the character set Word matches it by
+    (86, GB 2312, for a Chinese face), so that a reader without it gets a Chinese substitute."""
+    table = parse_xml(f"<w:fonts {nsdecls('w')}/>")
+    for name in sorted(fonts):
+        entry = template.font_entries.get(name)
+        if entry is None:
+            entry = OxmlElement("w:font")
+            entry.set(qn("w:name"), name)
+            _child(entry, "w:charset", val="86" if not name.isascii() else "00")
+            _child(entry, "w:family", val="auto")
+        table.append(deepcopy(entry))
+    return etree.tostring(table, encoding="UTF-8", standalone=True)
+
+
+def _w3cdtf(moment):
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _core_properties(properties):
+    """docProps/core.xml for `properties`, in place of python-docx's ("python-docx", 2013-12-23)."""
+    core = etree.Element(f"{{{CORE['cp']}}}coreProperties", nsmap=CORE)
+    for tag, value in (("dc:title", properties.title), ("dc:creator", properties.author),
+                       ("cp:lastModifiedBy", properties.author)):
+        prefix, name = tag.split(":")
+        etree.SubElement(core, f"{{{CORE[prefix]}}}{name}").text = value
+    etree.SubElement(core, f"{{{CORE['cp']}}}revision").text = "1"
+    for name, moment in (("created", properties.created), ("modified", properties.modified)):
+        if moment is not None:
+            element = etree.SubElement(core, f"{{{CORE['dcterms']}}}{name}")
+            element.set(f"{{{CORE['xsi']}}}type", "dcterms:W3CDTF")
+            element.text = _w3cdtf(moment)
+    return etree.tostring(core, encoding="UTF-8", standalone=True)
+
+
+def _without_thumbnail(members):
+    """The package's members without the thumbnail and the relationship that names it."""
+    kept = []
+    for info, data in members:
+        if info.filename == THUMBNAIL_PART:
+            continue
+        if info.filename == "_rels/.rels":
+            relationships = etree.fromstring(data)
+            for relationship in relationships.findall(f"{RELATIONSHIPS}Relationship"):
+                if relationship.get("Target") == THUMBNAIL_PART:
+                    relationships.remove(relationship)
+            data = etree.tostring(relationships, encoding="UTF-8", standalone=True)
+        kept.append((info, data))
+    return tuple(kept)
 
 
 def _styled_template(mark):
@@ -355,20 +440,31 @@ def _styled_template(mark):
         stream = io.BytesIO()
         word.save(stream)
         with zipfile.ZipFile(stream) as package:
-            members = tuple((info, package.read(info)) for info in package.infolist())
+            members = _without_thumbnail(tuple((info, package.read(info)) for info in package.infolist()))
             document = parse_xml(package.read(DOCUMENT_PART))
+            fixed_fonts = set()
+            for name in package.namelist():
+                if FIXED_TEXT_PARTS.fullmatch(name):
+                    fixed_fonts |= _fonts_named(parse_xml(package.read(name)))
+            font_entries = {entry.get(qn("w:name")): entry for entry in parse_xml(package.read(FONT_TABLE_PART))}
         style_ids = {kind: word.styles[style.name].style_id for kind, style in STYLE_OF_KIND.items()}
-        _TEMPLATES[mark] = _Template(members, document, style_ids)
+        _TEMPLATES[mark] = _Template(members, document, style_ids, frozenset(fixed_fonts), font_entries)
     return _TEMPLATES[mark]
 
 
-def _package(template, document):
-    """The template's package with `document` as its word/document.xml."""
+def _package(template, document, properties):
+    """The template's package with `document` as its word/document.xml, the font table of the
+    fonts it uses, and `properties` as its core properties."""
+    generated = {
+        DOCUMENT_PART: lambda: etree.tostring(document, encoding="UTF-8", standalone=True),
+        FONT_TABLE_PART: lambda: _font_table(template, _fonts_named(document) | template.fixed_fonts),
+        CORE_PART: lambda: _core_properties(properties),
+    }
     stream = io.BytesIO()
     with zipfile.ZipFile(stream, "w", zipfile.ZIP_DEFLATED) as package:
         for info, data in template.members:
-            if info.filename == DOCUMENT_PART:
-                data = etree.tostring(document, encoding="UTF-8", standalone=True)
+            if info.filename in generated:
+                data = generated[info.filename]()
             package.writestr(info, data)
     return stream.getvalue()
 
@@ -413,9 +509,10 @@ def _merged_runs(runs):
     return merged
 
 
-def write_document(document: Document) -> bytes:
-    """A Document (reports.document) → .docx bytes: an unfinished version carries its stamp (草稿, 送审稿), and
-    the signature block stands as the document's layout says (sealed or not)."""
+def write_document(document: Document, *, properties: FileProperties | None = None) -> bytes:
+    """A Document (reports.document) → .docx bytes: an unfinished version carries its stamp (草稿,
+    送审稿), and the signature block stands as the document's layout says (sealed or not).
+    `properties` are what Word shows under File → Properties (empty when not given)."""
     template = _styled_template(document.mark)
     word = deepcopy(template.document)
     body = word.find(qn("w:body"))
@@ -459,12 +556,16 @@ def write_document(document: Document) -> bytes:
             _child(ppr, "w:ind", right=round(date_right * char), rightChars=round(date_right * 100))
         previous_kind = paragraph.kind
 
-    return _package(template, word)
+    return _package(template, word, properties or FileProperties())
 
 
 def render_docx(report: Report) -> bytes:
-    """The report as .docx bytes: a draft carries a 草稿 stamp, a submitted one 送审稿, an approved report none."""
-    return write_document(build_document(report))
+    """The report as .docx bytes: a draft carries a 草稿 stamp, a submitted one 送审稿, an approved
+    report none. Its properties are the report's: title, the body as author, created and last changed."""
+    # A report loaded with an earlier last change (the demo's, an import) was not created after it.
+    properties = FileProperties(title=report.title, author=report.organization.name,
+                                created=min(report.created_at, report.updated_at), modified=report.updated_at)
+    return write_document(build_document(report), properties=properties)
 
 
 def safe_filename(text: str, fallback: str = "report") -> str:
