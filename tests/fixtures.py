@@ -2,6 +2,7 @@
 
 import itertools
 import json
+from datetime import date
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -80,6 +81,9 @@ def report_factory(db):
             year=year,
             quarter=quarter,
             title=fields.pop("title", f"{organization.name}{year}年第{quarter}季度报告"),
+            # Signed and dated, as a report must be to be submitted (reports/drafting/checks.py).
+            signature_name=fields.pop("signature_name", organization.name),
+            signature_date=fields.pop("signature_date", date(year, quarter * 3, 28)),
             **fields,
         )
         for s_pos, (title, kind, content) in enumerate(sections or [], 1):

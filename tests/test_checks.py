@@ -254,3 +254,23 @@ def test_problems_are_frozen(report_factory, tree):
     assert problem.message == "一、主要做法 一是：这一项还没有内容"
     with pytest.raises(AttributeError):
         problem.message = "改"
+
+
+def test_a_missing_signature_name_or_date_is_a_problem_at_the_signature(report_factory, tree):
+    report = one_item_report(report_factory, tree, "开展学习。", signature_name=" ", signature_date=None)
+    assert [(p.kind, p.ref, p.message) for p in find_problems(report)] == [
+        (EMPTY, "signature", "落款：署名为空"),
+        (EMPTY, "signature", "落款：成文日期尚未填写"),
+    ]
+    report.signature_name, report.signature_date = "市政协党组", date(2023, 4, 10)
+    report.save()
+    assert find_problems(report) == []
+
+
+def test_a_copy_keeps_the_signature_name_and_asks_for_the_date(report_factory, tree, drafter):
+    from reports.drafting.starting import start_report
+
+    source = one_item_report(report_factory, tree, "开展学习。", signature_date=date(2023, 4, 10))
+    copy = start_report(user=drafter, organization=source.organization, year=2023, quarter=2, copy_from=source)
+    assert copy.signature_name == "市政协党组" and copy.signature_date is None
+    assert [(p.ref, p.message) for p in find_problems(copy)] == [("signature", "落款：成文日期尚未填写")]

@@ -107,6 +107,15 @@ def test_submission_is_refused_with_the_list_while_anything_is_missing(report_fa
     assert written(report) == ("draft", 0, 0, 0)
 
 
+def test_submission_is_refused_without_a_date(complete_report, actors):
+    Report.objects.filter(pk=complete_report.pk).update(signature_date=None)
+    complete_report.refresh_from_db()
+    with pytest.raises(ReportIncomplete) as incomplete:
+        workflow.submit(complete_report, actor=actors["drafter"])
+    assert [(p.ref, p.message) for p in incomplete.value.problems] == [("signature", "落款：成文日期尚未填写")]
+    assert written(complete_report) == ("draft", 0, 0, 0)
+
+
 def test_a_submission_freezes_text_and_values(complete_report, actors):
     workflow.submit(complete_report, actor=actors["drafter"])
     complete_report.measure_values.update(value=Decimal("9"))

@@ -4,6 +4,10 @@ The editor lists these problems beside the text and submission is refused while 
 so this module is the one place that decides what "not finished" means. Text problems are read
 from the document model, so they are exactly what would print, named by the ordinals the user
 sees; empty parts are read from the database, because an empty part prints as nothing to find.
+
+Warnings (find_warnings) are listed apart and never block: text that names another period than
+the report's, as text copied from last quarter does, may be right (a comparison), so the drafter
+decides.
 """
 
 import re
@@ -20,6 +24,8 @@ from reports.models import Heading, Item, MeasureValue, Report, Section
 MEASURE_MISSING = "measure_missing"
 PLACEHOLDER = "placeholder"
 EMPTY = "empty"
+# A warning, not a problem: the text names another period than the report's.
+OTHER_PERIOD = "other_period"
 # Problems of the measures panel rather than of a place in the text.
 MEASURES_REF = "measures"
 # Enough text for the user to recognise the spot, short enough for a side panel.
@@ -61,7 +67,7 @@ PART_NAMES = {
 
 @dataclass(frozen=True)
 class Problem:
-    kind: str  # MEASURE_MISSING, PLACEHOLDER or EMPTY
+    kind: str  # MEASURE_MISSING, PLACEHOLDER or EMPTY; OTHER_PERIOD for a warning
     ref: str  # the part, as in the document model ("item-12"), or MEASURES_REF
     message: str
     excerpt: str = ""
@@ -163,6 +169,11 @@ def _empty_parts(report, places):
     problems = []
     if not report.title.strip():
         problems.append(Problem(EMPTY, "title", _("报告标题为空")))
+    # A report is signed and dated (GB/T 9704): a copy keeps the name and leaves the date to fill.
+    if not report.signature_name.strip():
+        problems.append(Problem(EMPTY, "signature", _("%(place)s：署名为空") % {"place": PART_NAMES["signature"]}))
+    if not report.signature_date:
+        problems.append(Problem(EMPTY, "signature", _("%(place)s：成文日期尚未填写") % {"place": PART_NAMES["signature"]}))
     for section_id, title, lead in sections:
         ref = f"section-{section_id}"
         if not section_title(title):
