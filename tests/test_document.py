@@ -95,6 +95,7 @@ def test_headings_take_a_final_full_stop_only_when_text_runs_on(report_factory, 
     report = report_factory(
         tree["cppcc"],
         sections=[("主要做法。", "practices", [("深化理论学习。", ["学习。"]), ("只有标题", []), ("有问号吗？", ["是。"])])],
+        signature_name="", signature_date=None,
     )
     texts = [p.text for p in build_document(report).paragraphs]
     assert texts[1:] == ["一、主要做法", "（一）深化理论学习。一是学习。", "（二）只有标题", "（三）有问号吗？一是是。"]
@@ -107,7 +108,7 @@ def test_one_paragraph_per_item_and_leads(report_factory, tree):
             ("主要做法", "practices", [("深化理论学习", ["学习甲。", "学习乙。"])]),
             ("存在的主要问题", "problems", ["问题甲。", "问题乙。"]),
         ],
-        items_layout=Report.ItemsLayout.PARAGRAPHS,
+        items_layout=Report.ItemsLayout.PARAGRAPHS, signature_name="", signature_date=None,
     )
     heading = report.sections.get(position=1).headings.get()
     heading.lead = "全年围绕中心。"
@@ -134,7 +135,8 @@ def test_one_paragraph_per_item_and_leads(report_factory, tree):
 
 
 def test_numbering_follows_position_not_stored_numbers(report_factory, tree):
-    report = report_factory(tree["cppcc"], sections=[("甲", "other", []), ("乙", "other", [])])
+    report = report_factory(tree["cppcc"], sections=[("甲", "other", []), ("乙", "other", [])],
+                            signature_name="", signature_date=None)
     first, second = report.sections.all()
     first.position, second.position = 20, 10
     first.save()

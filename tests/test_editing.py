@@ -2,7 +2,7 @@
 
 import pytest
 
-from reports.document.model import build_document
+from reports.document.model import Kind, build_document
 from reports.drafting import editing
 from reports.drafting.editing import EditConflict, EditRefused, fingerprint, part_values
 from reports.models import Item, Membership, Report
@@ -31,7 +31,8 @@ def save(user, report, obj, kind, values, base=None):
 
 
 def texts(report):
-    return [p.text for p in build_document(report).paragraphs]
+    """The body's paragraphs, without the signature and date that follow them."""
+    return [p.text for p in build_document(report).paragraphs if p.kind not in (Kind.SIGNATURE, Kind.DATE)]
 
 
 def test_saving_an_item_bumps_the_version_and_records_who(report, drafter):

@@ -8,6 +8,7 @@ summary), the drafter (editor, detail, .docx) and the reviewer (review page). A 
 with the data is an N+1 query: the page would slow down as bodies, items or remarks are added.
 """
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -29,7 +30,8 @@ def make_report(body, quarter, *, items, measures, drafter):
     """A report of three sections, its items under four headings, the measures in its text."""
     report = Report.objects.create(organization=body, year=2023, quarter=quarter, created_by=drafter,
                                    title=f"{body.name}2023年第{quarter}季度报告", opening="按要求，现报告如下。",
-                                   closing="特此报告。", signature_name=body.name)
+                                   closing="特此报告。", signature_name=body.name,
+                                   signature_date=date(2023, quarter * 3, 28))
     practices, problems, next_steps = Section.objects.bulk_create(
         Section(report=report, kind=kind, title=title, position=position)
         for position, (kind, title) in enumerate(
