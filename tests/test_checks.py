@@ -6,10 +6,20 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from reports.document.model import build_document
 from reports.document.tokens import token
-from reports.drafting.checks import EMPTY, MEASURE_MISSING, MEASURES_REF, PLACEHOLDER, Problem, find_problems
+from reports.drafting.checks import (
+    EMPTY,
+    MEASURE_MISSING,
+    MEASURES_REF,
+    OTHER_PERIOD,
+    PLACEHOLDER,
+    Problem,
+    find_problems,
+    find_warnings,
+)
 from reports.models import Heading, Item
 
 
@@ -274,3 +284,49 @@ def test_a_copy_keeps_the_signature_name_and_asks_for_the_date(report_factory, t
     copy = start_report(user=drafter, organization=source.organization, year=2023, quarter=2, copy_from=source)
     assert copy.signature_name == "市政协党组" and copy.signature_date is None
     assert [(p.ref, p.message) for p in find_problems(copy)] == [("signature", "落款：成文日期尚未填写")]
+
+
+def period_texts(report_factory, tree, texts, *, quarter=2, next_steps=()):
+    report = report_factory(tree["cppcc"], quarter=quarter, sections=[("主要做法", "practices", list(texts)),
+                                                                     ("下一步的打算", "next_steps", list(next_steps))])
+    return [(w.kind, w.message.split("：", 1)[1].split("”")[0].lstrip("“")) for w in find_warnings(report)]
+
+
+def test_words_of_another_quarter_are_warnings_at_their_place(report_factory, tree):
+    found = period_texts(report_factory, tree, [
+        "一季度共召开会议。", "第一季度开展学习。", "1季度完成。", "二季度共召开会议。", "第二季度开展。",
+        "2022年第四季度以来。", "2023年第二季度。",
+    ])
+    assert found == [(OTHER_PERIOD, "一季度"), (OTHER_PERIOD, "第一季度"), (OTHER_PERIOD, "1季度"),
+                     (OTHER_PERIOD, "2022年第四季度")]
+
+
+def test_spans_and_years_that_are_not_the_reports_are_warnings(report_factory, tree):
+    found = period_texts(report_factory, tree, [
+        "上半年召开会议。", "前三季度共开展。", "2022年，共召开会议。", "对照2022年度工作情况。",
+        "较2022年同期增长。", "2022年12月召开。", "2023年共召开会议。",
+    ], quarter=3)
+    assert found == [(OTHER_PERIOD, "上半年"), (OTHER_PERIOD, "2022年")]
+
+
+def test_the_next_quarter_is_right_in_the_plans(report_factory, tree):
+    found = period_texts(report_factory, tree, ["四季度已开展。"], quarter=4,
+                         next_steps=["2024年第一季度将开展。", "一季度将召开。", "二季度将召开。"])
+    assert found == [(OTHER_PERIOD, "二季度")]
+
+
+def test_warnings_are_linked_to_their_place_and_do_not_block(report_factory, tree):
+    report = one_item_report(report_factory, tree, "一季度共召开会议。", quarter=2)
+    [warning] = find_warnings(report)
+    assert warning.ref == f"item-{item(report).id}"
+    assert warning.message.startswith("一、主要做法 一是：“一季度”")
+    assert "一季度共召开会议" in warning.excerpt
+    assert find_problems(report) == []
+
+
+def test_the_check_panel_lists_warnings_apart(client, report_factory, tree, drafter):
+    report = one_item_report(report_factory, tree, "一季度共召开会议。", quarter=2)
+    client.force_login(drafter)
+    page = client.get(reverse("reports:check", args=[report.pk])).content.decode()
+    assert 'data-testid="check-warnings"' in page and 'data-testid="check-list"' not in page
+    assert f'#item-{item(report).id}"' in page

@@ -19,6 +19,8 @@ from django.utils.translation import gettext_lazy
 
 from reports.document.model import Document, Kind, build_document, heading_title, item_text, paragraph_texts, section_title
 from reports.document.units import COUNT_UNIT_PATTERN, SPAN_PATTERN
+from reports.drafting.starting import next_quarter
+from reports.labels import period_text
 from reports.models import Heading, Item, MeasureValue, Report, Section
 
 MEASURE_MISSING = "measure_missing"
@@ -51,6 +53,28 @@ PLACEHOLDER_RE = re.compile(
     | 【[^【】\n]{{0,30}}】
     # An empty 〔〕; a filled one is a document number, 〔2023〕5号.
     | 〔\s*〕
+    """,
+    re.VERBOSE,
+)
+
+# A reporting period named in the text, with or without its year: 一季度, 第一季度, 1季度,
+# 2022年第四季度, 上半年, 前三季度. A span is named by the quarter it ends with.
+PERIOD_RE = re.compile(
+    r"""
+    (?: (?<![0-9０-９]) (?P<year>(?:19|20)[0-9]{2}) 年 )?
+    (?: (?P<span>上半年|前三季度) | 第? (?P<quarter>[一二三四1-4１-４]) 季度 )
+    """,
+    re.VERBOSE,
+)
+SPAN_END = {"上半年": 2, "前三季度": 3}
+QUARTER_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4, "１": 1, "２": 2, "３": 3, "４": 4}
+# A year standing for the period itself ("2022年，共召开……"). Not 2022年度 (the year under review
+# is background a quarterly report often recalls), nor a date (2022年12月) or a point of
+# comparison (2022年以来, 2022年同期, 2022年底…); a year before a period word is PERIOD_RE's.
+YEAR_RE = re.compile(
+    r"""
+    (?<![0-9０-９]) (?P<year>(?:19|20)[0-9]{2}) 年
+    (?! 度 | [0-9０-９一二三四五六七八九十] | 以来 | 同期 | 底 | 末 | 初 | 上半年 | 前三季度 | 第 | 季度 )
     """,
     re.VERBOSE,
 )
@@ -202,3 +226,45 @@ def _panel_problems(report, *, exclude, values=None):
                 measure_id=blank.measure_id)
         for blank in blanks
     ]
+
+
+def find_warnings(report: Report, document: Document | None = None) -> list[Problem]:
+    """Text that names another period than the report's, in the order of the document: a
+    copy of last quarter keeps "一季度共召开……". Warnings, not problems: they never block.
+
+    The report's own quarter is right everywhere; in 下一步的打算 so is the next quarter (and
+    its year), which the plans are for. A quarter word without a year means the report's year.
+    """
+    document = document or build_document(report)
+    places = part_places(document)
+    kinds = dict(Section.objects.filter(report=report).order_by().values_list("id", "kind"))
+    own, following = (report.year, report.quarter), next_quarter(report.year, report.quarter)
+    warnings, kind = [], None
+    for paragraph in document.paragraphs:
+        if paragraph.kind == Kind.SECTION:
+            kind = kinds.get(int(paragraph.ref.removeprefix("section-")))
+        elif paragraph.ref in PART_NAMES:
+            kind = None
+        planned = kind == Section.Kind.NEXT_STEPS
+        allowed = {own, following} if planned else {own}
+        for ref, runs in paragraph.groups():
+            runs = [run for run in runs if run.kind != "ordinal"]
+            text = "".join(run.text if run.kind == "text" else "\0" * len(run.text) for run in runs)
+            found = []
+            for match in PERIOD_RE.finditer(text):
+                end = SPAN_END[match["span"]] if match["span"] else QUARTER_DIGITS[match["quarter"]]
+                if match["year"]:
+                    wrong = (int(match["year"]), end) not in allowed
+                else:
+                    wrong = end not in {quarter for _year, quarter in allowed}
+                if wrong:
+                    found.append(match)
+            for match in YEAR_RE.finditer(text):
+                year = int(match["year"])
+                if not (year == report.year or (planned and year > report.year)):
+                    found.append(match)
+            for match in sorted(found, key=lambda m: m.start()):
+                message = _("%(place)s：“%(text)s”不是本报告的期间（%(period)s），请核对是否沿用了以前的文字") % {
+                    "place": _place(places, ref), "text": match.group(), "period": period_text(*own)}
+                warnings.append(Problem(OTHER_PERIOD, ref, message, _excerpt(text, match.start(), match.end()).replace("\0", "")))
+    return warnings

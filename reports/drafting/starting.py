@@ -27,6 +27,10 @@ def previous_quarter(year: int, quarter: int) -> tuple[int, int]:
     return (year, quarter - 1) if quarter > 1 else (year - 1, 4)
 
 
+def next_quarter(year: int, quarter: int) -> tuple[int, int]:
+    return (year, quarter + 1) if quarter < 4 else (year + 1, 1)
+
+
 def default_quarter(today: date) -> tuple[int, int]:
     """The quarter a drafter most likely means: in the first month of a quarter reports on the
     quarter just ended are being written (they are due about ten days after it ends)."""

@@ -21,7 +21,7 @@ from reports.access import can_edit
 from reports.document.model import Kind, build_document, load_measures
 from reports.document.tokens import tokens_to_names
 from reports.drafting import editing
-from reports.drafting.checks import find_problems, part_places
+from reports.drafting.checks import find_problems, find_warnings, part_places
 from reports.drafting.editing import EditConflict, EditRefused
 from reports.drafting.forms import PART_FORMS
 from reports.drafting.starting import previous_problems
@@ -136,6 +136,7 @@ def editor(request, pk):
     context.update(panel_context(request, report, measure_values=measure_values, editable=True))
     context.update(
         problems=find_problems(report, context["document"], measure_values=measure_values),
+        warnings=find_warnings(report, context["document"]),
         previous_report=previous,
         previous_problems=previous_texts,
         actions=workflow.available_actions(request.user, report),
@@ -301,6 +302,8 @@ def items_layout(request: HttpRequest, report: Report) -> HttpResponse:
 @require_safe
 def check_panel(request, pk):
     report = visible_report(request, pk)
-    problems = find_problems(report)
+    document = build_document(report)
+    problems, warnings = find_problems(report, document), find_warnings(report, document)
     template = "reports/editor/_check_panel.html" if request.htmx else "reports/check.html"
-    return render(request, template, {"report": report, "problems": problems, "can_edit": can_edit(request.user, report)})
+    return render(request, template, {"report": report, "problems": problems, "warnings": warnings,
+                                      "can_edit": can_edit(request.user, report)})
