@@ -248,8 +248,8 @@ class ItemAdmin(TrailAdmin):
 @admin.register(Measure)
 class MeasureAdmin(admin.ModelAdmin):
     form = CleanTextForm
-    list_display = ["name", "unit", "organization", "active"]
-    list_filter = ["active", "unit", "organization"]
+    list_display = ["name", "unit", "whole", "organization", "active"]
+    list_filter = ["active", "whole", "unit", "organization"]
     search_fields = ["name"]
 
     def get_readonly_fields(self, request, obj=None):

@@ -1,5 +1,7 @@
 from django.db import models
 
+from reports.document.units import counts_whole
+
 
 class OrganizationQuerySet(models.QuerySet):
     def descendant_ids(self, root_ids):
@@ -46,5 +48,6 @@ class MeasureQuerySet(models.QuerySet):
         common = self.filter(name=name, unit=unit, organization__isnull=True).first()
         if common is not None:
             return common
-        measure, _created = self.get_or_create(name=name, unit=unit, organization=organization)
+        measure, _created = self.get_or_create(name=name, unit=unit, organization=organization,
+                                               defaults={"whole": counts_whole(unit)})
         return measure

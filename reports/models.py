@@ -4,7 +4,10 @@ Ordinals (一、（一）一是) are never stored: they follow from `position` a
 (see `reports.document.numbering`). Rules that must always hold are database constraints.
 """
 
+from decimal import Decimal
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -281,8 +284,6 @@ class Item(Positioned):
         return self.text[:30]
 
     def clean(self):
-        from django.core.exceptions import ValidationError
-
         if self.heading_id and self.section_id and self.heading.section_id != self.section_id:
             raise ValidationError(
                 {"heading": _("小标题必须属于同一部分。")}, code="heading_in_other_section"
@@ -304,6 +305,9 @@ class Measure(models.Model):
         help_text=_("留空表示所有单位通用。"),
     )
     active = models.BooleanField(_("启用"), default=True)
+    whole = models.BooleanField(
+        _("只取整数"), default=True, help_text=_("次、人次、件等计数只能是整数；金额、时长等可以有小数。")
+    )
 
     objects = MeasureQuerySet.as_manager()
 
@@ -326,6 +330,13 @@ class Measure(models.Model):
 
     def __str__(self):
         return f"{self.name}（{self.unit}）"
+
+    def validate_value(self, value: Decimal | None) -> None:
+        """A count of whole things refuses a fraction (3.5 次): ValidationError with a message."""
+        if value is not None and self.whole and value != value.to_integral_value():
+            raise ValidationError(
+                _("“%(name)s”以“%(unit)s”计，只能填写整数。") % {"name": self.name, "unit": self.unit}, code="not_whole"
+            )
 
 
 class MeasureValue(models.Model):

@@ -10,6 +10,14 @@ import re
 
 COUNT_UNITS = ("人次", "万元", "次", "件", "篇", "人", "场", "项", "个", "家", "条", "期", "名", "元")
 SPANS = ("个月", "个百分点", "个工作日")
+# Units that count whole things: 3.5 次 is a typing error. Money (万元, 元) and time (小时, 天)
+# may be fractional, and so may a unit nobody listed.
+WHOLE_UNITS = ("次", "人次", "件", "个", "场", "项", "篇", "人", "家", "条", "期", "名")
+
+
+def counts_whole(unit: str) -> bool:
+    """Whether a measure in this unit takes only whole numbers (Measure.whole's default)."""
+    return unit.strip() in WHOLE_UNITS
 
 
 def _alternatives(units, exclude=()):

@@ -133,7 +133,7 @@ def editor(request, pk):
     # Read once and shared by the sheet, the measures panel and the check panel.
     comments, measure_values = latest_comments(report), panel_values(report)
     context = sheet_context(report, comments=comments, measure_values=measure_values)
-    context.update(panel_context(request, report, measure_values=measure_values, editable=True))
+    context.update(panel_context(request, report, measure_values=measure_values, editable=True, document=context["document"]))
     context.update(
         problems=find_problems(report, context["document"], measure_values=measure_values),
         warnings=find_warnings(report, context["document"]),

@@ -1,6 +1,7 @@
 """The measures panel of the editor: the report's counts, each typed once."""
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -58,6 +59,10 @@ def set_value(request: HttpRequest, report: Report, value_id: int) -> HttpRespon
     form = MeasureValueForm(request.POST)
     if not form.is_valid():
         return panel_response(request, report, errors={measure_value.pk: form.errors["value"]}, status=422)
+    try:
+        measure_value.measure.validate_value(form.cleaned_data["value"])
+    except ValidationError as refused:
+        return panel_response(request, report, errors={measure_value.pk: refused.messages}, status=422)
     try:
         editing.set_measure_value(user=request.user, report=report, measure_value=measure_value,
                                   value=form.cleaned_data["value"])

@@ -3,6 +3,7 @@ a user may take (computed by the workflow, so the page holds no permission logic
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
@@ -89,6 +90,9 @@ def comment(request, pk):
     return redirect("reports:review", pk=report.pk)
 
 
+INCOMPLETE_SHOWN = 10  # lines of a refused submission; the check panel beside it has them all
+
+
 @require_POST
 def act(request, pk, action):
     """Submit, approve, return or reopen: the workflow decides, the page reports its answer."""
@@ -98,9 +102,11 @@ def act(request, pk, action):
     try:
         workflow.perform(action, report, actor=request.user, comment=text, at_ref=ref)
     except ReportIncomplete as incomplete:
-        shown = "；".join(problem.message for problem in incomplete.problems[:5])
-        more = _("等 %(count)d 处") % {"count": len(incomplete.problems)} if len(incomplete.problems) > 5 else ""
-        messages.error(request, f"{incomplete.message} {shown}{more}")
+        # One line a place, each a link to it: a place with the same blank three times is one line.
+        lines = list({problem.message: problem for problem in incomplete.problems}.values())
+        messages.error(request, render_to_string("reports/editor/_incomplete.html", {
+            "message": incomplete.message, "report": report, "shown": lines[:INCOMPLETE_SHOWN],
+            "more": max(0, len(lines) - INCOMPLETE_SHOWN)}, request=request))
         return redirect("reports:edit", pk=report.pk)
     except (WorkflowError, CommentRefused) as refused:
         messages.error(request, refused.message)

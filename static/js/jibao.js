@@ -128,6 +128,30 @@
     if (heldRef && !sheetLoading && event.target.id === "sheet") openHeld();
   });
 
+  // --- Entries of the check panel and of a refused submission -------------------------------
+  // An entry names a part: open that part's form (as a click on it in the sheet does, asking
+  // first about unsaved text elsewhere), or put the cursor in it if it is open already; a figure
+  // of the measures panel gets the cursor in its box. Without the part on the page the link
+  // is followed as it is.
+  document.addEventListener("click", (event) => {
+    const link = event.target.closest("a[data-open-part]");
+    if (!link || event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey) return;
+    const ref = link.dataset.openPart;
+    const open = document.querySelector(`.ed-form[data-ref="${CSS.escape(ref)}"]`);
+    const part = document.querySelector(`#sheet a.part[data-ref="${CSS.escape(ref)}"]`);
+    const row = link.dataset.measure && `#measures-panel tr[data-measure="${CSS.escape(link.dataset.measure)}"]`;
+    const box = ref === "measures" && row && document.querySelector(`${row} input[name=value]`);
+    const field = open ? open.querySelector("textarea, input[type=text]") : box;
+    if (!field && !part) return;
+    event.preventDefault();
+    if (field) {
+      field.focus();
+      field.scrollIntoView({ block: "center", behavior: "instant" });
+    } else {
+      part.click();
+    }
+  });
+
   // --- Measures -----------------------------------------------------------------------------
   // "插入统计数": put ｛名称｝ at the cursor of the form's text box.
   document.addEventListener("change", (event) => {

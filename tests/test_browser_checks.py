@@ -1,0 +1,69 @@
+"""The check panel in Chromium: a copy of last quarter is asked for its date and its old quarter,
+each entry opens its part, and a refused submission lists each place once, as links."""
+
+import pytest
+from playwright.sync_api import expect
+
+from reports.models import Item, Report
+from tests.browser import log_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def copy_demo_to_q2(page, demo):
+    page.get_by_role("link", name="新建报告").click()
+    page.get_by_label("季度").select_option(label="第二季度")
+    page.get_by_label("年度").fill("2023")
+    page.get_by_label("起草方式").select_option(label=f"复制 {demo.title}")
+    page.get_by_role("button", name="开始起草").click()
+    expect(page.get_by_test_id("editor-sheet")).to_be_visible()
+    return Report.objects.get(organization=demo.organization, year=2023, quarter=2)
+
+
+def test_a_copy_is_checked_and_each_entry_opens_its_part(page, live_server, demo, artifacts_dir):
+    old = Item.objects.filter(section__report=demo).order_by("section__position", "heading__position", "position").first()
+    old.text = "一季度共召开党组会议。"
+    old.save()
+    log_in(page, live_server)
+    copy = copy_demo_to_q2(page, demo)
+    copied = Item.objects.get(section__report=copy, text="一季度共召开党组会议。")
+    panel = page.locator("#check-panel")
+
+    # The date is to fill (blocking); the old quarter is a warning, listed apart.
+    blocking, warnings = panel.get_by_test_id("check-list"), panel.get_by_test_id("check-warnings")
+    expect(blocking).to_contain_text("落款：成文日期尚未填写")
+    expect(warnings).to_contain_text("“一季度”不是本报告的期间（2023年第二季度）")
+    expect(blocking).not_to_contain_text("不是本报告的期间")
+    panel.screenshot(path=artifacts_dir / "check-panel-copy.png")
+
+    # Clicking the warning opens the part's form with its text.
+    warnings.get_by_role("link").first.click()
+    form = page.locator(f'.ed-form[data-ref="item-{copied.id}"]')
+    expect(form).to_be_visible()
+    expect(form.get_by_label("内容")).to_have_value("一季度共召开党组会议。")
+    expect(form.get_by_label("内容")).to_be_focused()
+
+    # A count of meetings takes no fraction.
+    figure = page.locator("#measures-panel").get_by_role("textbox").first
+    figure.fill("3.5")
+    figure.press("Tab")
+    expect(page.locator("#measures-panel")).to_contain_text("只能填写整数")
+
+    # Submitting is refused with a list: one line a place, each a link that opens the part.
+    page.get_by_test_id("submit-report").click()
+    refusal = page.get_by_test_id("incomplete-list")
+    expect(refusal).to_be_visible()
+    lines = refusal.locator("li").all_inner_texts()
+    assert len(lines) == len(set(lines)) > 1
+    assert all(line.strip() for line in lines)
+    expect(refusal).to_contain_text("见检查栏")  # the rest of the places, beyond the first lines
+    page.screenshot(path=artifacts_dir / "submission-refused.png")
+    first = refusal.get_by_role("link").first
+    ref = first.get_attribute("href").rsplit("#", 1)[1]
+    first.click()
+    expect(page.locator(f'.ed-form[data-ref="{ref}"]')).to_be_visible()
+    assert Report.objects.get(pk=copy.pk).status == "draft"
+
+    # The date is asked for at the 落款: its entry opens the signature's form.
+    page.locator("#check-panel").get_by_role("link", name="落款：成文日期尚未填写").click()
+    expect(page.locator('.ed-form[data-ref="signature"]')).to_be_visible()
