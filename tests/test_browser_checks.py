@@ -67,3 +67,13 @@ def test_a_copy_is_checked_and_each_entry_opens_its_part(page, live_server, demo
     # The date is asked for at the 落款: its entry opens the signature's form.
     page.locator("#check-panel").get_by_role("link", name="落款：成文日期尚未填写").click()
     expect(page.locator('.ed-form[data-ref="signature"]')).to_be_visible()
+
+
+def test_an_unsigned_report_opens_its_signature_from_the_check_panel(page, live_server, demo):
+    Report.objects.filter(pk=demo.pk).update(signature_name="", signature_date=None)  # no 落款 printed at all
+    log_in(page, live_server)
+    page.goto(f"{live_server.url}/reports/{demo.pk}/edit/")
+    page.locator("#check-panel").get_by_role("link", name="落款：署名为空").click()
+    form = page.locator('.ed-form[data-ref="signature"]')
+    expect(form).to_be_visible()
+    expect(form.get_by_role("textbox").first).to_be_focused()

@@ -138,7 +138,9 @@
     if (!link || event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey) return;
     const ref = link.dataset.openPart;
     const open = document.querySelector(`.ed-form[data-ref="${CSS.escape(ref)}"]`);
-    const part = document.querySelector(`#sheet a.part[data-ref="${CSS.escape(ref)}"]`);
+    // A part of the report's own not yet written (no 落款 at all) has its "＋" button instead.
+    const part = document.querySelector(`#sheet a.part[data-ref="${CSS.escape(ref)}"]`)
+      || document.querySelector(`#sheet .ed-missing a[href$="/edit/${CSS.escape(ref)}/"]`);
     const row = link.dataset.measure && `#measures-panel tr[data-measure="${CSS.escape(link.dataset.measure)}"]`;
     const box = ref === "measures" && row && document.querySelector(`${row} input[name=value]`);
     const field = open ? open.querySelector("textarea, input[type=text]") : box;
