@@ -187,6 +187,29 @@ def test_saving_asks_nothing_and_opening_another_part_asks_first(page, live_serv
     expect(form.get_by_label("内容")).to_have_value("还没保存。")
 
 
+def test_an_inserted_item_cancelled_before_any_text_leaves_nothing_behind(page, live_server, demo):
+    """＋ 在后面插入一项, then 取消 without typing: no bare 二是 stays in the report. An item that
+    already has text is only closed by 取消."""
+    log_in(page, live_server)
+    page.goto(f"{live_server.url}/reports/{demo.pk}/edit/")
+    first = Item.objects.filter(section__report=demo).order_by("section__position", "heading__position", "position").first()
+    count = Item.objects.filter(section__report=demo).count()
+    form = open_part(page, f"item-{first.id}")
+    form.get_by_role("button", name="在后面插入一项").click()
+    new_form = page.locator(".ed-form").filter(has=page.get_by_label("内容", exact=True)).last
+    expect(new_form.get_by_label("内容")).to_have_value("")
+    assert Item.objects.filter(section__report=demo).count() == count + 1
+    cancel = new_form.locator("[data-cancel]")
+    expect(cancel).to_have_text("取消")
+    cancel.click()
+    expect(page.locator(".ed-form")).to_have_count(0)
+    assert Item.objects.filter(section__report=demo).count() == count
+    form = open_part(page, f"item-{first.id}")
+    form.locator("[data-cancel]").click()
+    expect(page.locator(".ed-form")).to_have_count(0)
+    assert Item.objects.filter(pk=first.id).exists()
+
+
 def test_a_part_clicked_while_the_sheet_refreshes_opens_in_the_new_sheet(page, live_server, demo):
     """A changed figure reloads the sheet in the background; a click on a part meanwhile is not lost."""
     log_in(page, live_server)

@@ -45,6 +45,9 @@ def part_actions(report, ref):
         return reverse("reports:part_add", kwargs={"pk": report.pk, "kind": kind}) + (f"?{query}" if query else "")
 
     actions.update(kind=kind, move=part_url(report, ref, "move"), delete=part_url(report, ref, "delete"))
+    # An item with no text yet (just inserted): cancelling its form takes it away again, rather
+    # than leaving a bare 二是 in the report.
+    actions["empty"] = kind == "item" and not part.text.strip()
     # The add buttons carry their target in the query string, so that they work as plain
     # form buttons (formaction) as well as with htmx.
     if kind == "item":
