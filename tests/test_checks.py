@@ -304,7 +304,7 @@ def test_words_of_another_quarter_are_warnings_at_their_place(report_factory, tr
 def test_spans_and_years_that_are_not_the_reports_are_warnings(report_factory, tree):
     found = period_texts(report_factory, tree, [
         "上半年召开会议。", "前三季度共开展。", "2022年，共召开会议。", "对照2022年度工作情况。",
-        "较2022年同期增长。", "2022年12月召开。", "2023年共召开会议。",
+        "较2022年同期增长。", "2022年12月召开。", "2023年共召开会议。", "就市政协党组2022年工作情况向市委作专题报告。",
     ], quarter=3)
     assert found == [(OTHER_PERIOD, "上半年"), (OTHER_PERIOD, "2022年")]
 

@@ -68,13 +68,13 @@ PERIOD_RE = re.compile(
 )
 SPAN_END = {"上半年": 2, "前三季度": 3}
 QUARTER_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4, "１": 1, "２": 2, "３": 3, "４": 4}
-# A year standing for the period itself ("2022年，共召开……"). Not 2022年度 (the year under review
-# is background a quarterly report often recalls), nor a date (2022年12月) or a point of
+# A year standing for the period itself ("2022年，共召开……"). Not 2022年度 or 2022年工作 (the year
+# before, or its work report, is background a quarterly report often recalls), nor a date (2022年12月) or a point of
 # comparison (2022年以来, 2022年同期, 2022年底…); a year before a period word is PERIOD_RE's.
 YEAR_RE = re.compile(
     r"""
     (?<![0-9０-９]) (?P<year>(?:19|20)[0-9]{2}) 年
-    (?! 度 | [0-9０-９一二三四五六七八九十] | 以来 | 同期 | 底 | 末 | 初 | 上半年 | 前三季度 | 第 | 季度 )
+    (?! 度 | 工作 | [0-9０-９一二三四五六七八九十] | 以来 | 同期 | 底 | 末 | 初 | 上半年 | 前三季度 | 第 | 季度 )
     """,
     re.VERBOSE,
 )
