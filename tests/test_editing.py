@@ -290,3 +290,17 @@ def test_adding_after_a_part_of_another_list_is_refused_and_writes_nothing(repor
             attempt()
         assert refused.value.code == "wrong_place"
     assert structure(report) == before
+
+
+@pytest.mark.parametrize("add", ["add_section", "add_heading", "add_item"])
+def test_a_report_built_up_one_part_at_a_time_is_held_to_the_importers_limit(report_factory, tree, drafter, monkeypatch, add):
+    """The importer refuses a report of more than MAX_REPORT_PARTS parts; the editor refuses the
+    part that would pass it, with the limit in its words, and writes nothing."""
+    monkeypatch.setattr("reports.drafting.editing.MAX_REPORT_PARTS", 3)
+    report = report_factory(tree["cppcc"], sections=[("主要做法", "practices", [("学习", ["学习。"])])])  # 3 parts
+    section = report.sections.get()
+    target = {"add_section": {}, "add_heading": {"section": section}, "add_item": {"section": section}}[add]
+    with pytest.raises(EditRefused) as refused:
+        getattr(editing, add)(user=drafter, report=report, **target)
+    assert refused.value.code == "too_many_parts" and "3 个" in refused.value.message
+    assert Item.objects.filter(section__report=report).count() == 1 and report.sections.count() == 1

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from reports.access import EDITABLE_STATUSES, can_edit
+from reports.document.numbering import MAX_REPORT_PARTS
 from reports.document.tokens import TOKEN_FIELDS, referenced_ids, token_texts
 from reports.drafting import ordering
 from reports.errors import Refusal
@@ -143,6 +144,16 @@ def _place_after(locked: Report, new: Section | Heading | Item, after: Section |
     return current
 
 
+def _room_for_another_part(locked: Report) -> None:
+    """Refuse a part past MAX_REPORT_PARTS: the importer refuses a larger report, and a report
+    built up one part at a time is held to the same limit."""
+    parts = (Section.objects.filter(report=locked).count() + Heading.objects.filter(section__report=locked).count()
+             + Item.objects.filter(section__report=locked).count())
+    if parts >= MAX_REPORT_PARTS:
+        raise EditRefused(_("这份报告已有 %(limit)d 个部分、小标题和条目，不能再添加。") % {"limit": MAX_REPORT_PARTS},
+                          "too_many_parts")
+
+
 def _only_sibling_parts(kind):
     # find_part gives the report itself for its own fields: deleting "the title" would delete it.
     if kind not in PART_MODELS:
@@ -222,6 +233,7 @@ def add_section(*, user: AbstractBaseUser, report: Report, after: Section | None
     locked = _lock(report, user)
     section = Section(report=locked, kind=kind, title=title or _("新的部分"))
     section._history_user = user
+    _room_for_another_part(locked)
     ordering.insert_after(section, _place_after(locked, section, after))
     _touch(locked, user, report)
     return section
@@ -236,6 +248,7 @@ def add_heading(*, user: AbstractBaseUser, report: Report, section: Section, aft
         raise EditConflict(theirs={}, yours={}, gone=True)
     heading = Heading(section=section, title=title or _("新的小标题"))
     heading._history_user = user
+    _room_for_another_part(locked)
     ordering.insert_after(heading, _place_after(locked, heading, after))
     _touch(locked, user, report)
     return heading
@@ -255,6 +268,7 @@ def add_item(*, user: AbstractBaseUser, report: Report, section: Section, headin
         raise WrongPlace(WRONG_PLACE)
     item = Item(section=section, heading=heading, text=text)
     item._history_user = user
+    _room_for_another_part(locked)
     ordering.insert_after(item, _place_after(locked, item, after))
     _touch(locked, user, report)
     return item
