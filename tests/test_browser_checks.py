@@ -5,19 +5,9 @@ import pytest
 from playwright.sync_api import expect
 
 from reports.models import Item, Report
-from tests.browser import log_in
+from tests.browser import copy_to_next_quarter, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def copy_demo_to_q2(page, demo):
-    page.get_by_role("link", name="新建报告").click()
-    page.get_by_label("季度").select_option(label="第二季度")
-    page.get_by_label("年度").fill("2023")
-    page.get_by_label("起草方式").select_option(label=f"复制 {demo.title}")
-    page.get_by_role("button", name="开始起草").click()
-    expect(page.get_by_test_id("editor-sheet")).to_be_visible()
-    return Report.objects.get(organization=demo.organization, year=2023, quarter=2)
 
 
 def test_a_copy_is_checked_and_each_entry_opens_its_part(page, live_server, demo, artifacts_dir):
@@ -25,7 +15,7 @@ def test_a_copy_is_checked_and_each_entry_opens_its_part(page, live_server, demo
     old.text = "一季度共召开党组会议。"
     old.save()
     log_in(page, live_server)
-    copy = copy_demo_to_q2(page, demo)
+    copy = copy_to_next_quarter(page, demo)
     copied = Item.objects.get(section__report=copy, text="一季度共召开党组会议。")
     panel = page.locator("#check-panel")
 

@@ -5,8 +5,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from reports.models import Item, Report
-from tests.browser import log_in
+from reports.models import Item
+from tests.browser import copy_to_next_quarter, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -27,13 +27,7 @@ def test_drafter_copies_last_quarter_and_edits_in_place(page, live_server, demo,
     log_in(page, live_server)
 
     # A new quarter, copied from the first.
-    page.get_by_role("link", name="新建报告").click()
-    page.get_by_label("季度").select_option(label="第二季度")
-    page.get_by_label("年度").fill("2023")
-    page.get_by_label("起草方式").select_option(label=f"复制 {demo.title}")
-    page.get_by_role("button", name="开始起草").click()
-    expect(page.get_by_test_id("editor-sheet")).to_be_visible()
-    q2 = Report.objects.get(organization=demo.organization, year=2023, quarter=2)
+    q2 = copy_to_next_quarter(page, demo)
     expect(page.locator("#sheet .doc-title")).to_have_text("市政协党组2023年第二季度履行全面从严治党主体责任情况报告")
     expect(page.get_by_test_id("previous-problems")).to_contain_text("在党的组织对党员委员全覆盖")
     page.screenshot(path=artifacts_dir / "editor.png")
