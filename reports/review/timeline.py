@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext, pgettext_lazy
 
 from reports.document.diffing import diff_text
-from reports.document.tokens import TOKEN_RE, format_value
+from reports.document.tokens import TOKEN_RE, format_value, tokens_to_names
 from reports.models import Heading, Item, Measure, MeasureValue, Report, Section
 
 LIMIT = 300
@@ -38,12 +38,7 @@ def _name(user):
 def _shown(text, names):
     """A text as the editor's form shows it: a figure's token as ｛名称｝ (□ for a measure that no
     longer exists), so that "包括｛重点提案｝提案" reads as the drafter wrote it."""
-
-    def name(match):
-        measure_name = names.get(int(match.group(1)))
-        return f"｛{measure_name}｝" if measure_name else "□"
-
-    return TOKEN_RE.sub(name, text or "")
+    return TOKEN_RE.sub("□", tokens_to_names(text, names))
 
 
 def _text(kind, record, names):

@@ -75,26 +75,24 @@ class BodyMeasureRow(MeasureSum):
     body: str = ""
 
 
-def bodies_with_values(measure_id: int, year: int, include_submitted: bool = False, *,
+def bodies_with_values(user: AbstractBaseUser, measure_id: int, year: int, include_submitted: bool = False, *,
                        body_ids: set[int]) -> QuerySet[Organization]:
     """The overseen bodies that gave a counted value of this measure in the year, by name: the
     rows of the measure's drill-down, paged in SQL so that a page costs its rows, not the tree."""
-    values = MeasureValue.objects.filter(
-        measure_id=measure_id, report__year=year, report__status__in=counted_statuses(include_submitted)
-    )
-    return Organization.objects.filter(id__in=body_ids).filter(
-        id__in=values.values("report__organization_id")
-    ).order_by("name")
+    values = counted_values(user, year, include_submitted, body_ids=body_ids).filter(measure_id=measure_id)
+    return Organization.objects.filter(id__in=values.values("report__organization_id")).order_by("name")
 
 
-def values_by_body(measure_id: int, year: int, bodies: list[Organization], include_submitted: bool = False
-                   ) -> list[BodyMeasureRow]:
+def values_by_body(user: AbstractBaseUser, measure_id: int, year: int, bodies: list[Organization],
+                   include_submitted: bool = False) -> list[BodyMeasureRow]:
     """One row per body (in the order given) with its value of the measure for each quarter. One query."""
     rows = {body.id: BodyMeasureRow(measure_id, "", "", body=body.name) for body in bodies}
-    values = MeasureValue.objects.filter(
-        measure_id=measure_id, report__year=year, report__status__in=counted_statuses(include_submitted),
-        report__organization_id__in=rows.keys(),
-    ).values_list("report__organization_id", "report__quarter", "value").order_by()
+    values = (
+        counted_values(user, year, include_submitted, body_ids=set(rows))
+        .filter(measure_id=measure_id)
+        .values_list("report__organization_id", "report__quarter", "value")
+        .order_by()
+    )
     for body_id, quarter, value in values:
         rows[body_id].quarters[quarter] = value
     return list(rows.values())

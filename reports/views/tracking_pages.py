@@ -180,12 +180,12 @@ def _by_body(request, sums, year, include_submitted, body_ids):
     entry = next((entry for entry in sums if entry.measure_id == measure_id), None)
     if entry is None:
         return None
-    bodies = summary.bodies_with_values(measure_id, year, include_submitted, body_ids=body_ids)
+    bodies = summary.bodies_with_values(request.user, measure_id, year, include_submitted, body_ids=body_ids)
     page = Paginator(bodies, BY_BODY_PAGE_SIZE).get_page(request.GET.get("page"))
     return {
         "entry": entry,
         "page": page,
-        "rows": summary.values_by_body(measure_id, year, list(page.object_list), include_submitted),
+        "rows": summary.values_by_body(request.user, measure_id, year, list(page.object_list), include_submitted),
     }
 
 
