@@ -7,8 +7,7 @@ set -euo pipefail
 PACKAGES=(
   chromium            # Playwright drives Debian's Chromium (never a downloaded one)
   fonts-noto-cjk      # so that pages and screenshots show Chinese, not boxes
-  fonts-arphic-ukai      # open 楷体 faces (AR PL UKai CN, AR PL KaitiM GB) for level-2 headings
-  fonts-arphic-gkai00mp
+  fonts-lxgw-wenkai   # the open 楷体 (LXGW WenKai) of the level-2 headings, as the screen shows them
   postgresql-15       # the suite runs on PostgreSQL too
   libreoffice-writer-nogui  # a real, independent client opens and renders the Word files
   poppler-utils       # pdftotext -bbox-layout measures them, pdftoppm draws them
