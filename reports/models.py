@@ -333,7 +333,7 @@ class Measure(models.Model):
 
     def validate_value(self, value: Decimal | None) -> None:
         """A count of whole things refuses a fraction (3.5 次): ValidationError with a message."""
-        if value is not None and self.whole and value != value.to_integral_value():
+        if value is not None and self.whole and value % 1:
             raise ValidationError(
                 _("“%(name)s”以“%(unit)s”计，只能填写整数。") % {"name": self.name, "unit": self.unit}, code="not_whole"
             )

@@ -294,3 +294,64 @@ def test_saving_an_item_a_colleague_just_deleted_shows_the_conflict_with_the_tex
     expect(page.get_by_test_id("conflict-yours")).to_contain_text("同事删除前我写好的文字。")
     expect(page.locator("#editor-messages")).not_to_contain_text("服务器出错")
     conflict.screenshot(path=artifacts_dir / "editor-deleted-part.png")
+
+
+def test_figures_typed_one_after_another_are_all_kept(page, live_server, demo):
+    """The drafter types a figure, goes on to the next with Enter and types before the first
+    is saved (a slow network): the first one's answer must not replace the box being typed in,
+    and the sheet, still refreshing for the first figure, must come to show the second too."""
+    from reports.models import MeasureValue
+
+    log_in(page, live_server)
+    page.goto(f"{live_server.url}/reports/{demo.pk}/edit/")
+    # A slow machine: a swapped sheet takes a while to settle (htmx wires it up only then).
+    page.evaluate("htmx.config.defaultSettleDelay = 1000")
+    boxes = page.locator("#measures-panel").get_by_role("textbox")
+    first, second = boxes.nth(0), boxes.nth(1)
+    first_url = first.locator("xpath=ancestor::form").get_attribute("hx-post")
+    second_url = second.locator("xpath=ancestor::form").get_attribute("hx-post")
+    held = {}
+
+    def hold(name):
+        # Answered by the server now, delivered when the test says so.
+        def handler(route):
+            if name in held:
+                return route.continue_()
+            held[name] = (route, route.fetch())
+        return handler
+
+    page.route(f"**{first_url}", hold("first"))
+    page.route(f"**{second_url}", hold("second"))
+    page.route("**/edit/sheet/", hold("sheet"))
+
+    def deliver(name):
+        for _ in range(500):  # the handler fetches the answer in Playwright's event loop
+            if name in held:
+                break
+            page.wait_for_timeout(10)
+        route, response = held[name]
+        route.fulfill(response=response)
+
+    first.fill("41")
+    with page.expect_request(f"**{first_url}"):
+        page.keyboard.press("Enter")
+    expect(second).to_be_focused()
+    page.keyboard.type("42")  # over the old figure: the box's text is selected
+    with page.expect_request("**/edit/sheet/"):
+        deliver("first")  # the first figure's answer; the sheet asks to be refreshed
+    expect(first).to_have_value("41")
+    expect(second).to_have_value("42")
+    expect(second).to_be_focused()
+
+    with page.expect_request(f"**{second_url}"):
+        page.keyboard.press("Enter")
+    page.evaluate("window.oldSheet = document.getElementById('sheet')")
+    deliver("sheet")  # the sheet with the first figure arrives, and settles slowly
+    page.wait_for_function("document.getElementById('sheet') !== window.oldSheet")
+    deliver("second")  # meanwhile the second figure's answer asks for another refresh
+    expect(page.locator("#sheet")).to_contain_text("集体交流研讨42次")
+    expect(page.locator("#sheet")).to_contain_text("学习会议41次")
+    assert "/edit/" in page.url  # Enter never sent a box as a page of its own
+    names = [first.get_attribute("aria-label"), second.get_attribute("aria-label")]
+    saved = {value.measure.name: value.value for value in MeasureValue.objects.filter(report=demo).select_related("measure")}
+    assert [saved[name] for name in names] == [41, 42]

@@ -1,6 +1,9 @@
 """Editing rules: who may write, numbering after structural changes, and no lost text."""
 
+from decimal import Decimal
+
 import pytest
+from django.core.exceptions import ValidationError
 
 from reports.document.model import Kind, build_document
 from reports.drafting import editing
@@ -181,6 +184,16 @@ def test_a_measure_in_use_cannot_be_removed_from_the_panel(report, drafter, meas
     with pytest.raises(EditRefused):
         editing.remove_measure(user=drafter, report=report, measure_value=value)
     assert report.measure_values.count() == 1
+
+
+def test_a_fraction_of_a_count_is_refused_by_the_rule_itself(report, drafter, measure_factory):
+    """Whole counts are whole wherever a value is set, not only through the panel's form."""
+    measure = measure_factory(report, "学习会议", value=3)
+    value = report.measure_values.get(measure=measure)
+    with pytest.raises(ValidationError, match="只能填写整数"):
+        editing.set_measure_value(user=drafter, report=report, measure_value=value, value=Decimal("3.5"))
+    value.refresh_from_db()
+    assert value.value == 3
 
 
 def test_every_write_leaves_the_callers_report_at_the_version_it_wrote(report, drafter, measure_factory):

@@ -309,7 +309,9 @@ def add_measure(*, user: AbstractBaseUser, report: Report, measure: Measure | No
 @transaction.atomic
 def set_measure_value(*, user: AbstractBaseUser, report: Report, measure_value: MeasureValue, value: Decimal | None) -> None:
     """Values are typed once and shown wherever the text refers to them; the last save wins
-    because a figure has no text to merge and the panel always shows the current value."""
+    because a figure has no text to merge and the panel always shows the current value.
+    A value the measure refuses (3.5 of a count) raises ValidationError."""
+    measure_value.measure.validate_value(value)
     locked = _lock(report, user)
     current = MeasureValue.objects.filter(pk=measure_value.pk, report=locked).first()
     if current is None:

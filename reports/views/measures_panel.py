@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
-from django_htmx.http import trigger_client_event
+from django_htmx.http import retarget, trigger_client_event
 
 from reports.drafting import editing
 from reports.drafting.editing import EditConflict, EditRefused
@@ -36,6 +36,16 @@ def after_write(request, report, **changes):
     return panel_response(request, report, **changes)
 
 
+def row_response(request, report, measure_value, *, status=200, errors=None, typed=None):
+    """One figure's row, after its value was set or refused (htmx)."""
+    context = {"report": report, "mv": measure_value, "errors": errors or {}, "can_edit": True, "typed": typed}
+    response = render(request, "reports/editor/_measure_row.html", context, status=status)
+    if status == 200:
+        trigger_client_event(response, "measuresChanged")
+        trigger_client_event(response, "reportChanged")
+    return response
+
+
 @require_safe
 def panel(request, pk):
     return panel_response(request, visible_report(request, pk))
@@ -57,18 +67,25 @@ def add(request: HttpRequest, report: Report) -> HttpResponse:
 def set_value(request: HttpRequest, report: Report, value_id: int) -> HttpResponse:
     measure_value = get_object_or_404(MeasureValue, pk=value_id, report=report)
     form = MeasureValueForm(request.POST)
-    if not form.is_valid():
-        return panel_response(request, report, errors={measure_value.pk: form.errors["value"]}, status=422)
     try:
-        measure_value.measure.validate_value(form.cleaned_data["value"])
-    except ValidationError as refused:
-        return panel_response(request, report, errors={measure_value.pk: refused.messages}, status=422)
-    try:
+        if not form.is_valid():
+            raise ValidationError(form.errors["value"])
         editing.set_measure_value(user=request.user, report=report, measure_value=measure_value,
                                   value=form.cleaned_data["value"])
+    except ValidationError as refused:
+        errors = {measure_value.pk: refused.messages}
+        if not request.htmx:
+            return panel_response(request, report, errors=errors, status=422)
+        return row_response(request, report, measure_value, errors=errors, status=422, typed=request.POST.get("value", ""))
     except EditConflict:
         messages.warning(request, _("这项统计数已被他人从报告中移除。"))
-    return after_write(request, report, values_changed=True)
+        if request.htmx:
+            # The row is gone: the whole panel shows what the report holds now.
+            return retarget(panel_response(request, report, values_changed=True), "#measures-panel-body")
+    if not request.htmx:
+        return redirect("reports:measures", pk=report.pk)
+    measure_value.refresh_from_db(fields=["value"])
+    return row_response(request, report, measure_value)
 
 
 @require_POST

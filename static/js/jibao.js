@@ -97,6 +97,21 @@
   // (and text typed into that form with it). Hold the click and open the part in the new sheet.
   let sheetLoading = false;
   let heldRef = null;
+  // A second figure saved while the sheet is still refreshing for the first: htmx drops a
+  // request from an element that has one in flight, so the sheet would keep the first figure
+  // only. Note it (before htmx sees the event: capture phase) and refresh once more when the
+  // new sheet has settled.
+  let sheetBusy = false;
+  let sheetStale = false;
+  document.addEventListener("measuresChanged", () => {
+    if (sheetBusy) sheetStale = true;
+  }, true);
+  const refreshIfStale = () => {
+    sheetBusy = false;
+    if (!sheetStale) return;
+    sheetStale = false;
+    htmx.trigger(document.body, "measuresChanged");
+  };
   const openHeld = () => {
     const ref = heldRef;
     heldRef = null;
@@ -106,7 +121,7 @@
   // requestConfig.elt is the element that sent the request even once it has been swapped out.
   const isSheetRefresh = (event) => event.detail.requestConfig?.elt?.id === "sheet";
   document.addEventListener("htmx:beforeRequest", (event) => {
-    if (isSheetRefresh(event)) sheetLoading = true;
+    if (isSheetRefresh(event)) sheetLoading = sheetBusy = true;
   });
   document.addEventListener("htmx:confirm", (event) => {
     const part = event.detail.elt;
@@ -119,13 +134,18 @@
     if (!isSheetRefresh(event)) return;
     sheetLoading = false;
     // A failed refresh leaves the old sheet: open the part there at once.
-    if (!event.detail.successful) openHeld();
+    if (!event.detail.successful) {
+      openHeld();
+      refreshIfStale();
+    }
   });
   // A new sheet is ready for clicks once htmx has settled it: htmx wires the new content's
   // links only when it settles, so a click before that (on another element's settle, the check
   // panel's say) would follow the link as a plain page.
   document.addEventListener("htmx:afterSettle", (event) => {
-    if (heldRef && !sheetLoading && event.target.id === "sheet") openHeld();
+    if (event.target.id !== "sheet" || sheetLoading) return;
+    if (heldRef) openHeld();
+    refreshIfStale();
   });
 
   // --- Entries of the check panel and of a refused submission -------------------------------
@@ -155,6 +175,23 @@
   });
 
   // --- Measures -----------------------------------------------------------------------------
+  // Enter in a figure's box saves it and moves to the next figure, as in a spreadsheet (and
+  // never sends the one-field form as a plain page post). Leaving the box is what saves it:
+  // its change event fires as the focus moves.
+  document.addEventListener("keydown", (event) => {
+    const box = event.target;
+    if (event.key !== "Enter" || event.isComposing || !box.matches("#measures-panel input[name=value]")) return;
+    event.preventDefault();
+    const boxes = Array.from(document.querySelectorAll("#measures-panel input[name=value]"));
+    const next = boxes[boxes.indexOf(box) + 1];
+    if (next) {
+      next.focus();
+      next.select();
+    } else {
+      box.blur();
+    }
+  });
+
   // "插入统计数": put ｛名称｝ at the cursor of the form's text box.
   document.addEventListener("change", (event) => {
     const select = event.target;
