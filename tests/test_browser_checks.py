@@ -67,3 +67,27 @@ def test_an_unsigned_report_opens_its_signature_from_the_check_panel(page, live_
     form = page.locator('.ed-form[data-ref="signature"]')
     expect(form).to_be_visible()
     expect(form.get_by_role("textbox").first).to_be_focused()
+
+
+def test_an_entry_clicked_as_a_save_is_answered_opens_its_part_in_place(page, live_server, demo):
+    """The drafter saves one part and at once clicks a check-panel entry: the part opens in the
+    editor, not as a page of its own (the new sheet's links are wired the moment it is shown)."""
+    item = Item.objects.filter(section__report=demo).order_by("section__position", "heading__position", "position").first()
+    log_in(page, live_server)
+    page.goto(f"{live_server.url}/reports/{demo.pk}/edit/")
+    page.locator(f'#sheet a.part[data-ref="item-{item.pk}"]').first.click()
+    form = page.locator(f'.ed-form[data-ref="item-{item.pk}"]')
+    form.get_by_label("内容").fill("坚持学习。")
+    target = page.locator("#check-panel a[data-open-part^='item-']").first
+    ref = target.get_attribute("data-open-part")
+    # A click the moment the saved sheet is shown, as a quick hand or a slow machine makes it.
+    page.evaluate("""(ref) => {
+        document.addEventListener("htmx:afterSwap", (event) => {
+            if (event.target.id === "sheet") {
+                setTimeout(() => document.querySelector(`#check-panel a[data-open-part="${ref}"]`).click(), 0);
+            }
+        }, {once: true});
+    }""", ref)
+    form.get_by_role("button", name="保存").click()
+    expect(page.locator(f'.ed-form[data-ref="{ref}"]')).to_be_visible()
+    assert page.url.endswith(f"/reports/{demo.pk}/edit/")

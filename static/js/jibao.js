@@ -91,37 +91,42 @@
     }
   });
 
-  // --- A click while the sheet refreshes ----------------------------------------------------
+  // --- While the sheet refreshes -------------------------------------------------------------
   // A changed measure reloads the whole sheet in the background. A part clicked meanwhile would
   // open its form in the old sheet, which the new one then replaces: the click would be lost
   // (and text typed into that form with it). Hold the click and open the part in the new sheet.
+  // Another figure saved meanwhile asks for a refresh that htmx queues on the old sheet and
+  // drops once that sheet is swapped out: note it and refresh once more.
+  // The refresh is over when its request has ended and the new sheet is wired (settled); htmx
+  // reports the two in either order, depending on the settle delay.
   let sheetLoading = false;
+  let sheetSettled = true;
   let heldRef = null;
-  // A second figure saved while the sheet is still refreshing for the first: htmx drops a
-  // request from an element that has one in flight, so the sheet would keep the first figure
-  // only. Note it (before htmx sees the event: capture phase) and refresh once more when the
-  // new sheet has settled.
-  let sheetBusy = false;
   let sheetStale = false;
+  // Capture phase: seen before htmx's own listener on the body starts (or queues) a request.
   document.addEventListener("measuresChanged", () => {
-    if (sheetBusy) sheetStale = true;
+    if (sheetLoading || !sheetSettled) sheetStale = true;
   }, true);
-  const refreshIfStale = () => {
-    sheetBusy = false;
-    if (!sheetStale) return;
-    sheetStale = false;
-    htmx.trigger(document.body, "measuresChanged");
-  };
   const openHeld = () => {
     const ref = heldRef;
     heldRef = null;
     const part = ref && document.querySelector(`#sheet a.part[data-ref="${CSS.escape(ref)}"]`);
     if (part) part.click();
   };
+  const refreshEnded = () => {
+    if (sheetLoading || !sheetSettled) return;
+    if (heldRef) openHeld();
+    if (sheetStale) {
+      sheetStale = false;
+      htmx.trigger(document.body, "measuresChanged");
+    }
+  };
   // requestConfig.elt is the element that sent the request even once it has been swapped out.
   const isSheetRefresh = (event) => event.detail.requestConfig?.elt?.id === "sheet";
   document.addEventListener("htmx:beforeRequest", (event) => {
-    if (isSheetRefresh(event)) sheetLoading = sheetBusy = true;
+    if (!isSheetRefresh(event)) return;
+    sheetLoading = true;
+    sheetSettled = false;
   });
   document.addEventListener("htmx:confirm", (event) => {
     const part = event.detail.elt;
@@ -133,19 +138,14 @@
   document.addEventListener("htmx:afterRequest", (event) => {
     if (!isSheetRefresh(event)) return;
     sheetLoading = false;
-    // A failed refresh leaves the old sheet: open the part there at once.
-    if (!event.detail.successful) {
-      openHeld();
-      refreshIfStale();
-    }
+    // A failed refresh leaves the old sheet, wired already.
+    if (!event.detail.successful) sheetSettled = true;
+    refreshEnded();
   });
-  // A new sheet is ready for clicks once htmx has settled it: htmx wires the new content's
-  // links only when it settles, so a click before that (on another element's settle, the check
-  // panel's say) would follow the link as a plain page.
   document.addEventListener("htmx:afterSettle", (event) => {
-    if (event.target.id !== "sheet" || sheetLoading) return;
-    if (heldRef) openHeld();
-    refreshIfStale();
+    if (event.target.id !== "sheet" || sheetSettled) return;
+    sheetSettled = true;
+    refreshEnded();
   });
 
   // --- Entries of the check panel and of a refused submission -------------------------------
