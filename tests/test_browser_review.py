@@ -95,6 +95,10 @@ def test_a_whole_round_of_review(page, live_server, ready_demo, artifacts_dir, m
     page.get_by_test_id("review-actions").get_by_role("button", name="审定通过").click()
     expect(page.get_by_role("alert")).to_contain_text("已审定")
     assert Report.objects.get(pk=report.pk).status == "approved"
+    # The leader who approved takes the Word file from where they are, to print and seal it.
+    with page.expect_download() as download:
+        page.get_by_role("link", name="下载 Word").click()
+    assert download.value.suggested_filename.endswith(".docx")
 
     # Approved: read-only for the drafter.
     log_in(page, live_server, "drafter")

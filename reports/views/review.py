@@ -17,6 +17,7 @@ from reports.review.inbox import awaiting_reports
 from reports.review.timeline import timeline_entries
 from reports.review.workflow import ReportIncomplete, WorkflowError
 from reports.views.access import visible_report
+from reports.word.pdf import pdf_available
 
 ACTION_LABELS = dict(ReportEvent.Action.choices)
 TYPED = "review_typed"  # the session key of a reason or comment refused, shown again in its box
@@ -70,6 +71,7 @@ def review(request, pk):
         "can_edit": can_edit(request.user, report),
         "events": list(report.events.select_related("actor").order_by("-created_at")[:10]),
         "typed": typed_back(request, report),
+        "pdf_available": pdf_available(),
     }
     return render(request, "reports/review.html", context)
 
