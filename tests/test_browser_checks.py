@@ -56,7 +56,13 @@ def test_a_copy_is_checked_and_each_entry_opens_its_part(page, live_server, demo
 
     # The date is asked for at the 落款: its entry opens the signature's form.
     page.locator("#check-panel").get_by_role("link", name="落款：成文日期尚未填写").click()
-    expect(page.locator('.ed-form[data-ref="signature"]')).to_be_visible()
+    form = page.locator('.ed-form[data-ref="signature"]')
+    expect(form).to_be_visible()
+    # Saved, the date stands under the name at once, and the check panel lets it go.
+    form.get_by_label("成文日期").fill("2023-07-08")
+    form.get_by_role("button", name="保存").click()
+    expect(page.locator("#sheet .doc-date")).to_have_text("2023年7月8日")
+    expect(page.locator("#check-panel")).not_to_contain_text("成文日期尚未填写")
 
 
 def test_an_unsigned_report_opens_its_signature_from_the_check_panel(page, live_server, demo):

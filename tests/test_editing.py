@@ -1,5 +1,6 @@
 """Editing rules: who may write, numbering after structural changes, and no lost text."""
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -184,6 +185,14 @@ def test_a_measure_in_use_cannot_be_removed_from_the_panel(report, drafter, meas
     with pytest.raises(EditRefused):
         editing.remove_measure(user=drafter, report=report, measure_value=value)
     assert report.measure_values.count() == 1
+
+
+def test_a_saved_signature_is_in_the_callers_report_at_once(report, drafter):
+    """The editor shows the sheet from the report it passed in: the date just saved is on it."""
+    values = {**part_values(report, "signature"), "signature_date": date(2023, 7, 8)}
+    save(drafter, report, report, "signature", values)
+    assert report.signature_date == date(2023, 7, 8)
+    assert [p.text for p in build_document(report).paragraphs if p.kind == Kind.DATE] == ["2023年7月8日"]
 
 
 def test_a_fraction_of_a_count_is_refused_by_the_rule_itself(report, drafter, measure_factory):

@@ -180,6 +180,9 @@ def save_part(*, user: AbstractBaseUser, report: Report, kind: str, obj: Part, v
     current._history_user = user  # the edit trail names the editor, also outside a request
     if kind in REPORT_PARTS:
         current.save(update_fields=[*fields, "updated_at"])
+        # The caller shows the sheet from its own `report` next: it must show what was saved.
+        for field in fields:
+            setattr(report, field, getattr(current, field))
     else:
         current.save(update_fields=list(fields))
     _touch(locked, user, report)
