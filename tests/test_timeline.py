@@ -48,3 +48,26 @@ def test_a_figure_in_the_text_is_shown_by_its_name(report_factory, measure_facto
     details = [" ".join(text for _op, text in entry.segments) + entry.detail for entry in timeline_entries(report)]
     assert any("｛重点提案｝" in detail for detail in details)
     assert not any("□" in detail for detail in details)
+
+
+def test_a_copy_starts_with_one_entry_and_its_first_change_shows_what_changed(report_factory, tree, drafter):
+    """The parts a copy starts with are not a "新增" each; a copied item edited later is shown as
+    the change from the copied text."""
+    from reports.drafting.starting import start_report
+
+    source = report_factory(tree["cppcc"], sections=[
+        ("主要做法", "practices", [("深化理论学习", ["认真学习。"])]), ("存在的主要问题", "problems", ["学习不够深入。"]),
+    ])
+    copy = start_report(user=drafter, organization=source.organization, year=2023, quarter=2, copy_from=source)
+    item = Item.objects.get(section__report=copy, text="认真学习。")
+    item.text = "认真学习，及时总结。"
+    item.save()
+
+    entries = [entry for entry in timeline_entries(copy) if entry.kind == "edit"]
+    with translation.override("zh-hans"):
+        whats = [entry.what for entry in timeline_entries(copy) if entry.kind == "edit"]
+    assert whats == ["修改条目", "开始起草"]
+    change = entries[0]
+    assert ("insert", "，及时总结") in change.segments and not change.detail
+    with translation.override("en"):
+        assert [entry.what for entry in timeline_entries(copy)][-1] == "Started the draft"

@@ -1,9 +1,11 @@
 """Starting a quarter's report: from the standard skeleton or as a copy of an earlier quarter."""
 
+from collections.abc import Iterable
 from datetime import date
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import IntegrityError, transaction
+from simple_history.utils import bulk_create_with_history
 
 from reports.labels import period_text
 from reports.models import Heading, Item, MeasureValue, Organization, Report, Section
@@ -53,6 +55,25 @@ def existing_report(*, organization: Organization, year: int, quarter: int) -> R
     return Report.objects.filter(organization=organization, year=year, quarter=quarter).first()
 
 
+# What a report starts with (its skeleton, the copied or imported parts) is recorded in the edit
+# trail with this reason: the timeline shows the start as one entry, not one "新增" a part.
+STARTED = "started"
+
+
+def create_started(model: type[Section] | type[Heading], **fields: object) -> Section | Heading:
+    """A section or heading made with the report."""
+    part = model(**fields)
+    part._change_reason = STARTED
+    part.save()
+    return part
+
+
+def bulk_create_started(model: type[Section] | type[Item], parts: Iterable) -> list:
+    """Parts made with the report, in one insert, each with its record in the edit trail (the
+    base against which a later change is shown)."""
+    return bulk_create_with_history(list(parts), model, default_change_reason=STARTED)
+
+
 def create_report_row(*, organization: Organization, year: int, quarter: int, **fields: object) -> Report:
     """The Report row of the body's quarter, or ReportExists with the one already there.
 
@@ -65,7 +86,10 @@ def create_report_row(*, organization: Organization, year: int, quarter: int, **
         raise ReportExists(existing)
     try:
         with transaction.atomic():
-            return Report.objects.create(organization=organization, year=year, quarter=quarter, **fields)
+            report = Report(organization=organization, year=year, quarter=quarter, **fields)
+            report._change_reason = STARTED
+            report.save(force_insert=True)
+            return report
     except IntegrityError:
         existing = existing_report(organization=organization, year=year, quarter=quarter)
         if existing is not None:
@@ -94,10 +118,10 @@ def start_report(*, user: AbstractBaseUser, organization: Organization, year: in
             created_by=user,
             updated_by=user,
         )
-        Section.objects.bulk_create(
+        bulk_create_started(Section, (
             Section(report=report, kind=kind, title=title, position=position)
             for position, (kind, title) in enumerate(SKELETON_SECTIONS, 1)
-        )
+        ))
         return report
     return _copy(copy_from, user=user, year=year, quarter=quarter)
 
@@ -123,15 +147,16 @@ def _copy(source, *, user, year, quarter):
     items = list(Item.objects.filter(section__report=source))
     new_sections = {}
     for section in sections:
-        new_sections[section.id] = Section.objects.create(
-            report=report, kind=section.kind, title=section.title, lead=section.lead, position=section.position
+        new_sections[section.id] = create_started(
+            Section, report=report, kind=section.kind, title=section.title, lead=section.lead, position=section.position
         )
     new_headings = {}
     for heading in headings:
-        new_headings[heading.id] = Heading.objects.create(
-            section=new_sections[heading.section_id], title=heading.title, lead=heading.lead, position=heading.position
+        new_headings[heading.id] = create_started(
+            Heading, section=new_sections[heading.section_id], title=heading.title, lead=heading.lead,
+            position=heading.position,
         )
-    Item.objects.bulk_create(
+    bulk_create_started(Item, (
         Item(
             section=new_sections[item.section_id],
             heading=new_headings.get(item.heading_id),
@@ -139,7 +164,7 @@ def _copy(source, *, user, year, quarter):
             position=item.position,
         )
         for item in items
-    )
+    ))
     MeasureValue.objects.bulk_create(
         MeasureValue(report=report, measure_id=measure_id, value=None)
         for measure_id in source.measure_values.values_list("measure_id", flat=True)

@@ -14,7 +14,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 
 from reports.document.tokens import token
-from reports.drafting.starting import create_report_row
+from reports.drafting.starting import bulk_create_started, create_report_row, create_started
 from reports.models import Heading, Item, Measure, MeasureValue, Organization, Report, Section
 
 NAMED_TOKEN_RE = re.compile(r"\{\{measure:([^{}]+)\}\}")
@@ -56,28 +56,30 @@ def create_report_from_structure(*, organization: Organization, year: int, quart
         updated_by=user,
     )
     for section_position, section_data in enumerate(data.get("sections", []), 1):
-        section = Section.objects.create(
+        section = create_started(
+            Section,
             report=report,
             kind=section_data.get("kind") or Section.Kind.OTHER,
             title=section_data["title"],
             lead=text(section_data.get("lead")),
             position=section_position,
         )
-        Item.objects.bulk_create(
+        bulk_create_started(Item, (
             Item(section=section, text=text(item), position=position)
             for position, item in enumerate(section_data.get("items", []), 1)
-        )
+        ))
         for heading_position, heading_data in enumerate(section_data.get("headings", []), 1):
-            heading = Heading.objects.create(
+            heading = create_started(
+                Heading,
                 section=section,
                 title=heading_data["title"],
                 lead=text(heading_data.get("lead")),
                 position=heading_position,
             )
-            Item.objects.bulk_create(
+            bulk_create_started(Item, (
                 Item(section=section, heading=heading, text=text(item), position=position)
                 for position, item in enumerate(heading_data.get("items", []), 1)
-            )
+            ))
     MeasureValue.objects.bulk_create(
         MeasureValue(report=report, measure=measure, value=values_by_name.get(name))
         for name, measure in measures_by_name.items()

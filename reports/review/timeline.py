@@ -12,6 +12,7 @@ from django.utils.translation import pgettext, pgettext_lazy
 
 from reports.document.diffing import diff_text
 from reports.document.tokens import TOKEN_RE, format_value, tokens_to_names
+from reports.drafting.starting import STARTED
 from reports.models import Heading, Item, Measure, MeasureValue, Report, Section
 
 LIMIT = 300
@@ -83,6 +84,12 @@ def _edits(report):
             previous[record.id] = text
             if record.history_type == "~" and before == text:
                 continue  # a save that changed nothing the reader sees (a move, a version bump)
+            if record.history_type == "+" and record.history_change_reason == STARTED:
+                if kind != "report":
+                    continue  # made with the report: its start is one entry
+                entries.append(Entry(when=record.history_date, who=_name(record.history_user),
+                                     what=pgettext("timeline", "开始起草"), detail=text))
+                continue
             label = PART_LABELS[kind]
             if kind == "measure":
                 label = f"{label}“{record.measure.name}”"
