@@ -121,7 +121,8 @@ def test_a_word_file_upload(drafting, tree):
     assert "2023年4月10日" in text
     drafting.post(url, {"organization": tree["cppcc"].pk, "year": 2023, "quarter": 4})
     report = Report.objects.get()
-    assert report.title == "市政协党组2023年第一季度履行全面从严治党主体责任情况报告"
+    # Imported as the fourth quarter's draft, the title names the fourth quarter.
+    assert report.title == "市政协党组2023年第四季度履行全面从严治党主体责任情况报告"
     assert dict(report.measure_values.values_list("measure__name", "value")) == {"学习会议": 3, "研讨": 2, "廉政谈话": 12}
 
 

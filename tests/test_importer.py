@@ -661,6 +661,21 @@ def test_an_approximate_count_keeps_its_qualifier_in_print(db, tree, drafter):
     assert "一是收集意见建议100余条，开展谈心谈话20多人次。" in build_document(report).text
 
 
+def test_a_file_of_another_quarter_is_imported_with_the_chosen_quarter_in_title_and_opening(db, tree, drafter):
+    """Last quarter's file as this quarter's draft: the period moves as in a copy."""
+    from reports.word.importing import create_report
+
+    parsed = parse_text("市政协党组2023年第一季度履行全面从严治党主体责任情况报告\n"
+                        "按要求，现将市政协党组2023年第一季度履行全面从严治党主体责任情况报告如下。\n"
+                        "一、主要做法\n一是一季度召开学习会议3次。")
+    assert parsed.period() == (2023, 1)
+    report = create_report(parsed, organization=tree["cppcc"], year=2023, quarter=2, user=drafter)
+    assert report.title == "市政协党组2023年第二季度履行全面从严治党主体责任情况报告"
+    assert report.opening == "按要求，现将市政协党组2023年第二季度履行全面从严治党主体责任情况报告如下。"
+    # The body's own words are the drafter's to check (the check panel names them).
+    assert report.sections.get().items.get().text.startswith("一季度召开学习会议")
+
+
 # Bounded work: hostile files are refused while being read, long before they cost much --------------
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"

@@ -50,6 +50,11 @@ class ReportExists(Exception):
         self.report = report
 
 
+def moved_to_period(text: str, *, old: tuple[int, int], new: tuple[int, int]) -> str:
+    """A title or opening written for one quarter, for another: 2023年第一季度 → 2023年第二季度."""
+    return text.replace(period_text(*old), period_text(*new))
+
+
 def existing_report(*, organization: Organization, year: int, quarter: int) -> Report | None:
     """The body's report for the quarter, if it has one: a body has one report a quarter."""
     return Report.objects.filter(organization=organization, year=year, quarter=quarter).first()
@@ -127,14 +132,14 @@ def start_report(*, user: AbstractBaseUser, organization: Organization, year: in
 
 
 def _copy(source, *, user, year, quarter):
-    old_period, new_period = period_text(source.year, source.quarter), period_text(year, quarter)
+    periods = {"old": (source.year, source.quarter), "new": (year, quarter)}
     report = create_report_row(
         organization=source.organization,
         year=year,
         quarter=quarter,
-        title=source.title.replace(old_period, new_period),
+        title=moved_to_period(source.title, **periods),
         addressee=source.addressee,
-        opening=source.opening.replace(old_period, new_period),
+        opening=moved_to_period(source.opening, **periods),
         closing=source.closing,
         signature_name=source.signature_name,
         items_layout=source.items_layout,

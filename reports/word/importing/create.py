@@ -5,7 +5,7 @@ from decimal import Decimal
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 
-from reports.drafting.starting import standard_title
+from reports.drafting.starting import moved_to_period, standard_title
 from reports.drafting.structure import create_report_from_structure
 from reports.models import Measure, Organization, Report
 from reports.word.importing.result import ParsedReport
@@ -20,6 +20,11 @@ def create_report(parsed: ParsedReport, *, organization: Organization, year: int
                 for found in parsed.measures}
     values = {found.name: Decimal(str(found.value)) for found in parsed.measures if found.value is not None}
     data = parsed.structure()
+    found = parsed.period()
+    if found and found != (year, quarter):
+        # A file of another quarter becomes this quarter's draft, as a copy does.
+        for field in ("title", "opening"):
+            data[field] = moved_to_period(data[field] or "", old=found, new=(year, quarter))
     data["title"] = data["title"] or standard_title(organization, year, quarter)
     data["signature"] = data["signature"] or organization.name
     return create_report_from_structure(
