@@ -7,6 +7,8 @@ The trail rules (docs/SECURITY.md, tests/test_security.py):
   change an approved report is the workflow's 重新打开 (reopen, with a reason, recorded);
 * a report's status is never edited here: it moves only through the workflow, which writes
   one ReportEvent per step;
+* a ledger entry's status moves only through reports/tracking/ledger.py, which records each
+  step as a ProblemEvent; its 整改措施, 责任领导/部门 and 整改时限 may be corrected here;
 * events, submissions, comments and reminders are append-only: shown, never added, changed or
   deleted; nor is anything whose deletion would delete them with it (a report that has been
   submitted, a body with reminders), nor a user whose name stands in the trail (deactivate
@@ -41,6 +43,9 @@ from reports.models import (
     MeasureValue,
     Membership,
     Organization,
+    Problem,
+    ProblemEvent,
+    ProblemMention,
     Reminder,
     Report,
     ReportEvent,
@@ -303,6 +308,38 @@ class ReminderAdmin(ReadOnlyAdmin):
 class CommentAdmin(ReadOnlyAdmin):
     list_display = ["report", "place", "author", "created_at"]
     search_fields = ["report__title", "text"]
+
+
+@admin.register(Problem)
+class ProblemAdmin(SimpleHistoryAdmin):
+    form = CleanTextForm
+    list_display = ["text", "organization", "found_year", "found_quarter", "status", "deadline"]
+    list_filter = ["status", "found_year", "found_quarter"]
+    search_fields = ["text", "organization__name"]
+    readonly_fields = ["organization", "text", "found_year", "found_quarter", "status", "outcome",
+                       "closing_proposed_by", "closing_proposed_at"]
+
+    def has_add_permission(self, request):
+        return False  # an entry comes from an approved report
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method == "POST":
+            raise PermissionDenied(_("修改记录只供查看，不能在管理后台恢复旧版本。"))
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+@admin.register(ProblemEvent)
+class ProblemEventAdmin(ReadOnlyAdmin):
+    list_display = ["problem", "action", "from_status", "to_status", "actor", "created_at"]
+    list_filter = ["action", "to_status"]
+
+
+@admin.register(ProblemMention)
+class ProblemMentionAdmin(ReadOnlyAdmin):
+    list_display = ["problem", "report"]
 
 
 User = get_user_model()

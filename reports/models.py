@@ -502,3 +502,97 @@ class Reminder(models.Model):
 
     def __str__(self):
         return f"{self.organization} {self.year}-Q{self.quarter}"
+
+
+class Problem(models.Model):
+    """An entry of a body's 问题整改台账: a problem its report named under 存在的主要问题, followed
+    from quarter to quarter until a leader closes it (销号). reports/tracking/ledger.py holds the rules."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("未整改")
+        IN_PROGRESS = "in_progress", _("整改中")
+        CLOSED = "closed", _("已整改")
+        REOPENED = "reopened", _("重新整改")
+
+    organization = models.ForeignKey(Organization, verbose_name=_("单位"), on_delete=models.PROTECT, related_name="problems")
+    text = models.TextField(_("问题"))
+    found_year = models.PositiveSmallIntegerField(
+        _("发现年度"), validators=[MinValueValidator(YEAR_MIN), MaxValueValidator(YEAR_MAX)]
+    )
+    found_quarter = models.PositiveSmallIntegerField(_("发现季度"), choices=QUARTERS)
+    measures = models.TextField(_("整改措施"), blank=True)
+    leader = models.CharField(_("责任领导"), max_length=100, blank=True)
+    department = models.CharField(_("责任部门"), max_length=100, blank=True)
+    deadline = models.DateField(_("整改时限"), null=True, blank=True)
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.OPEN)
+    outcome = models.TextField(_("整改情况"), blank=True)
+    # A drafter proposes the closing (with the 整改情况); the body's reviewer closes it.
+    closing_proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("提请销号人"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
+    closing_proposed_at = models.DateTimeField(_("提请销号时间"), null=True, blank=True)
+    created_at = models.DateTimeField(_("建立时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("问题整改台账")
+        verbose_name_plural = _("问题整改台账")
+        ordering = ["organization", "found_year", "found_quarter", "id"]
+        indexes = [models.Index(fields=["organization", "status"], name="problem_body_status")]
+        constraints = [
+            models.CheckConstraint(condition=Q(found_quarter__gte=1, found_quarter__lte=4), name="problem_quarter_1_4"),
+            models.CheckConstraint(condition=Q(status__in=["open", "in_progress", "closed", "reopened"]),
+                                   name="problem_status_known"),
+        ]
+
+    def __str__(self):
+        return self.text[:40]
+
+
+class ProblemMention(models.Model):
+    """A report that names the problem: the quarters it has been named in give its age."""
+
+    problem = models.ForeignKey(Problem, verbose_name=_("问题"), on_delete=models.CASCADE, related_name="mentions")
+    report = models.ForeignKey(Report, verbose_name=_("报告"), on_delete=models.CASCADE, related_name="problem_mentions")
+    text = models.TextField(_("报告中的表述"))
+
+    class Meta:
+        verbose_name = _("问题的提及")
+        verbose_name_plural = _("问题的提及")
+        constraints = [models.UniqueConstraint(fields=["problem", "report"], name="problem_mentioned_once_a_report")]
+
+    def __str__(self):
+        return f"{self.problem} · {self.report}"
+
+
+class ProblemEvent(models.Model):
+    """One change of a ledger entry's status (or a closing proposed), append-only: who, when, why."""
+
+    class Action(models.TextChoices):
+        FOUND = "found", _("列入台账")
+        START = "start", _("开始整改")
+        PROPOSE = "propose", _("提请销号")
+        CLOSE = "close", _("销号")
+        REOPEN = "reopen", pgettext_lazy("ledger action", "重新整改")
+
+    problem = models.ForeignKey(Problem, verbose_name=_("问题"), on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(_("操作"), max_length=16, choices=Action.choices)
+    from_status = models.CharField(_("原状态"), max_length=16, choices=Problem.Status.choices, blank=True)
+    to_status = models.CharField(_("新状态"), max_length=16, choices=Problem.Status.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    comment = models.TextField(_("说明"), blank=True)
+    report = models.ForeignKey(Report, verbose_name=_("报告"), null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="+")
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("整改记录")
+        verbose_name_plural = _("整改记录")
+        ordering = ["problem", "created_at", "id"]
+
+    def __str__(self):
+        return f"{self.problem} · {self.get_action_display()}"

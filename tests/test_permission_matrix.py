@@ -225,7 +225,7 @@ def test_every_url_has_a_rule():
 
 @pytest.fixture
 def world(tree, make_user, report_factory, measure_factory, monkeypatch):
-    """The seven actors and one complete report of 市政协党组 (two sections, two headings with
+    """The seven actors and one complete report of 市政协党组 (three sections, two headings with
     two items each, section-level items, two measures), ready to submit."""
     Role = Membership.Role
     actors = {
@@ -248,6 +248,8 @@ def world(tree, make_user, report_factory, measure_factory, monkeypatch):
                 ("深化理论学习", [f"学习一。{SECRET}", "学习二。"]),
                 ("压实责任", ["责任一。", "责任二。"]),
             ]),
+            # Approved, its problem is an entry of the ledger (for the ledger's admin pages).
+            ("存在的主要问题", "problems", ["问题一。"]),
             ("下一步的打算", "next_steps", ["打算一。", "打算二。"]),
         ],
     )

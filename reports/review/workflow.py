@@ -29,6 +29,7 @@ from reports.errors import Refusal
 from reports.models import Heading, Item, MeasureValue, Membership, Report, ReportEvent, Section, Submission
 from reports.review import notices
 from reports.review.comments import MAX_COMMENT, add_comment, comment_targets, current_document
+from reports.tracking import ledger
 
 DRAFTER, REVIEWER = Membership.Role.DRAFTER, Membership.Role.REVIEWER
 DRAFT, SUBMITTED, RETURNED, APPROVED = (
@@ -152,6 +153,9 @@ def _transition(report, action, *, actor, comment="", notify=True):
             raise ReportIncomplete(_("还有 %(count)d 处需要填写，暂不能提交。") % {"count": len(problems)}, problems)
         _freeze(locked, document, actor)
     Report.objects.filter(pk=locked.pk).update(status=new_status, updated_at=timezone.now(), updated_by=actor)
+    if action == APPROVE:
+        # Responsibility does not end at approval: the problems it names are followed from here.
+        ledger.record_problems(locked, actor=actor)
     event = ReportEvent.objects.create(report=locked, action=action, from_status=locked.status, to_status=new_status,
                                        actor=actor, comment=comment)
     report.status = new_status

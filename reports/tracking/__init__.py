@@ -5,4 +5,5 @@ scope       the bodies an overseer follows
 board       bodies × quarters with their totals
 reminders   the 催报 e-mail, at most one a day per body and quarter
 summary     the measures summed across bodies and quarters, for the page and the .xlsx
+ledger      the 问题整改台账: problems of approved reports followed to their closure
 """

@@ -1,0 +1,194 @@
+"""The 问题整改台账: each problem a body names under 存在的主要问题, followed to its closure.
+
+    state                     action   → state        who                        needs
+    (new)                     found    → open         the approval of a report   —
+    open, reopened            start    → in_progress  drafter or reviewer        —
+    open, in_progress, reop.  propose  (unchanged)    drafter                    整改情况
+    open, in_progress, reop.  close    → closed       reviewer (销号)             整改情况
+    closed                    reopen   → reopened     reviewer or overseer       a reason
+    closed                    found    → reopened     the approval of a report that names it again
+
+Each action runs in one transaction: it locks the entry, re-checks the state and the actor's
+role, writes the new state and exactly one event, and refuses anything else with a named error,
+writing nothing. A report's problems enter the ledger when it is approved: a problem worded as
+an entry already there (the same or nearly the same words) is that entry named again, not a new one.
+"""
+
+import unicodedata
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
+
+from reports.access import memberships
+from reports.document.text import clean_text
+from reports.errors import Refusal
+from reports.models import Item, Membership, Problem, ProblemEvent, ProblemMention, Report, Section
+from reports.review.comments import MAX_COMMENT
+from reports.tracking.scope import overseen_ids
+
+OPEN, IN_PROGRESS, CLOSED, REOPENED = (
+    Problem.Status.OPEN, Problem.Status.IN_PROGRESS, Problem.Status.CLOSED, Problem.Status.REOPENED,
+)
+FOUND, START, PROPOSE, CLOSE, REOPEN = (
+    ProblemEvent.Action.FOUND, ProblemEvent.Action.START, ProblemEvent.Action.PROPOSE, ProblemEvent.Action.CLOSE,
+    ProblemEvent.Action.REOPEN,
+)
+DRAFTER, REVIEWER, OVERSEER = Membership.Role.DRAFTER, Membership.Role.REVIEWER, Membership.Role.OVERSEER
+STILL_OPEN = (OPEN, IN_PROGRESS, REOPENED)
+
+# (state, action) → (new state, roles that may act). The one table of the ledger's actions.
+TRANSITIONS = {
+    **{(state, START): (IN_PROGRESS, {DRAFTER, REVIEWER}) for state in (OPEN, REOPENED)},
+    **{(state, PROPOSE): (state, {DRAFTER}) for state in STILL_OPEN},
+    **{(state, CLOSE): (CLOSED, {REVIEWER}) for state in STILL_OPEN},
+    (CLOSED, REOPEN): (REOPENED, {REVIEWER, OVERSEER}),
+}
+WHO = {DRAFTER: gettext_lazy("本单位的起草人"), REVIEWER: gettext_lazy("本单位的审核人"),
+       OVERSEER: gettext_lazy("督办单位的督办人")}
+OUTCOME_REQUIRED = {PROPOSE, CLOSE}
+REASON_REQUIRED = {REOPEN}
+
+# Two wordings are one problem when they share this much (difflib's ratio of the folded texts):
+# a problem retyped with a word changed or a clause added is the same problem named again.
+SAME_PROBLEM = 0.8
+
+
+class LedgerRefused(Refusal):
+    """An action on a ledger entry refused: nothing was written."""
+
+    code = "ledger"
+
+
+def _roles(user: AbstractBaseUser, problem: Problem) -> set[str]:
+    roles = {role for organization_id, role in memberships(user) if organization_id == problem.organization_id}
+    if problem.organization_id in overseen_ids(user):
+        roles.add(OVERSEER)
+    return roles
+
+
+def available_actions(user: AbstractBaseUser, problem: Problem) -> list[str]:
+    """The actions this user may take on this entry now: the buttons a page shows."""
+    if not user.is_authenticated:
+        return []
+    roles = _roles(user, problem)
+    return [action for (state, action), (_new, allowed) in TRANSITIONS.items()
+            if state == problem.status and roles & allowed]
+
+
+@transaction.atomic
+def act(problem: Problem, action: str, *, actor: AbstractBaseUser, comment: str = "") -> ProblemEvent:
+    """Take `action` on the entry: `comment` is the 整改情况 of a proposal or a closing (a closing
+    without one takes the proposed text), the reason of a reopening."""
+    locked = Problem.objects.select_for_update().get(pk=problem.pk)
+    key = (locked.status, action)
+    if key not in TRANSITIONS:
+        raise LedgerRefused(_("这个问题当前为“%(status)s”，不能%(action)s。")
+                            % {"status": locked.get_status_display(), "action": ProblemEvent.Action(action).label},
+                            "not_allowed_in_state")
+    new_status, allowed = TRANSITIONS[key]
+    if not _roles(actor, locked) & allowed:
+        # Who may act, as alternatives in the reader's language: 本单位的起草人、本单位的审核人.
+        who = pgettext("alternatives", "、").join(str(WHO[role]) for role in Membership.Role if role in allowed)
+        raise LedgerRefused(_("只有%(who)s可以%(action)s。")
+                            % {"who": who, "action": ProblemEvent.Action(action).label}, "not_permitted")
+    comment, _removed = clean_text(comment)
+    if action == CLOSE and not comment:
+        comment = locked.outcome
+    if action in OUTCOME_REQUIRED and not comment:
+        raise LedgerRefused(_("请填写整改情况。"), "outcome_required")
+    if action in REASON_REQUIRED and not comment:
+        raise LedgerRefused(_("请填写重新整改的理由。"), "reason_required")
+    if len(comment) > MAX_COMMENT:
+        raise LedgerRefused(_("最多 %(limit)d 个字符，现有 %(count)d 个。") % {"limit": MAX_COMMENT, "count": len(comment)},
+                            "too_long")
+    event = ProblemEvent(problem=locked, action=action, from_status=locked.status, to_status=new_status,
+                         actor=actor, comment=comment)
+    if action in OUTCOME_REQUIRED:
+        locked.outcome = comment
+    if action == PROPOSE:
+        locked.closing_proposed_by, locked.closing_proposed_at = actor, timezone.now()
+    elif action in (CLOSE, REOPEN):
+        locked.closing_proposed_by, locked.closing_proposed_at = None, None
+    locked.status = new_status
+    locked._history_user = actor
+    locked.save()
+    event.save()
+    problem.refresh_from_db()
+    return event
+
+
+def folded_problem(text: str) -> str:
+    """A problem's words for comparing: no numbering, punctuation or spacing, one form of each character."""
+    return "".join(ch for ch in unicodedata.normalize("NFKC", text) if ch.isalnum())
+
+
+def same_problem(a: str, b: str) -> bool:
+    a, b = folded_problem(a), folded_problem(b)
+    return bool(a and b) and (a == b or SequenceMatcher(None, a, b, autojunk=False).ratio() >= SAME_PROBLEM)
+
+
+@dataclass(frozen=True)
+class Recorded:
+    problem: Problem
+    new: bool  # entered the ledger with this report
+    reopened: bool  # was closed, and this report names it again
+
+
+def problem_texts(report: Report) -> list[str]:
+    """The items of the report's 存在的主要问题, in print order."""
+    return list(Item.objects.filter(section__report=report, section__kind=Section.Kind.PROBLEMS)
+                .exclude(text="").order_by("section__position", "heading__position", "position")
+                .values_list("text", flat=True))
+
+
+def record_problems(report: Report, *, actor: AbstractBaseUser | None) -> list[Recorded]:
+    """Enter an approved report's problems in its body's ledger (run inside the approval's
+    transaction). A problem already in the ledger is named again; a closed one comes back."""
+    entries = list(Problem.objects.select_for_update().filter(organization_id=report.organization_id))
+    recorded = []
+    for text in problem_texts(report):
+        match = next((entry for entry in entries if entry.status in STILL_OPEN and same_problem(entry.text, text)), None)
+        match = match or next((entry for entry in entries if same_problem(entry.text, text)), None)
+        if match is None:
+            match = Problem(organization_id=report.organization_id, text=text, found_year=report.year,
+                            found_quarter=report.quarter)
+            match._history_user = actor
+            match.save()
+            ProblemEvent.objects.create(problem=match, action=FOUND, from_status="", to_status=OPEN, actor=actor,
+                                        report=report)
+            entries.append(match)
+            recorded.append(Recorded(match, new=True, reopened=False))
+        elif match.status == CLOSED:
+            ProblemEvent.objects.create(problem=match, action=FOUND, from_status=CLOSED, to_status=REOPENED,
+                                        actor=actor, report=report,
+                                        comment=_("%(period)s的报告再次提到这个问题。") % {"period": report.period_label})
+            match.status = REOPENED
+            match._history_user = actor
+            match.save(update_fields=["status", "updated_at"])
+            recorded.append(Recorded(match, new=False, reopened=True))
+        elif any(r.problem.pk == match.pk for r in recorded):
+            continue  # two items of one report worded alike: one problem
+        else:
+            recorded.append(Recorded(match, new=False, reopened=False))
+        ProblemMention.objects.get_or_create(problem=match, report=report, defaults={"text": text})
+    return recorded
+
+
+def quarters_named(problem: Problem) -> int:
+    """How many quarters running, up to the latest report naming it, the problem has been named:
+    a problem named for the third quarter running reads 3."""
+    periods = sorted({(year, quarter) for year, quarter in
+                      problem.mentions.values_list("report__year", "report__quarter")}, reverse=True)
+    if not periods:
+        return 0
+    running = 1
+    for (year, quarter), (before_year, before_quarter) in zip(periods, periods[1:], strict=False):
+        if (year * 4 + quarter) - (before_year * 4 + before_quarter) != 1:
+            break
+        running += 1
+    return running
