@@ -78,6 +78,7 @@ def test_a_closed_problem_named_again_comes_back(approve, drafter, reviewer):
     ("ＡＢＣ三项制度落实不到位。", "ABC三项制度落实不到位。", True),
     ("委员队伍党的建设还需进一步加强。", "意识形态领域仍然存在风险点。", False),
     ("学习不够深入。", "调研不够深入。", False),
+    ("理论学习中心组学习制度落实不到位。", "“三会一课”制度落实不到位。", False),
     ("", "", False),
 ])
 def test_the_same_problem_in_other_words(a, b, same):
@@ -180,3 +181,16 @@ def test_a_refusal_names_who_may_act_in_the_readers_language(tree, drafter):
     with translation.override("en"), pytest.raises(LedgerRefused) as refused:
         ledger.act(entry, REOPEN, actor=drafter, comment="又出现了。")
     assert str(refused.value) == "Only the body's reviewers or the overseers above it may do this: Reopen."
+
+
+@pytest.mark.parametrize("count", [1, 6])
+def test_the_open_entries_and_their_ages_cost_two_queries_however_many(approve, count, django_assert_num_queries):
+    problems = ["理论学习的系统性还不够。", "意识形态领域仍存在风险点。", "委员队伍党的建设有待加强。",
+                "基层党组织建设存在短板。", "作风建设仍有反弹回潮的风险。", "监督执纪问责力度还需加大。"]
+    approve(1, problems[:count])
+    approve(2, problems[:1])
+    organization_id = Problem.objects.values_list("organization_id", flat=True).first()
+    with django_assert_num_queries(2):
+        entries = ledger.open_entries(organization_id)
+    assert len(entries) == count
+    assert [entry.quarters for entry in entries][:1] == [2]

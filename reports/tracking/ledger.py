@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy, pgettext
 from reports.access import memberships
 from reports.document.text import clean_text
 from reports.errors import Refusal
+from reports.labels import day_name, period_name
 from reports.models import Item, Membership, Problem, ProblemEvent, ProblemMention, Report, Section
 from reports.review.comments import MAX_COMMENT
 from reports.tracking.scope import overseen_ids
@@ -55,7 +56,7 @@ REASON_REQUIRED = {REOPEN}
 
 # Two wordings are one problem when they share this much (difflib's ratio of the folded texts):
 # a problem retyped with a word changed or a clause added is the same problem named again.
-SAME_PROBLEM = 0.8
+SAME_PROBLEM = 0.85
 
 
 class LedgerRefused(Refusal):
@@ -179,16 +180,43 @@ def record_problems(report: Report, *, actor: AbstractBaseUser | None) -> list[R
     return recorded
 
 
-def quarters_named(problem: Problem) -> int:
-    """How many quarters running, up to the latest report naming it, the problem has been named:
-    a problem named for the third quarter running reads 3."""
-    periods = sorted({(year, quarter) for year, quarter in
-                      problem.mentions.values_list("report__year", "report__quarter")}, reverse=True)
-    if not periods:
-        return 0
-    running = 1
+def _running(periods) -> int:
+    """The number of quarters running up to the latest of `periods` ((year, quarter) pairs)."""
+    periods = sorted(set(periods), reverse=True)
+    running = 1 if periods else 0
     for (year, quarter), (before_year, before_quarter) in zip(periods, periods[1:], strict=False):
         if (year * 4 + quarter) - (before_year * 4 + before_quarter) != 1:
             break
         running += 1
     return running
+
+
+def quarters_named(problem: Problem) -> int:
+    """How many quarters running, up to the latest report naming it, the problem has been named:
+    a problem named for the third quarter running reads 3."""
+    return _running(problem.mentions.values_list("report__year", "report__quarter"))
+
+
+@dataclass(frozen=True)
+class OpenEntry:
+    problem: Problem
+    quarters: int  # named this many quarters running
+
+    @property
+    def found(self) -> str:
+        return period_name(self.problem.found_year, self.problem.found_quarter)
+
+    @property
+    def deadline(self) -> str:
+        return day_name(self.problem.deadline) if self.problem.deadline else ""
+
+
+def open_entries(organization_id: int) -> list[OpenEntry]:
+    """The body's entries not yet closed, oldest first, each with its age: two queries."""
+    problems = list(Problem.objects.filter(organization_id=organization_id, status__in=STILL_OPEN)
+                    .order_by("found_year", "found_quarter", "id"))
+    periods = {}
+    for problem_id, year, quarter in ProblemMention.objects.filter(problem__in=problems).values_list(
+            "problem_id", "report__year", "report__quarter"):
+        periods.setdefault(problem_id, []).append((year, quarter))
+    return [OpenEntry(problem, _running(periods.get(problem.id, []))) for problem in problems]

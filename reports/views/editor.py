@@ -28,6 +28,7 @@ from reports.drafting.starting import previous_problems
 from reports.models import Report
 from reports.review import workflow
 from reports.review.comments import latest_comments
+from reports.tracking import ledger
 from reports.views.access import editable_report_view, refusal, visible_report
 from reports.views.links import part_url
 from reports.views.measures_context import panel_context, panel_values
@@ -139,6 +140,7 @@ def editor(request, pk):
         warnings=find_warnings(report, context["document"]),
         previous_report=previous,
         previous_problems=previous_texts,
+        ledger_entries=ledger.open_entries(report.organization_id),
         actions=workflow.available_actions(request.user, report),
         report_comments=[c for c in comments if not c.ref],
         last_return=report.events.filter(action__in=["return", "reopen"]).select_related("actor").order_by("-created_at").first(),
