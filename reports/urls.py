@@ -1,6 +1,16 @@
 from django.urls import path, register_converter
 
-from reports.views import editor, export, import_pages, measures_panel, report_create, report_pages, review, tracking_pages
+from reports.views import (
+    editor,
+    export,
+    import_pages,
+    ledger_pages,
+    measures_panel,
+    report_create,
+    report_pages,
+    review,
+    tracking_pages,
+)
 from reports.views.converters import AddableKindConverter, PartKindConverter
 
 app_name = "reports"
@@ -34,6 +44,7 @@ urlpatterns = [
     path("<int:pk>/measures/add/", measures_panel.add, name="measure_add"),
     path("<int:pk>/measures/<int:value_id>/", measures_panel.set_value, name="measure_value"),
     path("<int:pk>/measures/<int:value_id>/remove/", measures_panel.remove, name="measure_remove"),
+    path("ledger/<int:problem_id>/<str:ledger_action>/", ledger_pages.act, name="ledger_act"),
 ]
 
 # 督办 pages, mounted at /tracking/ under the namespace "tracking" (config/urls.py).

@@ -32,3 +32,35 @@ def test_the_problems_of_an_approved_quarter_show_in_the_next_quarters_editor(pa
     expect(found).to_contain_text("未整改")
     expect(found).to_contain_text("2023年第一季度发现")
     panel.screenshot(path=artifacts_dir / "editor-ledger-panel.png")
+
+
+def test_the_drafter_proposes_closing_and_the_reviewer_closes_it(page, live_server, demo, artifacts_dir):
+    Report.objects.filter(pk=demo.pk).update(status="approved")
+    ledger.record_problems(demo, actor=get_user_model().objects.get(username="reviewer"))
+    problem = Problem.objects.filter(organization=demo.organization, found_year=2023).order_by("id").first()
+
+    # The drafter, writing the next quarter, says what was done and proposes closing it.
+    log_in(page, live_server, "drafter")
+    page.goto(f"{live_server.url}/reports/")
+    q2 = copy_to_next_quarter(page, demo)
+    entry = page.get_by_test_id("ledger-panel").locator(f'.ledger-entry[data-problem="{problem.pk}"]')
+    entry.get_by_text("提请销号").first.click()
+    entry.get_by_label("整改情况").fill("已建立党员委员联络制度，全部党员委员纳入党的组织。")
+    entry.get_by_role("button", name="提请销号").click()
+    expect(page.get_by_role("alert")).to_contain_text("已提请销号")
+    entry = page.get_by_test_id("ledger-panel").locator(f'.ledger-entry[data-problem="{problem.pk}"]')
+    expect(entry).to_contain_text("提请销号：已建立党员委员联络制度")
+    assert page.url.endswith(f"/reports/{q2.pk}/edit/")
+
+    # The body's reviewer confirms it (销号) from the review page: the proposal is open there.
+    log_in(page, live_server, "reviewer")
+    page.goto(f"{live_server.url}/reports/{q2.pk}/review/")
+    entry = page.get_by_test_id("ledger-panel").locator(f'.ledger-entry[data-problem="{problem.pk}"]')
+    expect(entry.get_by_label("整改情况")).to_have_value("已建立党员委员联络制度，全部党员委员纳入党的组织。")
+    page.get_by_test_id("ledger-panel").screenshot(path=artifacts_dir / "review-ledger-panel.png")
+    entry.get_by_role("button", name="确认销号").click()
+    expect(page.get_by_role("alert")).to_contain_text("已销号")
+    expect(page.locator(f'.ledger-entry[data-problem="{problem.pk}"]')).to_have_count(0)
+    problem.refresh_from_db()
+    assert problem.status == "closed"
+    assert [event.action for event in problem.events.order_by("id")] == ["found", "propose", "close"]

@@ -194,3 +194,37 @@ def test_the_open_entries_and_their_ages_cost_two_queries_however_many(approve, 
         entries = ledger.open_entries(organization_id)
     assert len(entries) == count
     assert [entry.quarters for entry in entries][:1] == [2]
+
+
+def test_a_refused_text_comes_back_in_its_box_and_nothing_is_cut(client, tree, drafter, report_factory):
+    """The boxes cut nothing (no maxlength): a 整改情况 over the limit is refused with a message,
+    and the editor shows it again in its box, to shorten rather than retype."""
+    from django.urls import reverse
+
+    from reports.review.comments import MAX_COMMENT
+
+    report = report_factory(tree["cppcc"], quarter=2)
+    entry = Problem.objects.create(organization=tree["cppcc"], text=PROBLEMS[0], found_year=2023, found_quarter=1)
+    client.force_login(drafter)
+    editor = reverse("reports:edit", args=[report.pk])
+    page = client.get(editor).content.decode()
+    assert 'name="comment"' in page and "maxlength" not in page.split('data-testid="ledger-panel"')[1]
+    text = "已整改" + "长" * MAX_COMMENT
+    response = client.post(reverse("reports:ledger_act", args=[entry.pk, "propose"]),
+                           {"comment": text, "next": editor}, follow=True)
+    content = response.content.decode()
+    assert response.redirect_chain[-1][0] == editor
+    assert f"最多 {MAX_COMMENT} 个字符，现有 {MAX_COMMENT + 3} 个" in content
+    assert f">{text}</textarea>" in content
+    assert not ProblemEvent.objects.exists()
+    assert text not in client.get(editor).content.decode()  # shown once
+
+
+def test_another_bodys_entry_does_not_exist_for_the_user(client, tree, make_user):
+    from django.urls import reverse
+
+    entry = Problem.objects.create(organization=tree["cppcc"], text=PROBLEMS[0], found_year=2023, found_quarter=1)
+    client.force_login(make_user(organization=tree["congress"], role=Membership.Role.REVIEWER))
+    response = client.post(reverse("reports:ledger_act", args=[entry.pk, "close"]), {"comment": "已整改。"})
+    assert response.status_code == 404
+    assert not ProblemEvent.objects.exists()

@@ -37,7 +37,7 @@ from django.urls import URLResolver, get_resolver, reverse
 from reports.document.tokens import token
 from reports.drafting.checks import find_problems
 from reports.drafting.editing import PART_MODELS, REPORT_PARTS, fingerprint, part_values
-from reports.models import DueDate, Heading, Item, MeasureValue, Membership, Report
+from reports.models import DueDate, Heading, Item, MeasureValue, Membership, Problem, Report
 from reports.review import workflow
 from reports.views import converters
 
@@ -168,6 +168,14 @@ RULES = {
     "tracking:remind": lambda state, v: only_post(
         table("403", overseers="302", **({"overseer": "302+", "superuser": "302+"} if state == "draft" else {}))
     ),
+    # 问题整改台账 (reports/tracking/ledger.py): the entry is open (未整改), whatever the report's
+    # state. The body's drafter starts or proposes its closing, its reviewer starts or closes it;
+    # reopening needs a closed entry; everyone else who sees the body is told no (nothing written).
+    "reports:ledger_act": lambda state, v: only_post(table("302", blind="404", **{
+        "start": {"drafter": "302+", "reviewer": "302+"},
+        "propose": {"drafter": "302+"},
+        "close": {"reviewer": "302+"},
+    }.get(v["ledger_action"], {}))),
     "tracking:summary": lambda state, v: only_get(table("403", overseers="200")),
     "tracking:summary_xlsx": lambda state, v: only_get(table("403", overseers="200")),
 }
@@ -263,7 +271,10 @@ def world(tree, make_user, report_factory, measure_factory, monkeypatch):
     # The PDF is LibreOffice's business (tests/test_docx_layout.py); here only who gets it.
     monkeypatch.setattr("reports.views.export.pdf_available", lambda: True)
     monkeypatch.setattr("reports.views.export.convert_docx_to_pdf", lambda data: b"%PDF-1.4 matrix")
-    return {"actors": actors, "report": report, "tree": tree}
+    # An entry of the body's ledger, open, found the quarter before (for the ledger's actions).
+    problem = Problem.objects.create(organization=tree["cppcc"], text="上季度发现的问题。", found_year=2022,
+                                     found_quarter=4)
+    return {"actors": actors, "report": report, "tree": tree, "problem": problem}
 
 
 def put_in_state(world, state):
@@ -317,6 +328,10 @@ def url_variants(route, pattern, world):
             extend("quarter", [1])
         elif name == "key":
             extend("key", ["no-such-import"])
+        elif name == "problem_id":
+            extend("problem_id", [world["problem"].pk])
+        elif name == "ledger_action":
+            extend("ledger_action", ["start", "propose", "close", "reopen", "found", "no-such-action"])
         else:
             pytest.fail(f"{route}: no sample for the URL argument {name!r}; add one to url_variants()")
     return variants
@@ -355,6 +370,8 @@ def post_data(key, variant, world):
         return {"name": "新统计数", "unit": "次"}
     if key == "reports:measure_value":
         return {"value": "7"}
+    if key == "reports:ledger_act":
+        return {"comment": "已建立制度，逐项整改到位。", "next": "/reports/"}
     if key in ("reports:act", "reports:comment"):
         return {"comment": "请补充数据。", "text": "请补充数据。"}
     if key == "reports:create":

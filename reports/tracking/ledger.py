@@ -67,7 +67,11 @@ class LedgerRefused(Refusal):
 
 def _roles(user: AbstractBaseUser, problem: Problem) -> set[str]:
     roles = {role for organization_id, role in memberships(user) if organization_id == problem.organization_id}
-    if problem.organization_id in overseen_ids(user):
+    # Read once per user object, as memberships are: a page asks for every entry it shows.
+    overseen = getattr(user, "_jibao_overseen", None)
+    if overseen is None:
+        overseen = user._jibao_overseen = overseen_ids(user)
+    if problem.organization_id in overseen:
         roles.add(OVERSEER)
     return roles
 
@@ -201,6 +205,7 @@ def quarters_named(problem: Problem) -> int:
 class OpenEntry:
     problem: Problem
     quarters: int  # named this many quarters running
+    actions: tuple = ()  # what the reader may do with it (available_actions)
 
     @property
     def found(self) -> str:
@@ -211,12 +216,16 @@ class OpenEntry:
         return day_name(self.problem.deadline) if self.problem.deadline else ""
 
 
-def open_entries(organization_id: int) -> list[OpenEntry]:
-    """The body's entries not yet closed, oldest first, each with its age: two queries."""
+def open_entries(organization_id: int, user: AbstractBaseUser | None = None) -> list[OpenEntry]:
+    """The body's entries not yet closed, oldest first, each with its age and what `user` may
+    do with it: a few queries however many entries."""
     problems = list(Problem.objects.filter(organization_id=organization_id, status__in=STILL_OPEN)
+                    .select_related("closing_proposed_by")
                     .order_by("found_year", "found_quarter", "id"))
     periods = {}
     for problem_id, year, quarter in ProblemMention.objects.filter(problem__in=problems).values_list(
             "problem_id", "report__year", "report__quarter"):
         periods.setdefault(problem_id, []).append((year, quarter))
-    return [OpenEntry(problem, _running(periods.get(problem.id, []))) for problem in problems]
+    return [OpenEntry(problem, _running(periods.get(problem.id, [])),
+                      tuple(available_actions(user, problem)) if user is not None else ())
+            for problem in problems]

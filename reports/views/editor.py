@@ -29,6 +29,7 @@ from reports.models import Report
 from reports.review import workflow
 from reports.review.comments import latest_comments
 from reports.tracking import ledger
+from reports.views import ledger_pages
 from reports.views.access import editable_report_view, refusal, visible_report
 from reports.views.links import part_url
 from reports.views.measures_context import panel_context, panel_values
@@ -131,6 +132,10 @@ def editor(request, pk):
         messages.info(request, _("这份报告当前不能由您修改，已为您打开只读页面。"))
         return redirect("reports:detail", pk=report.pk)
     previous, previous_texts = previous_problems(report)
+    ledger_entries = ledger.open_entries(report.organization_id, request.user)
+    # Last quarter's problems that are in the ledger already stand there, with their status.
+    previous_texts = [text for text in previous_texts
+                      if not any(ledger.same_problem(entry.problem.text, text) for entry in ledger_entries)]
     # Read once and shared by the sheet, the measures panel and the check panel.
     comments, measure_values = latest_comments(report), panel_values(report)
     context = sheet_context(report, comments=comments, measure_values=measure_values)
@@ -140,7 +145,8 @@ def editor(request, pk):
         warnings=find_warnings(report, context["document"]),
         previous_report=previous,
         previous_problems=previous_texts,
-        ledger_entries=ledger.open_entries(report.organization_id),
+        ledger_entries=ledger_entries,
+        ledger_typed=ledger_pages.typed_back(request),
         actions=workflow.available_actions(request.user, report),
         report_comments=[c for c in comments if not c.ref],
         last_return=report.events.filter(action__in=["return", "reopen"]).select_related("actor").order_by("-created_at").first(),

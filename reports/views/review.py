@@ -16,6 +16,8 @@ from reports.review.comments import CommentRefused, add_comment, comment_targets
 from reports.review.inbox import awaiting_reports
 from reports.review.timeline import timeline_entries
 from reports.review.workflow import ReportIncomplete, WorkflowError
+from reports.tracking import ledger
+from reports.views import ledger_pages
 from reports.views.access import visible_report
 from reports.word.pdf import pdf_available
 
@@ -72,6 +74,8 @@ def review(request, pk):
         "events": list(report.events.select_related("actor").order_by("-created_at")[:10]),
         "typed": typed_back(request, report),
         "pdf_available": pdf_available(),
+        "ledger_entries": ledger.open_entries(report.organization_id, request.user),
+        "ledger_typed": ledger_pages.typed_back(request),
     }
     return render(request, "reports/review.html", context)
 
