@@ -53,4 +53,5 @@ tracking_urlpatterns = [
     path("remind/", tracking_pages.remind, name="remind"),
     path("measures/", tracking_pages.measures, name="summary"),
     path("measures.xlsx", tracking_pages.measures_xlsx, name="summary_xlsx"),
+    path("ledger/", ledger_pages.ledger_page, name="ledger"),
 ]

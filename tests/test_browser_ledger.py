@@ -64,3 +64,27 @@ def test_the_drafter_proposes_closing_and_the_reviewer_closes_it(page, live_serv
     problem.refresh_from_db()
     assert problem.status == "closed"
     assert [event.action for event in problem.events.order_by("id")] == ["found", "propose", "close"]
+
+
+def test_the_overseers_ledger_shows_closed_green_and_overdue_red(page, live_server, demo, artifacts_dir):
+    from datetime import date
+
+    closed = Problem.objects.get(organization=demo.organization, status="closed")  # the demo's, rectified
+    late = Problem.objects.filter(organization=demo.organization).exclude(status="closed").first()
+    Problem.objects.filter(pk=late.pk).update(deadline=date(2023, 3, 31))
+
+    log_in(page, live_server, "overseer")
+    page.get_by_role("link", name="整改台账").click()
+    expect(page.get_by_role("heading", name="问题整改台账")).to_be_visible()
+    table = page.get_by_test_id("ledger-table")
+    expect(table.locator(f'tr[data-problem="{closed.pk}"]')).to_have_attribute("data-colour", "closed")
+    expect(table.locator(f'tr[data-problem="{closed.pk}"]')).to_contain_text("已整改")
+    expect(table.locator(f'tr[data-problem="{late.pk}"]')).to_have_attribute("data-colour", "overdue")
+    expect(table.locator(f'tr[data-problem="{late.pk}"]')).to_contain_text("逾期")
+    page.screenshot(path=artifacts_dir / "ledger.png", full_page=True)
+
+    # Only the overdue ones, as the overseer follows them up.
+    page.get_by_label("只看逾期").check()
+    page.get_by_role("button", name="查看").click()
+    expect(table.locator("tr.ledger-row")).to_have_count(1)
+    expect(table.locator(f'tr[data-problem="{late.pk}"]')).to_be_visible()

@@ -228,3 +228,47 @@ def test_another_bodys_entry_does_not_exist_for_the_user(client, tree, make_user
     response = client.post(reverse("reports:ledger_act", args=[entry.pk, "close"]), {"comment": "已整改。"})
     assert response.status_code == 404
     assert not ProblemEvent.objects.exists()
+
+
+def _ledger_queries(client, user):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    client.force_login(user)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("tracking:ledger"))
+    assert response.status_code == 200
+    return len(queries), response.content.decode()
+
+
+def test_the_ledger_page_costs_the_same_however_many_entries(client, tree, overseer):
+    for n in range(2):
+        Problem.objects.create(organization=tree["cppcc"], text=f"问题{n}", found_year=2023, found_quarter=1)
+    few, _page = _ledger_queries(client, overseer)
+    for n in range(2, 12):
+        Problem.objects.create(organization=tree["congress"] if n % 2 else tree["cppcc"], text=f"问题{n}",
+                               found_year=2023, found_quarter=2)
+    many, page = _ledger_queries(client, overseer)
+    assert many == few
+    assert page.count('class="ledger-row') == 12
+
+
+def test_a_drafter_reads_the_ledger_of_their_own_body_only(client, tree, drafter):
+    Problem.objects.create(organization=tree["cppcc"], text="本单位的问题。", found_year=2023, found_quarter=1)
+    Problem.objects.create(organization=tree["congress"], text="别的单位的问题。", found_year=2023, found_quarter=1)
+    _count, page = _ledger_queries(client, drafter)
+    assert "本单位的问题。" in page and "别的单位的问题。" not in page
+
+
+@pytest.mark.parametrize("deadline_in, status, expected", [
+    (None, "open", ""), (-1, "open", "overdue"), (0, "open", "soon"), (15, "in_progress", "soon"),
+    (16, "open", ""), (-30, "closed", "closed"), (-1, "reopened", "overdue"),
+])
+def test_the_three_colours(tree, deadline_in, status, expected):
+    from datetime import date, timedelta
+
+    today = date(2023, 6, 1)
+    entry = Problem(organization=tree["cppcc"], text="问题", found_year=2023, found_quarter=1, status=status,
+                    deadline=today + timedelta(days=deadline_in) if deadline_in is not None else None)
+    assert ledger.colour(entry, today) == expected

@@ -176,6 +176,8 @@ RULES = {
         "propose": {"drafter": "302+"},
         "close": {"reviewer": "302+"},
     }.get(v["ledger_action"], {}))),
+    # The ledger page: anyone in a body (their own body's entries) or overseeing bodies.
+    "tracking:ledger": lambda state, v: only_get(table("200")),
     "tracking:summary": lambda state, v: only_get(table("403", overseers="200")),
     "tracking:summary_xlsx": lambda state, v: only_get(table("403", overseers="200")),
 }

@@ -17,8 +17,9 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from reports.drafting.structure import create_report_from_structure
-from reports.models import Measure, Membership, Organization, Report, ReportEvent, Submission
+from reports.models import Measure, Membership, Organization, Problem, ProblemEvent, Report, ReportEvent, Submission
 from reports.review import workflow
+from reports.tracking import ledger
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
 DEMO_FILE = FIXTURES / "demo-organizations.json"
@@ -132,3 +133,10 @@ def replay_history(report, history):
     ReportEvent.objects.filter(pk=submitted.pk).update(created_at=submitted_at)
     ReportEvent.objects.filter(pk=approved.pk).update(created_at=approved_at)
     Report.objects.filter(pk=report.pk).update(created_by=drafter, updated_by=drafter, updated_at=approved_at)
+    # Problems of the report rectified since: proposed by its drafter, closed (销号) by its reviewer.
+    for entry in history.get("rectified", []):
+        problem = Problem.objects.get(organization_id=report.organization_id, text=entry["problem"])
+        proposed = ledger.act(problem, ledger.PROPOSE, actor=drafter, comment=entry["outcome"])
+        closed = ledger.act(problem, ledger.CLOSE, actor=reviewer)
+        ProblemEvent.objects.filter(pk=proposed.pk).update(created_at=datetime.fromisoformat(entry["proposed"]))
+        ProblemEvent.objects.filter(pk=closed.pk).update(created_at=datetime.fromisoformat(entry["closed"]))

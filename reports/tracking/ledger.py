@@ -16,8 +16,10 @@ an entry already there (the same or nearly the same words) is that entry named a
 
 import unicodedata
 from dataclasses import dataclass
+from datetime import date, timedelta
 from difflib import SequenceMatcher
 
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
@@ -151,9 +153,10 @@ def problem_texts(report: Report) -> list[str]:
                 .values_list("text", flat=True))
 
 
+@transaction.atomic
 def record_problems(report: Report, *, actor: AbstractBaseUser | None) -> list[Recorded]:
-    """Enter an approved report's problems in its body's ledger (run inside the approval's
-    transaction). A problem already in the ledger is named again; a closed one comes back."""
+    """Enter an approved report's problems in its body's ledger (the approval runs it inside its
+    own transaction). A problem already in the ledger is named again; a closed one comes back."""
     entries = list(Problem.objects.select_for_update().filter(organization_id=report.organization_id))
     recorded = []
     for text in problem_texts(report):
@@ -229,3 +232,62 @@ def open_entries(organization_id: int, user: AbstractBaseUser | None = None) -> 
     return [OpenEntry(problem, _running(periods.get(problem.id, [])),
                       tuple(available_actions(user, problem)) if user is not None else ())
             for problem in problems]
+
+
+# The ledger page ----------------------------------------------------------------------------
+
+CLOSED_COLOUR, OVERDUE, SOON = "closed", "overdue", "soon"  # 已整改 (green), 逾期 (red), 即将到期 (blue)
+
+
+def soon_days() -> int:
+    return settings.JIBAO_LEDGER_SOON_DAYS
+
+
+def colour(problem: Problem, today: date) -> str:
+    """The entry's colour in the ledger: green once closed; red past its 整改时限; blue within
+    JIBAO_LEDGER_SOON_DAYS of it; none otherwise."""
+    if problem.status == CLOSED:
+        return CLOSED_COLOUR
+    if problem.deadline is None:
+        return ""
+    if problem.deadline < today:
+        return OVERDUE
+    return SOON if problem.deadline <= today + timedelta(days=soon_days()) else ""
+
+
+@dataclass(frozen=True)
+class LedgerRow:
+    problem: Problem
+    quarters: int  # named this many quarters running
+    colour: str
+
+    @property
+    def found(self) -> str:
+        return period_name(self.problem.found_year, self.problem.found_quarter)
+
+
+def ledger_ids(user: AbstractBaseUser) -> set[int]:
+    """The bodies whose ledger the user reads: their own (as drafter or reviewer) and those they oversee."""
+    own = {organization_id for organization_id, role in memberships(user) if role != OVERSEER}
+    return own | overseen_ids(user)
+
+
+def ledger_rows(organization_ids: set[int], *, today: date, organization_id: int | None = None,
+                status: str = "", found_year: int | None = None, overdue: bool = False) -> list[LedgerRow]:
+    """The entries of these bodies as the ledger page lists them (filtered), each with its age and
+    colour: two queries however many entries."""
+    problems = Problem.objects.filter(organization_id__in=organization_ids).select_related("organization")
+    if organization_id is not None:
+        problems = problems.filter(organization_id=organization_id)
+    if status:
+        problems = problems.filter(status=status)
+    if found_year is not None:
+        problems = problems.filter(found_year=found_year)
+    if overdue:
+        problems = problems.filter(status__in=STILL_OPEN, deadline__lt=today)
+    problems = list(problems.order_by("organization__name", "found_year", "found_quarter", "id"))
+    periods = {}
+    for problem_id, year, quarter in ProblemMention.objects.filter(problem__in=problems).values_list(
+            "problem_id", "report__year", "report__quarter"):
+        periods.setdefault(problem_id, []).append((year, quarter))
+    return [LedgerRow(problem, _running(periods.get(problem.id, [])), colour(problem, today)) for problem in problems]

@@ -1,15 +1,19 @@
-"""Actions on 问题整改台账 entries (开始整改, 提请销号, 销号, 重新整改) from the pages that show them."""
+"""The 问题整改台账 page, and the actions on its entries (开始整改, 提请销号, 销号, 重新整改) from the
+pages that show them. The page lists the bodies a user belongs to or oversees (ledger.ledger_ids)."""
 
+from django import forms
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from reports.access import visible_organization_ids
-from reports.models import Problem, ProblemEvent
+from reports.models import YEAR_MAX, YEAR_MIN, Organization, Problem, ProblemEvent
 from reports.tracking import ledger
 from reports.tracking.ledger import LedgerRefused
 
@@ -55,3 +59,45 @@ def act(request: HttpRequest, problem_id: int, ledger_action: str) -> HttpRespon
     else:
         messages.success(request, str(DONE[ledger_action]))
     return _back(request)
+
+
+class LedgerFilterForm(forms.Form):
+    """The page's filters; a value that is not one of the choices is ignored, not an error page."""
+
+    body = forms.ModelChoiceField(label=gettext_lazy("单位"), queryset=Organization.objects.none(), required=False,
+                                  empty_label=gettext_lazy("全部单位"))
+    status = forms.ChoiceField(label=gettext_lazy("状态"), required=False,
+                               choices=[("", gettext_lazy("全部状态")), *Problem.Status.choices])
+    year = forms.IntegerField(label=gettext_lazy("发现年度"), required=False, min_value=YEAR_MIN, max_value=YEAR_MAX)
+    overdue = forms.BooleanField(label=gettext_lazy("只看逾期"), required=False)
+
+    def __init__(self, *args, bodies, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["body"].queryset = bodies
+        for name, css in (("body", "form-select form-select-sm"), ("status", "form-select form-select-sm"),
+                          ("year", "form-control form-control-sm ledger-year"), ("overdue", "form-check-input")):
+            self.fields[name].widget.attrs["class"] = css
+        for name in ("body", "status", "year"):
+            self.fields[name].label_suffix = ""
+
+
+@require_safe
+def ledger_page(request: HttpRequest) -> HttpResponse:
+    ids = ledger.ledger_ids(request.user)
+    if not ids:
+        raise PermissionDenied(_("您不属于任何单位，也不督办任何单位，没有可查看的问题整改台账。"))
+    bodies = Organization.objects.filter(id__in=ids).order_by("name")
+    form = LedgerFilterForm(request.GET or None, bodies=bodies)
+    chosen = form.cleaned_data if form.is_valid() else {}
+    body = chosen.get("body")
+    rows = ledger.ledger_rows(ids, today=timezone.localdate(), organization_id=body.id if body else None,
+                              status=chosen.get("status", ""), found_year=chosen.get("year"),
+                              overdue=bool(chosen.get("overdue")))
+    counts = {colour: sum(1 for row in rows if row.colour == colour)
+              for colour in (ledger.OVERDUE, ledger.SOON, ledger.CLOSED_COLOUR)}
+    return render(request, "reports/tracking/ledger.html", {
+        "form": form if request.GET else LedgerFilterForm(bodies=bodies),
+        "rows": rows,
+        "counts": counts,
+        "soon_days": ledger.soon_days(),
+    })
