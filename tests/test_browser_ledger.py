@@ -74,7 +74,15 @@ def test_the_overseers_ledger_shows_closed_green_and_overdue_red(page, live_serv
     Problem.objects.filter(pk=late.pk).update(deadline=date(2023, 3, 31))
 
     log_in(page, live_server, "overseer")
-    page.get_by_role("link", name="整改台账").click()
+    # The board counts each body's entries not yet closed, and links to them.
+    page.get_by_role("link", name="督办").click()
+    still_open = Problem.objects.filter(organization=demo.organization).exclude(status="closed").count()
+    counts = page.locator(f"#body-{demo.organization.pk}").get_by_test_id("board-ledger")
+    expect(counts).to_have_text(f"未销号问题 {still_open} 个，逾期 1 个")
+    page.get_by_test_id("tracking-board").screenshot(path=artifacts_dir / "board-ledger.png")
+    counts.click()
+    expect(page.get_by_test_id("ledger-table").locator("tr.ledger-row")).to_have_count(still_open + 1)
+    page.get_by_role("link", name="整改台账", exact=True).click()
     expect(page.get_by_role("heading", name="问题整改台账")).to_be_visible()
     table = page.get_by_test_id("ledger-table")
     expect(table.locator(f'tr[data-problem="{closed.pk}"]')).to_have_attribute("data-colour", "closed")

@@ -12,6 +12,7 @@ from django.db.models import Max, Min, OuterRef, QuerySet, Subquery
 
 from reports.labels import quarter_name
 from reports.models import DueDate, Organization, Reminder, Report, Submission
+from reports.tracking import ledger
 from reports.tracking.deadlines import (
     LATE,
     ON_TIME,
@@ -45,6 +46,8 @@ class Cell:
 class Row:
     organization: Organization
     cells: list
+    open_problems: int = 0  # its 问题整改台账 entries not yet closed
+    overdue_problems: int = 0  # of which past their 整改时限
 
 
 @dataclass
@@ -183,6 +186,7 @@ def build_board(user: AbstractBaseUser, year: int, today: date, *, body_ids: set
     for reminder in Reminder.objects.filter(organization_id__in=ids, year=year).order_by("-sent_at", "-id"):
         last_reminders.setdefault((reminder.organization_id, reminder.quarter), reminder)
 
+    problems = ledger.problem_counts(ids, today)
     result.quarters = _quarter_stats(dues, len(bodies))
     for body in bodies:
         cells = []
@@ -194,7 +198,7 @@ def build_board(user: AbstractBaseUser, year: int, today: date, *, body_ids: set
             cells.append(Cell(body, year, quarter, report, submitted_on, dues[quarter], state,
                               last_reminders.get((body.id, quarter))))
             stats.add(state, submitted_on is not None, report is not None and report.status == Report.Status.APPROVED)
-        result.rows.append(Row(body, cells))
+        result.rows.append(Row(body, cells, *problems.get(body.id, (0, 0))))
     return result
 
 

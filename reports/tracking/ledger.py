@@ -291,3 +291,13 @@ def ledger_rows(organization_ids: set[int], *, today: date, organization_id: int
             "problem_id", "report__year", "report__quarter"):
         periods.setdefault(problem_id, []).append((year, quarter))
     return [LedgerRow(problem, _running(periods.get(problem.id, [])), colour(problem, today)) for problem in problems]
+
+
+def problem_counts(organization_ids, today: date) -> dict[int, tuple[int, int]]:
+    """{body id: (entries not closed, of which past their 整改时限)} for the board: one query."""
+    from django.db.models import Count, Q
+
+    rows = (Problem.objects.filter(organization_id__in=organization_ids, status__in=STILL_OPEN)
+            .values("organization_id")
+            .annotate(still_open=Count("id"), overdue=Count("id", filter=Q(deadline__lt=today))))
+    return {row["organization_id"]: (row["still_open"], row["overdue"]) for row in rows}

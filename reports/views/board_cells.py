@@ -73,8 +73,5 @@ class CellRenderer:
             cell.timeliness, cell.quarter, cell.timeliness, head, status, mark_safe("".join(dates)), form)
 
     def rows(self, board):
-        """Each row's body name and cells, ready for the template."""
-        return [
-            (row.organization, format_html_join("", "{}", ((self.cell(cell),) for cell in row.cells)))
-            for row in board.rows
-        ]
+        """Each row with its cells, ready for the template."""
+        return [(row, format_html_join("", "{}", ((self.cell(cell),) for cell in row.cells))) for row in board.rows]
