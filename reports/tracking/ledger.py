@@ -22,6 +22,7 @@ from difflib import SequenceMatcher
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
@@ -205,9 +206,12 @@ def quarters_named(problem: Problem) -> int:
 
 
 @dataclass(frozen=True)
-class OpenEntry:
+class Entry:
+    """A ledger entry as a page shows it."""
+
     problem: Problem
     quarters: int  # named this many quarters running
+    colour: str = ""  # on the ledger page (colour)
     actions: tuple = ()  # what the reader may do with it (available_actions)
 
     @property
@@ -219,18 +223,23 @@ class OpenEntry:
         return day_name(self.problem.deadline) if self.problem.deadline else ""
 
 
-def open_entries(organization_id: int, user: AbstractBaseUser | None = None) -> list[OpenEntry]:
+def _ages(problems: list[Problem]) -> dict[int, int]:
+    """{problem id: quarters running it has been named}, in one query for all of them."""
+    periods = {}
+    for problem_id, year, quarter in ProblemMention.objects.filter(problem__in=problems).values_list(
+            "problem_id", "report__year", "report__quarter"):
+        periods.setdefault(problem_id, []).append((year, quarter))
+    return {problem.id: _running(periods.get(problem.id, [])) for problem in problems}
+
+
+def open_entries(organization_id: int, user: AbstractBaseUser | None = None) -> list[Entry]:
     """The body's entries not yet closed, oldest first, each with its age and what `user` may
     do with it: a few queries however many entries."""
     problems = list(Problem.objects.filter(organization_id=organization_id, status__in=STILL_OPEN)
                     .select_related("closing_proposed_by")
                     .order_by("found_year", "found_quarter", "id"))
-    periods = {}
-    for problem_id, year, quarter in ProblemMention.objects.filter(problem__in=problems).values_list(
-            "problem_id", "report__year", "report__quarter"):
-        periods.setdefault(problem_id, []).append((year, quarter))
-    return [OpenEntry(problem, _running(periods.get(problem.id, [])),
-                      tuple(available_actions(user, problem)) if user is not None else ())
+    ages = _ages(problems)
+    return [Entry(problem, ages[problem.id], actions=tuple(available_actions(user, problem)) if user else ())
             for problem in problems]
 
 
@@ -241,6 +250,11 @@ CLOSED_COLOUR, OVERDUE, SOON = "closed", "overdue", "soon"  # 已整改 (green),
 
 def soon_days() -> int:
     return settings.JIBAO_LEDGER_SOON_DAYS
+
+
+def overdue_condition(today: date) -> Q:
+    """Still open and past its 整改时限: the red of `colour`, for the queries that count or filter by it."""
+    return Q(status__in=STILL_OPEN, deadline__lt=today)
 
 
 def colour(problem: Problem, today: date) -> str:
@@ -255,17 +269,6 @@ def colour(problem: Problem, today: date) -> str:
     return SOON if problem.deadline <= today + timedelta(days=soon_days()) else ""
 
 
-@dataclass(frozen=True)
-class LedgerRow:
-    problem: Problem
-    quarters: int  # named this many quarters running
-    colour: str
-
-    @property
-    def found(self) -> str:
-        return period_name(self.problem.found_year, self.problem.found_quarter)
-
-
 def ledger_ids(user: AbstractBaseUser) -> set[int]:
     """The bodies whose ledger the user reads: their own (as drafter or reviewer) and those they oversee."""
     own = {organization_id for organization_id, role in memberships(user) if role != OVERSEER}
@@ -273,7 +276,7 @@ def ledger_ids(user: AbstractBaseUser) -> set[int]:
 
 
 def ledger_rows(organization_ids: set[int], *, today: date, organization_id: int | None = None,
-                status: str = "", found_year: int | None = None, overdue: bool = False) -> list[LedgerRow]:
+                status: str = "", found_year: int | None = None, overdue: bool = False) -> list[Entry]:
     """The entries of these bodies as the ledger page lists them (filtered), each with its age and
     colour: two queries however many entries."""
     problems = Problem.objects.filter(organization_id__in=organization_ids).select_related("organization")
@@ -284,20 +287,15 @@ def ledger_rows(organization_ids: set[int], *, today: date, organization_id: int
     if found_year is not None:
         problems = problems.filter(found_year=found_year)
     if overdue:
-        problems = problems.filter(status__in=STILL_OPEN, deadline__lt=today)
+        problems = problems.filter(overdue_condition(today))
     problems = list(problems.order_by("organization__name", "found_year", "found_quarter", "id"))
-    periods = {}
-    for problem_id, year, quarter in ProblemMention.objects.filter(problem__in=problems).values_list(
-            "problem_id", "report__year", "report__quarter"):
-        periods.setdefault(problem_id, []).append((year, quarter))
-    return [LedgerRow(problem, _running(periods.get(problem.id, [])), colour(problem, today)) for problem in problems]
+    ages = _ages(problems)
+    return [Entry(problem, ages[problem.id], colour(problem, today)) for problem in problems]
 
 
 def problem_counts(organization_ids, today: date) -> dict[int, tuple[int, int]]:
     """{body id: (entries not closed, of which past their 整改时限)} for the board: one query."""
-    from django.db.models import Count, Q
-
     rows = (Problem.objects.filter(organization_id__in=organization_ids, status__in=STILL_OPEN)
             .values("organization_id")
-            .annotate(still_open=Count("id"), overdue=Count("id", filter=Q(deadline__lt=today))))
+            .annotate(still_open=Count("id"), overdue=Count("id", filter=overdue_condition(today))))
     return {row["organization_id"]: (row["still_open"], row["overdue"]) for row in rows}
