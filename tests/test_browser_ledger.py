@@ -96,3 +96,20 @@ def test_the_overseers_ledger_shows_closed_green_and_overdue_red(page, live_serv
     page.get_by_role("button", name="查看").click()
     expect(table.locator("tr.ledger-row")).to_have_count(1)
     expect(table.locator(f'tr[data-problem="{late.pk}"]')).to_be_visible()
+
+
+def test_the_reviewer_closes_a_proposed_problem_from_the_ledger_page(page, live_server, demo):
+    """A leader finds what awaits 销号 where the problems are listed, not only on a report's review page."""
+    users = get_user_model().objects
+    problem = Problem.objects.filter(organization=demo.organization).exclude(status="closed").first()
+    ledger.act(problem, ledger.PROPOSE, actor=users.get(username="drafter"), comment="已逐项整改到位。")
+
+    log_in(page, live_server, "reviewer")
+    page.get_by_role("link", name="整改台账", exact=True).click()
+    row = page.get_by_test_id("ledger-table").locator(f'tr[data-problem="{problem.pk}"]')
+    expect(row).to_contain_text("提请销号：已逐项整改到位。")
+    row.get_by_role("button", name="确认销号").click()
+    expect(page.get_by_role("alert")).to_contain_text("已销号")
+    expect(page.get_by_test_id("ledger-table").locator(f'tr[data-problem="{problem.pk}"]')).to_have_attribute(
+        "data-colour", "closed")
+    assert "/tracking/ledger/" in page.url

@@ -275,11 +275,13 @@ def ledger_ids(user: AbstractBaseUser) -> set[int]:
     return own | overseen_ids(user)
 
 
-def ledger_rows(organization_ids: set[int], *, today: date, organization_id: int | None = None,
-                status: str = "", found_year: int | None = None, overdue: bool = False) -> list[Entry]:
-    """The entries of these bodies as the ledger page lists them (filtered), each with its age and
-    colour: two queries however many entries."""
-    problems = Problem.objects.filter(organization_id__in=organization_ids).select_related("organization")
+def ledger_rows(organization_ids: set[int], *, today: date, user: AbstractBaseUser | None = None,
+                organization_id: int | None = None, status: str = "", found_year: int | None = None,
+                overdue: bool = False) -> list[Entry]:
+    """The entries of these bodies as the ledger page lists them (filtered), each with its age,
+    colour and what `user` may do with it: a few queries however many entries."""
+    problems = (Problem.objects.filter(organization_id__in=organization_ids)
+                .select_related("organization", "closing_proposed_by"))
     if organization_id is not None:
         problems = problems.filter(organization_id=organization_id)
     if status:
@@ -290,7 +292,8 @@ def ledger_rows(organization_ids: set[int], *, today: date, organization_id: int
         problems = problems.filter(overdue_condition(today))
     problems = list(problems.order_by("organization__name", "found_year", "found_quarter", "id"))
     ages = _ages(problems)
-    return [Entry(problem, ages[problem.id], colour(problem, today)) for problem in problems]
+    return [Entry(problem, ages[problem.id], colour(problem, today),
+                  tuple(available_actions(user, problem)) if user else ()) for problem in problems]
 
 
 def problem_counts(organization_ids, today: date) -> dict[int, tuple[int, int]]:

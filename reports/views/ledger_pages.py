@@ -90,7 +90,7 @@ def ledger_page(request: HttpRequest) -> HttpResponse:
     form = LedgerFilterForm(request.GET or None, bodies=bodies)
     chosen = form.cleaned_data if form.is_valid() else {}
     body = chosen.get("body")
-    rows = ledger.ledger_rows(ids, today=timezone.localdate(), organization_id=body.id if body else None,
+    rows = ledger.ledger_rows(ids, today=timezone.localdate(), user=request.user, organization_id=body.id if body else None,
                               status=chosen.get("status", ""), found_year=chosen.get("year"),
                               overdue=bool(chosen.get("overdue")))
     counts = {colour: sum(1 for row in rows if row.colour == colour)
@@ -100,4 +100,5 @@ def ledger_page(request: HttpRequest) -> HttpResponse:
         "rows": rows,
         "counts": counts,
         "soon_days": ledger.soon_days(),
+        "ledger_typed": typed_back(request),
     })
