@@ -8,6 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
@@ -79,6 +80,8 @@ class LedgerFilterForm(forms.Form):
             self.fields[name].widget.attrs["class"] = css
         for name in ("body", "status", "year"):
             self.fields[name].label_suffix = ""
+            # The catalogue has 单位 and 状态 as field names ("body", "status"): a label starts capitalised.
+            self.fields[name].label = capfirst(self.fields[name].label)
 
 
 @require_safe
