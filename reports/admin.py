@@ -43,9 +43,11 @@ from reports.models import (
     MeasureValue,
     Membership,
     Organization,
+    PlanCheck,
     Problem,
     ProblemEvent,
     ProblemMention,
+    ProblemProgress,
     Reminder,
     Report,
     ReportEvent,
@@ -340,6 +342,22 @@ class ProblemEventAdmin(ReadOnlyAdmin):
 @admin.register(ProblemMention)
 class ProblemMentionAdmin(ReadOnlyAdmin):
     list_display = ["problem", "report"]
+
+
+@admin.register(ProblemProgress)
+class ProblemProgressAdmin(ReadOnlyAdmin):
+    """Typed in the editor's panel, as part of a report."""
+
+    list_display = ["problem", "report", "status"]
+    list_select_related = ["problem", "report"]
+
+
+@admin.register(PlanCheck)
+class PlanCheckAdmin(ReadOnlyAdmin):
+    """Answered in the editor's plans checklist, as part of a report."""
+
+    list_display = ["plan", "report", "answer"]
+    list_select_related = ["report"]
 
 
 User = get_user_model()

@@ -204,6 +204,10 @@ class Section(Positioned):
         PROBLEMS = "problems", _("存在的主要问题")
         NEXT_STEPS = "next_steps", _("下一步的打算")
         OTHER = "other", _("其他")
+        # Generated parts: their items are printed from the ledger and the plans checklist
+        # (reports/tracking/carried.py), typed once there; the section row holds their title and place.
+        RECTIFICATION = "rectification", _("上季度问题整改情况")
+        PLANS_DONE = "plans_done", _("上季度工作打算落实情况")
 
     report = models.ForeignKey(Report, verbose_name=_("报告"), on_delete=models.CASCADE, related_name="sections")
     kind = models.CharField(_("类别"), max_length=16, choices=Kind.choices, default=Kind.OTHER)
@@ -218,13 +222,21 @@ class Section(Positioned):
         constraints = [
             models.UniqueConstraint(fields=["report", "position"], name="section_unique_position"),
             models.CheckConstraint(
-                condition=Q(kind__in=["practices", "problems", "next_steps", "other"]),
+                condition=Q(kind__in=["practices", "problems", "next_steps", "other", "rectification", "plans_done"]),
                 name="section_kind_valid",
             ),
         ]
 
     def __str__(self):
         return self.title
+
+    @property
+    def generated(self) -> bool:
+        return self.kind in GENERATED_SECTION_KINDS
+
+
+# Sections whose items are printed from elsewhere (the ledger, the plans checklist), not typed.
+GENERATED_SECTION_KINDS = (Section.Kind.RECTIFICATION, Section.Kind.PLANS_DONE)
 
 
 class Heading(Positioned):
@@ -596,3 +608,54 @@ class ProblemEvent(models.Model):
 
     def __str__(self):
         return f"{self.problem} · {self.get_action_display()}"
+
+
+class ProblemProgress(models.Model):
+    """What a report says of an open ledger entry: this quarter's 整改进展, printed in its
+    上季度问题整改情况. The status is the entry's as the report was submitted (blank while it is a
+    draft, when the entry's current status is printed)."""
+
+    problem = models.ForeignKey(Problem, verbose_name=_("问题"), on_delete=models.CASCADE, related_name="progress")
+    report = models.ForeignKey(Report, verbose_name=_("报告"), on_delete=models.CASCADE, related_name="problem_progress")
+    text = models.TextField(_("本季度整改进展"), blank=True)
+    status = models.CharField(_("提交时的状态"), max_length=16, choices=Problem.Status.choices, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("整改进展")
+        verbose_name_plural = _("整改进展")
+        constraints = [models.UniqueConstraint(fields=["problem", "report"], name="problem_progress_once_a_report")]
+
+    def __str__(self):
+        return f"{self.problem} · {self.report}"
+
+
+class PlanCheck(models.Model):
+    """One item of last quarter's 下一步的打算, answered in this quarter's report: carried out,
+    partly, or not, with one sentence. The plan's words are kept as last quarter printed them."""
+
+    class Answer(models.TextChoices):
+        DONE = "done", _("已落实")
+        PARTLY = "partly", _("部分落实")
+        NOT_DONE = "not_done", _("未落实")
+
+    report = models.ForeignKey(Report, verbose_name=_("报告"), on_delete=models.CASCADE, related_name="plan_checks")
+    plan = models.TextField(_("上季度的打算"))
+    # The plan's words, hashed: the checklist is matched to last quarter's items by their text.
+    plan_key = models.CharField(max_length=64, editable=False)
+    position = models.PositiveIntegerField(_("位置"), default=0)
+    answer = models.CharField(_("落实情况"), max_length=16, choices=Answer.choices, blank=True)
+    note = models.TextField(_("说明"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("工作打算落实情况")
+        verbose_name_plural = _("工作打算落实情况")
+        ordering = ["report", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "plan_key"], name="plan_check_once_a_report"),
+            models.CheckConstraint(condition=Q(answer__in=["", "done", "partly", "not_done"]), name="plan_check_answer_known"),
+        ]
+
+    def __str__(self):
+        return self.plan[:40]

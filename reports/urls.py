@@ -54,4 +54,5 @@ tracking_urlpatterns = [
     path("measures/", tracking_pages.measures, name="summary"),
     path("measures.xlsx", tracking_pages.measures_xlsx, name="summary_xlsx"),
     path("ledger/", ledger_pages.ledger_page, name="ledger"),
+    path("ledger.xlsx", ledger_pages.ledger_xlsx, name="ledger_xlsx"),
 ]

@@ -126,6 +126,14 @@ def demo_drafter(demo):
     return get_user_model().objects.get(username="drafter")
 
 
+def answer_plans(report, user, answer="done", note=""):
+    """Answer every item of last quarter's 下一步的打算 in `report`, as its drafter does before submitting."""
+    from reports.tracking import carried
+
+    for plan in carried.plans(report):
+        carried.answer_plan(report, plan.position, actor=user, answer=answer, note=note)
+
+
 def report_record(report):
     """Everything that makes up the report and its record, to compare before and after."""
     return json.dumps({

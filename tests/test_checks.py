@@ -16,11 +16,14 @@ from reports.drafting.checks import (
     MEASURES_REF,
     OTHER_PERIOD,
     PLACEHOLDER,
+    PLAN_UNANSWERED,
+    PLANS_REF,
     Problem,
     find_problems,
     find_warnings,
 )
 from reports.models import Heading, Item
+from tests.fixtures import answer_plans
 
 
 def item(report, section=1, heading=None, position=1):
@@ -32,7 +35,7 @@ def one_item_report(report_factory, tree, text, **fields):
     return report_factory(tree["cppcc"], sections=[("主要做法", "practices", [text])], **fields)
 
 
-def test_demo_report_lists_its_six_redacted_names_and_nothing_else(demo):
+def test_demo_report_lists_its_six_redacted_names_and_last_quarters_two_plans(demo):
     problems = find_problems(demo)
 
     in_heading_2 = f"item-{item(demo, 1, 2, 5).id}"
@@ -45,8 +48,11 @@ def test_demo_report_lists_its_six_redacted_names_and_nothing_else(demo):
         (PLACEHOLDER, in_heading_4, "一、主要做法 （四） 三是：有待填写的占位符“**”"),
         (PLACEHOLDER, next_steps, "三、下一步的打算 四是：有待填写的占位符“**”"),
         (PLACEHOLDER, next_steps, "三、下一步的打算 四是：有待填写的占位符“**”"),
+        # The demo's 2022 Q4 report planned two things: this quarter says what became of them.
+        (PLAN_UNANSWERED, PLANS_REF, "上季度工作打算“持续深化党的二十大精神学习，制定年度学习计划。”尚未填写落实情况"),
+        (PLAN_UNANSWERED, PLANS_REF, "上季度工作打算“加强委员队伍党的建设，推动党的工作全覆盖。”尚未填写落实情况"),
     ]
-    for problem, around in zip(problems, ["《**廉洁自律规范》", "***文化资源", "将**作为", "政协**市委员会",
+    for problem, around in zip(problems[:6], ["《**廉洁自律规范》", "***文化资源", "将**作为", "政协**市委员会",
                                           "讲好“**故事”", "具有**特色"], strict=True):
         assert around in problem.excerpt
         assert len(problem.excerpt) <= 30
@@ -54,10 +60,11 @@ def test_demo_report_lists_its_six_redacted_names_and_nothing_else(demo):
     assert not [p for p in problems if p.kind == MEASURE_MISSING]
 
 
-def test_demo_report_passes_once_the_names_are_filled_in(demo):
+def test_demo_report_passes_once_the_names_are_filled_in_and_the_plans_answered(demo, demo_drafter):
     for entry in Item.objects.filter(section__report=demo, text__contains="*"):
         entry.text = entry.text.replace("***", "红色").replace("**", "本市")
         entry.save()
+    answer_plans(demo, demo_drafter)
     assert find_problems(demo) == []
 
 
@@ -238,22 +245,26 @@ def big_report(report_factory, measure_factory, tree, quarter, items):
 
 def test_queries_do_not_grow_with_the_number_of_items(report_factory, measure_factory, tree, django_assert_max_num_queries):
     counts = []
-    for quarter, items in ((1, 10), (2, 200)):
+    for quarter, items in ((2, 10), (4, 200)):
+        # Last quarter planned something, which this quarter has to answer: its plans are read too.
+        report_factory(tree["cppcc"], quarter=quarter - 1, sections=[("下一步的打算", "next_steps", ["打算一。"])])
         report = big_report(report_factory, measure_factory, tree, quarter, items)
-        with django_assert_max_num_queries(8), CaptureQueriesContext(connection) as queries:
+        with django_assert_max_num_queries(12), CaptureQueriesContext(connection) as queries:
             problems = find_problems(report)
         counts.append(len(queries))
         assert len([p for p in problems if p.kind == PLACEHOLDER]) == len(range(0, items, 3))
         assert len([p for p in problems if p.kind == EMPTY]) == len(range(2, items, 3)) + 1
         # 民主监督 has no value and no place in the text; 专题调研 is listed where the text uses it.
         assert len([p for p in problems if p.ref == MEASURES_REF]) == 1
+        assert [p.message for p in problems if p.kind == PLAN_UNANSWERED] == ["上季度工作打算“打算一。”尚未填写落实情况"]
     assert counts[0] == counts[1]
 
 
 def test_a_document_passed_in_is_not_built_again(report_factory, measure_factory, tree, django_assert_num_queries):
     report = big_report(report_factory, measure_factory, tree, 1, 30)
     document = build_document(report)
-    with django_assert_num_queries(4):
+    # The parts (3) and last quarter's report, whose plans this one answers (there is none).
+    with django_assert_num_queries(5):
         with_document = find_problems(report, document)
     assert with_document == find_problems(report)
 

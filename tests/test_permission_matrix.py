@@ -33,6 +33,7 @@ from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import URLResolver, get_resolver, reverse
+from openpyxl import load_workbook
 
 from reports.document.tokens import token
 from reports.drafting.checks import find_problems
@@ -40,6 +41,7 @@ from reports.drafting.editing import PART_MODELS, REPORT_PARTS, fingerprint, par
 from reports.models import DueDate, Heading, Item, MeasureValue, Membership, Problem, Report
 from reports.review import workflow
 from reports.views import converters
+from reports.views.tracking_pages import XLSX_CONTENT_TYPE
 
 # ---- Actors and outcomes -------------------------------------------------------------------
 
@@ -178,6 +180,8 @@ RULES = {
     }.get(v["ledger_action"], {}))),
     # The ledger page: anyone in a body (their own body's entries) or overseeing bodies.
     "tracking:ledger": lambda state, v: only_get(table("200")),
+    # Its .xlsx: the same entries, with the same filters, for the same readers.
+    "tracking:ledger_xlsx": lambda state, v: only_get(table("200")),
     "tracking:summary": lambda state, v: only_get(table("403", overseers="200")),
     "tracking:summary_xlsx": lambda state, v: only_get(table("403", overseers="200")),
 }
@@ -274,7 +278,8 @@ def world(tree, make_user, report_factory, measure_factory, monkeypatch):
     monkeypatch.setattr("reports.views.export.pdf_available", lambda: True)
     monkeypatch.setattr("reports.views.export.convert_docx_to_pdf", lambda data: b"%PDF-1.4 matrix")
     # An entry of the body's ledger, open, found the quarter before (for the ledger's actions).
-    problem = Problem.objects.create(organization=tree["cppcc"], text="上季度发现的问题。", found_year=2022,
+    # Its text carries the secret marker: the ledger page and its .xlsx show it only to the body's readers.
+    problem = Problem.objects.create(organization=tree["cppcc"], text=f"上季度发现的问题（{SECRET}）。", found_year=2022,
                                      found_quarter=4)
     return {"actors": actors, "report": report, "tree": tree, "problem": problem}
 
@@ -415,6 +420,10 @@ def leaks(response):
     if response.get("Content-Type", "").startswith("application/zip"):
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             return any(SECRET in name for name in archive.namelist())
+    if response.get("Content-Type", "").startswith(XLSX_CONTENT_TYPE):  # zipped XML, its text as &#…; references
+        workbook = load_workbook(io.BytesIO(content))
+        return any(SECRET in str(value) for sheet in workbook for row in sheet.iter_rows(values_only=True)
+                   for value in row if value is not None)
     return SECRET.encode() in content
 
 

@@ -20,6 +20,7 @@ from reports.document.tokens import token
 from reports.models import Heading, Item, Measure, MeasureValue, Membership, Organization, Report, Section
 from reports.review import workflow
 from reports.review.comments import add_comment
+from tests.fixtures import answer_plans
 
 SMALL = {"bodies": 3, "items": 10, "measures": 2, "comments": 1}
 LARGE = {"bodies": 30, "items": 200, "measures": 8, "comments": 12}
@@ -69,6 +70,8 @@ def build_world(prefix, size, make_user):
         items = size["items"] if focus else OTHER_ITEMS
         reports = {quarter: make_report(body, quarter, items=items, measures=measures, drafter=drafter)
                    for quarter in (1, 2, 3, 4)}
+        for quarter in (2, 3, 4):
+            answer_plans(reports[quarter], drafter)
         workflow.submit(reports[1], actor=drafter, notify=False)
         workflow.approve(reports[1], actor=reviewer, notify=False)
         if not focus:

@@ -188,8 +188,13 @@ def text_runs(text: str, measures: dict, *, ref: str) -> list[Run]:
     return runs
 
 
+def _item_ref(item) -> str:
+    """An item's part: "item-12"; a generated item names what it is printed from ("problem-3")."""
+    return getattr(item, "ref", "") or f"item-{item.id}"
+
+
 def _item_runs(index, item, measures):
-    ref = f"item-{item.id}"
+    ref = _item_ref(item)
     return [Run(item_ordinal(index), Role.BODY, kind="ordinal", ref=ref),
             *text_runs(item_text(item.text), measures, ref=ref)]
 
@@ -220,19 +225,21 @@ def _block(head, lead, items, *, inline, measures, ref, lead_ref):
         elif inline:
             paragraphs.append([Kind.BODY, runs, ref])
         else:
-            paragraphs.append([Kind.ITEM, runs, f"item-{item.id}"])
+            paragraphs.append([Kind.ITEM, runs, _item_ref(item)])
     return [Paragraph(kind, tuple(runs), ref) for kind, runs, ref in paragraphs]
 
 
 def compose_document(report: Report | SimpleNamespace, sections: Iterable[Section | SimpleNamespace],
                      headings: Iterable[Heading | SimpleNamespace], items: Iterable[Item | SimpleNamespace],
-                     measures: dict[int, MeasureInfo]) -> Document:
+                     measures: dict[int, MeasureInfo], generated: dict[str, list] | None = None) -> Document:
     """Plain data → Document.
 
     `sections` in order; `headings` and `items` in any order (sorted here by position);
     `measures` maps a measure id to its MeasureInfo. Objects need only the attributes the
-    models have (id, title, lead, position, section_id, heading_id, text).
+    models have (id, title, lead, position, section_id, heading_id, text). `generated` maps the
+    kind of a generated section to its items, [(ref, text)] (reports.tracking.carried).
     """
+    generated = generated or {}
     inline = report.items_layout == "inline"
     headings_of, items_of_heading, items_of_section = {}, {}, {}
     for heading in sorted(headings, key=lambda h: h.position):
@@ -256,8 +263,14 @@ def compose_document(report: Report | SimpleNamespace, sections: Iterable[Sectio
             Run(section_ordinal(section_index), Role.HEADING1, kind="ordinal", ref=ref),
             Run(section_title(section.title), Role.HEADING1, ref=ref),
         ), ref))
-        paragraphs += _block(None, section.lead, items_of_section.get(section.id, []), inline=inline,
-                             measures=measures, ref=ref, lead_ref=ref)
+        is_generated = getattr(section, "kind", "") in generated
+        if is_generated:
+            own_items = [SimpleNamespace(ref=item_ref, text=text) for item_ref, text in generated[section.kind]]
+        else:
+            own_items = items_of_section.get(section.id, [])
+        paragraphs += _block(None, section.lead, own_items, inline=inline, measures=measures, ref=ref, lead_ref=ref)
+        if is_generated:
+            continue  # its items are all it prints
         for heading_index, heading in enumerate(headings_of.get(section.id, []), 1):
             heading_ref = f"heading-{heading.id}"
             paragraphs += _block((heading.title, heading_ordinal(heading_index)), heading.lead,
@@ -296,10 +309,13 @@ def load_measures(report: Report, texts: Iterable[str], *,
 def build_document(report: Report, *, measure_values: Iterable[MeasureValue] | None = None) -> Document:
     """Load a report's parts in a constant number of queries and compose its document.
     `measure_values` as for load_measures."""
-    from reports.models import Heading, Item
+    from reports.models import GENERATED_SECTION_KINDS, Heading, Item
+    from reports.tracking.carried import generated_items
 
     sections = list(report.sections.all())
     headings = list(Heading.objects.filter(section__report=report))
     items = list(Item.objects.filter(section__report=report))
     texts = token_texts(report, sections, headings, items)
-    return compose_document(report, sections, headings, items, load_measures(report, texts, values=measure_values))
+    kinds = {section.kind for section in sections} & set(GENERATED_SECTION_KINDS)
+    return compose_document(report, sections, headings, items, load_measures(report, texts, values=measure_values),
+                            generated_items(report, kinds) if kinds else None)

@@ -21,7 +21,7 @@ from reports.document.model import Document, Kind, build_document, heading_title
 from reports.document.units import COUNT_UNIT_PATTERN, SPAN_PATTERN
 from reports.drafting.starting import next_quarter
 from reports.labels import period_text
-from reports.models import Heading, Item, MeasureValue, Report, Section
+from reports.models import GENERATED_SECTION_KINDS, Heading, Item, MeasureValue, Report, Section
 
 MEASURE_MISSING = "measure_missing"
 PLACEHOLDER = "placeholder"
@@ -30,6 +30,9 @@ EMPTY = "empty"
 OTHER_PERIOD = "other_period"
 # Problems of the measures panel rather than of a place in the text.
 MEASURES_REF = "measures"
+# Last quarter's plans not yet answered in the plans checklist (reports.tracking.carried).
+PLAN_UNANSWERED = "plan_unanswered"
+PLANS_REF = "plans"
 # Enough text for the user to recognise the spot, short enough for a side panel.
 EXCERPT_LENGTH = 30
 
@@ -108,7 +111,7 @@ def find_problems(report: Report, document: Document | None = None, *,
     """
     document = document or build_document(report)
     places = part_places(document)
-    problems = _empty_parts(report, places) + _text_problems(document, places)
+    problems = _empty_parts(report, places, document) + _text_problems(document, places)
     rank = {}
     for paragraph in document.paragraphs:
         for run in paragraph.runs:
@@ -120,7 +123,15 @@ def find_problems(report: Report, document: Document | None = None, *,
         return rank.get(problem.ref, len(rank)), problem.kind != EMPTY
 
     in_text = {problem.measure_id for problem in problems if problem.kind == MEASURE_MISSING}
-    return sorted(problems, key=order) + _panel_problems(report, exclude=in_text, values=measure_values)
+    return (sorted(problems, key=order) + _panel_problems(report, exclude=in_text, values=measure_values)
+            + _unanswered_plans(report))
+
+
+def _unanswered_plans(report):
+    from reports.tracking.carried import unanswered
+
+    return [Problem(PLAN_UNANSWERED, PLANS_REF, _("上季度工作打算“%(plan)s”尚未填写落实情况") % {"plan": _shortened(plan.text)})
+            for plan in unanswered(report)]
 
 
 def part_places(document: Document) -> dict[str, str]:
@@ -146,6 +157,10 @@ def part_places(document: Document) -> dict[str, str]:
 
 def _place(places, ref):
     return places.get(ref) or _("报告正文")
+
+
+def _shortened(text):
+    return text if len(text) <= EXCERPT_LENGTH else text[:EXCERPT_LENGTH] + "…"
 
 
 def _excerpt(text, start, end):
@@ -181,14 +196,14 @@ def _text_problems(document, places):
     return problems
 
 
-def _empty_parts(report, places):
+def _empty_parts(report, places, document):
     """Parts with nothing in them, judged by what would print (a title of "。" prints as nothing)."""
     # Plain rows: no model instances to build for a long report, and no join for the models'
     # default ordering (the problems are put in document order afterwards).
-    sections = Section.objects.filter(report=report).order_by().values_list("id", "title", "lead")
+    sections = Section.objects.filter(report=report).order_by().values_list("id", "title", "lead", "kind")
     headings = list(Heading.objects.filter(section__report=report).order_by().values_list("id", "section_id", "title"))
     items = list(Item.objects.filter(section__report=report).order_by().values_list("id", "section_id", "text"))
-    filled = {section_id for _id, section_id, _text in headings + items}
+    filled = {section_id for _id, section_id, _text in headings + items} | _generated_filled(document)
 
     problems = []
     if not report.title.strip():
@@ -198,11 +213,14 @@ def _empty_parts(report, places):
         problems.append(Problem(EMPTY, "signature", _("%(place)s：署名为空") % {"place": PART_NAMES["signature"]}))
     if not report.signature_date:
         problems.append(Problem(EMPTY, "signature", _("%(place)s：成文日期尚未填写") % {"place": PART_NAMES["signature"]}))
-    for section_id, title, lead in sections:
+    for section_id, title, lead, kind in sections:
         ref = f"section-{section_id}"
         if not section_title(title):
             problems.append(Problem(EMPTY, ref, _("%(place)s：部分标题为空") % {"place": _place(places, ref)}))
-        if section_id not in filled and not paragraph_texts(lead):
+        if section_id not in filled and not paragraph_texts(lead) and kind in GENERATED_SECTION_KINDS:
+            problems.append(Problem(EMPTY, ref, _("%(place)s：没有可列出的内容，不需要时可删除这一部分")
+                                    % {"place": _place(places, ref)}))
+        elif section_id not in filled and not paragraph_texts(lead):
             problems.append(Problem(EMPTY, ref, _("%(place)s：这一部分还没有内容") % {"place": _place(places, ref)}))
     for heading_id, _section_id, title in headings:
         ref = f"heading-{heading_id}"
@@ -213,6 +231,20 @@ def _empty_parts(report, places):
         if not item_text(text):
             problems.append(Problem(EMPTY, ref, _("%(place)s：这一项还没有内容") % {"place": _place(places, ref)}))
     return problems
+
+
+def _generated_filled(document):
+    """The sections whose items are generated (上季度问题整改情况…) and have some."""
+    filled, section_id = set(), None
+    for paragraph in document.paragraphs:
+        if paragraph.kind == Kind.SECTION:
+            section_id = int(paragraph.ref.removeprefix("section-"))
+        elif section_id and any(run.ref.startswith(GENERATED_REFS) for run in paragraph.runs):
+            filled.add(section_id)
+    return filled
+
+
+GENERATED_REFS = ("problem-", "plan-")
 
 
 def _panel_problems(report, *, exclude, values=None):

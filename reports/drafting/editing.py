@@ -58,6 +58,8 @@ class WrongPlace(EditRefused):
 
 
 WRONG_PLACE = _lazy("要插入的位置不在这一部分中，页面可能已过时。请刷新页面后重试。")
+# A generated part prints the ledger or the plans checklist: what it says is typed there.
+GENERATED_PLACE = _lazy("这一部分的内容由右侧的问题整改台账或工作打算清单生成，请在那里填写。")
 
 
 class EditConflict(Exception):
@@ -249,6 +251,8 @@ def add_heading(*, user: AbstractBaseUser, report: Report, section: Section, aft
     section = find_part(locked, "section", section.pk)
     if section is None:
         raise EditConflict(theirs={}, yours={}, gone=True)
+    if section.generated:
+        raise WrongPlace(GENERATED_PLACE)
     heading = Heading(section=section, title=title or _("新的小标题"))
     heading._history_user = user
     _room_for_another_part(locked)
@@ -269,6 +273,8 @@ def add_item(*, user: AbstractBaseUser, report: Report, section: Section, headin
         raise EditConflict(theirs={}, yours={"text": text}, gone=True)
     if heading is not None and heading.section_id != section.id:
         raise WrongPlace(WRONG_PLACE)
+    if section.generated:
+        raise WrongPlace(GENERATED_PLACE)
     item = Item(section=section, heading=heading, text=text)
     item._history_user = user
     _room_for_another_part(locked)

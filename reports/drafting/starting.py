@@ -177,20 +177,33 @@ def _copy(source, *, user, year, quarter):
     return report
 
 
-def previous_problems(report: Report) -> tuple[Report | None, list[str]]:
-    """The previous quarter's 存在的主要问题 of the same body, as plain texts, so that this
-    quarter's practices and next steps can answer them (measures shown by name)."""
-    from reports.document.tokens import tokens_to_names
-
+def previous_report(report: Report) -> Report | None:
+    """The same body's report of the quarter before (last year's Q4 before a Q1)."""
     year, quarter = previous_quarter(report.year, report.quarter)
-    previous = Report.objects.filter(organization_id=report.organization_id, year=year, quarter=quarter).first()
-    if previous is None:
-        return None, []
-    sections = Section.objects.filter(report=previous, kind=Section.Kind.PROBLEMS)
-    items = Item.objects.filter(section__in=sections).select_related("heading").order_by(
+    return Report.objects.filter(organization_id=report.organization_id, year=year, quarter=quarter).first()
+
+
+def section_texts(report: Report, kind: str) -> list[str]:
+    """The leads and items of the report's sections of `kind`, as plain texts in print order
+    (measures shown by name): what a later quarter reads of them. Two queries, three with measures."""
+    from reports.document.tokens import TOKEN_RE, tokens_to_names
+
+    leads = [lead for lead in Section.objects.filter(report=report, kind=kind).order_by("position")
+             .values_list("lead", flat=True) if lead.strip()]
+    items = Item.objects.filter(section__report=report, section__kind=kind).order_by(
         "section__position", "heading__position", "position"
     )
-    names = dict(previous.measure_values.values_list("measure_id", "measure__name"))
-    texts = [tokens_to_names(text, names) for text in sections.exclude(lead="").values_list("lead", flat=True)]
-    texts += [tokens_to_names(item.text, names) for item in items if item.text.strip()]
-    return previous, texts
+    texts = leads + [text for text in items.values_list("text", flat=True) if text.strip()]
+    if any(TOKEN_RE.search(text) for text in texts):
+        names = dict(report.measure_values.values_list("measure_id", "measure__name"))
+        texts = [tokens_to_names(text, names) for text in texts]
+    return texts
+
+
+def previous_problems(report: Report) -> tuple[Report | None, list[str]]:
+    """The previous quarter's 存在的主要问题 of the same body, as plain texts, so that this
+    quarter's practices and next steps can answer them."""
+    previous = previous_report(report)
+    if previous is None:
+        return None, []
+    return previous, section_texts(previous, Section.Kind.PROBLEMS)

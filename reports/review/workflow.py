@@ -29,7 +29,7 @@ from reports.errors import Refusal
 from reports.models import Heading, Item, MeasureValue, Membership, Report, ReportEvent, Section, Submission
 from reports.review import notices
 from reports.review.comments import MAX_COMMENT, add_comment, comment_targets, current_document
-from reports.tracking import ledger
+from reports.tracking import carried, ledger
 
 DRAFTER, REVIEWER = Membership.Role.DRAFTER, Membership.Role.REVIEWER
 DRAFT, SUBMITTED, RETURNED, APPROVED = (
@@ -151,6 +151,7 @@ def _transition(report, action, *, actor, comment="", notify=True):
         problems = find_problems(locked, document)
         if problems:
             raise ReportIncomplete(_("还有 %(count)d 处需要填写，暂不能提交。") % {"count": len(problems)}, problems)
+        carried.freeze(locked)
         _freeze(locked, document, actor)
     Report.objects.filter(pk=locked.pk).update(status=new_status, updated_at=timezone.now(), updated_by=actor)
     if action == APPROVE:

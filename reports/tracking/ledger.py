@@ -302,3 +302,9 @@ def problem_counts(organization_ids, today: date) -> dict[int, tuple[int, int]]:
             .values("organization_id")
             .annotate(still_open=Count("id"), overdue=Count("id", filter=overdue_condition(today))))
     return {row["organization_id"]: (row["still_open"], row["overdue"]) for row in rows}
+
+
+def colour_counts(rows) -> dict[str, int]:
+    """{colour: entries of that colour} for the legend, on the page and in the sheet."""
+    rows = list(rows)
+    return {colour: sum(1 for row in rows if row.colour == colour) for colour in (OVERDUE, SOON, CLOSED_COLOUR)}

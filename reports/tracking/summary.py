@@ -193,7 +193,7 @@ def _quarter_headers():
     return [quarter_name(quarter) for quarter in QUARTER_NUMBERS] + [_("全年累计")]
 
 
-def _write_sheet(sheet, title, headers, rows, widths):
+def write_sheet(sheet, title, headers, rows, widths):
     """A title row, a bold frozen header, then rows of text and numbers (numbers as numbers)."""
     sheet.append([title])
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(headers))
@@ -226,7 +226,7 @@ def summary_workbook(user: AbstractBaseUser, year: int, include_submitted: bool 
 
     summary = workbook.active
     summary.title = _("汇总")
-    _write_sheet(
+    write_sheet(
         summary,
         _("%(year)s年统计数汇总（%(note)s）") % {"year": year, "note": note},
         [_("统计指标"), pgettext("measure unit", "单位"), *_quarter_headers()],
@@ -238,7 +238,7 @@ def summary_workbook(user: AbstractBaseUser, year: int, include_submitted: bool 
     )
 
     detail = workbook.create_sheet(_("分单位明细"))
-    _write_sheet(
+    write_sheet(
         detail,
         _("%(year)s年统计数分单位明细（%(note)s）") % {"year": year, "note": note},
         [_("填报单位"), _("统计指标"), pgettext("measure unit", "单位"), *_quarter_headers()],

@@ -1,13 +1,18 @@
 """The 问题整改台账 page, and the actions on its entries (开始整改, 提请销号, 销号, 重新整改) from the
 pages that show them. The page lists the bodies a user belongs to or oversees (ledger.ledger_ids)."""
 
+from dataclasses import dataclass
+from datetime import date
+from io import BytesIO
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -17,6 +22,8 @@ from reports.access import visible_organization_ids
 from reports.models import YEAR_MAX, YEAR_MIN, Organization, Problem, ProblemEvent
 from reports.tracking import ledger
 from reports.tracking.ledger import LedgerRefused
+from reports.tracking.ledger_sheet import ledger_workbook
+from reports.views.tracking_pages import XLSX_CONTENT_TYPE
 
 DONE = {
     ledger.START: gettext_lazy("已标记为整改中。"),
@@ -84,8 +91,20 @@ class LedgerFilterForm(forms.Form):
             self.fields[name].label = capfirst(self.fields[name].label)
 
 
-@require_safe
-def ledger_page(request: HttpRequest) -> HttpResponse:
+@dataclass(frozen=True)
+class Filtered:
+    """The ledger as the GET query asks for it: the filter form to show, what was chosen, and
+    the entries it selects, coloured as of `today`."""
+
+    form: LedgerFilterForm
+    chosen: dict
+    rows: list
+    today: date
+
+
+def _filtered(request: HttpRequest, *, actions: bool) -> Filtered:
+    """The one reading of the ledger's filters, for the page and its download. `actions`: work out
+    what the reader may do with each entry (the page's buttons; the download has none)."""
     ids = ledger.ledger_ids(request.user)
     if not ids:
         raise PermissionDenied(_("您不属于任何单位，也不督办任何单位，没有可查看的问题整改台账。"))
@@ -93,15 +112,50 @@ def ledger_page(request: HttpRequest) -> HttpResponse:
     form = LedgerFilterForm(request.GET or None, bodies=bodies)
     chosen = form.cleaned_data if form.is_valid() else {}
     body = chosen.get("body")
-    rows = ledger.ledger_rows(ids, today=timezone.localdate(), user=request.user, organization_id=body.id if body else None,
-                              status=chosen.get("status", ""), found_year=chosen.get("year"),
-                              overdue=bool(chosen.get("overdue")))
-    counts = {colour: sum(1 for row in rows if row.colour == colour)
-              for colour in (ledger.OVERDUE, ledger.SOON, ledger.CLOSED_COLOUR)}
+    today = timezone.localdate()
+    rows = ledger.ledger_rows(ids, today=today, user=request.user if actions else None,
+                              organization_id=body.id if body else None, status=chosen.get("status", ""),
+                              found_year=chosen.get("year"), overdue=bool(chosen.get("overdue")))
+    return Filtered(form, chosen, rows, today)  # without a query the form is unbound: no errors shown
+
+
+def _filter_labels(filtered: Filtered) -> list[str]:
+    """The filters chosen, each worded as the form shows it ("状态 整改中", "只看逾期")."""
+    fields, chosen = filtered.form.fields, filtered.chosen
+    labels = []
+    if chosen.get("body"):
+        labels.append(f"{fields['body'].label} {chosen['body'].name}")
+    if chosen.get("status"):
+        labels.append(f"{fields['status'].label} {Problem.Status(chosen['status']).label}")
+    if chosen.get("year") is not None:
+        labels.append(f"{fields['year'].label} {chosen['year']}")
+    if chosen.get("overdue"):
+        labels.append(str(fields["overdue"].label))
+    return labels
+
+
+@require_safe
+def ledger_page(request: HttpRequest) -> HttpResponse:
+    filtered = _filtered(request, actions=True)
+    query = request.GET.urlencode()
     return render(request, "reports/tracking/ledger.html", {
-        "form": form if request.GET else LedgerFilterForm(bodies=bodies),
-        "rows": rows,
-        "counts": counts,
+        "form": filtered.form,
+        "rows": filtered.rows,
+        "counts": ledger.colour_counts(filtered.rows),
         "soon_days": ledger.soon_days(),
         "ledger_typed": typed_back(request),
+        "xlsx_url": reverse("tracking:ledger_xlsx") + (f"?{query}" if query else ""),
     })
+
+
+@require_safe
+def ledger_xlsx(request: HttpRequest) -> HttpResponse:
+    """The ledger page's entries, with its filters, as an .xlsx (reports/tracking/ledger_sheet.py)."""
+    filtered = _filtered(request, actions=False)
+    workbook = ledger_workbook(filtered.rows, today=filtered.today, filters=_filter_labels(filtered))
+    buffer = BytesIO()
+    workbook.save(buffer)
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX_CONTENT_TYPE)
+    filename = _("问题整改台账-%(day)s.xlsx") % {"day": filtered.today.isoformat()}
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
+    return response
