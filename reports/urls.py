@@ -1,6 +1,7 @@
 from django.urls import path, register_converter
 
 from reports.views import (
+    carried_panel,
     editor,
     export,
     import_pages,
@@ -45,6 +46,10 @@ urlpatterns = [
     path("<int:pk>/measures/<int:value_id>/", measures_panel.set_value, name="measure_value"),
     path("<int:pk>/measures/<int:value_id>/remove/", measures_panel.remove, name="measure_remove"),
     path("ledger/<int:problem_id>/<str:ledger_action>/", ledger_pages.act, name="ledger_act"),
+    path("<int:pk>/progress/<int:problem_id>/", carried_panel.progress, name="problem_progress"),
+    path("<int:pk>/plans/<int:position>/", carried_panel.plan_answer, name="plan_answer"),
+    path("<int:pk>/print/<str:kind>/", carried_panel.print_part, name="print_part"),
+    path("<int:pk>/open-problem/<int:item_id>/", carried_panel.open_problem, name="open_problem"),
 ]
 
 # 督办 pages, mounted at /tracking/ under the namespace "tracking" (config/urls.py).

@@ -16,13 +16,14 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import override
 
 from reports.access import EDITABLE_STATUSES, can_edit
 from reports.document.numbering import MAX_REPORT_PARTS
 from reports.document.tokens import TOKEN_FIELDS, referenced_ids, token_texts
 from reports.drafting import ordering
 from reports.errors import Refusal
-from reports.models import Heading, Item, Measure, MeasureValue, Report, Section
+from reports.models import GENERATED_SECTION_KINDS, Heading, Item, Measure, MeasureValue, Report, Section
 
 # What each kind of part holds: the fields a user edits in one form.
 PART_FIELDS = {
@@ -240,6 +241,38 @@ def add_section(*, user: AbstractBaseUser, report: Report, after: Section | None
     section._history_user = user
     _room_for_another_part(locked)
     ordering.insert_after(section, _place_after(locked, section, after))
+    _touch(locked, user, report)
+    return section
+
+
+@transaction.atomic
+def print_generated_part(*, user: AbstractBaseUser, report: Report, kind: str, on: bool) -> Section | None:
+    """Print a generated part (上季度问题整改情况, 上季度工作打算落实情况) or stop printing it. A new
+    one goes before 存在的主要问题, under its kind's title; stopping deletes the section, whose
+    items were never typed (they stay in the ledger and the checklist)."""
+    if kind not in GENERATED_SECTION_KINDS:
+        raise EditRefused(_("未知的部分。"), "not_generated")
+    locked = _lock(report, user)
+    existing = list(Section.objects.filter(report=locked, kind=kind))
+    if not on:
+        for section in existing:
+            section._history_user = user
+            section.delete()
+            ordering.close_gap(section)
+        if existing:
+            _touch(locked, user, report)
+        return None
+    if existing:
+        return existing[0]
+    sections = list(Section.objects.filter(report=locked).order_by("position"))
+    before = next((index for index, section in enumerate(sections) if section.kind == Section.Kind.PROBLEMS), None)
+    after = sections[before - 1] if before else None
+    with override("zh-hans"):  # the report's words, whatever the interface's language
+        title = str(Section.Kind(kind).label)
+    section = Section(report=locked, kind=kind, title=title)
+    section._history_user = user
+    _room_for_another_part(locked)
+    ordering.insert_after(section, after)
     _touch(locked, user, report)
     return section
 

@@ -116,7 +116,7 @@ def rectification_text(problem: str, progress: str, status: str, deadline: date 
 
 @transaction.atomic
 def save_progress(report: Report, problem: Problem, *, actor: AbstractBaseUser, progress: str,
-                  measures: str, leader: str, department: str, deadline: date | None) -> ProblemProgress:
+                  measures: str, leader: str, department: str, deadline: date | None) -> ProblemProgress | None:
     """This quarter's 整改进展 of an entry, in this report, and the entry's 整改措施, 责任领导, 责任部门
     and 整改时限 (kept in the entry's history). The caller checks that the user may edit the report."""
     if problem.organization_id != report.organization_id:
@@ -132,8 +132,11 @@ def save_progress(report: Report, problem: Problem, *, actor: AbstractBaseUser, 
             setattr(locked, name, fields[name])
         locked._history_user = actor
         locked.save(update_fields=[*changed, "updated_at"])
-    row, _created = ProblemProgress.objects.get_or_create(problem=locked, report=report)
     text = _bounded(progress, _("本季度整改进展"))
+    if not Problem.objects.filter(_found_before(report), pk=locked.pk).exists():
+        problem.refresh_from_db()
+        return None  # found in this very quarter: nothing to say of its progress yet
+    row, _created = ProblemProgress.objects.get_or_create(problem=locked, report=report)
     if row.text != text:
         row.text = text
         row._history_user = actor

@@ -232,15 +232,39 @@ def _ages(problems: list[Problem]) -> dict[int, int]:
     return {problem.id: _running(periods.get(problem.id, [])) for problem in problems}
 
 
+def entries(problems: list[Problem], user: AbstractBaseUser | None = None, today: date | None = None) -> list[Entry]:
+    """The problems as a page shows them: each with its age, its colour (given `today`) and what
+    `user` may do with it, in one query for all of their ages."""
+    ages = _ages(problems)
+    return [Entry(problem, ages[problem.id], colour(problem, today) if today else "",
+                  tuple(available_actions(user, problem)) if user else ()) for problem in problems]
+
+
 def open_entries(organization_id: int, user: AbstractBaseUser | None = None) -> list[Entry]:
     """The body's entries not yet closed, oldest first, each with its age and what `user` may
     do with it: a few queries however many entries."""
     problems = list(Problem.objects.filter(organization_id=organization_id, status__in=STILL_OPEN)
                     .select_related("closing_proposed_by")
                     .order_by("found_year", "found_quarter", "id"))
-    ages = _ages(problems)
-    return [Entry(problem, ages[problem.id], actions=tuple(available_actions(user, problem)) if user else ())
-            for problem in problems]
+    return entries(problems, user)
+
+
+@transaction.atomic
+def open_early(report: Report, text: str, *, actor: AbstractBaseUser) -> Problem:
+    """A problem of a report not yet approved, entered in the ledger by its drafter now (its
+    measures and deadline can then be set while the report is written). The approval finds it
+    there and names it again rather than entering it twice."""
+    entries_now = list(Problem.objects.select_for_update().filter(organization_id=report.organization_id))
+    match = next((entry for entry in entries_now if entry.status in STILL_OPEN and same_problem(entry.text, text)), None)
+    if match is not None:
+        return match
+    problem = Problem(organization_id=report.organization_id, text=text, found_year=report.year,
+                      found_quarter=report.quarter)
+    problem._history_user = actor
+    problem.save()
+    ProblemEvent.objects.create(problem=problem, action=FOUND, from_status="", to_status=OPEN, actor=actor, report=report,
+                                comment=_("起草人在报告审定前列入台账。"))
+    return problem
 
 
 # The ledger page ----------------------------------------------------------------------------
@@ -290,10 +314,7 @@ def ledger_rows(organization_ids: set[int], *, today: date, user: AbstractBaseUs
         problems = problems.filter(found_year=found_year)
     if overdue:
         problems = problems.filter(overdue_condition(today))
-    problems = list(problems.order_by("organization__name", "found_year", "found_quarter", "id"))
-    ages = _ages(problems)
-    return [Entry(problem, ages[problem.id], colour(problem, today),
-                  tuple(available_actions(user, problem)) if user else ()) for problem in problems]
+    return entries(list(problems.order_by("organization__name", "found_year", "found_quarter", "id")), user, today)
 
 
 def problem_counts(organization_ids, today: date) -> dict[int, tuple[int, int]]:

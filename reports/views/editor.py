@@ -25,11 +25,11 @@ from reports.drafting.checks import find_problems, find_warnings, part_places
 from reports.drafting.editing import EditConflict, EditRefused
 from reports.drafting.forms import PART_FORMS
 from reports.drafting.starting import previous_problems
-from reports.models import Report
+from reports.models import GENERATED_SECTION_KINDS, Report
 from reports.review import workflow
 from reports.review.comments import latest_comments
 from reports.tracking import ledger
-from reports.views import ledger_pages
+from reports.views import carried_panel, ledger_pages
 from reports.views.access import editable_report_view, refusal, visible_report
 from reports.views.links import part_url
 from reports.views.measures_context import panel_context, panel_values
@@ -48,19 +48,34 @@ def get_part(report, kind, part_id):
 # Building the sheet --------------------------------------------------------------------------
 
 
-def editor_blocks(report, document):
+# A generated item (reports.tracking.carried) is typed in its panel: it links there.
+GENERATED_ANCHORS = {"problem": "#ledger-entry-{}", "plan": "#plan-{}"}
+
+
+def _part_link(report, ref):
+    kind, _sep, number = ref.partition("-")
+    if kind in GENERATED_ANCHORS:
+        return GENERATED_ANCHORS[kind].format(number), True
+    return part_url(report, ref), False
+
+
+def editor_blocks(report, document, generated_sections=frozenset()):
     """The document cut into blocks (the head, each section, the tail), each paragraph's runs
-    grouped by part, with the edit URL of each part and whether it is the part's first group."""
+    grouped by part, with the edit URL of each part and whether it is the part's first group.
+    `generated_sections`: the ids of the sections whose items are generated, not typed."""
     blocks = [{"ref": "head", "paragraphs": []}]
     seen = set()
     for paragraph in document.paragraphs:
         if paragraph.kind == Kind.SECTION:
-            blocks.append({"ref": paragraph.ref, "paragraphs": [], "section_id": int(paragraph.ref.split("-")[1])})
+            section_id = int(paragraph.ref.split("-")[1])
+            blocks.append({"ref": paragraph.ref, "paragraphs": [], "section_id": section_id,
+                           "generated": section_id in generated_sections})
         elif paragraph.kind in TAIL_KINDS and blocks[-1]["ref"] != "tail":
             blocks.append({"ref": "tail", "paragraphs": []})
         groups = []
         for ref, runs in paragraph.groups():
-            groups.append({"ref": ref, "runs": runs, "first": ref not in seen, "url": part_url(report, ref) if ref else ""})
+            url, generated = _part_link(report, ref) if ref else ("", False)
+            groups.append({"ref": ref, "runs": runs, "first": ref not in seen, "url": url, "generated": generated})
             seen.add(ref)
         blocks[-1]["paragraphs"].append({"kind": paragraph.kind, "groups": groups})
     if blocks[-1]["ref"] != "tail":
@@ -71,7 +86,8 @@ def editor_blocks(report, document):
 def sheet_context(report, *, editing_ref="", form=None, conflict=None, comments=None, measure_values=None):
     """`comments` (latest_comments) and `measure_values` (panel_values) when the page has them."""
     document = build_document(report, measure_values=measure_values)
-    blocks, present = editor_blocks(report, document)
+    generated = set(report.sections.filter(kind__in=GENERATED_SECTION_KINDS).values_list("id", flat=True))
+    blocks, present = editor_blocks(report, document, generated)
     # The reviewer's remarks of the last round stand at the parts they are about.
     notes = {}
     for comment in latest_comments(report) if comments is None else comments:
@@ -132,10 +148,11 @@ def editor(request, pk):
         messages.info(request, _("这份报告当前不能由您修改，已为您打开只读页面。"))
         return redirect("reports:detail", pk=report.pk)
     previous, previous_texts = previous_problems(report)
-    ledger_entries = ledger.open_entries(report.organization_id, request.user)
+    carried = carried_panel.panel_context(request, report)
     # Last quarter's problems that are in the ledger already stand there, with their status.
+    listed = [item.problem for item in carried["rectification"] + carried["found_now"]]
     previous_texts = [text for text in previous_texts
-                      if not any(ledger.same_problem(entry.problem.text, text) for entry in ledger_entries)]
+                      if not any(ledger.same_problem(problem.text, text) for problem in listed)]
     # Read once and shared by the sheet, the measures panel and the check panel.
     comments, measure_values = latest_comments(report), panel_values(report)
     context = sheet_context(report, comments=comments, measure_values=measure_values)
@@ -145,7 +162,7 @@ def editor(request, pk):
         warnings=find_warnings(report, context["document"]),
         previous_report=previous,
         previous_problems=previous_texts,
-        ledger_entries=ledger_entries,
+        **carried,
         ledger_typed=ledger_pages.typed_back(request),
         actions=workflow.available_actions(request.user, report),
         report_comments=[c for c in comments if not c.ref],
