@@ -12,11 +12,12 @@ from reports.views import (
     review,
     tracking_pages,
 )
-from reports.views.converters import AddableKindConverter, PartKindConverter
+from reports.views.converters import AddableKindConverter, GeneratedKindConverter, PartKindConverter
 
 app_name = "reports"
 register_converter(PartKindConverter, "part")
 register_converter(AddableKindConverter, "addable")
+register_converter(GeneratedKindConverter, "generated")
 
 urlpatterns = [
     path("", report_pages.report_list, name="list"),
@@ -48,7 +49,7 @@ urlpatterns = [
     path("ledger/<int:problem_id>/<str:ledger_action>/", ledger_pages.act, name="ledger_act"),
     path("<int:pk>/progress/<int:problem_id>/", carried_panel.progress, name="problem_progress"),
     path("<int:pk>/plans/<int:position>/", carried_panel.plan_answer, name="plan_answer"),
-    path("<int:pk>/print/<str:kind>/", carried_panel.print_part, name="print_part"),
+    path("<int:pk>/print/<generated:kind>/", carried_panel.print_part, name="print_part"),
     path("<int:pk>/open-problem/<int:item_id>/", carried_panel.open_problem, name="open_problem"),
 ]
 

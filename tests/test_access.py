@@ -17,7 +17,8 @@ def report_urls_for(report):
 
     item = Item.objects.filter(section__report=report).first()
     value = MeasureValue.objects.filter(report=report).first()
-    samples = {"kind": "item", "part_id": item.pk if item else 1, "value_id": value.pk if value else 1, "action": "submit"}
+    samples = {"kind": "item", "part_id": item.pk if item else 1, "value_id": value.pk if value else 1, "action": "submit",
+               "problem_id": 1, "position": 1, "item_id": item.pk if item else 1}
     found = []
     for pattern in report_urls.urlpatterns:
         converters = pattern.pattern.converters
@@ -27,8 +28,11 @@ def report_urls_for(report):
                 kwargs["kind"] = "title"  # a part of the report itself…
             try:
                 found.append(reverse(f"reports:{pattern.name}", kwargs=kwargs))
-            except NoReverseMatch:  # …unless the pattern only takes parts it can add
-                found.append(reverse(f"reports:{pattern.name}", kwargs={**kwargs, "kind": "item"}))
+            except NoReverseMatch:  # …unless the pattern only takes parts it can add, or generated parts
+                try:
+                    found.append(reverse(f"reports:{pattern.name}", kwargs={**kwargs, "kind": "item"}))
+                except NoReverseMatch:
+                    found.append(reverse(f"reports:{pattern.name}", kwargs={**kwargs, "kind": "rectification"}))
     assert len(found) > 10, "the reports app has report URLs"
     return sorted(set(found))
 

@@ -57,8 +57,10 @@ def test_last_quarters_problem_prints_with_this_quarters_progress(quarters, draf
     problem.refresh_from_db()
     assert (problem.measures, problem.leader, problem.department, problem.deadline) == (
         "建立联络制度", "张三", "机关党委", date(2023, 6, 30))
-    # The change of the entry is in its trail, with who made it.
-    assert problem.history.first().history_user == drafter
+    # The change of the entry is in its trail, with who made it; progress reported is rectification begun.
+    assert problem.history.filter(leader="张三").first().history_user == drafter
+    assert problem.status == "in_progress"
+    assert problem.events.order_by("id").last().action == "start"
 
 
 def test_a_closed_entry_prints_as_rectified_with_its_outcome(quarters, drafter, reviewer):

@@ -38,7 +38,7 @@ from openpyxl import load_workbook
 from reports.document.tokens import token
 from reports.drafting.checks import find_problems
 from reports.drafting.editing import PART_MODELS, REPORT_PARTS, fingerprint, part_values
-from reports.models import DueDate, Heading, Item, MeasureValue, Membership, Problem, Report
+from reports.models import GENERATED_SECTION_KINDS, DueDate, Heading, Item, MeasureValue, Membership, Problem, Report
 from reports.review import workflow
 from reports.views import converters
 from reports.views.tracking_pages import XLSX_CONTENT_TYPE
@@ -182,6 +182,13 @@ RULES = {
     "tracking:ledger": lambda state, v: only_get(table("200")),
     # Its .xlsx: the same entries, with the same filters, for the same readers.
     "tracking:ledger_xlsx": lambda state, v: only_get(table("200")),
+    # What a report carries over (reports/tracking/carried.py), written from the editor's panels.
+    # The entry was found before the report's quarter: its progress is the report's to tell.
+    "reports:problem_progress": lambda state, v: editor_write(state),
+    # The report has no last quarter to answer: the drafter is told so, nothing is written.
+    "reports:plan_answer": lambda state, v: editor_write(state, done="302"),
+    "reports:print_part": lambda state, v: editor_write(state),
+    "reports:open_problem": lambda state, v: editor_write(state),
     "tracking:summary": lambda state, v: only_get(table("403", overseers="200")),
     "tracking:summary_xlsx": lambda state, v: only_get(table("403", overseers="200")),
 }
@@ -318,6 +325,8 @@ def url_variants(route, pattern, world):
     for name in names:
         if name == "pk":
             extend("pk", [report.pk])
+        elif name == "kind" and isinstance(pattern.pattern.converters["kind"], converters.GeneratedKindConverter):
+            extend("kind", list(GENERATED_SECTION_KINDS))
         elif name == "kind":
             # Parts there are several of (with an id), or parts of the report itself.
             addable = isinstance(pattern.pattern.converters["kind"], converters.AddableKindConverter)
@@ -337,6 +346,10 @@ def url_variants(route, pattern, world):
             extend("key", ["no-such-import"])
         elif name == "problem_id":
             extend("problem_id", [world["problem"].pk])
+        elif name == "position":
+            extend("position", [1])
+        elif name == "item_id":
+            extend("item_id", [Item.objects.get(section__report=report, text="问题一。").pk])
         elif name == "ledger_action":
             extend("ledger_action", ["start", "propose", "close", "reopen", "found", "no-such-action"])
         else:
@@ -377,6 +390,12 @@ def post_data(key, variant, world):
         return {"name": "新统计数", "unit": "次"}
     if key == "reports:measure_value":
         return {"value": "7"}
+    if key == "reports:problem_progress":
+        return {"progress": "制定整改方案。", "measures": "建立制度。", "leader": "", "department": "", "deadline": "2023-06-30"}
+    if key == "reports:plan_answer":
+        return {"answer": "done", "note": ""}
+    if key == "reports:print_part":
+        return {"on": "1"}
     if key == "reports:ledger_act":
         return {"comment": "已建立制度，逐项整改到位。", "next": "/reports/"}
     if key in ("reports:act", "reports:comment"):

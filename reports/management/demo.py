@@ -8,7 +8,7 @@ The sample report is what the importer makes of the real sample text
 
 import json
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -19,7 +19,7 @@ from django.db import transaction
 from reports.drafting.structure import create_report_from_structure
 from reports.models import Measure, Membership, Organization, Problem, ProblemEvent, Report, ReportEvent, Submission
 from reports.review import workflow
-from reports.tracking import ledger
+from reports.tracking import carried, ledger
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
 DEMO_FILE = FIXTURES / "demo-organizations.json"
@@ -116,10 +116,39 @@ def load_demo_data(*, reset=False):
             measures_by_name=measures,
             values_by_name=values,
         )
+        carry_over(report, data)
         if data.get("history"):
             replay_history(report, data["history"])
         result.created_reports.append(report)
     return result
+
+
+def carry_over(report, data):
+    """What the fixture's drafter typed in the editor's panels: problems entered in the ledger before
+    approval ("ledger", by their place in 存在的主要问题), progress on last quarter's entries
+    ("progress") and answers to last quarter's plans ("plans", in their order)."""
+    if not data.get("drafter"):
+        return
+    drafter = get_user_model().objects.get(username=data["drafter"])
+    texts = ledger.problem_texts(report)
+    for entry in data.get("ledger", []):
+        problem = ledger.open_early(report, texts[entry["item"] - 1], actor=drafter)
+        _set_details(problem, entry, drafter)
+    for entry in data.get("progress", []):
+        problem = Problem.objects.get(organization_id=report.organization_id, text=entry["problem"])
+        carried.save_progress(report, problem, actor=drafter, progress=entry.get("progress", ""),
+                              measures=entry.get("measures", ""), leader=entry.get("leader", ""),
+                              department=entry.get("department", ""),
+                              deadline=date.fromisoformat(entry["deadline"]) if entry.get("deadline") else None)
+    for position, answer in enumerate(data.get("plans", []), 1):
+        carried.answer_plan(report, position, actor=drafter, answer=answer["answer"], note=answer.get("note", ""))
+
+
+def _set_details(problem, entry, actor):
+    problem.measures, problem.leader, problem.department = entry["measures"], entry["leader"], entry["department"]
+    problem.deadline = date.fromisoformat(entry["deadline"])
+    problem._history_user = actor
+    problem.save()
 
 
 def replay_history(report, history):

@@ -24,6 +24,7 @@ from reports.document.text import clean_text
 from reports.errors import Refusal
 from reports.models import PlanCheck, Problem, ProblemProgress, Report, Section
 from reports.review.comments import MAX_COMMENT
+from reports.tracking import ledger
 
 FROZEN = (Report.Status.SUBMITTED, Report.Status.APPROVED)
 STILL_OPEN = (Problem.Status.OPEN, Problem.Status.IN_PROGRESS, Problem.Status.REOPENED)
@@ -141,6 +142,9 @@ def save_progress(report: Report, problem: Problem, *, actor: AbstractBaseUser, 
         row.text = text
         row._history_user = actor
         row.save(update_fields=["text"])
+    if text and ledger.START in ledger.available_actions(actor, locked):
+        # Progress reported is rectification begun: no separate click on 开始整改.
+        ledger.act(locked, ledger.START, actor=actor)
     problem.refresh_from_db()
     return row
 

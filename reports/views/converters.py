@@ -1,4 +1,5 @@
 from reports.drafting.editing import PART_FIELDS, PART_MODELS
+from reports.models import GENERATED_SECTION_KINDS
 
 
 class PartKindConverter:
@@ -17,3 +18,9 @@ class AddableKindConverter(PartKindConverter):
     """A part a report can have several of: section, heading, item."""
 
     regex = "|".join(PART_MODELS)
+
+
+class GeneratedKindConverter(PartKindConverter):
+    """A part printed from the ledger or the plans checklist: rectification, plans_done."""
+
+    regex = "|".join(GENERATED_SECTION_KINDS)

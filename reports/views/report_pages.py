@@ -8,6 +8,7 @@ from reports.access import can_edit, drafter_organizations
 from reports.document.model import build_document
 from reports.models import Report
 from reports.review.workflow import available_actions
+from reports.tracking import carried
 from reports.views.access import visible_report
 from reports.views.filters import ReportFilter
 from reports.word.pdf import pdf_available
@@ -47,5 +48,6 @@ def report_detail(request, pk):
             "can_edit": can_edit(request.user, report),
             "actions": available_actions(request.user, report),
             "pdf_available": pdf_available(),
+            "plans": carried.plans(report),
         },
     )

@@ -16,7 +16,7 @@ from reports.review.comments import CommentRefused, add_comment, comment_targets
 from reports.review.inbox import awaiting_reports
 from reports.review.timeline import timeline_entries
 from reports.review.workflow import ReportIncomplete, WorkflowError
-from reports.tracking import ledger
+from reports.tracking import carried, ledger
 from reports.views import ledger_pages
 from reports.views.access import visible_report
 from reports.word.pdf import pdf_available
@@ -75,6 +75,7 @@ def review(request, pk):
         "typed": typed_back(request, report),
         "pdf_available": pdf_available(),
         "ledger_entries": ledger.open_entries(report.organization_id, request.user),
+        "plans": carried.plans(report),
         "ledger_typed": ledger_pages.typed_back(request),
     }
     return render(request, "reports/review.html", context)
