@@ -1,5 +1,7 @@
 """The 问题整改台账 in Chromium, as its users meet it."""
 
+from datetime import date
+
 import pytest
 from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
@@ -67,8 +69,6 @@ def test_the_drafter_proposes_closing_and_the_reviewer_closes_it(page, live_serv
 
 
 def test_the_overseers_ledger_shows_closed_green_and_overdue_red(page, live_server, demo, artifacts_dir):
-    from datetime import date
-
     closed = Problem.objects.get(organization=demo.organization, status="closed")  # the demo's, rectified
     late = Problem.objects.filter(organization=demo.organization).exclude(status="closed").first()
     Problem.objects.filter(pk=late.pk).update(deadline=date(2023, 3, 31))
@@ -77,8 +77,10 @@ def test_the_overseers_ledger_shows_closed_green_and_overdue_red(page, live_serv
     # The board counts each body's entries not yet closed, and links to them.
     page.get_by_role("link", name="督办").click()
     still_open = Problem.objects.filter(organization=demo.organization).exclude(status="closed").count()
+    overdue = Problem.objects.filter(ledger.overdue_condition(date.today()), organization=demo.organization).count()
+    assert overdue >= 1  # the late one, and the demo's own past their 整改时限
     counts = page.locator(f"#body-{demo.organization.pk}").get_by_test_id("board-ledger")
-    expect(counts).to_have_text(f"未销号问题 {still_open} 个，逾期 1 个")
+    expect(counts).to_have_text(f"未销号问题 {still_open} 个，逾期 {overdue} 个")
     page.get_by_test_id("tracking-board").screenshot(path=artifacts_dir / "board-ledger.png")
     counts.click()
     expect(page.get_by_test_id("ledger-table").locator("tr.ledger-row")).to_have_count(still_open + 1)
@@ -91,11 +93,12 @@ def test_the_overseers_ledger_shows_closed_green_and_overdue_red(page, live_serv
     expect(table.locator(f'tr[data-problem="{late.pk}"]')).to_contain_text("逾期")
     page.screenshot(path=artifacts_dir / "ledger.png", full_page=True)
 
-    # Only the overdue ones, as the overseer follows them up.
+    # Only the overdue ones, as the overseer follows them up: every body's.
     page.get_by_label("只看逾期").check()
     page.get_by_role("button", name="查看").click()
-    expect(table.locator("tr.ledger-row")).to_have_count(1)
+    expect(table.locator("tr.ledger-row")).to_have_count(Problem.objects.filter(ledger.overdue_condition(date.today())).count())
     expect(table.locator(f'tr[data-problem="{late.pk}"]')).to_be_visible()
+    expect(table.locator(f'tr[data-problem="{closed.pk}"]')).to_have_count(0)
 
 
 def test_the_reviewer_closes_a_proposed_problem_from_the_ledger_page(page, live_server, demo):
@@ -113,3 +116,59 @@ def test_the_reviewer_closes_a_proposed_problem_from_the_ledger_page(page, live_
     expect(page.get_by_test_id("ledger-table").locator(f'tr[data-problem="{problem.pk}"]')).to_have_attribute(
         "data-colour", "closed")
     assert "/tracking/ledger/" in page.url
+
+
+def test_the_drafter_reports_progress_and_an_unanswered_plan_blocks_submission(page, live_server, demo, artifacts_dir):
+    """The demo's 市政府党组 2023 Q2 draft: Q1's problem with its progress, Q1's two plans, one answered."""
+    q2 = Report.objects.get(organization__name="市政府党组", year=2023, quarter=2)
+    problem = Problem.objects.get(organization=q2.organization)
+    log_in(page, live_server, "drafter3")
+    page.goto(f"{live_server.url}/reports/{q2.pk}/edit/")
+    sheet = page.get_by_test_id("editor-sheet")
+    expect(sheet).to_contain_text("二、上季度问题整改情况")
+    expect(sheet).to_contain_text("针对“个别部门落实“一岗双责”还有差距”的问题，印发党组成员")
+
+    # This quarter's progress, typed once in the panel: the sheet prints it at once.
+    entry = page.get_by_test_id("ledger-panel").locator(f'.ledger-entry[data-problem="{problem.pk}"]')
+    entry.get_by_label("本季度整改进展").fill("印发责任清单，对分管部门开展督导6次")
+    with page.expect_response(lambda r: "/edit/sheet/" in r.url):
+        entry.get_by_role("button", name="保存").click()
+    expect(sheet).to_contain_text("印发责任清单，对分管部门开展督导6次，正在整改，整改时限为2023年9月30日。")
+
+    # Everything else filled in, the unanswered plan still refuses the submission, by name.
+    figure = page.get_by_role("textbox", name="廉政谈话")
+    figure.fill("18")
+    with page.expect_response(lambda r: "/measures/" in r.url):
+        figure.press("Enter")
+    unanswered = "上季度工作打算“健全作风建设长效机制，开展作风问题专项整治。”尚未填写落实情况"
+    expect(page.get_by_test_id("check-list")).to_contain_text(unanswered)
+    page.locator("#sheet a.part[data-ref=signature]").first.click()
+    page.get_by_label("成文日期").fill("2023-07-06")
+    with page.expect_response(lambda r: r.url.endswith("/check/")):
+        page.get_by_role("button", name="保存").first.click()
+    page.get_by_test_id("submit-report").click()
+    expect(page.get_by_role("alert")).to_contain_text("还有 1 处需要填写")
+    expect(page.get_by_role("alert")).to_contain_text(unanswered)
+    q2.refresh_from_db()
+    assert q2.status == "draft"
+
+    # Answered: 未落实, with its one sentence; the check panel empties and the report goes.
+    plan = page.get_by_test_id("plans-panel").locator("#plan-2")
+    plan.get_by_text("未落实").click()
+    plan.get_by_label("说明").fill("专项整治方案已起草，待党组会议审议")
+    with page.expect_response(lambda r: r.url.endswith("/check/")):
+        plan.get_by_role("button", name="保存").click()
+    expect(page.get_by_test_id("check-list")).to_have_count(0)
+    expect(sheet).to_contain_text("二是“健全作风建设长效机制，开展作风问题专项整治”未落实，专项整治方案已起草，待党组会议审议。")
+    page.get_by_test_id("plans-panel").screenshot(path=artifacts_dir / "editor-plans-panel.png")
+    page.get_by_test_id("submit-report").click()
+    expect(page.get_by_role("alert")).to_contain_text("已提交")
+    q2.refresh_from_db()
+    assert q2.status == "submitted"
+
+    # The reviewer reads the answers beside the report.
+    log_in(page, live_server, "reviewer3")
+    page.goto(f"{live_server.url}/reports/{q2.pk}/review/")
+    plans = page.get_by_test_id("plans-panel")
+    expect(plans.locator("#plan-1")).to_contain_text("部分落实")
+    expect(plans.locator("#plan-2")).to_contain_text("未落实")
