@@ -169,6 +169,8 @@ SITE_URL = env_str("SITE_URL", f"http://127.0.0.1:{env_int('PORT', 8000)}").rstr
 JIBAO_ALLOW_SELF_APPROVAL = env_bool("JIBAO_ALLOW_SELF_APPROVAL", default=False)
 # Reports are due this many days after their quarter ends, unless the admin sets a date.
 JIBAO_DEFAULT_DUE_DAYS = env_int("JIBAO_DEFAULT_DUE_DAYS", 10)
+# The annual report (年度报告) is due this many days after the year ends: by the end of January.
+JIBAO_ANNUAL_DUE_DAYS = env_int("JIBAO_ANNUAL_DUE_DAYS", 31)
 # The ledger shows an open problem as 即将到期 this many days before its 整改时限.
 JIBAO_LEDGER_SOON_DAYS = env_int("JIBAO_LEDGER_SOON_DAYS", 15)
 

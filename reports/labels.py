@@ -14,6 +14,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
 QUARTER_NUMBERS = (1, 2, 3, 4)
+# A report's period is a quarter of a year, or the whole year (年度报告): its quarter is then None.
+ANNUAL = None
+PERIODS = (*QUARTER_NUMBERS, ANNUAL)
 # Marked for translation (the interface's names are their translations) but kept as written:
 # these are the words a report prints.
 _QUARTER_WORDS = {1: gettext_noop("第一季度"), 2: gettext_noop("第二季度"), 3: gettext_noop("第三季度"),
@@ -26,28 +29,48 @@ QUARTER_SHORT_NAMES: dict[int, Promise] = {
 }
 
 
-def quarter_text(quarter: int) -> str:
-    """The quarter as a report writes it, never translated: 第一季度."""
-    return _QUARTER_WORDS[quarter]
+ANNUAL_NAME = gettext_lazy("年度")
+ANNUAL_KEY = "annual"  # the annual report's period in URLs and forms, where a quarter is 1–4
 
 
-def period_text(year: int, quarter: int) -> str:
-    """The period as a report writes it, never translated: 2023年第一季度."""
-    return f"{year}年{quarter_text(quarter)}"
+def period_key(quarter: int | None) -> str:
+    """A period as URLs and forms carry it: "1"…"4", or "annual"."""
+    return ANNUAL_KEY if quarter is ANNUAL else str(quarter)
 
 
-def quarter_name(quarter: int) -> str:
-    """The quarter in the interface's language: 第一季度, Q1."""
-    return str(QUARTER_NAMES[quarter])
+def parse_period_key(key: str) -> int | None:
+    """period_key's inverse; ValueError for anything else."""
+    if key == ANNUAL_KEY:
+        return ANNUAL
+    if key in {str(quarter) for quarter in QUARTER_NUMBERS}:
+        return int(key)
+    raise ValueError(key)
 
 
-def quarter_short_name(quarter: int) -> str:
-    """The quarter in few characters, in the interface's language: 一季度, Q1."""
-    return str(QUARTER_SHORT_NAMES[quarter])
+def quarter_text(quarter: int | None) -> str:
+    """The quarter as a report writes it, never translated: 第一季度; 年度 for the whole year."""
+    return "年度" if quarter is ANNUAL else _QUARTER_WORDS[quarter]
 
 
-def period_name(year: int, quarter: int) -> str:
-    """The period in the interface's language: 2023年第一季度, Q1 2023."""
+def period_text(year: int, quarter: int | None) -> str:
+    """The period as a report writes it, never translated: 2023年第一季度, 2023年度."""
+    return f"{year}{quarter_text(quarter)}" if quarter is ANNUAL else f"{year}年{quarter_text(quarter)}"
+
+
+def quarter_name(quarter: int | None) -> str:
+    """The quarter in the interface's language: 第一季度, Q1; 年度, Annual for the whole year."""
+    return str(ANNUAL_NAME if quarter is ANNUAL else QUARTER_NAMES[quarter])
+
+
+def quarter_short_name(quarter: int | None) -> str:
+    """The quarter in few characters, in the interface's language: 一季度, Q1; 年度."""
+    return str(ANNUAL_NAME if quarter is ANNUAL else QUARTER_SHORT_NAMES[quarter])
+
+
+def period_name(year: int, quarter: int | None) -> str:
+    """The period in the interface's language: 2023年第一季度, Q1 2023; 2023年度, 2023 annual."""
+    if quarter is ANNUAL:
+        return _("%(year)s年度") % {"year": year}
     return _("%(year)s年%(quarter)s") % {"year": year, "quarter": quarter_name(quarter)}
 
 

@@ -110,7 +110,9 @@ class Report(models.Model):
     year = models.PositiveSmallIntegerField(
         _("年度"), validators=[MinValueValidator(YEAR_MIN), MaxValueValidator(YEAR_MAX)]
     )
-    quarter = models.PositiveSmallIntegerField(_("季度"), choices=QUARTERS)
+    # None: the report is for the whole year (年度报告), assembled from its four quarters.
+    quarter = models.PositiveSmallIntegerField(_("季度"), choices=QUARTERS, null=True, blank=True,
+                                               help_text=_("留空表示年度报告。"))
     title = models.CharField(_("标题"), max_length=200)
     addressee = models.CharField(_("主送机关"), max_length=100, blank=True)
     opening = models.TextField(_("开头段"), blank=True)
@@ -152,12 +154,17 @@ class Report(models.Model):
     class Meta:
         verbose_name = _("报告")
         verbose_name_plural = _("报告")
-        ordering = ["-year", "-quarter", "organization__name"]
+        # Newest first; a year's annual report before its quarters (it is written after them).
+        ordering = [models.F("year").desc(), models.F("quarter").desc(nulls_first=True), "organization__name"]
         constraints = [
             models.UniqueConstraint(
                 fields=["organization", "year", "quarter"], name="report_one_per_body_quarter"
             ),
-            models.CheckConstraint(condition=Q(quarter__gte=1, quarter__lte=4), name="report_quarter_1_4"),
+            models.UniqueConstraint(
+                fields=["organization", "year"], condition=Q(quarter__isnull=True), name="report_one_annual_per_body_year"
+            ),
+            models.CheckConstraint(condition=Q(quarter__isnull=True) | Q(quarter__gte=1, quarter__lte=4),
+                                   name="report_quarter_1_4"),
             models.CheckConstraint(
                 condition=Q(year__gte=YEAR_MIN, year__lte=YEAR_MAX), name="report_year_range"
             ),
@@ -175,11 +182,15 @@ class Report(models.Model):
         ]
 
     def __str__(self):
-        return self.title or f"{self.organization} {self.year}-Q{self.quarter}"
+        return self.title or f"{self.organization} {self.period_label}"
+
+    @property
+    def annual(self) -> bool:
+        return self.quarter is None
 
     @property
     def period_label(self):
-        """The quarter in the interface's language (2023年第一季度, Q1 2023)."""
+        """The period in the interface's language (2023年第一季度, Q1 2023; 2023年度)."""
         return period_name(self.year, self.quarter)
 
 
@@ -477,7 +488,8 @@ class DueDate(models.Model):
     """When a quarter's reports are due; without one, the default days after the quarter ends."""
 
     year = models.PositiveSmallIntegerField(_("年度"), validators=[MinValueValidator(YEAR_MIN), MaxValueValidator(YEAR_MAX)])
-    quarter = models.PositiveSmallIntegerField(_("季度"), choices=QUARTERS)
+    quarter = models.PositiveSmallIntegerField(_("季度"), choices=QUARTERS, null=True, blank=True,
+                                               help_text=_("留空表示年度报告的报送期限。"))
     due_date = models.DateField(_("报送截止日期"))
     # Who moved a deadline, and from what: it decides who was late.
     history = HistoricalRecords()
@@ -488,7 +500,9 @@ class DueDate(models.Model):
         ordering = ["-year", "-quarter"]
         constraints = [
             models.UniqueConstraint(fields=["year", "quarter"], name="due_date_one_per_quarter"),
-            models.CheckConstraint(condition=Q(quarter__gte=1, quarter__lte=4), name="due_date_quarter_1_4"),
+            models.UniqueConstraint(fields=["year"], condition=Q(quarter__isnull=True), name="due_date_one_annual_per_year"),
+            models.CheckConstraint(condition=Q(quarter__isnull=True) | Q(quarter__gte=1, quarter__lte=4),
+                                   name="due_date_quarter_1_4"),
         ]
 
     def __str__(self):
@@ -500,7 +514,7 @@ class Reminder(models.Model):
 
     organization = models.ForeignKey(Organization, verbose_name=_("单位"), on_delete=models.CASCADE, related_name="reminders")
     year = models.PositiveSmallIntegerField(_("年度"))
-    quarter = models.PositiveSmallIntegerField(_("季度"), choices=QUARTERS)
+    quarter = models.PositiveSmallIntegerField(_("季度"), choices=QUARTERS, null=True, blank=True)
     sent_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("催报人"), null=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -513,7 +527,7 @@ class Reminder(models.Model):
         ordering = ["-sent_at"]
 
     def __str__(self):
-        return f"{self.organization} {self.year}-Q{self.quarter}"
+        return f"{self.organization} {period_name(self.year, self.quarter)}"
 
 
 class Problem(models.Model):

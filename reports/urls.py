@@ -12,12 +12,13 @@ from reports.views import (
     review,
     tracking_pages,
 )
-from reports.views.converters import AddableKindConverter, GeneratedKindConverter, PartKindConverter
+from reports.views.converters import AddableKindConverter, GeneratedKindConverter, PartKindConverter, PeriodConverter
 
 app_name = "reports"
 register_converter(PartKindConverter, "part")
 register_converter(AddableKindConverter, "addable")
 register_converter(GeneratedKindConverter, "generated")
+register_converter(PeriodConverter, "period")
 
 urlpatterns = [
     path("", report_pages.report_list, name="list"),
@@ -41,7 +42,7 @@ urlpatterns = [
     path("<int:pk>/timeline/", review.timeline, name="timeline"),
     path("<int:pk>/export.docx", export.export_docx, name="export_docx"),
     path("<int:pk>/export.pdf", export.export_pdf, name="export_pdf"),
-    path("export/<int:year>/<int:quarter>.zip", export.export_quarter_zip, name="export_zip"),
+    path("export/<int:year>/<period:quarter>.zip", export.export_quarter_zip, name="export_zip"),
     path("<int:pk>/measures/", measures_panel.panel, name="measures"),
     path("<int:pk>/measures/add/", measures_panel.add, name="measure_add"),
     path("<int:pk>/measures/<int:value_id>/", measures_panel.set_value, name="measure_value"),

@@ -80,10 +80,10 @@ def report_factory(db):
             organization=organization,
             year=year,
             quarter=quarter,
-            title=fields.pop("title", f"{organization.name}{year}年第{quarter}季度报告"),
+            title=fields.pop("title", f"{organization.name}{year}年{f'第{quarter}季度' if quarter else '度'}报告"),
             # Signed and dated, as a report must be to be submitted (reports/drafting/checks.py).
             signature_name=fields.pop("signature_name", organization.name),
-            signature_date=fields.pop("signature_date", date(year, quarter * 3, 28)),
+            signature_date=fields.pop("signature_date", date(year, quarter * 3, 28) if quarter else date(year + 1, 1, 20)),
             **fields,
         )
         for s_pos, (title, kind, content) in enumerate(sections or [], 1):

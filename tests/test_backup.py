@@ -82,17 +82,17 @@ def test_a_backup_of_the_demo_restores_into_a_fresh_database_with_every_report(d
     """SQLite (the default): an online backup, restored into a new file by `manage.py restore`.
     On PostgreSQL (CI's second pass) the same with pg_dump into a new database."""
     expected = report_digest()
-    assert len(expected["reports"]) == 5 and any(r["events"] for r in expected["reports"])
+    assert len(expected["reports"]) == 9 and any(r["events"] for r in expected["reports"])
     target = tmp_path / ("jibao.sqlite3" if connection.vendor == "sqlite" else "jibao.dump")
     out = StringIO()
     call_command("backup", str(target), stdout=out)
-    assert target.is_file() and "报告 5" in out.getvalue()
+    assert target.is_file() and "报告 9" in out.getvalue()
 
     if connection.vendor == "sqlite":
         env = {"SQLITE_PATH": str(tmp_path / "restored.sqlite3")}
         restored = manage("restore", str(target), env=env)
         assert restored.returncode == 0, restored.stderr
-        assert "报告 5" in restored.stdout
+        assert "报告 9" in restored.stdout
         assert restored_digest(env) == expected
         # A restore never overwrites a database that holds data.
         again = manage("restore", str(target), env=env)
@@ -155,7 +155,7 @@ def test_a_sqlite_backup_is_one_checked_file(tmp_path, demo):
     db = sqlite3.connect(target)
     assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "delete", "self-contained, no -wal beside it"
-    assert db.execute("SELECT COUNT(*) FROM reports_report").fetchone()[0] == outcome.counts["报告"] == 5
+    assert db.execute("SELECT COUNT(*) FROM reports_report").fetchone()[0] == outcome.counts["报告"] == 9
     assert not list(tmp_path.glob(".*partial")), "no temporary file left behind"
     with transaction.atomic(), pytest.raises(backup.BackupError, match="事务"):
         backup.backup(tmp_path / "inside.sqlite3")

@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
 from reports.models import Heading, Item, Measure, MeasureValue, Membership, Organization, Report, ReportEvent, Submission
+from reports.tracking import carried, ledger
 
 
 def counts():
@@ -37,11 +38,27 @@ def test_load_demo_builds_the_sample_and_the_logins(db, settings, capsys):
     from reports.models import Problem
 
     cppcc = Problem.objects.filter(organization__name="市政协党组", found_year=2022, found_quarter=4)
-    assert sorted(cppcc.values_list("status", flat=True)) == ["closed", "open"]
-    closed = cppcc.get(status="closed")
+    closed = cppcc.get()  # the other problem Q4 named was Q2's and Q3's already
+    assert closed.status == "closed"
     assert closed.outcome.startswith("制定党组理论学习中心组年度学习计划")
     assert [(e.action, e.actor.username) for e in closed.events.order_by("id")][1:] == [("propose", "drafter"),
                                                                                        ("close", "reviewer")]
+    repeated = Problem.objects.get(organization__name="市政协党组", found_year=2022, found_quarter=2)
+    assert repeated.status == "open" and ledger.quarters_named(repeated) == 3  # Q2, Q3 and Q4 of 2022
+    # The sample's two problems, entered by its drafter before approval, with measures and deadlines.
+    early = Problem.objects.filter(organization__name="市政协党组", found_year=2023, found_quarter=1).order_by("id")
+    assert [(p.leader, str(p.deadline)) for p in early] == [("党组书记", "2023-06-30"), ("党组副书记", "2023-12-31")]
+    # The sample answers 2022 Q4's plans; the government's Q2 draft answers one of Q1's two, 部分落实.
+    assert [plan.answer for plan in carried.plans(report)] == ["done", "partly"]
+    government_q2 = Report.objects.get(organization__name="市政府党组", year=2023, quarter=2)
+    assert [plan.answer for plan in carried.plans(government_q2)] == ["partly", ""]
+    assert [entry.progress for entry in carried.rectified(government_q2)] == [
+        "印发党组成员“一岗双责”责任清单，对分管部门开展督导4次"]
+    # The 2022 annual report, assembled from the four approved quarters.
+    annual = Report.objects.get(organization__name="市政协党组", year=2022, quarter=None)
+    assert annual.title == "市政协党组2022年度履行全面从严治党主体责任情况报告" and annual.status == "draft"
+    assert sorted((v.measure.name, v.value) for v in annual.measure_values.select_related("measure")) == [
+        ("廉政谈话", 54), ("理论学习中心组学习会议", 10)]
 
     parent = Organization.objects.get(name="市纪委监委")
     assert parent.children.count() >= 3

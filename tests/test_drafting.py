@@ -105,7 +105,7 @@ def test_copy_is_all_or_nothing(demo, demo_drafter, monkeypatch):
     monkeypatch.setattr(MeasureValue.objects, "bulk_create", explode)
     with pytest.raises(RuntimeError):
         start_report(user=demo_drafter, organization=demo.organization, year=2023, quarter=2, copy_from=demo)
-    assert not Report.objects.filter(organization=demo.organization, quarter=2).exists()
+    assert not Report.objects.filter(organization=demo.organization, year=2023, quarter=2).exists()
     assert Measure.objects.count() == 8 and MeasureValue.objects.filter(value=Decimal("3")).exists()
 
 

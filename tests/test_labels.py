@@ -28,12 +28,13 @@ def test_quarter_labels():
 
 
 @pytest.mark.django_db
-def test_the_quarters_offered_tracked_and_exported_are_the_same_four(client, make_user):
-    assert [value for value, _label in QUARTERS] == [1, 2, 3, 4]
-    assert list(due_dates(2023)) == [1, 2, 3, 4]
+def test_the_quarters_offered_tracked_and_exported_are_the_same_four_and_the_year(client, make_user):
+    assert [value for value, _label in QUARTERS] == [1, 2, 3, 4]  # and None: the annual report
+    assert list(due_dates(2023)) == [1, 2, 3, 4, None]
     client.force_login(make_user())
-    assert [client.get(reverse("reports:export_zip", args=[2023, quarter])).status_code for quarter in (0, 1, 4, 5)] == [
-        404, 200, 200, 404]
+    assert [client.get(f"/reports/export/2023/{quarter}.zip").status_code for quarter in (0, 1, 4, 5, "annual", "None")] == [
+        404, 200, 200, 404, 200, 404]
+    assert reverse("reports:export_zip", args=[2023, None]) == "/reports/export/2023/annual.zip"
     with pytest.raises(CommandError, match="invalid choice: 5"):
         call_command("import_report", "report.txt", "--quarter", "5")
 

@@ -61,7 +61,9 @@ def test_due_dates_take_the_admins_dates_in_one_query(db, django_assert_num_quer
     DueDate.objects.create(year=2024, quarter=1, due_date=date(2024, 4, 30))  # another year: ignored
     with django_assert_num_queries(1):
         dates = due_dates(2023)
-    assert dates == {1: date(2023, 4, 10), 2: date(2023, 7, 20), 3: date(2023, 10, 10), 4: date(2024, 1, 10)}
+    # The annual report (None) is due at the end of January.
+    assert dates == {1: date(2023, 4, 10), 2: date(2023, 7, 20), 3: date(2023, 10, 10), 4: date(2024, 1, 10),
+                     None: date(2024, 1, 31)}
 
 
 @pytest.mark.parametrize(
@@ -137,7 +139,7 @@ def test_board_cells_and_shares(tree, overseer, q1_reports):
     expected_order = list(
         Organization.objects.filter(name__in=["市政协党组", "市人大常委会党组", "市政协机关党组"]).order_by("name"))
     assert [row.organization for row in board.rows] == expected_order
-    assert all(len(row.cells) == 4 for row in board.rows)
+    assert all(len(row.cells) == 5 for row in board.rows)  # four quarters and the annual report
 
     on_time = cell(board, tree["cppcc"], 1)
     assert (on_time.report, on_time.report.status, on_time.submitted_on, on_time.due, on_time.timeliness) == (
@@ -156,8 +158,9 @@ def test_board_cells_and_shares(tree, overseer, q1_reports):
     assert (q1.bodies, q1.submitted, q1.on_time, q1.submitted_percent, q1.on_time_percent) == (3, 2, 1, 67, 33)
     assert (q2.bodies, q2.submitted, q2.on_time, q2.submitted_percent) == (3, 0, 0, 0)
     assert [quarter.due for quarter in board.quarters] == [
-        date(2023, 4, 10), date(2023, 7, 10), date(2023, 10, 10), date(2024, 1, 10),
+        date(2023, 4, 10), date(2023, 7, 10), date(2023, 10, 10), date(2024, 1, 10), date(2024, 1, 31),
     ]
+    assert [quarter.label for quarter in board.quarters][-1] == "年度"
 
 
 def test_board_follows_a_due_date_set_by_the_admin(tree, overseer, q1_reports):
@@ -176,10 +179,12 @@ def test_board_page_shows_badges_shares_and_remind_buttons(client, tree, oversee
     assert "已报 2/3（67%）" in html and "按时 1/3（33%）" in html
     assert f'href="{reverse("reports:detail", args=[q1_reports["on_time"].pk])}"' in html
     assert f'href="{reverse("reports:detail", args=[q1_reports["other_tree"].pk])}"' not in html
-    # One 催报 form per overdue cell (today is long after 2023): 市政协机关党组 Q1, and all Q2–Q4 cells.
+    # One 催报 form per overdue cell (today is long after 2023): 市政协机关党组 Q1, and all Q2–Q4 and
+    # annual cells.
     board = response.context["board"]
     overdue = [c for row in board.rows for c in row.cells if c.timeliness == "overdue"]
-    assert html.count(f'action="{remind_url()}"') == len(overdue) == 1 + 3 * 3
+    assert html.count(f'action="{remind_url()}"') == len(overdue) == 1 + 3 * 4
+    assert '<input type="hidden" name="quarter" value="annual">' in html
     for label in ("按时", "迟报", "逾期未报"):
         assert f">{label}</span>" in html
 
@@ -200,7 +205,7 @@ def test_a_large_board_opens_on_its_groups_with_their_totals(tree, overseer, q1_
     assert (q1.bodies, q1.submitted, q1.on_time, q1.late, q1.overdue, q1.worst) == (2, 2, 1, 1, 0, "late")
     q1 = cppcc_group.quarters[0]  # 市政协机关党组: a draft, overdue
     assert (q1.submitted, q1.overdue, q1.worst) == (0, 1, "overdue")
-    assert [stats.worst for stats in root_group.quarters[1:]] == ["pending"] * 3
+    assert [stats.worst for stats in root_group.quarters[1:]] == ["pending"] * 4
     overall = board.quarters[0]
     assert (overall.bodies, overall.submitted, overall.on_time, overall.late, overall.overdue, overall.approved) == (
         3, 2, 1, 1, 1, 1)

@@ -57,3 +57,17 @@ def without_forbidden(text: str) -> str:
     """`text` without the characters clean_text removes, and nothing else changed (the Word
     writer's guard for text that did not come through the editor)."""
     return _FORBIDDEN.sub("", text)
+
+
+def folded(text: str) -> str:
+    """A text's words for comparing two wordings: no numbering, punctuation or spacing, one form
+    of each character (ＡＢＣ is ABC)."""
+    return "".join(ch for ch in unicodedata.normalize("NFKC", text) if ch.isalnum())
+
+
+def alike(a: str, b: str, ratio: float) -> bool:
+    """The same words, or nearly (difflib's ratio of the folded texts at least `ratio`)."""
+    from difflib import SequenceMatcher
+
+    a, b = folded(a), folded(b)
+    return bool(a and b) and (a == b or SequenceMatcher(None, a, b, autojunk=False).ratio() >= ratio)

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from reports.document.model import Document, Kind, build_document, heading_title, item_text, paragraph_texts, section_title
 from reports.document.units import COUNT_UNIT_PATTERN, SPAN_PATTERN
 from reports.drafting.starting import next_quarter
-from reports.labels import period_text
+from reports.labels import QUARTER_NUMBERS, period_text
 from reports.models import GENERATED_SECTION_KINDS, Heading, Item, MeasureValue, Report, Section
 
 MEASURE_MISSING = "measure_missing"
@@ -270,7 +270,10 @@ def find_warnings(report: Report, document: Document | None = None) -> list[Prob
     document = document or build_document(report)
     places = part_places(document)
     kinds = dict(Section.objects.filter(report=report).order_by().values_list("id", "kind"))
-    own, following = (report.year, report.quarter), next_quarter(report.year, report.quarter)
+    if report.annual:  # the year's report speaks of each of its quarters, and plans for next year's
+        own_periods, following = {(report.year, quarter) for quarter in QUARTER_NUMBERS}, {(report.year + 1, 1)}
+    else:
+        own_periods, following = {(report.year, report.quarter)}, {next_quarter(report.year, report.quarter)}
     warnings, kind = [], None
     for paragraph in document.paragraphs:
         if paragraph.kind == Kind.SECTION:
@@ -278,7 +281,7 @@ def find_warnings(report: Report, document: Document | None = None) -> list[Prob
         elif paragraph.ref in PART_NAMES:
             kind = None
         planned = kind == Section.Kind.NEXT_STEPS
-        allowed = {own, following} if planned else {own}
+        allowed = own_periods | following if planned else own_periods
         for ref, runs in paragraph.groups():
             runs = [run for run in runs if run.kind != "ordinal"]
             text = "".join(run.text if run.kind == "text" else "\0" * len(run.text) for run in runs)
@@ -297,6 +300,6 @@ def find_warnings(report: Report, document: Document | None = None) -> list[Prob
                     found.append(match)
             for match in sorted(found, key=lambda m: m.start()):
                 message = _("%(place)s：“%(text)s”不是本报告的期间（%(period)s），请核对是否沿用了以前的文字") % {
-                    "place": _place(places, ref), "text": match.group(), "period": period_text(*own)}
+                    "place": _place(places, ref), "text": match.group(), "period": period_text(report.year, report.quarter)}
                 warnings.append(Problem(OTHER_PERIOD, ref, message, _excerpt(text, match.start(), match.end()).replace("\0", "")))
     return warnings

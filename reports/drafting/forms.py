@@ -8,6 +8,7 @@ from django.utils.translation import pgettext_lazy
 from reports.document.text import clean_text
 from reports.document.tokens import UnknownMeasure, names_to_tokens, referenced_ids, token, tokens_to_names
 from reports.drafting.editing import PART_FIELDS, fingerprint, part_values, token_fields
+from reports.labels import ANNUAL, parse_period_key, period_key
 from reports.models import Organization, Report, Section
 
 # Longer than the longest paragraph of a real report (a pasted item of some 9,000 characters is
@@ -172,26 +173,46 @@ PART_FORMS = {form.part_kind: form for form in (TitleForm, AddresseeForm, Openin
                                            SectionForm, HeadingForm, ItemForm)}
 
 
+# The 起草方式 of an annual report drafted from the year's approved quarterly reports.
+FROM_QUARTERS = "quarters"
+
+
 class NewReportForm(forms.Form):
     organization = forms.ModelChoiceField(label=_("单位"), queryset=Organization.objects.none(), empty_label=None)
     year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
-    quarter = forms.TypedChoiceField(label=_("季度"), coerce=int, choices=Report._meta.get_field("quarter").choices)
-    copy_from = forms.ModelChoiceField(label=_("起草方式"), queryset=Report.objects.none(), required=False,
-                                       empty_label=_("从标准框架开始（三个部分：主要做法、存在的主要问题、下一步的打算）"))
+    quarter = forms.TypedChoiceField(label=_("季度"), coerce=parse_period_key, choices=[
+        *((period_key(quarter), name) for quarter, name in Report._meta.get_field("quarter").choices),
+        (period_key(ANNUAL), _("年度报告（全年）")),
+    ])
+    # The skeleton, the four quarters (an annual report), or a copy of one of the body's reports.
+    copy_from = forms.ChoiceField(label=_("起草方式"), required=False)
 
     def __init__(self, *args, organizations, sources, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organization"].queryset = organizations
-        self.fields["copy_from"].queryset = sources
-        self.fields["copy_from"].label_from_instance = lambda r: _("复制 %(title)s") % {"title": r.title}
+        self.sources = {str(report.pk): report for report in sources}
+        self.fields["copy_from"].choices = [
+            ("", _("从标准框架开始（三个部分：主要做法、存在的主要问题、下一步的打算）")),
+            (FROM_QUARTERS, _("从本年度各季度已审定的报告汇总（仅年度报告）")),
+            *((pk, _("复制 %(title)s") % {"title": report.title}) for pk, report in self.sources.items()),
+        ]
+        if isinstance(self.initial.get("copy_from"), Report):
+            self.initial["copy_from"] = str(self.initial["copy_from"].pk)
         self.helper = FormHelper()
         self.helper.form_tag = False
+
+    def clean_copy_from(self):
+        value = self.cleaned_data["copy_from"]
+        return self.sources[value] if value in self.sources else value or None
 
     def clean(self):
         cleaned = super().clean()
         source, organization = cleaned.get("copy_from"), cleaned.get("organization")
-        if source and organization and source.organization_id != organization.id:
+        if isinstance(source, Report) and organization and source.organization_id != organization.id:
             self.add_error("copy_from", forms.ValidationError(_("只能复制本单位以前的报告。"), code="other_body"))
+        if source == FROM_QUARTERS and "quarter" in cleaned and cleaned["quarter"] is not ANNUAL:
+            self.add_error("copy_from", forms.ValidationError(_("只有年度报告可以从各季度汇总，请在“季度”中选择年度报告。"),
+                                                              code="not_annual"))
         return cleaned
 
 

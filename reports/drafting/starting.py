@@ -178,7 +178,10 @@ def _copy(source, *, user, year, quarter):
 
 
 def previous_report(report: Report) -> Report | None:
-    """The same body's report of the quarter before (last year's Q4 before a Q1)."""
+    """The same body's report of the quarter before (last year's Q4 before a Q1); an annual report
+    has none (it is assembled from its quarters instead)."""
+    if report.annual:
+        return None
     year, quarter = previous_quarter(report.year, report.quarter)
     return Report.objects.filter(organization_id=report.organization_id, year=year, quarter=quarter).first()
 

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from reports.drafting import annual
 from reports.drafting.structure import create_report_from_structure
 from reports.models import Measure, Membership, Organization, Problem, ProblemEvent, Report, ReportEvent, Submission
 from reports.review import workflow
@@ -51,6 +52,7 @@ def imported_fixture(entry):
         quarter=entry["quarter"],
         signature=entry.get("signature") or data["signature"],
         date=entry.get("date") or data["date"],
+        **{key: entry[key] for key in ("drafter", "ledger", "plans", "progress", "history") if key in entry},
     )
     values, scopes = entry.get("values", {}), entry.get("scopes", {})
     data["measures"] = [
@@ -98,6 +100,11 @@ def load_demo_data(*, reset=False):
             result.kept_reports.append(existing.get())
             continue
         existing.delete()
+        if data.get("assemble"):
+            # The annual report, started from the year's approved quarters as a drafter starts it.
+            drafter = get_user_model().objects.get(username=data["drafter"])
+            result.created_reports.append(annual.assemble_annual(user=drafter, organization=organization, year=data["year"]))
+            continue
         measures, values = {}, {}
         for entry in data["measures"]:
             measure, _ = Measure.objects.get_or_create(

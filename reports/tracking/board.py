@@ -1,4 +1,5 @@
-"""The board (督办): every overseen body × the four quarters of a year, on time, late or missing.
+"""The board (督办): every overseen body × the four quarters of a year and its annual report, on
+time, late or missing.
 
 Nothing here is stored; the board is computed from the reports on every request.
 """
@@ -10,7 +11,7 @@ from datetime import date
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import Max, Min, OuterRef, QuerySet, Subquery
 
-from reports.labels import quarter_name
+from reports.labels import period_key, quarter_name
 from reports.models import DueDate, Organization, Reminder, Report, Submission
 from reports.tracking import ledger
 from reports.tracking.deadlines import (
@@ -18,7 +19,7 @@ from reports.tracking.deadlines import (
     ON_TIME,
     OVERDUE,
     PENDING,
-    QUARTER_NUMBERS,
+    PERIODS,
     due_dates,
     local_date,
     timeliness,
@@ -67,6 +68,10 @@ class QuarterStats:
     @property
     def label(self):
         return quarter_name(self.quarter)
+
+    @property
+    def key(self):
+        return period_key(self.quarter)
 
     @property
     def submitted_percent(self):
@@ -144,7 +149,8 @@ def natural_key(name: str) -> list[tuple[int, int | str]]:
 
 
 def _quarter_stats(dues, bodies):
-    return [QuarterStats(quarter=quarter, due=dues[quarter], bodies=bodies) for quarter in QUARTER_NUMBERS]
+    """A column for each quarter, and one for the annual report (年度报告), with its own due date."""
+    return [QuarterStats(quarter=quarter, due=dues[quarter], bodies=bodies) for quarter in PERIODS]
 
 
 def build_board(user: AbstractBaseUser, year: int, today: date, *, body_ids: set[int] | None = None,

@@ -80,6 +80,8 @@ def _found_before(report: Report) -> Q:
 def rectified(report: Report) -> list[Rectified]:
     """The entries the report's 上季度问题整改情况 speaks of, oldest first (two queries): a draft's
     are the entries found before its quarter and still open, and those it has answered already."""
+    if report.annual:
+        return []  # the year's problems are its 存在的主要问题 (reports.drafting.annual)
     progress = {row.problem_id: row for row in ProblemProgress.objects.filter(report=report)}
     problems = Problem.objects.filter(organization_id=report.organization_id)
     if _frozen(report):

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.utils.translation import gettext_lazy
 
-from reports.labels import QUARTER_NUMBERS
+from reports.labels import ANNUAL, PERIODS, QUARTER_NUMBERS  # noqa: F401 - others import QUARTER_NUMBERS from here
 from reports.models import DueDate
 
 # Due dates are dates in Beijing time whatever the server's or the user's time zone: a report
@@ -29,20 +29,23 @@ TIMELINESS_LABELS = {
 }
 
 
-def quarter_end(year: int, quarter: int) -> date:
-    month = quarter * 3
+def quarter_end(year: int, quarter: int | None) -> date:
+    """The period's last day: the quarter's, or the year's for an annual report."""
+    month = 12 if quarter is ANNUAL else quarter * 3
     return date(year, month, calendar.monthrange(year, month)[1])
 
 
-def default_due_date(year: int, quarter: int) -> date:
-    """The quarter's last day plus JIBAO_DEFAULT_DUE_DAYS (Q1 2023 with 10 days → 2023-04-10)."""
-    return quarter_end(year, quarter) + timedelta(days=settings.JIBAO_DEFAULT_DUE_DAYS)
+def default_due_date(year: int, quarter: int | None) -> date:
+    """The quarter's last day plus JIBAO_DEFAULT_DUE_DAYS (Q1 2023 with 10 days → 2023-04-10); the
+    year's last day plus JIBAO_ANNUAL_DUE_DAYS for an annual report (2023 with 31 days → 2024-01-31)."""
+    days = settings.JIBAO_ANNUAL_DUE_DAYS if quarter is ANNUAL else settings.JIBAO_DEFAULT_DUE_DAYS
+    return quarter_end(year, quarter) + timedelta(days=days)
 
 
-def due_dates(year: int) -> dict[int, date]:
-    """{quarter: due date} for the four quarters: the date set in the admin, else the default.
-    One query for the year's DueDate rows."""
-    dates = {quarter: default_due_date(year, quarter) for quarter in QUARTER_NUMBERS}
+def due_dates(year: int) -> dict[int | None, date]:
+    """{quarter: due date} for the four quarters and the annual report (None): the date set in the
+    admin, else the default. One query for the year's DueDate rows."""
+    dates = {quarter: default_due_date(year, quarter) for quarter in PERIODS}
     dates.update(DueDate.objects.filter(year=year).values_list("quarter", "due_date"))
     return dates
 

@@ -14,10 +14,8 @@ writing nothing. A report's problems enter the ledger when it is approved: a pro
 an entry already there (the same or nearly the same words) is that entry named again, not a new one.
 """
 
-import unicodedata
 from dataclasses import dataclass
 from datetime import date, timedelta
-from difflib import SequenceMatcher
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -28,7 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
 from reports.access import memberships
-from reports.document.text import clean_text
+from reports.document.text import alike, clean_text
 from reports.errors import Refusal
 from reports.labels import day_name, period_name
 from reports.models import Item, Membership, Problem, ProblemEvent, ProblemMention, Report, Section
@@ -130,14 +128,8 @@ def act(problem: Problem, action: str, *, actor: AbstractBaseUser, comment: str 
     return event
 
 
-def folded_problem(text: str) -> str:
-    """A problem's words for comparing: no numbering, punctuation or spacing, one form of each character."""
-    return "".join(ch for ch in unicodedata.normalize("NFKC", text) if ch.isalnum())
-
-
 def same_problem(a: str, b: str) -> bool:
-    a, b = folded_problem(a), folded_problem(b)
-    return bool(a and b) and (a == b or SequenceMatcher(None, a, b, autojunk=False).ratio() >= SAME_PROBLEM)
+    return alike(a, b, SAME_PROBLEM)
 
 
 @dataclass(frozen=True)
@@ -157,7 +149,10 @@ def problem_texts(report: Report) -> list[str]:
 @transaction.atomic
 def record_problems(report: Report, *, actor: AbstractBaseUser | None) -> list[Recorded]:
     """Enter an approved report's problems in its body's ledger (the approval runs it inside its
-    own transaction). A problem already in the ledger is named again; a closed one comes back."""
+    own transaction). A problem already in the ledger is named again; a closed one comes back.
+    An annual report enters nothing: its problems are the ledger's entries of its year, restated."""
+    if report.annual:
+        return []
     entries = list(Problem.objects.select_for_update().filter(organization_id=report.organization_id))
     recorded = []
     for text in problem_texts(report):

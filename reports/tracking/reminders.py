@@ -10,7 +10,7 @@ from reports.errors import Refusal
 from reports.labels import day_name, period_name
 from reports.models import Organization, Reminder, Submission
 from reports.review import notices
-from reports.tracking.deadlines import QUARTER_NUMBERS, REPORTING_TZ, due_dates, local_date
+from reports.tracking.deadlines import PERIODS, REPORTING_TZ, due_dates, local_date
 from reports.tracking.scope import overseen_ids
 
 
@@ -47,8 +47,8 @@ def send_reminder(*, user: AbstractBaseUser, organization: Organization, year: i
     when the body is not overseen by the user, the report has been submitted, the quarter is not
     yet due, the body was already reminded of it today (a double click, or two overseers at
     once, must not send two e-mails), or no drafter has an e-mail address. Returns the Reminder."""
-    if quarter not in QUARTER_NUMBERS:
-        raise ReminderRefused(_("季度应为 1 至 4。"))
+    if quarter not in PERIODS:
+        raise ReminderRefused(_("季度应为 1 至 4，或年度报告。"))
     if organization.id not in overseen_ids(user):
         # Not named: a body outside the user's range does not exist for them (see reports.access).
         raise NotOverseen(not_overseen_message())

@@ -100,11 +100,13 @@ def values_by_body(user: AbstractBaseUser, measure_id: int, year: int, bodies: l
 
 def counted_values(user: AbstractBaseUser, year: int, include_submitted: bool = False, *,
                    body_ids: set[int] | None = None) -> QuerySet[MeasureValue]:
-    """The MeasureValues that count: those of the overseen bodies' counted reports of the year.
+    """The MeasureValues that count: those of the overseen bodies' counted quarterly reports of
+    the year (an annual report's figures are its quarters' again: counting them would count twice).
     `body_ids` spares a page that already has overseen_ids(user) from computing it again."""
     return MeasureValue.objects.filter(
         report__organization_id__in=overseen_ids(user) if body_ids is None else body_ids,
         report__year=year,
+        report__quarter__isnull=False,
         report__status__in=counted_statuses(include_submitted),
     )
 
@@ -147,7 +149,7 @@ def report_counts(user: AbstractBaseUser, year: int, include_submitted: bool = F
     counts.update(
         Report.objects.filter(
             organization_id__in=overseen_ids(user) if body_ids is None else body_ids,
-            year=year, status__in=counted_statuses(include_submitted)
+            year=year, quarter__isnull=False, status__in=counted_statuses(include_submitted)
         )
         .values_list("quarter")
         .annotate(count=Count("id"))

@@ -12,7 +12,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from reports.labels import QUARTER_NUMBERS, quarter_name
+from reports.labels import PERIODS, period_key, quarter_name
 from reports.models import Report
 from reports.tracking.deadlines import REPORTING_TZ, TIMELINESS_LABELS
 
@@ -27,7 +27,8 @@ class CellRenderer:
         self.reminded = _("已催报")
         self.remind = _("催报")
         self.remind_label = _("催报：%(body)s%(quarter)s")
-        self.quarter_names = {quarter: quarter_name(quarter) for quarter in QUARTER_NUMBERS}
+        self.quarter_names = {quarter: quarter_name(quarter) for quarter in PERIODS}
+        self.keys = {quarter: period_key(quarter) for quarter in PERIODS}
         self.detail_prefix = reverse("reports:detail", args=[0]).removesuffix("0/")
         self.remind_url = reverse("tracking:remind")
         self.csrf = format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', get_token(request))
@@ -66,11 +67,12 @@ class CellRenderer:
                 '<input type="hidden" name="year" value="{}">'
                 '<input type="hidden" name="quarter" value="{}">'
                 '<button type="submit" class="btn btn-outline-danger btn-sm" aria-label="{}">{}</button></form>',
-                self.remind_url, self.csrf, self.group_field, cell.organization.pk, cell.year, cell.quarter, label, self.remind)
+                self.remind_url, self.csrf, self.group_field, cell.organization.pk, cell.year, self.keys[cell.quarter], label,
+                self.remind)
         return format_html(
             '<td class="board-cell cell-{}" data-quarter="{}" data-timeliness="{}">'
             '<div class="board-cell-head">{}{}</div><div class="board-dates">{}</div>{}</td>',
-            cell.timeliness, cell.quarter, cell.timeliness, head, status, mark_safe("".join(dates)), form)
+            cell.timeliness, self.keys[cell.quarter], cell.timeliness, head, status, mark_safe("".join(dates)), form)
 
     def rows(self, board):
         """Each row with its cells, ready for the template."""

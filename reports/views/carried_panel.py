@@ -69,6 +69,9 @@ def found_now(report: Report, user) -> list[PanelEntry]:
 
 
 def panel_context(request: HttpRequest, report: Report) -> dict:
+    if report.annual:  # its problems are the year's ledger entries already; it answers no last quarter
+        return {"rectification": [], "found_now": [], "plans": [], "printed": {}, "new_problems": [],
+                "answers": PlanCheck.Answer.choices}
     entries = rectification_entries(report, request.user)
     opened = found_now(report, request.user)
     open_problems = list(Problem.objects.filter(organization_id=report.organization_id, status__in=ledger.STILL_OPEN))
@@ -171,7 +174,8 @@ def print_part(request: HttpRequest, report: Report, kind: str) -> HttpResponse:
 @editable_report_view
 def open_problem(request: HttpRequest, report: Report, item_id: int) -> HttpResponse:
     """A problem this report names, entered in the ledger before the report is approved."""
-    item = get_object_or_404(Item, pk=item_id, section__report=report, section__kind=Section.Kind.PROBLEMS)
+    item = get_object_or_404(Item, pk=item_id, section__report=report, section__kind=Section.Kind.PROBLEMS,
+                             section__report__quarter__isnull=False)
     problem = ledger.open_early(report, item.text, actor=request.user)
     messages.success(request, _("已列入问题整改台账，可填写整改措施、责任和时限。"))
     return redirect(reverse("reports:edit", args=[report.pk]) + f"#ledger-entry-{problem.pk}")

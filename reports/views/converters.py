@@ -1,4 +1,5 @@
 from reports.drafting.editing import PART_FIELDS, PART_MODELS
+from reports.labels import parse_period_key, period_key
 from reports.models import GENERATED_SECTION_KINDS
 
 
@@ -24,3 +25,15 @@ class GeneratedKindConverter(PartKindConverter):
     """A part printed from the ledger or the plans checklist: rectification, plans_done."""
 
     regex = "|".join(GENERATED_SECTION_KINDS)
+
+
+class PeriodConverter:
+    """A report's period in a URL: a quarter, 1–4, or "annual" for the year (None)."""
+
+    regex = "[1-4]|annual"
+
+    def to_python(self, value):
+        return parse_period_key(value)
+
+    def to_url(self, value):
+        return value if isinstance(value, str) else period_key(value)

@@ -6,7 +6,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from reports.labels import QUARTER_NUMBERS, period_name
+from reports.labels import PERIODS, period_name
 from reports.models import Report
 from reports.views.access import visible_report
 from reports.word.archive import approved_reports, stream_zip
@@ -40,7 +40,7 @@ def export_pdf(request, pk):
 
 @require_safe
 def export_quarter_zip(request, year, quarter):
-    if quarter not in QUARTER_NUMBERS:
+    if quarter not in PERIODS:
         raise Http404
     reports = approved_reports(Report.objects.visible_to(request.user), year, quarter)
     response = StreamingHttpResponse(stream_zip(reports.iterator(chunk_size=50)), content_type="application/zip")

@@ -18,6 +18,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from reports.access import visible_organization_ids
+from reports.labels import ANNUAL, ANNUAL_NAME, parse_period_key, period_key
 from reports.models import QUARTERS, Heading, Item, Organization, Report, Section
 
 SEARCH_MAX_LENGTH = 100
@@ -91,7 +92,10 @@ class ReportFilter(django_filters.FilterSet):
     # the list itself.
     organization = django_filters.ChoiceFilter(**_choice(label=_("单位"), choices=[], field_name="organization_id"))
     year = django_filters.ChoiceFilter(**_choice(label=_("年度"), choices=[]))
-    quarter = django_filters.ChoiceFilter(**_choice(label=_("季度"), choices=QUARTERS))
+    # A quarter, or the annual reports ("annual", whose quarter is None).
+    quarter = django_filters.ChoiceFilter(**_choice(label=_("季度"), choices=[
+        *((period_key(quarter), name) for quarter, name in QUARTERS), (period_key(ANNUAL), ANNUAL_NAME)]),
+        method="of_period")
     status = django_filters.ChoiceFilter(**_choice(label=_("状态"), choices=Report.Status.choices))
     q = django_filters.CharFilter(
         label=_("搜索"),
@@ -106,6 +110,9 @@ class ReportFilter(django_filters.FilterSet):
         model = Report
         fields = ("organization", "year", "quarter", "status", "q")
         form = ReportFilterForm
+
+    def of_period(self, queryset, name, value):
+        return queryset.filter(quarter=parse_period_key(value))
 
     def __init__(self, data=None, queryset=None, *, request=None, prefix=None, organization_ids=None):
         if organization_ids is None:

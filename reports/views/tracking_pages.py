@@ -20,7 +20,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 
 from reports.access import is_overseer
-from reports.labels import QUARTER_NUMBERS, quarter_name, quarter_short_name
+from reports.labels import PERIODS, QUARTER_NUMBERS, parse_period_key, period_key, quarter_name, quarter_short_name
 from reports.models import YEAR_MAX, YEAR_MIN, Organization
 from reports.tracking import summary
 from reports.tracking.board import board_years, build_board, default_board_year
@@ -80,7 +80,8 @@ def board(request):
 class ReminderForm(forms.Form):
     organization = forms.IntegerField(min_value=1)
     year = forms.IntegerField(min_value=YEAR_MIN, max_value=YEAR_MAX)
-    quarter = forms.TypedChoiceField(choices=[(quarter, quarter) for quarter in QUARTER_NUMBERS], coerce=int)
+    quarter = forms.TypedChoiceField(choices=[(period_key(quarter), quarter) for quarter in PERIODS],
+                                     coerce=parse_period_key)
     group = forms.IntegerField(min_value=1, required=False)  # the board's group page to go back to
 
 
