@@ -21,7 +21,6 @@ from reports.tracking.board import build_board
 from reports.tracking.summary import measure_sums
 from tests.fixtures import answer_plans
 
-
 PROBLEMS = {1: "委员队伍建设有待加强。", 3: "意识形态工作责任制落实不够。"}
 
 
