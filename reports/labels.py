@@ -11,7 +11,7 @@ from datetime import date
 from django.utils.formats import date_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop, pgettext_lazy
 
 QUARTER_NUMBERS = (1, 2, 3, 4)
 # A report's period is a quarter of a year, or the whole year (年度报告): its quarter is then None.
@@ -29,7 +29,7 @@ QUARTER_SHORT_NAMES: dict[int, Promise] = {
 }
 
 
-ANNUAL_NAME = gettext_lazy("年度")
+ANNUAL_NAME = pgettext_lazy("period", "年度")
 ANNUAL_KEY = "annual"  # the annual report's period in URLs and forms, where a quarter is 1–4
 
 
