@@ -173,3 +173,41 @@ def test_the_drafter_reports_progress_and_an_unanswered_plan_blocks_submission(p
     plans = page.get_by_test_id("plans-panel")
     expect(plans.locator("#plan-1")).to_contain_text("部分落实")
     expect(plans.locator("#plan-2")).to_contain_text("未落实")
+
+
+def test_the_2022_annual_report_is_started_from_its_four_quarters(page, live_server, demo, artifacts_dir):
+    """The drafter asks for the year's report from its quarters; its figures are the quarters' sums."""
+    from decimal import Decimal
+
+    from reports.models import MeasureValue
+
+    Report.objects.filter(organization=demo.organization, year=2022, quarter=None).delete()  # the demo's, made again
+    log_in(page, live_server, "drafter")
+    page.get_by_role("link", name="新建报告").click()
+    page.get_by_label("年度").fill("2022")
+    page.get_by_label("季度").select_option(label="年度报告（全年）")
+    # An annual report is drafted from the quarters unless the drafter chooses otherwise.
+    expect(page.get_by_label("起草方式")).to_have_value("quarters")
+    page.get_by_role("button", name="开始起草").click()
+    expect(page.get_by_role("alert")).to_contain_text("已从第一季度、第二季度、第三季度、第四季度已审定的报告汇总")
+    sheet = page.get_by_test_id("editor-sheet")
+    expect(sheet.locator(".doc-title")).to_have_text("市政协党组2022年度履行全面从严治党主体责任情况报告")
+    expect(sheet).to_contain_text("（一）加强理论武装。一是组织党组理论学习中心组学习会议10次")
+    expect(sheet).to_contain_text("委员队伍党的建设还存在薄弱环节，党的工作对政协委员全覆盖有待加强（未整改）")
+    expect(page.get_by_test_id("year-quarters").get_by_role("link")).to_have_count(4)
+    page.screenshot(path=artifacts_dir / "annual-draft.png", full_page=True)
+
+    annual = Report.objects.get(organization=demo.organization, year=2022, quarter=None)
+    quarters = Report.objects.filter(organization=demo.organization, year=2022, quarter__isnull=False)
+    assert quarters.count() == 4
+    for value in annual.measure_values.all():
+        summed = sum((v or Decimal(0) for v in MeasureValue.objects.filter(report__in=quarters, measure=value.measure)
+                      .values_list("value", flat=True)), Decimal(0))
+        assert value.value == summed, value.measure
+    assert annual.measure_values.count() == 2
+
+    # The board shows it in its own column.
+    log_in(page, live_server, "overseer")
+    page.goto(f"{live_server.url}/tracking/?year=2022")
+    cell = page.locator(f"#body-{demo.organization.pk} td[data-quarter=annual]")
+    expect(cell).to_contain_text("草稿")

@@ -162,6 +162,8 @@ def editor(request, pk):
         warnings=find_warnings(report, context["document"]),
         previous_report=previous,
         previous_problems=previous_texts,
+        year_quarters=list(Report.objects.filter(organization_id=report.organization_id, year=report.year,
+                                                 quarter__isnull=False).order_by("quarter")) if report.annual else [],
         **carried,
         ledger_typed=ledger_pages.typed_back(request),
         actions=workflow.available_actions(request.user, report),

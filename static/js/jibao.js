@@ -220,4 +220,15 @@
       field.scrollIntoView({ block: "center", behavior: "instant" });
     }
   });
+
+  // The new report form: an annual report is usually drafted from the year's quarters, and
+  // drafting from the quarters is only for an annual report; choosing one picks the other.
+  document.addEventListener("change", (event) => {
+    const form = event.target.closest("form[data-new-report]");
+    if (!form) return;
+    const period = form.querySelector("select[name=quarter]");
+    const source = form.querySelector("select[name=copy_from]");
+    if (event.target === period && period.value === "annual") source.value = "quarters";
+    if (event.target === source && source.value === "quarters") period.value = "annual";
+  });
 })();
