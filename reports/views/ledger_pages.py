@@ -23,6 +23,7 @@ from reports.models import YEAR_MAX, YEAR_MIN, Organization, Problem, ProblemEve
 from reports.tracking import ledger
 from reports.tracking.ledger import LedgerRefused
 from reports.tracking.ledger_sheet import ledger_workbook
+from reports.views import typed
 from reports.views.tracking_pages import XLSX_CONTENT_TYPE
 
 DONE = {
@@ -33,12 +34,9 @@ DONE = {
 }
 
 
-TYPED = "ledger_typed"  # the session key of a 整改情况 or reason refused, shown again in its box
-
-
 def typed_back(request: HttpRequest) -> dict:
-    """{"problem": id, "action": …, "text": …} of what was refused, once; {} when nothing was."""
-    return request.session.pop(TYPED, None) or {}
+    """{"problem": id, "action": …, "text": …} of a 整改情况 or reason refused, once; {} when none was."""
+    return typed.take(request, "ledger")
 
 
 def _back(request):
@@ -61,9 +59,8 @@ def act(request: HttpRequest, problem_id: int, ledger_action: str) -> HttpRespon
         ledger.act(problem, ledger_action, actor=request.user, comment=request.POST.get("comment", ""))
     except LedgerRefused as refused:
         messages.error(request, refused.message)
-        typed = request.POST.get("comment", "")
-        if typed:  # back in its box, to shorten or complete rather than retype
-            request.session[TYPED] = {"problem": problem.pk, "action": ledger_action, "text": typed}
+        # Back in its box, to shorten or complete rather than retype.
+        typed.keep(request, "ledger", request.POST.get("comment", ""), problem=problem.pk, action=ledger_action)
     else:
         messages.success(request, str(DONE[ledger_action]))
     return _back(request)

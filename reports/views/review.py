@@ -17,24 +17,20 @@ from reports.review.inbox import awaiting_reports
 from reports.review.timeline import timeline_entries
 from reports.review.workflow import ReportIncomplete, WorkflowError
 from reports.tracking import carried, ledger
-from reports.views import ledger_pages
+from reports.views import ledger_pages, typed
 from reports.views.access import visible_report
 from reports.word.pdf import pdf_available
 
 ACTION_LABELS = dict(ReportEvent.Action.choices)
-TYPED = "review_typed"  # the session key of a reason or comment refused, shown again in its box
-
-
 def keep_typed(request, report, box, text):
     """A refused reason or comment goes back into its box on the page the user is sent to."""
-    if text:
-        request.session[TYPED] = {"report": report.pk, "box": box, "text": text}
+    typed.keep(request, "review", text, report=report.pk, box=box)
 
 
 def typed_back(request, report):
     """{box: text} of what was refused on this report's review page, once."""
-    typed = request.session.pop(TYPED, None)
-    return {typed["box"]: typed["text"]} if typed and typed.get("report") == report.pk else {}
+    kept = typed.take(request, "review")
+    return {kept["box"]: kept["text"]} if kept.get("report") == report.pk else {}
 
 
 def comments_by_ref(comments):
