@@ -211,3 +211,14 @@ def test_another_bodys_drafter_can_neither_see_nor_write(quarters, client, make_
     response = client.post(reverse("reports:plan_answer", args=[q2.pk, 1]), {"answer": "done"})
     assert response.status_code == 404
     assert not ProblemProgress.objects.exists() and not PlanCheck.objects.exists()
+
+
+def test_a_leader_too_long_is_refused_whole_not_cut(quarters, drafter):
+    _q1, q2 = quarters
+    problem = Problem.objects.get()
+    with pytest.raises(CarriedRefused) as refused:
+        carried.save_progress(q2, problem, actor=drafter, progress="", measures="", leader="长" * 101, department="",
+                              deadline=None)
+    assert refused.value.message == "责任领导最多 100 个字符，现有 101 个。"
+    problem.refresh_from_db()
+    assert problem.leader == ""

@@ -41,11 +41,12 @@ def _frozen(report: Report) -> bool:
     return report.status in FROZEN
 
 
-def _bounded(text: str, what: str) -> str:
+def _bounded(text: str, what: str, limit: int = MAX_COMMENT) -> str:
+    """The text cleaned, or refused whole when longer than `limit`: never cut without a word."""
     text, _removed = clean_text(text)
-    if len(text) > MAX_COMMENT:
+    if len(text) > limit:
         raise CarriedRefused(_("%(what)s最多 %(limit)d 个字符，现有 %(count)d 个。")
-                             % {"what": what, "limit": MAX_COMMENT, "count": len(text)}, "too_long")
+                             % {"what": what, "limit": limit, "count": len(text)}, "too_long")
     return text
 
 
@@ -125,8 +126,9 @@ def save_progress(report: Report, problem: Problem, *, actor: AbstractBaseUser, 
     if problem.organization_id != report.organization_id:
         raise CarriedRefused(_("这个问题不属于本单位的问题整改台账。"), "other_body")
     locked = Problem.objects.select_for_update().get(pk=problem.pk)
-    fields = {"measures": _bounded(measures, _("整改措施")), "leader": _bounded(leader, _("责任领导"))[:100],
-              "department": _bounded(department, _("责任部门"))[:100], "deadline": deadline}
+    short = Problem._meta.get_field("leader").max_length
+    fields = {"measures": _bounded(measures, _("整改措施")), "leader": _bounded(leader, _("责任领导"), short),
+              "department": _bounded(department, _("责任部门"), short), "deadline": deadline}
     if locked.status == Problem.Status.CLOSED and any(getattr(locked, name) != value for name, value in fields.items()):
         raise CarriedRefused(_("这个问题已销号，整改措施和责任不能再修改。"), "closed")
     changed = [name for name, value in fields.items() if getattr(locked, name) != value]
@@ -136,7 +138,7 @@ def save_progress(report: Report, problem: Problem, *, actor: AbstractBaseUser, 
         locked._history_user = actor
         locked.save(update_fields=[*changed, "updated_at"])
     text = _bounded(progress, _("本季度整改进展"))
-    if not Problem.objects.filter(_found_before(report), pk=locked.pk).exists():
+    if (locked.found_year, locked.found_quarter) >= (report.year, report.quarter):
         problem.refresh_from_db()
         return None  # found in this very quarter: nothing to say of its progress yet
     row, _created = ProblemProgress.objects.get_or_create(problem=locked, report=report)
