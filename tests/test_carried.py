@@ -222,3 +222,23 @@ def test_a_leader_too_long_is_refused_whole_not_cut(quarters, drafter):
     assert refused.value.message == "责任领导最多 100 个字符，现有 101 个。"
     problem.refresh_from_db()
     assert problem.leader == ""
+
+
+def test_a_section_cannot_turn_into_a_generated_part_nor_back(quarters, drafter):
+    _q1, q2 = quarters
+    generated = editing.print_generated_part(user=drafter, report=q2, kind=Section.Kind.RECTIFICATION, on=True)
+    typed = q2.sections.get(kind="practices")
+    for section, kind in ((typed, Section.Kind.PLANS_DONE), (generated, Section.Kind.PRACTICES)):
+        q2.refresh_from_db()
+        values = editing.part_values(section, "section")
+        before = report_record(q2)
+        with pytest.raises(editing.EditRefused) as refused:
+            editing.save_part(user=drafter, report=q2, kind="section", obj=section, values={**values, "kind": kind},
+                              base_version=q2.version, base_fingerprint=editing.fingerprint(values))
+        assert refused.value.code == "generated_kind"
+        assert report_record(q2) == before
+    # The form offers what may be chosen: the typed kinds, or the generated part's own.
+    from reports.drafting.forms import SectionForm
+
+    assert "rectification" not in dict(SectionForm.for_part(typed, q2).fields["kind"].choices)
+    assert list(dict(SectionForm.for_part(generated, q2).fields["kind"].choices)) == ["rectification"]

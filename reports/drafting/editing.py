@@ -15,8 +15,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
-from django.utils.translation import override
+from django.utils.translation import gettext_lazy, override
 
 from reports.access import EDITABLE_STATUSES, can_edit
 from reports.document.numbering import MAX_REPORT_PARTS
@@ -58,9 +57,11 @@ class WrongPlace(EditRefused):
     code = "wrong_place"
 
 
-WRONG_PLACE = _lazy("要插入的位置不在这一部分中，页面可能已过时。请刷新页面后重试。")
+WRONG_PLACE = gettext_lazy("要插入的位置不在这一部分中，页面可能已过时。请刷新页面后重试。")
+# A generated part is printed or not from its panel; its items would vanish into, or appear out of, another kind.
+GENERATED_KIND = gettext_lazy("“上季度问题整改情况”“上季度工作打算落实情况”由右侧面板列入或不再列入，不能与其他类别互换。")
 # A generated part prints the ledger or the plans checklist: what it says is typed there.
-GENERATED_PLACE = _lazy("这一部分的内容由右侧的问题整改台账或工作打算清单生成，请在那里填写。")
+GENERATED_PLACE = gettext_lazy("这一部分的内容由右侧的问题整改台账或工作打算清单生成，请在那里填写。")
 
 
 class EditConflict(Exception):
@@ -177,6 +178,8 @@ def save_part(*, user: AbstractBaseUser, report: Report, kind: str, obj: Part, v
     locked = _lock(report, user)
     current = find_part(locked, kind, obj.pk)
     _check_base(kind, current, base_version=base_version, base_fingerprint=base_fingerprint, report=locked, yours=values)
+    if kind == "section" and (values["kind"] in GENERATED_SECTION_KINDS) != current.generated:
+        raise EditRefused(GENERATED_KIND, "generated_kind")
     fields = PART_FIELDS[kind]
     for field in fields:
         setattr(current, field, values[field])

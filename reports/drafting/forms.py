@@ -9,7 +9,7 @@ from reports.document.text import clean_text
 from reports.document.tokens import UnknownMeasure, names_to_tokens, referenced_ids, token, tokens_to_names
 from reports.drafting.editing import PART_FIELDS, fingerprint, part_values, token_fields
 from reports.labels import ANNUAL, parse_period_key, period_key
-from reports.models import Organization, Report, Section
+from reports.models import GENERATED_SECTION_KINDS, Organization, Report, Section
 
 # Longer than the longest paragraph of a real report (a pasted item of some 9,000 characters is
 # real); past it, the text is refused with a message, never cut.
@@ -150,9 +150,19 @@ class SectionForm(PartForm):
     part_kind = "section"
     title = CleanTextField(label=_("标题"), max_length=100, required=True)
     kind = forms.ChoiceField(label=_("类别"), choices=Section.Kind.choices,
-                             help_text=_("“存在的主要问题”会在下季度起草时列在旁边，供对照。"))
+                             help_text=_("“存在的主要问题”审定后列入问题整改台账，“下一步的打算”成为下季度的落实清单。"))
     lead = CleanTextField(label=_("导语"), max_length=MAX_PARAGRAPH, multiline=True,
                           help_text=_("第一项之前不编号的文字，可以留空。"))
+
+    @classmethod
+    def for_part(cls, obj, report, **kwargs):
+        """A typed section offers the typed kinds; a generated one (上季度问题整改情况…) keeps its own:
+        it is printed or not from its panel (editing.save_part holds the same rule)."""
+        form = super().for_part(obj, report, **kwargs)
+        form.fields["kind"].choices = [(value, label) for value, label in Section.Kind.choices
+                                       if (value in GENERATED_SECTION_KINDS) == obj.generated
+                                       and (not obj.generated or value == obj.kind)]
+        return form
 
 
 class HeadingForm(PartForm):

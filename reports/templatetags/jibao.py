@@ -56,8 +56,9 @@ def part_actions(report, ref):
         actions["add_item"] = add_url("item", section=part.section_id, heading=part_id)
         actions["add_heading"] = add_url("heading", section=part.section_id, after=part_id)
     elif kind == "section":
-        actions["add_item"] = add_url("item", section=part_id)
-        actions["add_heading"] = add_url("heading", section=part_id)
+        if not part.generated:  # a generated part's items come from its panel
+            actions["add_item"] = add_url("item", section=part_id)
+            actions["add_heading"] = add_url("heading", section=part_id)
         actions["add_section"] = add_url("section", after=part_id)
     return actions
 
