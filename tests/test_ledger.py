@@ -184,13 +184,14 @@ def test_a_refusal_names_who_may_act_in_the_readers_language(tree, drafter):
 
 
 @pytest.mark.parametrize("count", [1, 6])
-def test_the_open_entries_and_their_ages_cost_two_queries_however_many(approve, count, django_assert_num_queries):
+def test_the_open_entries_their_ages_and_progress_cost_three_queries_however_many(approve, count,
+                                                                                django_assert_num_queries):
     problems = ["理论学习的系统性还不够。", "意识形态领域仍存在风险点。", "委员队伍党的建设有待加强。",
                 "基层党组织建设存在短板。", "作风建设仍有反弹回潮的风险。", "监督执纪问责力度还需加大。"]
     approve(1, problems[:count])
     approve(2, problems[:1])
     organization_id = Problem.objects.values_list("organization_id", flat=True).first()
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):  # the entries, their mentions, their latest progress
         entries = ledger.open_entries(organization_id)
     assert len(entries) == count
     assert [entry.quarters for entry in entries][:1] == [2]

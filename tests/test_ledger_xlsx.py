@@ -19,7 +19,7 @@ from reports.tracking.ledger_sheet import FILLS, ledger_workbook
 from reports.views.tracking_pages import XLSX_CONTENT_TYPE
 
 HEADER = ["序号", "单位", "问题", "发现于", "整改措施", "责任领导", "责任部门", "整改时限", "状态", "连续提到（季度）",
-          "整改情况", "提请销号人"]
+          "整改情况", "最新进展", "提请销号人"]
 
 
 @pytest.fixture
@@ -99,7 +99,7 @@ def test_the_download_is_the_page_title_header_and_rows_in_its_order(client, ove
     assert overdue[1] == "市政协党组" and overdue[3] == "2023年第一季度"
     assert overdue[4:7] == ["建立台账，逐项整改。", "张三", "办公室"]
     assert overdue[8] == "未整改" and overdue[9] == 2
-    assert by_text["人大的逾期问题。"][10:] == ["已整改到位。", "drafter"]
+    assert by_text["人大的逾期问题。"][10:] == ["已整改到位。", None, "drafter"]
     assert by_text["+没有时限的问题"][7] == "未定"
 
 
@@ -243,3 +243,16 @@ def test_the_workbook_of_no_entries_has_its_header_and_a_legend_of_zeros(db):
     assert [cell.value for cell in sheet[2]] == HEADER
     assert sheet["A1"].value == "问题整改台账（截至2024年5月1日）"
     assert [cell.value for cell in sheet[4] if cell.value] == ["逾期 0 项", "15 天内到期 0 项", "已整改 0 项"]
+
+
+def test_the_latest_progress_a_report_gave_is_on_the_page_and_in_the_sheet(client, overseer, entries, report_factory, tree):
+    from reports.models import ProblemProgress
+
+    for quarter, text in ((3, "制定整改方案。"), (4, "召开专题会议，整改过半。")):
+        ProblemProgress.objects.create(problem=entries["soon"], report=report_factory(tree["cppcc"], quarter=quarter),
+                                       text=text)
+    response = download(client, overseer)
+    row = next(row for row in data_rows(sheet_of(response)) if row[2].value == "即将到期的问题。")
+    assert row[11].value == "2023年第四季度：召开专题会议，整改过半。"
+    page = client.get(reverse("tracking:ledger")).content.decode()
+    assert "2023年第四季度进展：召开专题会议，整改过半。" in page and "制定整改方案" not in page

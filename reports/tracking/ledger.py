@@ -29,7 +29,7 @@ from reports.access import memberships
 from reports.document.text import alike, clean_text
 from reports.errors import Refusal
 from reports.labels import day_name, period_name
-from reports.models import Item, Membership, Problem, ProblemEvent, ProblemMention, Report, Section
+from reports.models import Item, Membership, Problem, ProblemEvent, ProblemMention, ProblemProgress, Report, Section
 from reports.review.comments import MAX_COMMENT
 from reports.tracking.scope import overseen_ids
 
@@ -208,6 +208,8 @@ class Entry:
     quarters: int  # named this many quarters running
     colour: str = ""  # on the ledger page (colour)
     actions: tuple = ()  # what the reader may do with it (available_actions)
+    progress: str = ""  # the latest 整改进展 a report of the body gave (reports.tracking.carried)
+    progress_period: str = ""  # the period of that report
 
     @property
     def found(self) -> str:
@@ -227,12 +229,23 @@ def _ages(problems: list[Problem]) -> dict[int, int]:
     return {problem.id: _running(periods.get(problem.id, [])) for problem in problems}
 
 
+def _latest_progress(problems: list[Problem]) -> dict[int, tuple[str, str]]:
+    """{problem id: (the latest progress reported, its period)}, in one query for all of them."""
+    latest = {}
+    for problem_id, text, year, quarter in (ProblemProgress.objects.filter(problem__in=problems).exclude(text="")
+                                            .order_by("report__year", "report__quarter")
+                                            .values_list("problem_id", "text", "report__year", "report__quarter")):
+        latest[problem_id] = (text, period_name(year, quarter))
+    return latest
+
+
 def entries(problems: list[Problem], user: AbstractBaseUser | None = None, today: date | None = None) -> list[Entry]:
-    """The problems as a page shows them: each with its age, its colour (given `today`) and what
-    `user` may do with it, in one query for all of their ages."""
-    ages = _ages(problems)
+    """The problems as a page shows them: each with its age, its colour (given `today`), what
+    `user` may do with it and its latest progress, in two queries for all of them."""
+    ages, progress = _ages(problems), _latest_progress(problems)
     return [Entry(problem, ages[problem.id], colour(problem, today) if today else "",
-                  tuple(available_actions(user, problem)) if user else ()) for problem in problems]
+                  tuple(available_actions(user, problem)) if user else (), *progress.get(problem.id, ("", "")))
+            for problem in problems]
 
 
 def open_entries(organization_id: int, user: AbstractBaseUser | None = None) -> list[Entry]:

@@ -44,6 +44,7 @@ COLUMNS = [
     (10, False),   # 状态
     (10, False),   # 连续提到（季度）
     (32, True),    # 整改情况
+    (32, True),    # 最新进展
     (12, True),    # 提请销号人
 ]
 DEADLINE_COLUMN = 8
@@ -53,7 +54,7 @@ def _headers() -> list[str]:
     # 单位 and 状态 read "body" and "status" in the catalogue (field names): capitalised as on the page.
     return [
         _("序号"), capfirst(_("单位")), _("问题"), _("发现于"), _("整改措施"), _("责任领导"), _("责任部门"),
-        _("整改时限"), capfirst(_("状态")), _("连续提到（季度）"), _("整改情况"), _("提请销号人"),
+        _("整改时限"), capfirst(_("状态")), _("连续提到（季度）"), _("整改情况"), _("最新进展"), _("提请销号人"),
     ]
 
 
@@ -78,6 +79,7 @@ def _row(number: int, entry: Entry) -> list:
         problem.get_status_display(),
         entry.quarters,
         _text(problem.outcome),
+        _text(f"{entry.progress_period}：{entry.progress}") if entry.progress else None,
         _text(proposer.get_full_name() or proposer.username) if proposer else None,
     ]
 
