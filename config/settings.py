@@ -138,6 +138,10 @@ TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
 
+# Uploaded evidence (reports/evidence/store.py), when stored on this machine's disk. Never served
+# from here directly: only through the view that checks the reader's right to the report.
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
+
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
@@ -171,6 +175,9 @@ JIBAO_ALLOW_SELF_APPROVAL = env_bool("JIBAO_ALLOW_SELF_APPROVAL", default=False)
 JIBAO_DEFAULT_DUE_DAYS = env_int("JIBAO_DEFAULT_DUE_DAYS", 10)
 # The annual report (年度报告) is due this many days after the year ends: by the end of January.
 JIBAO_ANNUAL_DUE_DAYS = env_int("JIBAO_ANNUAL_DUE_DAYS", 31)
+# 佐证材料: the largest file taken, and the most a report may hold, in megabytes.
+JIBAO_EVIDENCE_MAX_FILE_MB = env_int("JIBAO_EVIDENCE_MAX_FILE_MB", 20)
+JIBAO_EVIDENCE_MAX_REPORT_MB = env_int("JIBAO_EVIDENCE_MAX_REPORT_MB", 200)
 # The ledger shows an open problem as 即将到期 this many days before its 整改时限.
 JIBAO_LEDGER_SOON_DAYS = env_int("JIBAO_LEDGER_SOON_DAYS", 15)
 

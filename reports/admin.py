@@ -37,6 +37,8 @@ from reports.document.text import clean_text
 from reports.models import (
     Comment,
     DueDate,
+    Evidence,
+    EvidenceFile,
     Heading,
     Item,
     Measure,
@@ -350,6 +352,21 @@ class ProblemProgressAdmin(ReadOnlyAdmin):
 
     list_display = ["problem", "report", "status"]
     list_select_related = ["problem", "report"]
+
+
+@admin.register(EvidenceFile)
+class EvidenceFileAdmin(ReadOnlyAdmin):
+    """Stored once under their SHA-256 by the upload; never edited."""
+
+    list_display = ["sha256", "kind", "size", "created_at"]
+
+
+@admin.register(Evidence)
+class EvidenceAdmin(ReadOnlyAdmin):
+    """Attached and removed in the editor, as part of a report."""
+
+    list_display = ["title", "report", "target", "uploaded_by", "uploaded_at"]
+    list_select_related = ["report", "uploaded_by"]
 
 
 @admin.register(PlanCheck)

@@ -673,3 +673,46 @@ class PlanCheck(models.Model):
 
     def __str__(self):
         return self.plan[:40]
+
+
+class EvidenceFile(models.Model):
+    """The bytes of a 佐证材料, stored once however many claims they support: named by their
+    SHA-256 (reports/evidence/store.py). Images are stored as re-encoded, without their metadata."""
+
+    sha256 = models.CharField(_("SHA-256"), max_length=64, unique=True)
+    size = models.PositiveBigIntegerField(_("大小（字节）"))
+    kind = models.CharField(_("类型"), max_length=8)
+    storage_name = models.CharField(_("存储位置"), max_length=200)
+    created_at = models.DateTimeField(_("存入时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("佐证文件")
+        verbose_name_plural = _("佐证文件")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.sha256[:12]} · {self.kind}"
+
+
+class Evidence(models.Model):
+    """A file bound to the claim it supports: the report as a whole, an item ("item-12"), a
+    measure's value ("measure-3") or a ledger entry's 整改情况 ("problem-5")."""
+
+    report = models.ForeignKey(Report, verbose_name=_("报告"), on_delete=models.CASCADE, related_name="evidence")
+    target = models.CharField(_("佐证对象"), max_length=40, blank=True, help_text=_("空表示整份报告。"))
+    title = models.CharField(_("标题"), max_length=200)
+    file = models.ForeignKey(EvidenceFile, verbose_name=_("文件"), on_delete=models.PROTECT, related_name="uses")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("上传人"), null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("佐证材料")
+        verbose_name_plural = _("佐证材料")
+        ordering = ["report", "target", "uploaded_at", "id"]
+        indexes = [models.Index(fields=["report", "target"], name="evidence_report_target")]
+
+    def __str__(self):
+        return self.title
