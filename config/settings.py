@@ -156,6 +156,19 @@ STORAGES = {
     },
 }
 
+# Evidence in S3-compatible object storage (several app servers share nothing on local disk): set the
+# bucket, and the endpoint for a server other than AWS (MinIO, a cloud's OSS/COS); the keys come
+# from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY as boto3 reads them. Unset: the file system.
+JIBAO_S3_BUCKET = env_str("JIBAO_S3_BUCKET", "")
+if JIBAO_S3_BUCKET:
+    STORAGES["default"] = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {
+        "bucket_name": JIBAO_S3_BUCKET,
+        "endpoint_url": env_str("JIBAO_S3_ENDPOINT_URL", "") or None,
+        "region_name": env_str("JIBAO_S3_REGION", "us-east-1"),
+        "default_acl": None,  # private: files are served only through the view that checks the reader
+        "file_overwrite": False,
+    }}
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 

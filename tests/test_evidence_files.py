@@ -12,14 +12,34 @@ from reports.evidence import kinds
 from reports.evidence.kinds import EvidenceRefused, sniff
 from reports.evidence.store import read, store
 from reports.models import EvidenceFile
+from tests import object_storage
 
 GPS_IFD = 0x8825
 
 
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    return tmp_path
+@pytest.fixture(scope="module")
+def s3_server():
+    process, endpoint = object_storage.start_server()
+    yield endpoint
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.fixture(params=["filesystem", "s3"])
+def stored_files(request, settings, tmp_path):
+    """The store on the file system (the default) or in a real S3-compatible server, with the same
+    test code; returns a function listing what the store holds."""
+    if request.param == "filesystem":
+        settings.MEDIA_ROOT = tmp_path
+        return lambda: sorted(str(path.relative_to(tmp_path)) for path in tmp_path.rglob("*") if path.is_file())
+    endpoint = request.getfixturevalue("s3_server")
+    s3 = object_storage.client(endpoint)
+    bucket = f"{object_storage.BUCKET}-{len(s3.list_buckets()['Buckets'])}"  # one per test: nothing left over
+    s3.create_bucket(Bucket=bucket)
+    setting = object_storage.storages_setting(endpoint)
+    setting["OPTIONS"]["bucket_name"] = bucket
+    settings.STORAGES = {**settings.STORAGES, "default": setting}
+    return lambda: sorted(item["Key"] for item in s3.list_objects_v2(Bucket=bucket).get("Contents", []))
 
 
 def photo(kind="JPEG", *, gps=True, size=(40, 30)) -> bytes:
@@ -81,23 +101,25 @@ def test_the_allowed_kinds_are_known_by_their_content(name, data, kind):
      "type", "可以上传"),
     ("数据.bin", bytes(range(256)), "type", "可以上传"),
 ], ids=lambda value: value if isinstance(value, str) and len(value) < 20 else "")
-def test_what_is_refused_says_why_and_stores_nothing(db, name, data, code, words, media):
+def test_what_is_refused_says_why_and_stores_nothing(db, name, data, code, words, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
     with pytest.raises(EvidenceRefused) as refused:
         store(name, data)
     assert refused.value.code == code
     assert words in refused.value.message
     assert not EvidenceFile.objects.exists()
-    assert not any(media.rglob("*.*"))
+    assert not any(tmp_path.rglob("*"))
 
 
-def test_a_file_over_the_limit_is_refused(settings):
+def test_a_file_over_the_limit_is_refused(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
     settings.JIBAO_EVIDENCE_MAX_FILE_MB = 1
     with pytest.raises(EvidenceRefused) as refused:
         store("大.pdf", b"%PDF-1.7" + b"0" * (1024 * 1024))
     assert refused.value.code == "too_large" and "1 MB" in refused.value.message
 
 
-def test_a_photo_is_stored_without_its_gps_position(db):
+def test_a_photo_is_stored_without_its_gps_position(db, stored_files):
     original = photo()
     assert Image.open(io.BytesIO(original)).getexif().get_ifd(GPS_IFD)  # the phone wrote where it was
 
@@ -109,11 +131,13 @@ def test_a_photo_is_stored_without_its_gps_position(db):
     assert b"Phone maker" not in data
 
 
-def test_the_same_bytes_are_stored_once_under_their_hash(db, media):
+def test_the_same_bytes_are_stored_once_under_their_hash(db, stored_files):
     first = store("通知.pdf", b"%PDF-1.7 the same notice")
     again = store("通知（副本）.pdf", b"%PDF-1.7 the same notice")
     assert first == again and EvidenceFile.objects.count() == 1
     assert first.storage_name == f"evidence/{first.sha256[:2]}/{first.sha256}.pdf"
     assert default_storage.exists(first.storage_name)
-    assert [path.name for path in media.rglob("*.pdf")] == [f"{first.sha256}.pdf"]
+    assert stored_files() == [first.storage_name]
     assert read(first) == b"%PDF-1.7 the same notice"
+    other = store("纪要.txt", "召开会议。".encode())
+    assert stored_files() == sorted([first.storage_name, other.storage_name])
