@@ -33,6 +33,15 @@ ANNUAL_NAME = pgettext_lazy("period", "年度")
 ANNUAL_KEY = "annual"  # the annual report's period in URLs and forms, where a quarter is 1–4
 
 
+def report_words(label: Promise | str) -> str:
+    """A translatable label (a status, an answer, a part's kind) as a report prints it: in Chinese,
+    the report's language, whatever the interface's."""
+    from django.utils.translation import override
+
+    with override("zh-hans"):
+        return str(label)
+
+
 def period_key(quarter: int | None) -> str:
     """A period as URLs and forms carry it: "1"…"4", or "annual"."""
     return ANNUAL_KEY if quarter is ANNUAL else str(quarter)

@@ -71,3 +71,12 @@ def alike(a: str, b: str, ratio: float) -> bool:
 
     a, b = folded(a), folded(b)
     return bool(a and b) and (a == b or SequenceMatcher(None, a, b, autojunk=False).ratio() >= ratio)
+
+
+# What a sentence or clause may end with, taken off when it is quoted or joined into another.
+FINAL_PUNCTUATION = "。．.；;，,、 "
+
+
+def clause(text: str) -> str:
+    """`text` on one line, without its final punctuation: ready to quote (“…”) or join with “，”."""
+    return "".join(line.strip() for line in text.splitlines()).strip().rstrip(FINAL_PUNCTUATION)

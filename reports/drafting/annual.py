@@ -21,7 +21,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from reports.document.text import alike, folded
+from reports.document.text import alike, clause, folded
 from reports.drafting.starting import (
     bulk_create_started,
     create_report_row,
@@ -30,14 +30,13 @@ from reports.drafting.starting import (
     standard_title,
 )
 from reports.errors import Refusal
-from reports.labels import ANNUAL, QUARTER_NUMBERS, quarter_name
+from reports.labels import ANNUAL, QUARTER_NUMBERS, quarter_name, report_words
 from reports.models import GENERATED_SECTION_KINDS, Heading, Item, MeasureValue, Organization, Problem, Report, Section
 
 # Two headings are one when their titles share this much (加强理论武装 and 加强理论学习), or when one
 # title begins with the whole of the other (深化理论学习 and 深化理论学习，把准正确方向).
 SAME_HEADING = 0.8
 SHORTEST_PREFIX = 4  # characters: a title of two or three (学习) is too general to stand for a longer one
-TRAILING = "。．.；;，, "
 
 
 class NothingToAssemble(Refusal):
@@ -144,9 +143,7 @@ def year_problems(organization: Organization, year: int) -> list[str]:
     problems = (Problem.objects.filter(organization=organization)
                 .filter(Q(found_year=year) | Q(mentions__report__year=year, mentions__report__quarter__isnull=False))
                 .distinct().order_by("found_year", "found_quarter", "id"))
-    words = {Problem.Status.OPEN: "未整改", Problem.Status.IN_PROGRESS: "整改中", Problem.Status.CLOSED: "已整改",
-             Problem.Status.REOPENED: "重新整改"}
-    return [f"{problem.text.strip().rstrip(TRAILING)}（{words[problem.status]}）。" for problem in problems]
+    return [f"{clause(problem.text)}（{report_words(Problem.Status(problem.status).label)}）。" for problem in problems]
 
 
 def last_plans(quarters: list[Report]) -> list[str]:

@@ -15,13 +15,14 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, override
+from django.utils.translation import gettext_lazy
 
 from reports.access import EDITABLE_STATUSES, can_edit
 from reports.document.numbering import MAX_REPORT_PARTS
 from reports.document.tokens import TOKEN_FIELDS, referenced_ids, token_texts
 from reports.drafting import ordering
 from reports.errors import Refusal
+from reports.labels import report_words
 from reports.models import GENERATED_SECTION_KINDS, Heading, Item, Measure, MeasureValue, Report, Section
 
 # What each kind of part holds: the fields a user edits in one form.
@@ -270,9 +271,7 @@ def print_generated_part(*, user: AbstractBaseUser, report: Report, kind: str, o
     sections = list(Section.objects.filter(report=locked).order_by("position"))
     before = next((index for index, section in enumerate(sections) if section.kind == Section.Kind.PROBLEMS), None)
     after = sections[before - 1] if before else None
-    with override("zh-hans"):  # the report's words, whatever the interface's language
-        title = str(Section.Kind(kind).label)
-    section = Section(report=locked, kind=kind, title=title)
+    section = Section(report=locked, kind=kind, title=report_words(Section.Kind(kind).label))
     section._history_user = user
     _room_for_another_part(locked)
     ordering.insert_after(section, after)

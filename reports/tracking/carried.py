@@ -20,15 +20,14 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from reports.document.text import clean_text
+from reports.document.text import clause, clean_text
 from reports.errors import Refusal
+from reports.labels import report_words
 from reports.models import PlanCheck, Problem, ProblemProgress, Report, Section
 from reports.review.comments import MAX_COMMENT
 from reports.tracking import ledger
 
 FROZEN = (Report.Status.SUBMITTED, Report.Status.APPROVED)
-STILL_OPEN = (Problem.Status.OPEN, Problem.Status.IN_PROGRESS, Problem.Status.REOPENED)
-TRAILING = "。．.；;，,、 "
 
 
 class CarriedRefused(Refusal):
@@ -88,7 +87,7 @@ def rectified(report: Report) -> list[Rectified]:
     if _frozen(report):
         problems = problems.filter(id__in=progress)
     else:
-        problems = problems.filter((_found_before(report) & Q(status__in=STILL_OPEN)) | Q(id__in=progress))
+        problems = problems.filter((_found_before(report) & Q(status__in=ledger.STILL_OPEN)) | Q(id__in=progress))
     entries = []
     for problem in problems.order_by("found_year", "found_quarter", "id"):
         row = progress.get(problem.id)
@@ -97,18 +96,14 @@ def rectified(report: Report) -> list[Rectified]:
     return entries
 
 
-def _trimmed(text: str) -> str:
-    return "".join(line.strip() for line in text.splitlines()).strip().rstrip(TRAILING)
-
-
 def rectification_text(problem: str, progress: str, status: str, deadline: date | None) -> str:
     """One item of 上季度问题整改情况, in the report's words (Chinese, whatever the interface):
     针对“…”的问题，<progress>，已完成整改。 / …，正在整改，整改时限为2023年6月30日。"""
     from reports.document.model import format_date
 
-    parts = [f"针对“{_trimmed(problem)}”的问题"]
-    if _trimmed(progress):
-        parts.append(_trimmed(progress))
+    parts = [f"针对“{clause(problem)}”的问题"]
+    if clause(progress):
+        parts.append(clause(progress))
     if status == Problem.Status.CLOSED:
         parts.append("已完成整改")
     elif deadline:
@@ -186,7 +181,7 @@ class Plan:
 
     @property
     def answered(self) -> bool:
-        return bool(self.answer) and (self.answer == PlanCheck.Answer.DONE or bool(_trimmed(self.note)))
+        return bool(self.answer) and (self.answer == PlanCheck.Answer.DONE or bool(clause(self.note)))
 
     @property
     def printed(self) -> str:
@@ -204,16 +199,16 @@ def plans(report: Report) -> list[Plan]:
     if previous is None:
         return []
     by_key = {check.plan_key: check for check in report.plan_checks.all()}
-    texts = [_trimmed(text) + "。" for text in section_texts(previous, Section.Kind.NEXT_STEPS) if _trimmed(text)]
+    texts = [clause(text) + "。" for text in section_texts(previous, Section.Kind.NEXT_STEPS) if clause(text)]
     return [Plan(index, text, by_key.get(plan_key(text))) for index, text in enumerate(dict.fromkeys(texts), 1)]
 
 
 def plan_text(plan: str, answer: str, note: str) -> str:
     """One item of 上季度工作打算落实情况, in the report's words: “…”已落实。<note>。"""
-    words = {PlanCheck.Answer.DONE: "已落实", PlanCheck.Answer.PARTLY: "部分落实", PlanCheck.Answer.NOT_DONE: "未落实"}
-    text = f"“{_trimmed(plan)}”{words.get(answer, '落实情况未填写')}"
-    if _trimmed(note):
-        text += f"，{_trimmed(note)}"
+    said = report_words(PlanCheck.Answer(answer).label) if answer in PlanCheck.Answer.values else "落实情况未填写"
+    text = f"“{clause(plan)}”{said}"
+    if clause(note):
+        text += f"，{clause(note)}"
     return text + "。"
 
 
@@ -227,7 +222,7 @@ def answer_plan(report: Report, position: int, *, actor: AbstractBaseUser, answe
     if answer not in PlanCheck.Answer.values:
         raise CarriedRefused(_("请选择已落实、部分落实或未落实。"), "answer_required")
     note = _bounded(note, _("说明"))
-    if answer != PlanCheck.Answer.DONE and not _trimmed(note):
+    if answer != PlanCheck.Answer.DONE and not clause(note):
         raise CarriedRefused(_("选择“%(answer)s”时，请用一句话说明原因或进展。")
                              % {"answer": PlanCheck.Answer(answer).label}, "note_required")
     plan = listed[position]
@@ -247,10 +242,11 @@ def freeze(report: Report) -> None:
     for entry in rectified(report):
         ProblemProgress.objects.update_or_create(problem=entry.problem, report=report,
                                                  defaults={"status": entry.problem.status})
-    for plan in plans(report):
+    listed = plans(report)
+    for plan in listed:
         if plan.check is not None and plan.check.position != plan.position:
             PlanCheck.objects.filter(pk=plan.check.pk).update(position=plan.position)
-    report.plan_checks.exclude(plan_key__in=[plan.key for plan in plans(report)]).delete()
+    report.plan_checks.exclude(plan_key__in=[plan.key for plan in listed]).delete()
 
 
 def generated_items(report: Report, kinds: set[str]) -> dict[str, list[tuple[str, str]]]:

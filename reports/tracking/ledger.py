@@ -156,15 +156,9 @@ def record_problems(report: Report, *, actor: AbstractBaseUser | None) -> list[R
     entries = list(Problem.objects.select_for_update().filter(organization_id=report.organization_id))
     recorded = []
     for text in problem_texts(report):
-        match = next((entry for entry in entries if entry.status in STILL_OPEN and same_problem(entry.text, text)), None)
-        match = match or next((entry for entry in entries if same_problem(entry.text, text)), None)
+        match = _open_alike(entries, text) or next((entry for entry in entries if same_problem(entry.text, text)), None)
         if match is None:
-            match = Problem(organization_id=report.organization_id, text=text, found_year=report.year,
-                            found_quarter=report.quarter)
-            match._history_user = actor
-            match.save()
-            ProblemEvent.objects.create(problem=match, action=FOUND, from_status="", to_status=OPEN, actor=actor,
-                                        report=report)
+            match = _enter(report, text, actor=actor)
             entries.append(match)
             recorded.append(Recorded(match, new=True, reopened=False))
         elif match.status == CLOSED:
@@ -263,15 +257,22 @@ def open_early(report: Report, text: str, *, actor: AbstractBaseUser) -> Problem
     measures and deadline can then be set while the report is written). The approval finds it
     there and names it again rather than entering it twice."""
     entries_now = list(Problem.objects.select_for_update().filter(organization_id=report.organization_id))
-    match = next((entry for entry in entries_now if entry.status in STILL_OPEN and same_problem(entry.text, text)), None)
-    if match is not None:
-        return match
+    return _open_alike(entries_now, text) or _enter(report, text, actor=actor, comment=_("起草人在报告审定前列入台账。"))
+
+
+def _open_alike(entries: list[Problem], text: str) -> Problem | None:
+    """The entry not yet closed that words `text` alike, if any."""
+    return next((entry for entry in entries if entry.status in STILL_OPEN and same_problem(entry.text, text)), None)
+
+
+def _enter(report: Report, text: str, *, actor: AbstractBaseUser | None, comment: str = "") -> Problem:
+    """A new entry, found in the report's quarter, with its 列入台账 event."""
     problem = Problem(organization_id=report.organization_id, text=text, found_year=report.year,
                       found_quarter=report.quarter)
     problem._history_user = actor
     problem.save()
-    ProblemEvent.objects.create(problem=problem, action=FOUND, from_status="", to_status=OPEN, actor=actor, report=report,
-                                comment=_("起草人在报告审定前列入台账。"))
+    ProblemEvent.objects.create(problem=problem, action=FOUND, from_status="", to_status=OPEN, actor=actor,
+                                report=report, comment=comment)
     return problem
 
 
