@@ -28,12 +28,22 @@ def collect_static():
     return os.environ["BENCH_STATIC_ROOT"]
 
 
+def media_root():
+    """Evidence uploaded by the benchmarks goes to a temporary folder (MEDIA_ROOT, shared by the
+    steps of one `make bench`), never into the checkout's media/."""
+    if not os.environ.get("MEDIA_ROOT"):
+        os.environ["MEDIA_ROOT"] = tempfile.mkdtemp(prefix="jibao-bench-media-")
+        atexit.register(shutil.rmtree, os.environ["MEDIA_ROOT"], ignore_errors=True)
+    return os.environ["MEDIA_ROOT"]
+
+
 def setup_django():
     """Django with the benchmark's production settings, on the database named by SQLITE_PATH."""
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
     collect_static()
+    media_root()
     import django
 
     django.setup()

@@ -10,13 +10,18 @@ On the database of `generate_load_data` (the .zip needs its approved reports), i
   * the .zip of a quarter's approved reports (reports.exporting.stream_zip, as the view streams
     it to the overseer): total time and time to the first chunk. Target: under 30 s, streaming
     from the first second.
+  * 佐证材料, through the views as a logged-in drafter uses them: uploading a 20 MB PDF (the
+    largest file taken: sniffed, hashed, stored, its thumbnail tried), and the .zip of a report
+    with 50 files (photos, PDFs, text): time to the first byte and in all.
 Results go to bench/out/export.json; pyinstrument profiles to bench/out/profile-export-*.txt.
 """
 
 import argparse
 import io
+import os
 import random
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -33,16 +38,24 @@ import docx  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.db import transaction  # noqa: E402
 from django.db.models import Count  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.client import encode_multipart  # noqa: E402
 from django.test.utils import override_settings  # noqa: E402
+from django.urls import reverse  # noqa: E402
 
 from reports.document.model import build_document, text_width  # noqa: E402
 from reports.drafting.structure import create_report_from_structure  # noqa: E402
+from reports.evidence.attach import attach  # noqa: E402
+from reports.evidence.claims import report_claims  # noqa: E402
 from reports.management.commands.generate_load_data import MEASURES, PRACTICE_HEADINGS, item_text  # noqa: E402
-from reports.models import Measure, Organization, Report  # noqa: E402
+from reports.models import Evidence, Measure, Membership, Organization, Report  # noqa: E402
 from reports.word.archive import approved_reports, stream_zip  # noqa: E402
 from reports.word.writer import render_docx, write_document  # noqa: E402
 
 LARGE_BODY = "基准测试长报告单位党组"
+EVIDENCE_BODY = "基准测试佐证材料单位党组"
+UPLOAD_BYTES = 20 * 1024 * 1024
+ZIP_FILES = 50
 CHARS_PER_LINE, LINES_PER_PAGE = 28, 22
 
 
@@ -190,11 +203,121 @@ def measure_zip():
             "chunks": chunks, "first_chunk": first_chunk, "total": total, "per_report": total / count}
 
 
+def evidence_drafter():
+    """The body whose reports get the evidence, and its drafter (logged in, never with a password)."""
+    organization, _ = Organization.objects.get_or_create(name=EVIDENCE_BODY)
+    user, _ = get_user_model().objects.get_or_create(username="bench-evidence-drafter")
+    Membership.objects.get_or_create(user=user, organization=organization, role=Membership.Role.DRAFTER)
+    return organization, user
+
+
+def draft_report(organization, quarter):
+    """A draft of 10 items under two headings (evidence is attached while a report is a draft)."""
+    existing = Report.objects.filter(organization=organization, year=2000, quarter=quarter).first()
+    if existing:
+        return existing
+    rng = random.Random(f"bench/evidence-{quarter}")
+    data = {
+        "title": f"{EVIDENCE_BODY}2000年第{quarter}季度报告", "signature": EVIDENCE_BODY, "date": "2000-06-28",
+        "sections": [{"kind": "practices", "title": "主要做法", "headings": [
+            {"title": title, "items": [item_text(rng, "基准测试单位", []) for _ in range(5)]}
+            for title in PRACTICE_HEADINGS[:2]]}],
+    }
+    return create_report_from_structure(organization=organization, year=2000, quarter=quarter, data=data,
+                                        measures_by_name={})
+
+
+def large_pdf(size):
+    """A PDF as the sniffing knows one (its magic), padded with random bytes: new bytes each time,
+    so that every upload is stored anew; pdftoppm cannot draw it and it gets no thumbnail."""
+    head, tail = b"%PDF-1.4\n", b"\n%%EOF"
+    return head + os.urandom(size - len(head) - len(tail)) + tail
+
+
+def noise_photo(size=(2000, 1500)):
+    """A phone-sized JPEG that compresses as badly as a real photo (≈ 2 MB)."""
+    from PIL import Image
+
+    bands = [Image.effect_noise(size, sigma) for sigma in (30, 40, 50)]
+    output = io.BytesIO()
+    Image.merge("RGB", bands).save(output, "JPEG", quality=90)
+    return output.getvalue()
+
+
+def measure_upload(report, user, *, repeat):
+    """POST one 20 MB PDF to the upload view as the browser's script does (JSON answer); the
+    multipart body is made beforehand, so only the server's work is timed."""
+    client = Client()
+    client.force_login(user)
+    url = reverse("reports:evidence_upload", args=[report.pk])
+    boundary = "bench-evidence-boundary"
+    times = []
+    for _ in range(repeat + 1):  # the first warms
+        Evidence.objects.filter(report=report).delete()  # room under the report's limit; its file goes too
+        upload = io.BytesIO(large_pdf(UPLOAD_BYTES))
+        upload.name = "工作资料汇编.pdf"
+        body = encode_multipart(boundary, {"files": upload, "target": ""})
+        started = time.perf_counter()
+        response = client.post(url, data=body, content_type=f"multipart/form-data; boundary={boundary}",
+                               headers={"accept": "application/json"})
+        times.append(time.perf_counter() - started)
+        assert response.status_code == 200 and response.json() == {"ok": True}, response.content[:500]
+    times = times[1:]
+    return {"bytes": UPLOAD_BYTES, "median": statistics.median(times), "min": min(times), "runs": repeat}
+
+
+def evidence_for_zip(report, user):
+    """50 files over the report's claims: 30 photos, 15 PDFs of 1–3 MB, 5 text files."""
+    if report.evidence.count() >= ZIP_FILES:
+        return
+    rng = random.Random("bench/evidence-zip")
+    targets = [claim.target for claim in report_claims(report)]
+    for number in range(ZIP_FILES):
+        if number % 10 < 6:
+            name, data = f"活动照片{number:02d}.jpg", noise_photo()
+        elif number % 10 < 9:
+            name, data = f"会议材料{number:02d}.pdf", large_pdf(rng.randint(1, 3) * 1024 * 1024)
+        else:
+            name, data = f"情况说明{number:02d}.txt", item_text(rng, "基准测试单位", []).encode() * 40
+        attach(report, target=targets[number % len(targets)], name=name, data=data, actor=user)
+
+
+def measure_evidence_zip(report, user, *, repeat):
+    """GET the report's .zip with its evidence through the view, read to its end: time to the
+    first non-empty chunk and in all."""
+    client = Client()
+    client.force_login(user)
+    url = reverse("reports:export_evidence_zip", args=[report.pk])
+    runs = []
+    for _ in range(repeat + 1):  # the first warms (the page cache)
+        started = time.perf_counter()
+        first, size = None, 0
+        for chunk in client.get(url).streaming_content:
+            if chunk and first is None:
+                first = time.perf_counter() - started
+            size += len(chunk)
+        runs.append((first, time.perf_counter() - started, size))
+    runs = runs[1:]
+    return {"files": report.evidence.count(), "bytes": runs[0][2], "runs": repeat,
+            "first_byte": statistics.median(run[0] for run in runs), "total": statistics.median(run[1] for run in runs)}
+
+
+def measure_evidence(*, repeat):
+    organization, user = evidence_drafter()
+    zipped = draft_report(organization, 2)
+    evidence_for_zip(zipped, user)
+    return {
+        "upload": measure_upload(draft_report(organization, 1), user, repeat=repeat),
+        "zip": measure_evidence_zip(zipped, user, repeat=repeat),
+    }
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=7, help="timed runs per measurement (median reported)")
     parser.add_argument("--no-pages", action="store_true", help="skip counting pages with LibreOffice")
     parser.add_argument("--no-zip", action="store_true", help="skip the .zip (no generated data set)")
+    parser.add_argument("--no-evidence", action="store_true", help="skip the evidence upload and .zip")
     args = parser.parse_args()
 
     results = {
@@ -203,6 +326,8 @@ def main():
     }
     if not args.no_zip:
         results["zip"] = measure_zip()
+    if not args.no_evidence:
+        results["evidence"] = measure_evidence(repeat=max(3, args.repeat // 2))
     save("export", results)
 
     for key in ("sample", "large"):
@@ -217,6 +342,11 @@ def main():
         z = results["zip"]
         print(f"   zip: {z['reports']} approved reports of {z['year']} Q{z['quarter']}, {z['bytes'] / 1e6:.1f} MB: "
               f"first chunk {z['first_chunk'] * 1000:.0f} ms, total {z['total']:.1f} s ({z['per_report'] * 1000:.0f} ms/report)")
+    if "evidence" in results:
+        u, z = results["evidence"]["upload"], results["evidence"]["zip"]
+        print(f"upload: a {u['bytes'] / 2**20:.0f} MB PDF in {u['median'] * 1000:.0f} ms (median of {u['runs']}) | "
+              f"zip of the report and {z['files']} files, {z['bytes'] / 1e6:.1f} MB: first byte {z['first_byte'] * 1000:.0f} ms, "
+              f"total {z['total']:.2f} s")
 
 
 if __name__ == "__main__":

@@ -55,6 +55,7 @@ from reports.models import (
     ReportEvent,
     Section,
     Submission,
+    SubmittedFile,
 )
 
 admin.site.site_header = _("季报 管理后台")
@@ -257,8 +258,8 @@ class ItemAdmin(TrailAdmin):
 @admin.register(Measure)
 class MeasureAdmin(admin.ModelAdmin):
     form = CleanTextForm
-    list_display = ["name", "unit", "whole", "organization", "active"]
-    list_filter = ["active", "whole", "unit", "organization"]
+    list_display = ["name", "unit", "whole", "needs_evidence", "organization", "active"]
+    list_filter = ["active", "whole", "needs_evidence", "unit", "organization"]
     search_fields = ["name"]
 
     def get_readonly_fields(self, request, obj=None):
@@ -367,6 +368,14 @@ class EvidenceAdmin(ReadOnlyAdmin):
 
     list_display = ["title", "report", "target", "uploaded_by", "uploaded_at"]
     list_select_related = ["report", "uploaded_by"]
+
+
+@admin.register(SubmittedFile)
+class SubmittedFileAdmin(ReadOnlyAdmin):
+    """Listed by the submission that froze them; never edited."""
+
+    list_display = ["title", "submission", "target", "file"]
+    list_select_related = ["submission__report", "file"]
 
 
 @admin.register(PlanCheck)

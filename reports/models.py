@@ -125,6 +125,8 @@ class Report(models.Model):
     signature_layout = models.CharField(
         _("落款格式"), max_length=16, choices=SignatureLayout.choices, default=SignatureLayout.SEALED
     )
+    # GB/T 9704 7.3.4: "附件：1. ……" after the body, naming the evidence files, when the body wants it.
+    lists_attachments = models.BooleanField(_("正文后列出附件"), default=False)
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.DRAFT)
     # Optimistic locking: every save says which version it was based on.
     version = models.PositiveIntegerField(_("版本"), default=1)
@@ -330,6 +332,9 @@ class Measure(models.Model):
     active = models.BooleanField(_("启用"), default=True)
     whole = models.BooleanField(
         _("只取整数"), default=True, help_text=_("次、人次、件等计数只能是整数；金额、时长等可以有小数。")
+    )
+    needs_evidence = models.BooleanField(
+        _("需要佐证材料"), default=False, help_text=_("填了数的报告须为它上传佐证材料才能提交。")
     )
 
     objects = MeasureQuerySet.as_manager()
@@ -683,6 +688,8 @@ class EvidenceFile(models.Model):
     size = models.PositiveBigIntegerField(_("大小（字节）"))
     kind = models.CharField(_("类型"), max_length=8)
     storage_name = models.CharField(_("存储位置"), max_length=200)
+    # A small PNG of the image or of a PDF's first page; empty when there is none to show.
+    thumbnail_name = models.CharField(_("缩略图位置"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("存入时间"), auto_now_add=True)
 
     class Meta:
@@ -713,6 +720,24 @@ class Evidence(models.Model):
         verbose_name_plural = _("佐证材料")
         ordering = ["report", "target", "uploaded_at", "id"]
         indexes = [models.Index(fields=["report", "target"], name="evidence_report_target")]
+
+    def __str__(self):
+        return self.title
+
+
+class SubmittedFile(models.Model):
+    """A file as a submission listed it: the evidence frozen with the text it supported. Its bytes
+    are kept (PROTECT) while any submission lists them, whatever the drafters delete later."""
+
+    submission = models.ForeignKey(Submission, verbose_name=_("提交记录"), on_delete=models.CASCADE, related_name="files")
+    file = models.ForeignKey(EvidenceFile, verbose_name=_("文件"), on_delete=models.PROTECT, related_name="submitted")
+    target = models.CharField(_("佐证对象"), max_length=40, blank=True)
+    title = models.CharField(_("标题"), max_length=200)
+
+    class Meta:
+        verbose_name = _("提交时的佐证材料")
+        verbose_name_plural = _("提交时的佐证材料")
+        ordering = ["submission", "id"]
 
     def __str__(self):
         return self.title

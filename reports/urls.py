@@ -3,6 +3,7 @@ from django.urls import path, register_converter
 from reports.views import (
     carried_panel,
     editor,
+    evidence_panel,
     export,
     import_pages,
     ledger_pages,
@@ -42,6 +43,7 @@ urlpatterns = [
     path("<int:pk>/timeline/", review.timeline, name="timeline"),
     path("<int:pk>/export.docx", export.export_docx, name="export_docx"),
     path("<int:pk>/export.pdf", export.export_pdf, name="export_pdf"),
+    path("<int:pk>/export-evidence.zip", export.export_evidence_zip, name="export_evidence_zip"),
     path("export/<int:year>/<period:quarter>.zip", export.export_quarter_zip, name="export_zip"),
     path("<int:pk>/measures/", measures_panel.panel, name="measures"),
     path("<int:pk>/measures/add/", measures_panel.add, name="measure_add"),
@@ -52,6 +54,13 @@ urlpatterns = [
     path("<int:pk>/plans/<int:position>/", carried_panel.plan_answer, name="plan_answer"),
     path("<int:pk>/print/<generated:kind>/", carried_panel.print_part, name="print_part"),
     path("<int:pk>/open-problem/<int:item_id>/", carried_panel.open_problem, name="open_problem"),
+    path("<int:pk>/evidence/", evidence_panel.panel, name="evidence"),
+    path("<int:pk>/evidence/upload/", evidence_panel.upload, name="evidence_upload"),
+    path("<int:pk>/evidence/listing/", evidence_panel.listing, name="evidence_listing"),
+    path("<int:pk>/evidence/<int:evidence_id>/", evidence_panel.file, name="evidence_file"),
+    path("<int:pk>/evidence/<int:evidence_id>/thumbnail.png", evidence_panel.thumbnail, name="evidence_thumbnail"),
+    path("<int:pk>/evidence/<int:evidence_id>/title/", evidence_panel.rename, name="evidence_rename"),
+    path("<int:pk>/evidence/<int:evidence_id>/delete/", evidence_panel.delete, name="evidence_delete"),
 ]
 
 # 督办 pages, mounted at /tracking/ under the namespace "tracking" (config/urls.py).

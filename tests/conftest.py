@@ -49,6 +49,13 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def evidence_media(settings, tmp_path_factory):
+    """Every test stores its evidence files in a folder of its own, never in the checkout's media/."""
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+    return settings.MEDIA_ROOT
+
+
 @pytest.fixture
 def artifacts_dir():
     ARTIFACTS.mkdir(exist_ok=True)

@@ -2,7 +2,7 @@
 
 import subprocess
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -13,12 +13,22 @@ MM_PER_PT = 25.4 / 72
 
 
 @dataclass
+class Word:
+    """What pdftotext takes for a word: text between gaps (a tab, a space), in mm as Line."""
+
+    text: str
+    left: float
+    right: float
+
+
+@dataclass
 class Line:
     text: str
     left: float  # mm from the page's left edge
     right: float
     top: float  # mm from the page's top edge
     bottom: float
+    words: list = field(default_factory=list)
 
 
 @dataclass
@@ -48,13 +58,15 @@ def measure(pdf_bytes):
     for number, page in enumerate(tree.iter(f"{XHTML}page"), 1):
         lines = []
         for line in page.iter(f"{XHTML}line"):
-            words = [word.text or "" for word in line.iter(f"{XHTML}word")]
+            words = [Word(word.text or "", float(word.get("xMin")) * MM_PER_PT, float(word.get("xMax")) * MM_PER_PT)
+                     for word in line.iter(f"{XHTML}word")]
             lines.append(Line(
-                text="".join(words),
+                text="".join(word.text for word in words),
                 left=float(line.get("xMin")) * MM_PER_PT,
                 right=float(line.get("xMax")) * MM_PER_PT,
                 top=float(line.get("yMin")) * MM_PER_PT,
                 bottom=float(line.get("yMax")) * MM_PER_PT,
+                words=words,
             ))
         pages.append(Page(number, float(page.get("width")) * MM_PER_PT, float(page.get("height")) * MM_PER_PT, lines))
     return pages

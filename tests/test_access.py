@@ -1,24 +1,29 @@
 """Login is required everywhere but the login page; a user sees only their bodies' reports."""
 
+import io
 import re
 
 import pytest
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
+from PIL import Image
 
 from reports import urls as report_urls
-from reports.models import Membership
+from reports.evidence.store import store
+from reports.models import Evidence, Membership
 from tests.fixtures import PASSWORD
 
 
 def report_urls_for(report):
     """Every URL of the reports app that names one report, filled in with one of its parts:
     a new URL is covered automatically."""
-    from reports.models import Item, MeasureValue
+    from reports.models import Evidence, Item, MeasureValue
 
     item = Item.objects.filter(section__report=report).first()
     value = MeasureValue.objects.filter(report=report).first()
+    evidence = Evidence.objects.filter(report=report).first()
     samples = {"kind": "item", "part_id": item.pk if item else 1, "value_id": value.pk if value else 1, "action": "submit",
-               "problem_id": 1, "position": 1, "item_id": item.pk if item else 1}
+               "problem_id": 1, "position": 1, "item_id": item.pk if item else 1,
+               "evidence_id": evidence.pk if evidence else 1}
     found = []
     for pattern in report_urls.urlpatterns:
         converters = pattern.pattern.converters
@@ -52,6 +57,9 @@ def full_report(report_factory, measure_factory, tree):
     def make(organization):
         report = report_factory(organization, sections=[("主要做法", "practices", [("学习", ["一项。"])])])
         measure_factory(report, "学习会议", value=1)
+        photo = io.BytesIO()
+        Image.new("RGB", (20, 10), "red").save(photo, "PNG")  # a picture: it has a thumbnail too
+        Evidence.objects.create(report=report, title="签到表", file=store("签到表.png", photo.getvalue()))
         return report
 
     return make

@@ -1,10 +1,15 @@
 """Data safety: a backup restores into a fresh database with every report as it was, and every
 multi-row write is one transaction (a failure half-way leaves nothing half-made)."""
 
+import hashlib
+import io
 import json
 import os
+import shutil
+import sqlite3
 import subprocess
 import sys
+import tarfile
 from io import StringIO
 from pathlib import Path
 
@@ -15,6 +20,8 @@ from django.db import connection, transaction
 from reports.document.model import build_document
 from reports.drafting import editing
 from reports.drafting.editing import fingerprint, part_values
+from reports.evidence.attach import attach
+from reports.evidence.store import read
 from reports.management import backup
 from reports.models import Heading, Item, Measure, MeasureValue, Membership, Report, ReportEvent, Section
 from reports.review import workflow
@@ -59,7 +66,8 @@ def report_digest():
 
 
 def manage(*args, env):
-    not_inherited = {"DATABASE_URL", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE", "SQLITE_PATH"}
+    not_inherited = {"DATABASE_URL", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE", "SQLITE_PATH",
+                     "MEDIA_ROOT"}
     environment = {k: v for k, v in os.environ.items() if k not in not_inherited}
     environment.update(env)
     return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=environment, capture_output=True,
@@ -89,7 +97,7 @@ def test_a_backup_of_the_demo_restores_into_a_fresh_database_with_every_report(d
     assert target.is_file() and "报告 9" in out.getvalue()
 
     if connection.vendor == "sqlite":
-        env = {"SQLITE_PATH": str(tmp_path / "restored.sqlite3")}
+        env = {"SQLITE_PATH": str(tmp_path / "restored.sqlite3"), "MEDIA_ROOT": str(tmp_path / "restored-media")}
         restored = manage("restore", str(target), env=env)
         assert restored.returncode == 0, restored.stderr
         assert "报告 9" in restored.stdout
@@ -104,7 +112,7 @@ def test_a_backup_of_the_demo_restores_into_a_fresh_database_with_every_report(d
         cursor.execute(f'DROP DATABASE IF EXISTS "{fresh}"')
         cursor.execute(f'CREATE DATABASE "{fresh}"')
     try:
-        env = {"DATABASE_URL": postgres_url(connection.settings_dict, fresh)}
+        env = {"DATABASE_URL": postgres_url(connection.settings_dict, fresh), "MEDIA_ROOT": str(tmp_path / "restored-media")}
         restored = manage("restore", str(target), env=env)
         assert restored.returncode == 0, restored.stderr
         assert restored_digest(env) == expected
@@ -170,6 +178,142 @@ def test_the_postgresql_commands_keep_the_password_off_the_command_line():
     restore = backup.pg_restore_command("/backups/jibao.dump", settings_dict)
     assert "--single-transaction" in restore and "--dbname=jibao" in restore
     assert backup._pg_environment(settings_dict)["PGPASSWORD"] == "s3cret"
+
+
+# ---- The evidence files go with the database -----------------------------------------------
+
+# Run in the restored application: each file of the evidence as the report's reader downloads it.
+SERVED_COMMAND = """
+import hashlib, json
+from django.contrib.auth import get_user_model
+from django.test import Client
+from django.urls import reverse
+from reports.models import Evidence
+client = Client(HTTP_HOST="127.0.0.1")
+client.force_login(get_user_model().objects.get(username="drafter"))
+served = []
+for evidence in Evidence.objects.order_by("title"):
+    response = client.get(reverse("reports:evidence_file", args=[evidence.report_id, evidence.pk]))
+    served.append([evidence.title, response.status_code, hashlib.sha256(b"".join(response.streaming_content)).hexdigest()])
+print(json.dumps(served))
+"""
+
+
+def small_photo():
+    from PIL import Image
+
+    output = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 30, 30)).save(output, "JPEG")
+    return output.getvalue()
+
+
+@pytest.fixture
+def evidence(report_factory, tree, drafter):
+    report = report_factory(tree["cppcc"], sections=[("主要做法", "practices", ["认真学习。"])])
+    return [attach(report, target="", name=name, data=data, actor=drafter)
+            for name, data in (("会议通知.pdf", b"%PDF-1.4 notice\n%%EOF"), ("照片.jpg", small_photo()))]
+
+
+def stored_names(evidence):
+    """The names in the storage: each file, and the photo's thumbnail."""
+    return sorted(name for item in evidence for name in (item.file.storage_name, item.file.thumbnail_name) if name)
+
+
+def media_files(media):
+    return sorted(path.relative_to(media).as_posix() for path in media.rglob("*") if path.is_file())
+
+
+def tables_of(path):
+    if not path.exists():
+        return set()
+    with sqlite3.connect(path) as db:
+        return {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+
+
+@pytest.mark.django_db(transaction=True)  # a backup is made from outside any transaction
+def test_a_backup_takes_the_evidence_files_and_a_restore_puts_them_back(evidence, tmp_path, settings):
+    if connection.vendor != "sqlite":  # the files are copied the same way beside a pg_dump
+        return
+    media, names = Path(settings.MEDIA_ROOT), stored_names(evidence)
+    assert len(names) == 3 and media_files(media) == names
+    target = tmp_path / "jibao.sqlite3"
+    out = StringIO()
+    call_command("backup", str(target), stdout=out)
+    files = Path(f"{target}.files.tar")
+    assert "佐证文件 3 个" in out.getvalue() and str(files) in out.getvalue()
+    assert files.stat().st_mode & 0o777 == 0o600, "private, like the database backup"
+    with tarfile.open(files) as tar:
+        assert sorted(tar.getnames()) == names
+    expected = [[item.title, 200, hashlib.sha256(read(item.file)).hexdigest()]
+                for item in sorted(evidence, key=lambda item: item.title)]
+
+    shutil.rmtree(media)  # the machine lost: the media folder, and the database (restored into a new file)
+    env = {"SQLITE_PATH": str(tmp_path / "restored.sqlite3"), "MEDIA_ROOT": str(media)}
+    restored = manage("restore", str(target), env=env)
+    assert restored.returncode == 0, restored.stderr
+    assert "佐证文件 3 个" in restored.stdout
+    assert media_files(media) == names
+    served = manage("shell", "-c", SERVED_COMMAND, env=env)
+    assert served.returncode == 0, served.stderr
+    assert json.loads(served.stdout.strip().splitlines()[-1]) == expected
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_restore_never_overwrites_a_differing_file(evidence, tmp_path, settings):
+    if connection.vendor != "sqlite":
+        return
+    media = Path(settings.MEDIA_ROOT)
+    target = tmp_path / "jibao.sqlite3"
+    backup.backup(target)
+    notice = media / evidence[0].file.storage_name
+    original = notice.read_bytes()
+    notice.write_bytes(b"%PDF-1.4 another file under the same name")
+    fresh = tmp_path / "fresh.sqlite3"
+    env = {"SQLITE_PATH": str(fresh), "MEDIA_ROOT": str(media)}
+    refused = manage("restore", str(target), env=env)
+    assert refused.returncode != 0 and "内容与备份不同" in refused.stderr
+    assert notice.read_bytes() == b"%PDF-1.4 another file under the same name"
+    assert "reports_report" not in tables_of(fresh), "refused before the database was touched"
+
+    notice.write_bytes(original)  # the same bytes under the same name: kept, the rest restored
+    (media / evidence[1].file.storage_name).unlink()
+    restored = manage("restore", str(target), env=env)
+    assert restored.returncode == 0, restored.stderr
+    assert "佐证文件 1 个" in restored.stdout and "2 个已有且相同" in restored.stdout
+    assert media_files(media) == stored_names(evidence)
+
+
+def test_a_restore_takes_only_evidence_files_and_leaves_out_damaged_ones(tmp_path, settings):
+    media = Path(settings.MEDIA_ROOT)
+    damaged = "evidence/ab/ab" + "0" * 62 + ".pdf"  # a name the store could write, bytes of another hash
+
+    def tar_beside(target, name):
+        with tarfile.open(backup.files_path(target), "w") as tar:
+            member = tarfile.TarInfo(name)
+            member.size = 9
+            tar.addfile(member, io.BytesIO(b"%PDF-1.4\n"))
+
+    tar_beside(tmp_path / "a.sqlite3", "../../outside.txt")
+    with pytest.raises(backup.BackupError, match="不是季报的佐证文件备份"):
+        backup.plan_files_restore(tmp_path / "a.sqlite3")
+    tar_beside(tmp_path / "b.sqlite3", damaged)
+    outcome = backup.restore_files(backup.plan_files_restore(tmp_path / "b.sqlite3"))
+    assert outcome.damaged == [damaged] and outcome.count == 0
+    assert media_files(media) == [] and not (tmp_path.parent / "outside.txt").exists()
+    assert "未恢复" in backup.plan_files_restore(tmp_path / "none.sqlite3").note
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_object_storage_a_backup_says_the_files_stay_in_the_bucket(evidence, tmp_path, settings):
+    settings.JIBAO_S3_BUCKET = "jibao-evidence"
+    settings.STORAGES = {**settings.STORAGES, "default": {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {"bucket_name": "jibao-evidence", "endpoint_url": "http://127.0.0.1:9"},  # never contacted
+    }}
+    out = StringIO()
+    call_command("backup", str(tmp_path / "jibao.backup"), stdout=out)
+    assert "对象存储桶 jibao-evidence" in out.getvalue() and "aws s3 sync" in out.getvalue()
+    assert not Path(f"{tmp_path / 'jibao.backup'}.files.tar").exists()
 
 
 # ---- Every multi-row write is one transaction ----------------------------------------------

@@ -1,7 +1,7 @@
 """Reports opened by a real client (LibreOffice) and measured with pdftotext: 22 lines a page,
 28 characters a line, the margins and page numbers of GB/T 9704. The sample; the demo's 2022
-annual report, assembled from its quarters; and a quarter that prints the generated parts
-上季度问题整改情况 and 上季度工作打算落实情况."""
+annual report, assembled from its quarters; a quarter that prints the generated parts
+上季度问题整改情况 and 上季度工作打算落实情况; and the sample listing its evidence as 附件."""
 
 import re
 from datetime import date
@@ -19,7 +19,7 @@ PAGE_NUMBER = re.compile(r"^—\s*(\d+)\s*—$")
 
 _RENDERED = {}
 # Each document, and the fewest full-width lines it must have for the line checks to mean something.
-DOCUMENTS = {"sample": 60, "annual": 8, "carried": 3}
+DOCUMENTS = {"sample": 60, "annual": 8, "carried": 3, "attachments": 60}
 LEVEL_1 = re.compile(r"^[一二三四五六七八九十]+、")
 
 
@@ -31,6 +31,8 @@ def _report(demo, name):
 
     if name == "sample":
         report = demo
+    elif name == "attachments":
+        report = _with_attachments(demo)
     elif name == "annual":
         report = Report.objects.get(organization=demo.organization, year=2022, quarter=None)
     else:  # the government's 2023 Q2 draft, its second plan answered too
@@ -39,6 +41,34 @@ def _report(demo, name):
                             note="专项整治方案已起草，待党组会议审议")
     Report.objects.filter(pk=report.pk).update(status="approved", signature_date=date(2023, 4, 10))
     report.refresh_from_db()
+    return report
+
+
+# The sample's evidence in the order its claims print (the report as a whole, an item, a measure),
+# uploaded the other way round; the second name is long enough to wrap.
+ATTACHMENTS = [
+    ("", "2023年第一季度党组会议纪要"),
+    ("item", "市政协党组理论学习中心组专题学习研讨会议记录及参会人员签到表"),
+    ("measure", "廉政谈话记录"),
+]
+NAMES_PER_LINE = 28 - 6  # the names start six characters in: 附件：1. after two characters of indent
+
+
+def _with_attachments(report):
+    from django.contrib.auth import get_user_model
+
+    from reports.evidence.attach import attach
+
+    drafter = get_user_model().objects.get(username="drafter")
+    report.evidence.all().delete()  # whatever the demo uploaded: these three are the list
+    report.closing = "特此报告。"
+    report.lists_attachments = True
+    report.save()
+    targets = {"": "", "item": f"item-{report.sections.first().items.order_by('position').first().pk}",
+               "measure": f"measure-{report.measure_values.order_by('id').first().measure_id}"}
+    for number, (claim, title) in reversed(list(enumerate(ATTACHMENTS, 1))):
+        attach(report, target=targets[claim], name=f"附件{number}.txt", data=f"佐证材料{number}".encode(), actor=drafter,
+               title=title)
     return report
 
 
@@ -145,3 +175,32 @@ def test_the_generated_parts_print_as_parts(demo):
     assert "二、上季度问题整改情况一是针对“个别部门落实“一岗双责”还有差距”的问题" in printed
     assert "三、上季度工作打算落实情况一是“压紧压实各级责任，强化日常监督”部分落实" in printed
     assert "二是“健全作风建设长效机制，开展作风问题专项整治”未落实，专项整治方案已起草，待党组会议审议。" in printed
+
+
+def test_the_attachments_stand_below_the_body_numbered_and_aligned(demo):
+    """GB/T 9704 7.3.4: one blank line below the body, 附件： two characters in, 2. and 3. under 1.,
+    a long name wrapping under its first character; then the signature."""
+    rendered = _rendered(demo, "attachments")
+    lines = [line for page in rendered["pages"] for line in body_lines(page)]
+    edge = min(line.left for line in lines)  # the type area's left edge, as this client puts it
+    first = next(index for index, line in enumerate(lines) if line.text.startswith("附件："))
+    title_1, title_2, title_3 = (title for _claim, title in ATTACHMENTS)
+    note = lines[first:first + 4]
+    assert [line.text for line in note] == [f"附件：1.{title_1}", f"2.{title_2[:NAMES_PER_LINE]}",
+                                            title_2[NAMES_PER_LINE:], f"3.{title_3}"]
+    label, second, wrapped, third = note
+    assert abs(label.left - (edge + 2 * CHAR_MM)) < 1
+    # "附件：1." is one word to pdftotext: its "1." ends where "2." and "3." end, digits being of one width.
+    numbers = [second.words[0], third.words[0]]
+    assert [number.text for number in numbers] == ["2.", "3."]
+    assert abs(label.words[0].right - numbers[0].right) < 0.2 and abs(numbers[0].right - numbers[1].right) < 0.2
+    assert abs(numbers[0].left - numbers[1].left) < 0.2
+    assert abs(numbers[0].left - (edge + 5 * CHAR_MM)) < 1  # under the 1., after 附件：
+    names = [label.words[1].left, second.words[1].left, wrapped.left, third.words[1].left]
+    assert max(names) - min(names) < 0.2, names  # every name, and the wrapped line, under 支 of the first
+    body_end = lines[first - 1]
+    assert body_end.text == "特此报告。"
+    assert round((label.top - body_end.top) / LINE_PITCH_MM) == 2  # one blank line between
+    signature = lines[first + 4]
+    assert signature.text == next(p.text for p in rendered["document"].paragraphs if p.kind == Kind.SIGNATURE)
+    assert signature.top > third.top

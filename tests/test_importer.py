@@ -475,7 +475,8 @@ def test_deleted_and_hidden_text_is_not_read():
 # lead both print as 正文, so both come back as body text).
 READ_BACK_AS = {
     "title": "title", "addressee": "addressee", "opening": "body", "section": "h1", "heading": "h2",
-    "body": "body", "item": "item", "closing": "closing", "signature": "signature", "date": "date",
+    "body": "body", "item": "item", "closing": "closing", "attachments": "attachments", "signature": "signature",
+    "date": "date",
 }
 
 
@@ -505,8 +506,9 @@ def test_the_styles_the_importer_knows_are_the_styles_the_writer_adds(demo):
     WordDocument().save(blank)
     added = paragraph_styles(render_docx(demo)) - paragraph_styles(blank.getvalue())
     assert set(STYLE_ROLES) == added
-    # 正文 is also what Word and WPS call their Normal style: it alone does not mark a file as ours.
-    assert set(OWN_STYLE_NAMES) == added - {"正文"}
+    # 正文 is also what Word and WPS call their Normal style, and 附件说明 a name other templates may
+    # use: neither marks a file as ours.
+    assert set(OWN_STYLE_NAMES) == added - {"正文", "附件说明"}
 
 
 def test_a_third_level_style_in_someone_elses_file_is_read_by_its_ordinal():
@@ -764,3 +766,57 @@ def test_a_report_of_more_parts_than_a_report_holds_is_refused_naming_the_limit(
 def test_a_word_file_of_more_parts_than_a_report_holds_is_refused_as_too_many_parts():
     paragraphs = "".join(f"<w:p><w:r><w:t>{text}</w:t></w:r></w:p>" for text in items_text(2500).split("\n"))
     assert refusal(lambda: parse_docx(hostile_docx(paragraphs))).code == "too_many_parts"
+
+
+# The 附件说明 -------------------------------------------------------------------------------------
+
+NOTE = ["附件：1.学习通知", "2.市政协党组理论学习中心组专题学习研讨会议记录及参会人员签到表", "3.会议照片"]
+TAIL = TYPED[-2:]  # signature and date
+
+
+def test_the_attachments_after_the_body_are_no_items_and_the_preview_says_so():
+    from reports.word.importing.parser import ATTACHMENTS_NOT_IMPORTED
+
+    without = parse_docx(word_file([*TYPED[:-2], "特此报告。", *TAIL]))
+    parsed = parse_docx(word_file([*TYPED[:-2], "特此报告。", *NOTE, *TAIL]))
+    assert parsed.as_dict() == without.as_dict()
+    assert (parsed.closing, parsed.signature, parsed.date) == ("特此报告。", "市政协党组", "2023-04-10")
+    assert parsed.sections[2].items == ["强化理论武装。", "压实主体责任。"]
+    assert (without.notes, parsed.notes) == ([], [ATTACHMENTS_NOT_IMPORTED])
+
+
+@pytest.mark.parametrize("note", [["附件：学习通知"], ["附件:1．学习通知", "2、会议照片"], NOTE])
+def test_pasted_attachments_keep_the_signature_under_them(note):
+    """Pasted lines of the 附件说明 end without punctuation: the signature is not read as more of the last name."""
+    without = parse_text("\n".join([*TYPED[:-2], "特此报告。", *TAIL]))
+    parsed = parse_text("\n".join([*TYPED[:-2], "特此报告。", *note, *TAIL]))
+    assert parsed.as_dict() == without.as_dict()
+    assert parsed.notes
+
+
+def test_a_long_name_wrapped_in_pasted_text_is_still_part_of_the_note():
+    parsed = parse_text("\n".join([*TYPED[:-2], "附件：1.市政协党组理论学习中心组专题学习研讨", "会议记录", "2.会议照片", *TAIL]))
+    assert (parsed.signature, parsed.date) == ("市政协党组", "2023-04-10")
+    assert parsed.sections[2].items == ["强化理论武装。", "压实主体责任。"] and parsed.notes
+
+
+def test_an_attachment_named_inside_the_body_stays_text():
+    lines = [*TYPED[:9], "附件：实施方案已印发各单位。", *TYPED[9:]]
+    parsed = parse_docx(word_file(lines))
+    assert parsed.sections[2].lead == "附件：实施方案已印发各单位。"
+    assert parsed.notes == []
+
+
+def test_our_own_attachments_list_reads_back_as_nothing_of_the_report(report_factory, tree, drafter):
+    from reports.evidence.attach import attach
+    from reports.word.writer import render_docx
+
+    report = report_factory(tree["cppcc"], closing="特此报告。",
+                            sections=[("主要做法", "practices", ["召开学习会议。", "开展谈心谈话。"])])
+    without = parse_docx(render_docx(report))
+    report.lists_attachments = True
+    report.save()
+    for number, title in enumerate(["学习通知", "会议照片"], 1):
+        attach(report, target="", name=f"{number}.txt", data=f"材料{number}".encode(), actor=drafter, title=title)
+    parsed = parse_docx(render_docx(report))
+    assert parsed.as_dict() == without.as_dict() and parsed.notes

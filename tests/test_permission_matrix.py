@@ -34,10 +34,12 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import URLResolver, get_resolver, reverse
 from openpyxl import load_workbook
+from PIL import Image
 
 from reports.document.tokens import token
 from reports.drafting.checks import find_problems
 from reports.drafting.editing import PART_MODELS, REPORT_PARTS, fingerprint, part_values
+from reports.evidence import attach
 from reports.models import GENERATED_SECTION_KINDS, DueDate, Heading, Item, MeasureValue, Membership, Problem, Report
 from reports.review import workflow
 from reports.views import converters
@@ -157,6 +159,7 @@ RULES = {
     "reports:timeline": lambda state, v: report_page(),
     "reports:export_docx": lambda state, v: report_page(),
     "reports:export_pdf": lambda state, v: report_page(),
+    "reports:export_evidence_zip": lambda state, v: report_page(),
     # A quarter's approved reports: anyone may ask, the .zip holds only what they may see.
     "reports:export_zip": lambda state, v: only_get(table("200")),
     "reports:measures": lambda state, v: report_page(),
@@ -189,6 +192,14 @@ RULES = {
     "reports:plan_answer": lambda state, v: editor_write(state, done="302"),
     "reports:print_part": lambda state, v: editor_write(state),
     "reports:open_problem": lambda state, v: editor_write(state),
+    # 佐证材料 (reports/evidence): read with the report, written by its drafter while editable.
+    "reports:evidence": lambda state, v: report_page(),
+    "reports:evidence_file": lambda state, v: report_page(),
+    "reports:evidence_thumbnail": lambda state, v: report_page(),
+    "reports:evidence_upload": lambda state, v: editor_write(state),
+    "reports:evidence_listing": lambda state, v: editor_write(state),
+    "reports:evidence_rename": lambda state, v: editor_write(state),
+    "reports:evidence_delete": lambda state, v: editor_write(state),
     "tracking:summary": lambda state, v: only_get(table("403", overseers="200")),
     "tracking:summary_xlsx": lambda state, v: only_get(table("403", overseers="200")),
 }
@@ -288,7 +299,14 @@ def world(tree, make_user, report_factory, measure_factory, monkeypatch):
     # Its text carries the secret marker: the ledger page and its .xlsx show it only to the body's readers.
     problem = Problem.objects.create(organization=tree["cppcc"], text=f"上季度发现的问题（{SECRET}）。", found_year=2022,
                                      found_quarter=4)
-    return {"actors": actors, "report": report, "tree": tree, "problem": problem}
+    evidence = attach.attach(report, target="", name="签到表.png", data=photo((200, 0, 0)), actor=actors[DRAFTER])
+    return {"actors": actors, "report": report, "tree": tree, "problem": problem, "evidence": evidence}
+
+
+def photo(colour):
+    output = io.BytesIO()
+    Image.new("RGB", (30, 20), colour).save(output, "PNG")
+    return output.getvalue()
 
 
 def put_in_state(world, state):
@@ -350,6 +368,8 @@ def url_variants(route, pattern, world):
             extend("position", [1])
         elif name == "item_id":
             extend("item_id", [Item.objects.get(section__report=report, text="问题一。").pk])
+        elif name == "evidence_id":
+            extend("evidence_id", [world["evidence"].pk])
         elif name == "ledger_action":
             extend("ledger_action", ["start", "propose", "close", "reopen", "found", "no-such-action"])
         else:
@@ -396,6 +416,14 @@ def post_data(key, variant, world):
         return {"answer": "done", "note": ""}
     if key == "reports:print_part":
         return {"on": "1"}
+    if key == "reports:evidence_upload":
+        upload = io.BytesIO(photo((0, 90, 200)))
+        upload.name = "会场.png"
+        return {"files": upload, "target": ""}
+    if key == "reports:evidence_listing":
+        return {"on": "1"}
+    if key == "reports:evidence_rename":
+        return {"title": "新的标题"}
     if key == "reports:ledger_act":
         return {"comment": "已建立制度，逐项整改到位。", "next": "/reports/"}
     if key in ("reports:act", "reports:comment"):
@@ -472,6 +500,9 @@ def request(world, actor, method, url, data, *, admin=False):
     client = Client()
     if actor != ANON:
         client.cookies[settings.SESSION_COOKIE_NAME] = session_keys(world)[actor]
+    for value in (data or {}).values():
+        if hasattr(value, "seek"):
+            value.seek(0)  # an uploaded file is read by each actor's request in turn
     with transaction.atomic(), CaptureQueriesContext(connection) as queries:
         response = client.get(url) if method == "GET" else client.post(url, data)
         response.body = body_of(response)  # a streaming response runs its queries now

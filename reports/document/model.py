@@ -14,6 +14,7 @@ from types import SimpleNamespace
 from typing import TYPE_CHECKING
 
 from reports.document.numbering import heading_ordinal, item_ordinal, section_ordinal
+from reports.document.text import clause
 from reports.document.tokens import MeasureInfo, format_value, referenced_ids, split_tokens, token_texts
 
 if TYPE_CHECKING:
@@ -40,6 +41,7 @@ class Kind:
     BODY = "body"  # a lead, or a section's inline items
     ITEM = "item"  # one item, when items are one paragraph each
     CLOSING = "closing"
+    ATTACHMENTS = "attachments"  # 附件：1.…, one paragraph an attachment (GB/T 9704 7.3.4)
     SIGNATURE = "signature"
     DATE = "date"
 
@@ -48,6 +50,9 @@ MISSING_VALUE = "未填写"
 RUN_IN_END = "。"
 # A heading title that already ends in one of these keeps it; "。" is added only for run-in text.
 TERMINAL_PUNCTUATION = "。.！!？?；;：:"
+# GB/T 9704 7.3.4: the 附件说明 stands two characters in; its names carry no final punctuation.
+ATTACHMENTS_LABEL = "附件："
+ATTACHMENTS_INDENT = 2
 
 
 @dataclass(frozen=True)
@@ -123,6 +128,20 @@ class Document:
         return 2, max(0, 2 + name_width - 2 - date_width)
 
     @property
+    def attachment_number_width(self) -> float:
+        """Characters from an attachment's number to its name: "1." and a gap, wider for "10.";
+        none for a single attachment, which has no number (GB/T 9704 7.3.4)."""
+        count = sum(paragraph.kind == Kind.ATTACHMENTS for paragraph in self.paragraphs)
+        return 0 if count < 2 else (len(str(count)) + 1) / 2
+
+    @property
+    def attachment_indents(self):
+        """Indents, in characters, of the 附件说明: where "附件：" starts, where the numbers stand
+        (under "1."), and where every name starts and a long one wraps (under its first character)."""
+        numbers = ATTACHMENTS_INDENT + text_width(ATTACHMENTS_LABEL)
+        return ATTACHMENTS_INDENT, numbers, numbers + self.attachment_number_width
+
+    @property
     def signature_indent(self):
         return self.signature_indents[0]
 
@@ -186,6 +205,34 @@ def text_runs(text: str, measures: dict, *, ref: str) -> list[Run]:
         if info is not None and info.unit:
             runs.append(Run(info.unit, ref=ref))
     return runs
+
+
+def attachment_name(title: str) -> str:
+    """An evidence title as the 附件说明 prints it: one line, without final punctuation."""
+    return clause(title).rstrip(TERMINAL_PUNCTUATION)
+
+
+def attachment_paragraphs(titles: Iterable[str]) -> list[Paragraph]:
+    """The 附件说明 (GB/T 9704 7.3.4): "附件：名称" for one file; "附件：1.名称", "2.名称" … for
+    several, numbered with Arabic numerals. Its runs belong to no part: nothing in it is edited."""
+    names = [name for name in map(attachment_name, titles) if name]
+    if len(names) == 1:
+        return [Paragraph(Kind.ATTACHMENTS, (Run(ATTACHMENTS_LABEL), Run(names[0])))]
+    paragraphs = []
+    for number, name in enumerate(names, 1):
+        runs = (Run(f"{number}.", kind="ordinal"), Run(name))
+        paragraphs.append(Paragraph(Kind.ATTACHMENTS, (Run(ATTACHMENTS_LABEL), *runs) if number == 1 else runs))
+    return paragraphs
+
+
+def place_attachments(document: Document, titles: Iterable[str]) -> Document:
+    """The 附件说明 into a composed document: below the body, its closing (特此报告。) included,
+    and above the signature and date (GB/T 9704 7.3.4, 7.3.5)."""
+    paragraphs = document.paragraphs
+    tail = next((index for index, paragraph in enumerate(paragraphs) if paragraph.kind in (Kind.SIGNATURE, Kind.DATE)),
+                len(paragraphs))
+    paragraphs[tail:tail] = attachment_paragraphs(titles)
+    return document
 
 
 def _item_ref(item) -> str:
@@ -317,5 +364,22 @@ def build_document(report: Report, *, measure_values: Iterable[MeasureValue] | N
     items = list(Item.objects.filter(section__report=report))
     texts = token_texts(report, sections, headings, items)
     kinds = {section.kind for section in sections} & set(GENERATED_SECTION_KINDS)
-    return compose_document(report, sections, headings, items, load_measures(report, texts, values=measure_values),
-                            generated_items(report, kinds) if kinds else None)
+    document = compose_document(report, sections, headings, items, load_measures(report, texts, values=measure_values),
+                                generated_items(report, kinds) if kinds else None)
+    if report.lists_attachments:
+        place_attachments(document, attachment_titles(report, document))
+    return document
+
+
+def attachment_titles(report: Report, document: Document) -> list[str]:
+    """The titles of the report's evidence in the order the evidence panel lists them: by claim
+    in print order (reports.evidence.claims.grouped), uploaded order within a claim. One query,
+    and a constant few more for the claims when the files support more than one."""
+    from reports.evidence.claims import report_claims
+
+    rows = list(report.evidence.order_by("target", "uploaded_at", "id").values_list("target", "title"))
+    if len({target for target, _title in rows}) > 1:
+        rank = {claim.target: index for index, claim in enumerate(report_claims(report, document))}
+        # Stable: within a claim, and for files whose claim is gone (last, by target), as queried.
+        rows.sort(key=lambda row: rank.get(row[0], len(rank)))
+    return [title for _target, title in rows]

@@ -33,6 +33,9 @@ MEASURES_REF = "measures"
 # Last quarter's plans not yet answered in the plans checklist (reports.tracking.carried).
 PLAN_UNANSWERED = "plan_unanswered"
 PLANS_REF = "plans"
+# A measure the catalogue says needs evidence, counted above zero without a file (reports.evidence).
+EVIDENCE_MISSING = "evidence_missing"
+EVIDENCE_REF = "evidence"
 # Enough text for the user to recognise the spot, short enough for a side panel.
 EXCERPT_LENGTH = 30
 
@@ -123,8 +126,18 @@ def find_problems(report: Report, document: Document | None = None, *,
         return rank.get(problem.ref, len(rank)), problem.kind != EMPTY
 
     in_text = {problem.measure_id for problem in problems if problem.kind == MEASURE_MISSING}
+    if measure_values is None:  # read once, for the blanks of the panel and the figures needing evidence
+        measure_values = list(report.measure_values.select_related("measure"))
     return (sorted(problems, key=order) + _panel_problems(report, exclude=in_text, values=measure_values)
-            + _unanswered_plans(report))
+            + _unanswered_plans(report) + _unproven_measures(report, measure_values))
+
+
+def _unproven_measures(report, values=None):
+    from reports.evidence.attach import required_missing
+
+    return [Problem(EVIDENCE_MISSING, EVIDENCE_REF, _("统计数“%(name)s”需要上传佐证材料") % {"name": value.measure.name},
+                    measure_id=value.measure_id)
+            for value in required_missing(report, values)]
 
 
 def _unanswered_plans(report):

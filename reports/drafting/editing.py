@@ -238,6 +238,18 @@ def move_part(*, user: AbstractBaseUser, report: Report, kind: str, obj: Part, s
 
 
 @transaction.atomic
+def set_lists_attachments(*, user: AbstractBaseUser, report: Report, on: bool) -> None:
+    """Whether the Word file ends its body with the 附件 list of the report's evidence."""
+    locked = _lock(report, user)
+    if locked.lists_attachments != on:
+        locked.lists_attachments = on
+        locked._history_user = user
+        locked.save(update_fields=["lists_attachments"])
+        _touch(locked, user, report)
+    report.lists_attachments = on
+
+
+@transaction.atomic
 def add_section(*, user: AbstractBaseUser, report: Report, after: Section | None = None, title: str | None = None,
                 kind: str = Section.Kind.OTHER) -> Section:
     locked = _lock(report, user)

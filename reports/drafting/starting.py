@@ -144,6 +144,7 @@ def _copy(source, *, user, year, quarter):
         signature_name=source.signature_name,
         items_layout=source.items_layout,
         signature_layout=source.signature_layout,
+        lists_attachments=source.lists_attachments,  # the body's choice; the files are the new quarter's own
         created_by=user,
         updated_by=user,
     )

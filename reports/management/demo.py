@@ -8,7 +8,7 @@ The sample report is what the importer makes of the real sample text
 
 import json
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -18,7 +18,9 @@ from django.db import transaction
 
 from reports.drafting import annual
 from reports.drafting.structure import create_report_from_structure
-from reports.models import Measure, Membership, Organization, Problem, ProblemEvent, Report, ReportEvent, Submission
+from reports.evidence import attach, claims
+from reports.management import demo_files
+from reports.models import Evidence, Measure, Membership, Organization, Problem, ProblemEvent, Report, ReportEvent, Submission
 from reports.review import workflow
 from reports.tracking import carried, ledger
 
@@ -52,7 +54,7 @@ def imported_fixture(entry):
         quarter=entry["quarter"],
         signature=entry.get("signature") or data["signature"],
         date=entry.get("date") or data["date"],
-        **{key: entry[key] for key in ("drafter", "ledger", "plans", "progress", "history") if key in entry},
+        **{key: entry[key] for key in ("drafter", "ledger", "plans", "progress", "history", "evidence") if key in entry},
     )
     values, scopes = entry.get("values", {}), entry.get("scopes", {})
     data["measures"] = [
@@ -124,6 +126,7 @@ def load_demo_data(*, reset=False):
             values_by_name=values,
         )
         carry_over(report, data)
+        attach_evidence(report, data)
         if data.get("history"):
             replay_history(report, data["history"])
         result.created_reports.append(report)
@@ -151,6 +154,27 @@ def carry_over(report, data):
         carried.answer_plan(report, position, actor=drafter, answer=answer["answer"], note=answer.get("note", ""))
 
 
+def attach_evidence(report, data):
+    """The fixture's 佐证材料 ("evidence"), uploaded by its drafter while the report is a draft: each
+    on an item (by its place among the report's items), a measure (by name), a ledger entry (by its
+    text) or the whole report, with files drawn by demo_files."""
+    if not data.get("evidence"):
+        return
+    drafter = get_user_model().objects.get(username=data["drafter"])
+    items = [claim.target for claim in claims.report_claims(report) if claim.kind == "item"]
+    for entry in data["evidence"]:
+        if "item" in entry:
+            target = items[entry["item"] - 1]
+        elif "measure" in entry:
+            target = f"measure-{Measure.objects.filter(name=entry['measure'], values__report=report).get().pk}"
+        elif "problem" in entry:
+            target = f"problem-{Problem.objects.get(organization_id=report.organization_id, text=entry['problem']).pk}"
+        else:
+            target = ""
+        name, content = demo_files.demo_file(entry)
+        attach.attach(report, target=target, name=name, data=content, actor=drafter, title=entry["title"])
+
+
 def _set_details(problem, entry, actor):
     problem.measures, problem.leader, problem.department = entry["measures"], entry["leader"], entry["department"]
     problem.deadline = date.fromisoformat(entry["deadline"])
@@ -166,6 +190,7 @@ def replay_history(report, history):
     submitted = workflow.submit(report, actor=drafter, notify=False)
     approved = workflow.approve(report, actor=reviewer, notify=False)
     Submission.objects.filter(report=report).update(submitted_at=submitted_at)
+    Evidence.objects.filter(report=report).update(uploaded_at=submitted_at - timedelta(days=1))
     ReportEvent.objects.filter(pk=submitted.pk).update(created_at=submitted_at)
     ReportEvent.objects.filter(pk=approved.pk).update(created_at=approved_at)
     Report.objects.filter(pk=report.pk).update(created_by=drafter, updated_by=drafter, updated_at=approved_at)

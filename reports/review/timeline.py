@@ -13,7 +13,7 @@ from django.utils.translation import pgettext, pgettext_lazy
 from reports.document.diffing import diff_text
 from reports.document.tokens import TOKEN_RE, format_value, tokens_to_names
 from reports.drafting.starting import STARTED
-from reports.models import Heading, Item, Measure, MeasureValue, Report, Section
+from reports.models import Evidence, Heading, Item, Measure, MeasureValue, Report, Section
 
 LIMIT = 300
 # Lazy: these tables are built once at import, the reader's language is known only per request.
@@ -47,6 +47,8 @@ def _text(kind, record, names):
         return _shown(record.text, names)
     if kind == "measure":
         return format_value(record.value)
+    if kind == "evidence":
+        return record.title
     if kind == "report":
         texts = (record.title, _shown(record.addressee, names), _shown(record.opening, names), record.closing,
                  record.signature_name)
@@ -57,7 +59,7 @@ def _text(kind, record, names):
 PART_LABELS = {
     "report": pgettext_lazy("timeline", "报告信息"), "section": pgettext_lazy("timeline", "部分"),
     "heading": pgettext_lazy("timeline", "小标题"), "item": pgettext_lazy("timeline", "条目"),
-    "measure": pgettext_lazy("timeline", "统计数"),
+    "measure": pgettext_lazy("timeline", "统计数"), "evidence": pgettext_lazy("timeline", "佐证材料"),
 }
 
 
@@ -69,6 +71,7 @@ def _edits(report):
         ("heading", Heading.history.filter(section_id__in=section_ids)),
         ("item", Item.history.filter(section_id__in=section_ids)),
         ("measure", MeasureValue.history.filter(report_id=report.id).select_related("measure")),
+        ("evidence", Evidence.history.filter(report_id=report.id)),
     ]
     # Every measure the report has had in its panel: the ones its texts can name.
     names = dict(

@@ -26,6 +26,7 @@ from reports.document.text import clean_text
 from reports.document.tokens import format_value
 from reports.drafting.checks import find_problems
 from reports.errors import Refusal
+from reports.evidence import attach
 from reports.models import Heading, Item, MeasureValue, Membership, Report, ReportEvent, Section, Submission
 from reports.review import notices
 from reports.review.comments import MAX_COMMENT, add_comment, comment_targets, current_document
@@ -152,7 +153,7 @@ def _transition(report, action, *, actor, comment="", notify=True):
         if problems:
             raise ReportIncomplete(_("还有 %(count)d 处需要填写，暂不能提交。") % {"count": len(problems)}, problems)
         carried.freeze(locked)
-        _freeze(locked, document, actor)
+        attach.freeze(_freeze(locked, document, actor))
     Report.objects.filter(pk=locked.pk).update(status=new_status, updated_at=timezone.now(), updated_by=actor)
     if action == APPROVE:
         # Responsibility does not end at approval: the problems it names are followed from here.

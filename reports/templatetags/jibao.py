@@ -3,6 +3,7 @@ from urllib.parse import urlencode
 from django import template
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext as _
 
 register = template.Library()
 
@@ -22,6 +23,19 @@ def status_badge(report):
         report.status,
         report.get_status_display(),
     )
+
+
+@register.simple_tag
+def evidence_chip(counts, target, number=None):
+    """"佐证 3" after a part that has evidence, linking to its files in the evidence panel; `target`
+    is "item-12", or a kind with its `number`. Nothing when the page has no counts or none are."""
+    if number is not None:
+        target = f"{target}-{number}"
+    count = (counts or {}).get(target)
+    if not count:
+        return ""
+    return format_html('<a class="evidence-chip" href="#evidence-{}" data-testid="evidence-chip" title="{}">{}</a>',
+                       target or "report", _("查看佐证材料"), _("佐证 %(count)d") % {"count": count})
 
 
 @register.simple_tag

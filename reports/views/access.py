@@ -6,7 +6,7 @@ from collections.abc import Callable
 from functools import wraps
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django_htmx.http import reswap, retarget
 
@@ -27,6 +27,8 @@ def editable_report(request: HttpRequest, pk: int) -> Report:
 
 def refusal(request: HttpRequest, error: EditRefused, status: int = 403) -> HttpResponse:
     """A refused write: a message where the user is looking, nothing changed."""
+    if "application/json" in request.headers.get("Accept", ""):  # an upload's progress bar (static/js/evidence.js)
+        return JsonResponse({"ok": False, "message": str(error.message)}, status=status)
     if request.htmx:
         response = render(request, "reports/editor/_message.html", {"level": "danger", "message": error.message}, status=status)
         return reswap(retarget(response, "#editor-messages"), "innerHTML")

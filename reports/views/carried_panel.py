@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import trigger_client_event
 
 from reports.drafting import editing
+from reports.evidence.attach import counts
 from reports.models import GENERATED_SECTION_KINDS, Item, PlanCheck, Problem, Report, Section
 from reports.tracking import carried, ledger
 from reports.tracking.carried import CarriedRefused
@@ -108,7 +109,8 @@ def _entry_response(request, report, problem, *, error="", typed=None, status=20
     if entry is None:
         raise Http404
     response = render(request, "reports/editor/_rectification_entry.html",
-                      {"report": report, "item": entry, "error": error, "typed": typed, "can_edit": True}, status=status)
+                      {"report": report, "item": entry, "error": error, "typed": typed, "can_edit": True,
+                       "evidence_counts": counts(report)}, status=status)
     return _changed(response) if status == 200 else response
 
 

@@ -25,16 +25,17 @@ from reports.drafting.checks import find_problems, find_warnings, part_places
 from reports.drafting.editing import EditConflict, EditRefused
 from reports.drafting.forms import PART_FORMS
 from reports.drafting.starting import previous_problems
+from reports.evidence.attach import counts as evidence_counts
 from reports.models import GENERATED_SECTION_KINDS, Report
 from reports.review import workflow
 from reports.review.comments import latest_comments
 from reports.tracking import ledger
-from reports.views import carried_panel, ledger_pages
+from reports.views import carried_panel, evidence_panel, ledger_pages
 from reports.views.access import editable_report_view, refusal, visible_report
 from reports.views.links import part_url
 from reports.views.measures_context import panel_context, panel_values
 
-TAIL_KINDS = {Kind.CLOSING, Kind.SIGNATURE, Kind.DATE}
+TAIL_KINDS = {Kind.CLOSING, Kind.ATTACHMENTS, Kind.SIGNATURE, Kind.DATE}
 
 
 def get_part(report, kind, part_id):
@@ -110,6 +111,7 @@ def sheet_context(report, *, editing_ref="", form=None, conflict=None, comments=
         "form": form,
         "conflict": conflict,
         "editing_absent": editing_ref and editing_ref not in present,
+        "evidence_counts": evidence_counts(report),
     }
 
 
@@ -157,6 +159,7 @@ def editor(request, pk):
     comments, measure_values = latest_comments(report), panel_values(report)
     context = sheet_context(report, comments=comments, measure_values=measure_values)
     context.update(panel_context(request, report, measure_values=measure_values, editable=True, document=context["document"]))
+    context.update(evidence_panel.panel_context(request, report, editable=True, document=context["document"]))
     context.update(
         problems=find_problems(report, context["document"], measure_values=measure_values),
         warnings=find_warnings(report, context["document"]),

@@ -1,5 +1,6 @@
 """Downloads: the report as .docx (any state; an unfinished one carries its 草稿 or 送审稿 stamp), as PDF where
-LibreOffice is installed, and a quarter's approved reports as one .zip."""
+LibreOffice is installed, the report with its 佐证材料 as one .zip, and a quarter's approved reports as
+one .zip (with their 佐证材料 on ?evidence=1)."""
 
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.utils.http import content_disposition_header
@@ -10,6 +11,7 @@ from reports.labels import PERIODS, period_name
 from reports.models import Report
 from reports.views.access import visible_report
 from reports.word.archive import approved_reports, stream_zip
+from reports.word.evidence_archive import report_zip_filename, stream_report_zip
 from reports.word.pdf import PdfUnavailable, convert_docx_to_pdf, pdf_available
 from reports.word.writer import DOCX_MIME, docx_filename, render_docx
 
@@ -38,12 +40,24 @@ def export_pdf(request, pk):
     return _download(pdf, "application/pdf", docx_filename(report).removesuffix(".docx") + ".pdf")
 
 
+def _streamed_zip(chunks, filename):
+    response = StreamingHttpResponse(chunks, content_type="application/zip")
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
+
+
+@require_safe
+def export_evidence_zip(request, pk):
+    report = visible_report(request, pk)
+    return _streamed_zip(stream_report_zip(report), report_zip_filename(report))
+
+
 @require_safe
 def export_quarter_zip(request, year, quarter):
     if quarter not in PERIODS:
         raise Http404
     reports = approved_reports(Report.objects.visible_to(request.user), year, quarter)
-    response = StreamingHttpResponse(stream_zip(reports.iterator(chunk_size=50)), content_type="application/zip")
-    filename = _("%(period)s已审定报告.zip") % {"period": period_name(year, quarter)}
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    return response
+    evidence = request.GET.get("evidence") == "1"
+    period = period_name(year, quarter)
+    filename = (_("%(period)s已审定报告（含佐证材料）.zip") if evidence else _("%(period)s已审定报告.zip")) % {"period": period}
+    return _streamed_zip(stream_zip(reports.iterator(chunk_size=50), evidence=evidence), filename)

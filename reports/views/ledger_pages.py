@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from reports.access import visible_organization_ids
+from reports.evidence.attach import entry_evidence
 from reports.models import YEAR_MAX, YEAR_MIN, Organization, Problem, ProblemEvent
 from reports.tracking import ledger
 from reports.tracking.ledger import LedgerRefused
@@ -135,9 +136,11 @@ def _filter_labels(filtered: Filtered) -> list[str]:
 def ledger_page(request: HttpRequest) -> HttpResponse:
     filtered = _filtered(request, actions=True)
     query = request.GET.urlencode()
+    proofs = entry_evidence([row.problem.pk for row in filtered.rows])
     return render(request, "reports/tracking/ledger.html", {
         "form": filtered.form,
         "rows": filtered.rows,
+        "entries": [(row, proofs.get(row.problem.pk)) for row in filtered.rows],
         "counts": ledger.colour_counts(filtered.rows),
         "soon_days": ledger.soon_days(),
         "ledger_typed": typed_back(request),

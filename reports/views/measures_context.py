@@ -3,6 +3,7 @@
 from reports.access import can_edit
 from reports.document.model import Document, build_document
 from reports.drafting.forms import NewMeasureForm
+from reports.evidence.attach import counts
 from reports.models import Measure
 
 
@@ -33,4 +34,5 @@ def panel_context(request, report, *, new_form=None, errors=None, measure_values
         "new_form": new_form or NewMeasureForm(catalogue=Measure.objects.catalogue_for(report)),
         "errors": errors or {},
         "can_edit": can_edit(request.user, report) if editable is None else editable,
+        "evidence_counts": counts(report),
     }

@@ -11,6 +11,7 @@ from django_htmx.http import retarget, trigger_client_event
 from reports.drafting import editing
 from reports.drafting.editing import EditConflict, EditRefused
 from reports.drafting.forms import MeasureValueForm, NewMeasureForm
+from reports.evidence.attach import counts
 from reports.models import Measure, MeasureValue, Report
 from reports.views.access import editable_report_view, visible_report
 from reports.views.measures_context import panel_context
@@ -38,7 +39,8 @@ def after_write(request, report, **changes):
 
 def row_response(request, report, measure_value, *, status=200, errors=None, typed=None):
     """One figure's row, after its value was set or refused (htmx)."""
-    context = {"report": report, "mv": measure_value, "errors": errors or {}, "can_edit": True, "typed": typed}
+    context = {"report": report, "mv": measure_value, "errors": errors or {}, "can_edit": True, "typed": typed,
+               "evidence_counts": counts(report)}
     response = render(request, "reports/editor/_measure_row.html", context, status=status)
     if status == 200:
         trigger_client_event(response, "measuresChanged")

@@ -6,9 +6,11 @@ from django.views.decorators.http import require_safe
 
 from reports.access import can_edit, drafter_organizations
 from reports.document.model import build_document
+from reports.evidence.attach import counts as evidence_counts
 from reports.models import Report
 from reports.review.workflow import available_actions
 from reports.tracking import carried
+from reports.views import evidence_panel
 from reports.views.access import visible_report
 from reports.views.filters import ReportFilter
 from reports.word.pdf import pdf_available
@@ -39,15 +41,16 @@ def report_list(request):
 @require_safe
 def report_detail(request, pk):
     report = visible_report(request, pk)
-    return render(
-        request,
-        "reports/report_detail.html",
-        {
-            "report": report,
-            "document": build_document(report),
-            "can_edit": can_edit(request.user, report),
-            "actions": available_actions(request.user, report),
-            "pdf_available": pdf_available(),
-            "plans": carried.plans(report),
-        },
-    )
+    document = build_document(report)
+    context = {
+        "report": report,
+        "document": document,
+        "can_edit": can_edit(request.user, report),
+        "actions": available_actions(request.user, report),
+        "pdf_available": pdf_available(),
+        "plans": carried.plans(report),
+        "evidence_counts": evidence_counts(report),
+    }
+    # Read only here: files are dropped in the editor, where the claims are written.
+    context.update(evidence_panel.panel_context(request, report, editable=False, document=document))
+    return render(request, "reports/report_detail.html", context)

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST, require_safe
 from reports.access import can_comment, can_edit
 from reports.document.model import build_document
 from reports.document.snapshots import compare, snapshot_document
+from reports.evidence.attach import counts as evidence_counts
 from reports.models import ReportEvent
 from reports.review import workflow
 from reports.review.comments import CommentRefused, add_comment, comment_targets, current_document
@@ -17,7 +18,7 @@ from reports.review.inbox import awaiting_reports
 from reports.review.timeline import timeline_entries
 from reports.review.workflow import ReportIncomplete, WorkflowError
 from reports.tracking import carried, ledger
-from reports.views import ledger_pages, typed
+from reports.views import evidence_panel, ledger_pages, typed
 from reports.views.access import visible_report
 from reports.word.pdf import pdf_available
 
@@ -73,7 +74,9 @@ def review(request, pk):
         "ledger_entries": ledger.open_entries(report.organization_id, request.user),
         "plans": carried.plans(report),
         "ledger_typed": ledger_pages.typed_back(request),
+        "evidence_counts": evidence_counts(report),
     }
+    context.update(evidence_panel.panel_context(request, report, editable=False))
     return render(request, "reports/review.html", context)
 
 

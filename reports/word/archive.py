@@ -1,4 +1,5 @@
-"""Batches of Word files: every approved report of a quarter as one .zip, streamed.
+"""Batches of Word files: every approved report of a quarter as one .zip, streamed (with each
+report's 佐证材料 when asked: reports/word/evidence_archive.py).
 
 Each file is written into the archive as soon as it is made, so the download starts at once
 and memory holds one report at a time, however many bodies there are.
@@ -33,14 +34,19 @@ class _Sink(io.RawIOBase):
         return data
 
 
+def unique_name(stem: str, extension: str, taken: set[str]) -> str:
+    """`stem.extension`, or `stem（2）.extension` and on when that is taken within its folder;
+    compared as Windows compares names (case aside), where a clash would overwrite on extracting."""
+    name, number = f"{stem}.{extension}", 2
+    while name.casefold() in taken:
+        name, number = f"{stem}（{number}）.{extension}", number + 1
+    taken.add(name.casefold())
+    return name
+
+
 def archive_name(report: Report, taken: set[str]) -> str:
     """The body's name as the file name, made unique within the archive."""
-    base = safe_filename(report.organization.name)
-    name, number = f"{base}.docx", 2
-    while name in taken:
-        name, number = f"{base}（{number}）.docx", number + 1
-    taken.add(name)
-    return name
+    return unique_name(safe_filename(report.organization.name), "docx", taken)
 
 
 def approved_reports(visible_reports: QuerySet[Report], year: int, quarter: int) -> QuerySet[Report]:
@@ -51,12 +57,19 @@ def approved_reports(visible_reports: QuerySet[Report], year: int, quarter: int)
     )
 
 
-def stream_zip(reports: Iterable[Report]) -> Iterator[bytes]:
-    """Yield the bytes of a .zip holding one .docx per report, named by its body."""
+def stream_zip(reports: Iterable[Report], *, evidence: bool = False) -> Iterator[bytes]:
+    """Yield the bytes of a .zip holding one .docx per report, named by its body; with `evidence`,
+    each report's 佐证材料 beside it in a folder of the same name (`<body>/佐证材料/…`)."""
+    # Imported here: the evidence archive builds on this module's sink and names.
+    from reports.word.evidence_archive import write_evidence
+
     sink = _Sink()
     taken = set()
     with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for report in reports:
-            archive.writestr(archive_name(report, taken), render_docx(report))
+            name = archive_name(report, taken)
+            archive.writestr(name, render_docx(report))
             yield sink.drain()
+            if evidence:
+                yield from write_evidence(archive, sink, report, folder=name.removesuffix(".docx") + "/")
     yield sink.drain()

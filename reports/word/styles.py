@@ -35,6 +35,8 @@ STYLES = (
     ParagraphStyle("二级标题", (Kind.HEADING,), outline=1),
     ParagraphStyle("条目", (Kind.ITEM,)),
     ParagraphStyle("结束语", (Kind.CLOSING,)),
+    # A name a 公文 template of someone else may use too: it does not mark a file as ours.
+    ParagraphStyle("附件说明", (Kind.ATTACHMENTS,), common=True),
     ParagraphStyle("署名", (Kind.SIGNATURE,)),
     ParagraphStyle("成文日期", (Kind.DATE,)),
 )

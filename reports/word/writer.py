@@ -41,6 +41,7 @@ BODY_PT = 16  # 3号
 TITLE_PT = 22  # 2号
 PAGE_NUMBER_PT = 14  # 4号
 CHAR_SPACING = -5  # twentieths of a point: −0.25 pt, so that 28 characters fill 156 mm
+GRID_CHAR = BODY_PT * 20 + CHAR_SPACING  # twips: what a character of 3号 advances, a 28th of the line
 LATIN_FONT = "Times New Roman"
 FONTS = {
     Role.TITLE: "方正小标宋简体",
@@ -269,6 +270,7 @@ def _styles(word):
         Kind.ADDRESSEE: dict(indent=False, align=WD_ALIGN_PARAGRAPH.LEFT),
         Kind.SECTION: dict(font=FONTS[Role.HEADING1], keep_next=True),
         Kind.HEADING: dict(font=FONTS[Role.HEADING2]),
+        Kind.ATTACHMENTS: dict(indent=False),  # its indents are the paragraph's: _attachment_format
         Kind.SIGNATURE: dict(indent=False, align=WD_ALIGN_PARAGRAPH.RIGHT),
         Kind.DATE: dict(indent=False, align=WD_ALIGN_PARAGRAPH.RIGHT),
     }
@@ -542,9 +544,16 @@ def write_document(document: Document, *, properties: FileProperties | None = No
             previous_kind = paragraph.kind
             continue
         out = add_paragraph(paragraph.kind)
+        ppr = out._element.get_or_add_pPr()
+        if paragraph.kind == Kind.ATTACHMENTS:
+            # A tab after the number takes the name to its column (_attachment_format).
+            text = "".join(run.text + ("\t" if run.kind == "ordinal" else "") for run in paragraph.runs)
+            _add_run(out, without_forbidden(text), _run_properties(FONTS[Role.BODY], BODY_PT, True))
+            _attachment_format(out, document, first=previous_kind != Kind.ATTACHMENTS)
+            previous_kind = paragraph.kind
+            continue
         for font, text in _merged_runs(paragraph.runs):
             _add_run(out, without_forbidden(text), _run_properties(font, BODY_PT, True))
-        ppr = out._element.get_or_add_pPr()
         if paragraph.kind == Kind.SIGNATURE and first_signature_line:
             # Room above the name: the seal presses on name and date (sealed); a blank line (unsealed).
             out.paragraph_format.space_before = Twips(LINE_TWIPS * (2 if document.sealed else 1))
@@ -557,6 +566,25 @@ def write_document(document: Document, *, properties: FileProperties | None = No
         previous_kind = paragraph.kind
 
     return _package(template, word, properties or FileProperties())
+
+
+def _attachment_format(out, document, *, first):
+    """GB/T 9704 7.3.4: one blank line below the body, "附件：" two characters in, each number under
+    "1." and each name (a long one wrapping too) under the first character of the first name.
+
+    A hanging indent to the names, and a tab stop there for the tab after a number ("1." in Latin
+    digits has no width of whole characters). In twips of the characters as they advance (GRID_CHAR),
+    without Word's character units: "附件：" is three of them, so "1." starts where "2." does, and
+    the tab stop, which has no character unit, is exactly where the wrapped lines start."""
+    label, numbers, names = document.attachment_indents
+    start = label if first else numbers  # where the paragraph's first line starts
+    fmt = out.paragraph_format
+    if first:
+        fmt.space_before = Twips(LINE_TWIPS)
+    if names > numbers:
+        fmt.tab_stops.add_tab_stop(Twips(round(names * GRID_CHAR)))
+    _child(out._element.get_or_add_pPr(), "w:ind", left=round(names * GRID_CHAR),
+           hanging=round((names - start) * GRID_CHAR))
 
 
 def render_docx(report: Report) -> bytes:

@@ -7,6 +7,7 @@ class Command(BaseCommand):
     help = (
         "备份数据库到一个文件。SQLite：在线备份（应用无需停止），写成一个独立的 .sqlite3 文件；"
         "PostgreSQL：运行 pg_dump（custom 格式，用 restore 或 pg_restore 恢复）。"
+        "佐证文件（MEDIA_ROOT/evidence/）写入旁边的 FILE.files.tar；存放在对象存储中时不复制，需另行备份存储桶。"
     )
 
     def add_arguments(self, parser):
@@ -29,3 +30,8 @@ class Command(BaseCommand):
         if outcome.command:
             self.stdout.write("命令：" + backup.shell_line(outcome.command))
         self.stdout.write("，".join(f"{label} {count}" for label, count in outcome.counts.items()))
+        files = outcome.files
+        if files.path:
+            self.stdout.write(f"佐证文件 {files.count} 个（{files.size / 1e6:.1f} MB）已备份到 {files.path}")
+        else:
+            self.stdout.write(self.style.WARNING(files.note))

@@ -18,6 +18,7 @@ from reports.word.importing.patterns import (
     LEVEL3_RE,
     LEVEL4_RE,
     SHI_ORDINAL_RE,
+    attachment_number,
     cn_int,
     ends_sentence,
     fold,
@@ -27,17 +28,17 @@ from reports.word.styles import STYLES
 
 # Roles: what a block's own file says it is. The values are kept in the session between upload
 # and confirmation (Block.to_json), so they stay as they are.
-TITLE, ADDRESSEE, BODY, H1, H2, ITEM, CLOSING, SIGNATURE, DATE = (
-    "title", "addressee", "body", "h1", "h2", "item", "closing", "signature", "date",
+TITLE, ADDRESSEE, BODY, H1, H2, ITEM, CLOSING, ATTACHMENTS, SIGNATURE, DATE = (
+    "title", "addressee", "body", "h1", "h2", "item", "closing", "attachments", "signature", "date",
 )
 ROLE_OF_KIND = {
     Kind.TITLE: TITLE, Kind.ADDRESSEE: ADDRESSEE, Kind.BODY: BODY, Kind.SECTION: H1, Kind.HEADING: H2,
-    Kind.ITEM: ITEM, Kind.CLOSING: CLOSING, Kind.SIGNATURE: SIGNATURE, Kind.DATE: DATE,
+    Kind.ITEM: ITEM, Kind.CLOSING: CLOSING, Kind.ATTACHMENTS: ATTACHMENTS, Kind.SIGNATURE: SIGNATURE, Kind.DATE: DATE,
 }
 # The role of a paragraph in one of the styles our Word export writes (reports/word/styles.py).
 STYLE_ROLES = {style.name: ROLE_OF_KIND[style.kind] for style in STYLES}
 # A paragraph of these roles is one line, whatever soft breaks it holds.
-ONE_LINE_ROLES = {TITLE, ADDRESSEE, H1, H2, CLOSING, SIGNATURE, DATE}
+ONE_LINE_ROLES = {TITLE, ADDRESSEE, H1, H2, CLOSING, ATTACHMENTS, SIGNATURE, DATE}
 HEADING_LINE_MAX = 30
 
 
@@ -88,21 +89,28 @@ def join_wrapped(lines: Iterable[str]) -> list[str]:
     """Lines → paragraphs: a line that does not end a sentence continues on the next one
     (a PDF's line breaks, Word's soft breaks), unless the next begins a new part (一、（一）1.)
     or the line itself is a heading standing alone. Returns the paragraphs' texts."""
+    lines = [line.strip() for line in lines if line.strip()]
     paragraphs = []
-    for line in lines:
-        line = line.strip()
-        if not line:
-            continue
+    attachment = None  # the place in the 附件说明 of the paragraph before, when it is one of its lines
+    for index, line in enumerate(lines):
         folded = fold(line)
-        if paragraphs:
-            previous = paragraphs[-1]
-            previous_folded = fold(previous)
-            if not (ends_sentence(previous_folded) or is_heading_line(previous_folded) or starts_structure(folded)
-                    or next_item(previous_folded, folded)):
-                paragraphs[-1] = previous + line
-                continue
+        if paragraphs and _continues(fold(paragraphs[-1]), folded, attachment, lines[index + 1:]):
+            paragraphs[-1] += line
+            continue
+        attachment = attachment_number(folded, attachment)
         paragraphs.append(line)
     return paragraphs
+
+
+def _continues(previous: str, line: str, attachment: int | None, following: list[str]) -> bool:
+    """Whether `line` (folded) wraps on from the paragraph before (folded)."""
+    if ends_sentence(previous) or is_heading_line(previous) or starts_structure(line) or next_item(previous, line):
+        return False
+    if attachment is not None:
+        # The 附件说明's names end without punctuation: what the date follows (or nothing) is the
+        # signature under them, not a long name wrapping on.
+        return bool(following) and not parse_date(fold(following[0]))
+    return True
 
 
 def text_blocks(text: str) -> list[Block]:

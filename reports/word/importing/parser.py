@@ -8,9 +8,12 @@ pattern (一、 （一） 一是 1. （1）), the font. Ordinals must come in se
 
 from collections.abc import Iterable
 
+from django.utils.translation import gettext_lazy as _
+
 from reports.document.numbering import MAX_REPORT_PARTS
 from reports.word.importing.blocks import (
     ADDRESSEE,
+    ATTACHMENTS,
     BODY,
     CLOSING,
     DATE,
@@ -38,6 +41,7 @@ from reports.word.importing.patterns import (
     TITLE_BEFORE_ITEMS_RE,
     TITLE_END_RE,
     TITLE_IN_OPENING_RE,
+    attachment_number,
     cn_int,
     fold,
     parse_date,
@@ -207,6 +211,43 @@ def _signature_like(blocks):
     return not (before.role is None and is_heading_line(fold(before.text)))
 
 
+ATTACHMENTS_NOT_IMPORTED = _("附件说明未导入（佐证材料请在报告中上传）")
+
+
+def _take_attachments(blocks, report):
+    """The 附件说明 (附件：1.名称 2.名称 …, GB/T 9704 7.3.4) names files, not what the report says:
+    its lines are no items. Taken out, with a note, when it is in our style or stands after the body
+    with only the signature and date below it."""
+    kept = [block for block in blocks if block.role != ATTACHMENTS]
+    for start in range(len(kept) - 1, 0, -1):
+        end = _note_end(kept, start)
+        if end is not None:
+            if _only_tail(kept[end:]):
+                del kept[start:end]
+            break
+    if len(kept) < len(blocks):
+        blocks[:] = kept
+        report.notes.append(ATTACHMENTS_NOT_IMPORTED)
+
+
+def _note_end(blocks, start):
+    """Where the 附件说明 that blocks[start] opens ("附件：…") ends; None when it opens none."""
+    number, end = _attachment_line(blocks[start], None), start + 1
+    if number is None:
+        return None
+    while end < len(blocks) and (following := _attachment_line(blocks[end], number)) is not None:
+        number, end = following, end + 1
+    return end
+
+
+def _attachment_line(block, previous):
+    return attachment_number(fold(block.text), previous) if block.role in (None, BODY) else None
+
+
+def _only_tail(blocks):
+    return len(blocks) <= 2 and all(block.role in (SIGNATURE, DATE) or _free(block) for block in blocks)
+
+
 def _take_tail(blocks, report):
     """Date, signature and closing, taken from the end (they print in that order, reversed)."""
     while blocks:
@@ -262,6 +303,7 @@ def _first_heading(blocks):
 def parse_blocks(blocks: Iterable[Block]) -> ParsedReport:
     blocks = [block for block in blocks if block.text.strip()]
     report = ParsedReport()
+    _take_attachments(blocks, report)
     _take_tail(blocks, report)
     start = _take_head(blocks, report)
     body = blocks[start:]

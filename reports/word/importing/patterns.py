@@ -53,6 +53,9 @@ BOUNDARY = "。;!?:"
 SHI_RE = re.compile(rf"(?:^|(?<=[{BOUNDARY}])|(?<=[。!?][”’」』\"']))\s*({CN})是")
 SHI_ORDINAL_RE = re.compile(rf"\s*({CN})是")
 
+# The 附件说明 after the body (GB/T 9704 7.3.4): 附件：1.名称, or 附件：名称 for a single file.
+ATTACHMENTS_RE = re.compile(r"\s*附\s*件\s*:\s*")
+
 # A heading's own title ends at its first full stop (or ! ?); the rest of the paragraph runs in.
 TITLE_END_RE = re.compile(r"[。!?]")
 TITLE_BEFORE_ITEMS_RE = re.compile(r":(?=\s*一是)")
@@ -70,6 +73,19 @@ CLOSING_RE = re.compile(r"(?:特此报告|专此报告|以上报告|特此|专�
 PERIOD_RE = re.compile(r"(\d{4})\s*年\s*(?:第\s*)?([一二三四1-4])\s*季度")
 # An opening names the report it introduces: 现将……报告如下.
 TITLE_IN_OPENING_RE = re.compile(r"现将(.{4,80}?报告)如下")
+
+
+def attachment_number(folded: str, previous: int | None = None) -> int | None:
+    """The place of a line in the 附件说明, given that of the line before (None when it was none of
+    it): 附件：1.名称 is 1, 附件：名称 0; 2.名称 right after 1 is 2, and so on. None for any other line."""
+    label = ATTACHMENTS_RE.match(folded)
+    if label:
+        number = LEVEL3_RE.match(folded, label.end())
+        return 1 if number and number[1] == "1" else 0
+    number = LEVEL3_RE.match(folded)
+    if previous and number and int(number[1]) == previous + 1:
+        return previous + 1
+    return None
 
 
 def ends_sentence(text: str) -> bool:

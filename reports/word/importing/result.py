@@ -45,8 +45,10 @@ class ParsedReport:
     placeholders: list = field(default_factory=list)
     signature: str | None = None
     date: str | None = None  # YYYY-MM-DD
-    # Not part of the JSON shape: how the source laid out its items (一是 inline, or one a paragraph).
+    # Not part of the JSON shape: how the source laid out its items (一是 inline, or one a paragraph),
+    # and what the preview tells of the file that is not imported.
     items_layout: str = "inline"
+    notes: list = field(default_factory=list)
 
     def as_dict(self):
         """The stable shape of the README (keys in this order)."""
