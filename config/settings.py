@@ -175,9 +175,10 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # Uploads (Word files to import) are refused above this size rather than read into memory.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = env_int("FILE_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
-# No form of the application has more than a few dozen fields or more than one file.
+# No form of the application has more than a few dozen fields; the evidence panel's plain form
+# (without JavaScript, which sends one file a request) may send a handful of files at once.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = env_int("DATA_UPLOAD_MAX_NUMBER_FIELDS", 1000)
-DATA_UPLOAD_MAX_NUMBER_FILES = env_int("DATA_UPLOAD_MAX_NUMBER_FILES", 5)
+DATA_UPLOAD_MAX_NUMBER_FILES = env_int("DATA_UPLOAD_MAX_NUMBER_FILES", 20)
 
 # Links in e-mails point here (the address users open the application at). Unset, the address
 # `make run` serves on: its PORT (8000 unless given, as `PORT=9000 make run`).

@@ -6,3 +6,7 @@ class ReportsConfig(AppConfig):
     name = "reports"
     verbose_name = _("季度报告")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        # An evidence file goes with its last use, however the use is deleted (reports.evidence.attach).
+        from reports.evidence import attach  # noqa: F401

@@ -7,6 +7,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 
 BUCKET = "jibao-evidence"
 KEYS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
@@ -34,6 +35,17 @@ def start_server():
                 process.kill()
                 raise RuntimeError("moto's S3 server did not start") from None
             time.sleep(0.1)
+
+
+@contextmanager
+def running_server():
+    """The endpoint of a moto server that runs while the block does."""
+    process, endpoint = start_server()
+    try:
+        yield endpoint
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
 
 
 def storages_setting(endpoint: str) -> dict:

@@ -339,3 +339,22 @@ def test_delete_and_rename_through_the_panel(client, draft, drafter, django_capt
                                headers={"HX-Request": "true"})
     assert response.status_code == 200 and "会场" not in response.content.decode()
     assert not Evidence.objects.exists() and not EvidenceFile.objects.exists()
+
+
+def test_a_file_over_the_limit_is_skipped_as_it_arrives_and_named(client, draft, drafter, settings):
+    settings.JIBAO_EVIDENCE_MAX_FILE_MB = 1
+    client.force_login(drafter)
+    big = b"%PDF-1.4\n" + b"0" * (1024 * 1024 + 10)
+    response = upload(client, draft, "扫描件.pdf", big)
+    assert response.status_code == 422
+    assert response.json()["message"] == "“扫描件.pdf”超过了每个文件 1 MB 的上限。"
+    assert not EvidenceFile.objects.exists()
+
+
+def test_an_upload_needs_the_csrf_token(draft, drafter):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(drafter)
+    response = upload(client, draft, "照片.png", png())
+    assert response.status_code == 403 and not Evidence.objects.exists()

@@ -19,10 +19,8 @@ GPS_IFD = 0x8825
 
 @pytest.fixture(scope="module")
 def s3_server():
-    process, endpoint = object_storage.start_server()
-    yield endpoint
-    process.terminate()
-    process.wait(timeout=10)
+    with object_storage.running_server() as endpoint:
+        yield endpoint
 
 
 @pytest.fixture(params=["filesystem", "s3"])

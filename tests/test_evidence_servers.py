@@ -50,10 +50,8 @@ def database(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def s3_endpoint():
-    process, endpoint = object_storage.start_server()
-    yield endpoint
-    process.terminate()
-    process.wait(timeout=10)
+    with object_storage.running_server() as endpoint:
+        yield endpoint
 
 
 @pytest.fixture(params=["filesystem", "s3"])

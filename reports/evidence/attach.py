@@ -68,7 +68,10 @@ def attach(report: Report, *, target: str, name: str, data: bytes, actor, title:
                 if not EvidenceFile.objects.select_for_update().filter(pk=file.pk).exists():
                     continue
                 _check_room(locked, file.sha256, file.size, name)  # again under the lock: two uploads at once
-                return Evidence.objects.create(report=locked, target=target, title=title, file=file, uploaded_by=actor)
+                evidence = Evidence(report=locked, target=target, title=title, file=file, uploaded_by=actor)
+                evidence._history_user = actor  # the trail names the uploader, also outside a request
+                evidence.save()
+                return evidence
         except IntegrityError:
             continue
         except EvidenceRefused:

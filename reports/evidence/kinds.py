@@ -66,6 +66,11 @@ def max_file_size() -> int:
     return settings.JIBAO_EVIDENCE_MAX_FILE_MB * 1024 * 1024
 
 
+def too_large_file(name: str) -> EvidenceRefused:
+    return EvidenceRefused(_("“%(name)s”超过了每个文件 %(limit)d MB 的上限。")
+                           % {"name": name, "limit": settings.JIBAO_EVIDENCE_MAX_FILE_MB}, "too_large")
+
+
 def checked_name(name: str) -> str:
     """The file's own name; one with path parts (a folder, ..) is refused rather than trimmed."""
     if not name or "/" in name or "\\" in name or name in (".", "..") or "\x00" in name:
@@ -79,8 +84,7 @@ def sniff(name: str, data: bytes) -> Kind:
     if not data:
         raise EvidenceRefused(_("“%(name)s”是空文件。") % {"name": name}, "empty")
     if len(data) > max_file_size():
-        raise EvidenceRefused(_("“%(name)s”超过了每个文件 %(limit)d MB 的上限。")
-                              % {"name": name, "limit": settings.JIBAO_EVIDENCE_MAX_FILE_MB}, "too_large")
+        raise too_large_file(name)
     if data.startswith(b"\xff\xd8\xff"):
         return _image(name, data, JPEG)
     if data.startswith(b"\x89PNG\r\n\x1a\n"):

@@ -6,6 +6,7 @@ The browser uploads one file per request (static/js/evidence.js), so that each h
 bar and its own refusal; a form without JavaScript may send several at once."""
 
 import json
+from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
@@ -13,6 +14,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonRe
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST, require_safe
 from django_htmx.http import trigger_client_event
 
@@ -21,10 +23,11 @@ from reports.drafting import editing
 from reports.drafting.editing import EditRefused
 from reports.errors import Refusal
 from reports.evidence import attach, claims
-from reports.evidence.kinds import ALLOWED, KINDS
+from reports.evidence.kinds import ALLOWED, KINDS, max_file_size, too_large_file
 from reports.evidence.store import open_file, stored_exists
 from reports.models import Evidence, Report
 from reports.views.access import editable_report_view, visible_report
+from reports.views.uploads import limit_uploads, too_large
 
 UPLOAD_FIELD = "files"
 KIND_LABELS = {"jpeg": "JPEG", "png": "PNG", "pdf": "PDF", "docx": "Word", "xlsx": "Excel", "ofd": "OFD",
@@ -77,19 +80,28 @@ def _wants_json(request):
     return "application/json" in request.headers.get("Accept", "")
 
 
+# The upload limit must be in place before the CSRF middleware reads the body (reports/views/uploads.py).
+@csrf_exempt
 @require_POST
+def upload(request: HttpRequest, pk: int) -> HttpResponse:
+    limit_uploads(request, max_file_size())
+    return _upload(request, pk)
+
+
+@csrf_protect
 @editable_report_view
-def upload(request: HttpRequest, report: Report) -> HttpResponse:
+def _upload(request: HttpRequest, report: Report) -> HttpResponse:
     target = request.POST.get("target", "")
     title = request.POST.get("title", "")
     files = request.FILES.getlist(UPLOAD_FIELD)
-    if not files:
+    oversized = [str(too_large_file(name).message) for name in too_large(request)]
+    if not files and not oversized:
         message = _("没有收到文件。请选择文件，或把文件拖到报告上。")
         if _wants_json(request):
             return JsonResponse({"ok": False, "message": message}, status=400)
         messages.error(request, message)
         return redirect(_back(report, target))
-    refused, taken = [], []
+    refused, taken = oversized, []
     for upload in files:
         try:
             attach.attach(report, target=target, name=upload.name, data=upload.read(), actor=request.user,
@@ -129,12 +141,31 @@ def _gone(request, report):
     return render(request, "reports/_evidence_panel.html", context)
 
 
-@require_POST
-@editable_report_view
-def rename(request: HttpRequest, report: Report, evidence_id: int) -> HttpResponse:
-    evidence = report.evidence.filter(pk=evidence_id).first()
-    if evidence is None:
-        return _gone(request, report)
+def evidence_write(view):
+    """A write on one of the report's files, by its drafter while the report may be edited; a file
+    a colleague deleted meanwhile is answered with the panel as it is now (_gone)."""
+
+    @require_POST
+    @editable_report_view
+    @wraps(view)
+    def wrapped(request: HttpRequest, report: Report, evidence_id: int) -> HttpResponse:
+        evidence = report.evidence.filter(pk=evidence_id).first()
+        if evidence is None:
+            return _gone(request, report)
+        return view(request, report, evidence)
+
+    return wrapped
+
+
+def _sheet_follows(response, report, *, changed=None):
+    """The sheet prints the 附件 list when the report lists its evidence: it reloads with a change."""
+    if report.lists_attachments if changed is None else changed:
+        trigger_client_event(response, "measuresChanged")
+    return response
+
+
+@evidence_write
+def rename(request: HttpRequest, report: Report, evidence: Evidence) -> HttpResponse:
     try:
         attach.rename(evidence, request.POST.get("title", ""), actor=request.user)
     except EditRefused:
@@ -147,23 +178,12 @@ def rename(request: HttpRequest, report: Report, evidence_id: int) -> HttpRespon
         context.update(rename_error=refusal.message, rename_id=evidence.pk, rename_typed=request.POST.get("title", ""))
         return render(request, "reports/_evidence_panel.html", context, status=422)
     if request.htmx:
-        return _panel(request, report)
+        return _sheet_follows(_panel(request, report), report)
     return redirect(_back(report, evidence.target))
 
 
-def _sheet_follows(response, report, *, changed=None):
-    """The sheet prints the 附件 list when the report lists its evidence: it reloads with a change."""
-    if report.lists_attachments if changed is None else changed:
-        trigger_client_event(response, "measuresChanged")
-    return response
-
-
-@require_POST
-@editable_report_view
-def delete(request: HttpRequest, report: Report, evidence_id: int) -> HttpResponse:
-    evidence = report.evidence.filter(pk=evidence_id).first()
-    if evidence is None:
-        return _gone(request, report)
+@evidence_write
+def delete(request: HttpRequest, report: Report, evidence: Evidence) -> HttpResponse:
     attach.remove(evidence, actor=request.user)
     if request.htmx:
         return _sheet_follows(_panel(request, report), report)

@@ -11,7 +11,6 @@ import time
 
 from django.contrib import messages
 from django.core.exceptions import RequestDataTooBig
-from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,6 +21,7 @@ from reports.access import drafter_organizations
 from reports.document.numbering import section_ordinal
 from reports.drafting.starting import ReportExists, default_quarter, existing_report, standard_title
 from reports.models import Section
+from reports.views.uploads import limit_uploads, too_large
 from reports.word.importing import MAX_UPLOAD_BYTES, Block, ImportRefused, create_report, parse_blocks, read_blocks
 from reports.word.importing.errors import NOTHING_FOUND, TOO_LARGE
 from reports.word.importing.forms import ImportSourceForm, ImportTargetForm
@@ -32,32 +32,16 @@ SESSION_KEY = "jibao_imports"
 KEEP = 3  # imports remembered per session: a few tabs, not a history
 
 
-class UploadLimit(FileUploadHandler):
-    """Stop reading an upload once it passes the limit, rather than spooling it all to a
-    temporary file first; the page then says the file is too large."""
-
-    def receive_data_chunk(self, raw_data, start):
-        if start + len(raw_data) > MAX_UPLOAD_BYTES:
-            self.request.import_too_large = True
-            raise SkipFile
-        return raw_data
-
-    def file_complete(self, file_size):
-        return None  # the next handler keeps the file
-
-
 def _no_drafter(request):
     messages.error(request, _("您不是任何单位的起草人，不能导入报告。"))
     return redirect("reports:list")
 
 
-# The upload handler must be in place before anything reads the body, and the CSRF middleware
-# reads it first: so the check is made by csrf_protect on the inner view instead (Django's
-# documented pattern for per-view upload handlers).
+# The upload limit must be in place before the CSRF middleware reads the body (reports/views/uploads.py).
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 def upload(request):
-    request.upload_handlers.insert(0, UploadLimit(request))
+    limit_uploads(request, MAX_UPLOAD_BYTES)
     if request.method == "POST":
         try:
             request.POST  # noqa: B018 — parse now: a body over Django's limits raises here
@@ -73,7 +57,7 @@ def _upload(request):
         return _no_drafter(request)
     if request.method != "POST":
         return _upload_page(request, ImportSourceForm())
-    if getattr(request, "import_too_large", False):
+    if too_large(request):
         return _upload_page(request, ImportSourceForm(), refusal=TOO_LARGE, status=413)
     form = ImportSourceForm(request.POST, request.FILES)
     if form.is_valid():

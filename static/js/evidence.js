@@ -187,8 +187,19 @@
     });
   }
 
+  // The claim chosen for the file picker stays chosen when the panel reloads after an upload.
+  let chosenTarget = null;
+  document.addEventListener("change", (event) => {
+    if (event.target.matches("#evidence-panel select[name=target]")) chosenTarget = event.target.value;
+  });
+
   document.addEventListener("htmx:afterSettle", (event) => {
-    if (event.target.id === "evidence-panel-body") syncChips(event.target);
+    if (event.target.id !== "evidence-panel-body") return;
+    syncChips(event.target);
+    const select = event.target.querySelector("select[name=target]");
+    if (select && chosenTarget !== null && Array.from(select.options).some((option) => option.value === chosenTarget)) {
+      select.value = chosenTarget;
+    }
   });
 
   document.addEventListener("change", (event) => {
