@@ -56,6 +56,43 @@ def is_overseer(user: AbstractBaseUser) -> bool:
     return cached
 
 
+def _with_overseers() -> set[int]:
+    return set(Membership.objects.filter(role=Membership.Role.OVERSEER).values_list("organization_id", flat=True))
+
+
+def supervising_body(organization: Organization) -> Organization | None:
+    """The body a report is 报送ed to: the nearest body above with an overseer (a 派驻纪检监察组,
+    the 市纪委), or None at the top of the tree. supervised_ids is the same rule, downwards."""
+    with_overseers = _with_overseers()
+    parent_id = organization.parent_id
+    while parent_id is not None and parent_id not in with_overseers:
+        parent_id = Organization.objects.filter(pk=parent_id).values_list("parent_id", flat=True).first()
+    return Organization.objects.get(pk=parent_id) if parent_id is not None else None
+
+
+def supervised_ids(user: AbstractBaseUser) -> set[int]:
+    """The bodies whose reports are 报送ed to a body the user oversees: below it, down to (and
+    including) the next bodies that have overseers of their own, whose bodies report to them.
+    One query per tree level, kept on the user object like memberships()."""
+    cached = getattr(user, "_jibao_supervised", None)
+    if cached is not None:
+        return cached
+    overseen = {organization_id for organization_id, role in memberships(user) if role == Membership.Role.OVERSEER}
+    found, frontier = set(), overseen
+    with_overseers = _with_overseers() if overseen else set()
+    while frontier:
+        children = set(Organization.objects.filter(parent_id__in=frontier).values_list("id", flat=True)) - found
+        found |= children
+        frontier = children - with_overseers  # a body with overseers of its own takes the reports below it
+    user._jibao_supervised = found
+    return found
+
+
+def supervises(user: AbstractBaseUser, report: Report) -> bool:
+    """Whether the user is an overseer of the body the report is 报送ed to: who 签收s it or sends it back."""
+    return user.is_authenticated and report.organization_id in supervised_ids(user)
+
+
 def organizations_with_role(user: AbstractBaseUser, role: str) -> QuerySet[Organization]:
     """The bodies in which the user holds this role (e.g. where they may draft)."""
     return Organization.objects.filter(memberships__user=user, memberships__role=role).distinct()
@@ -82,9 +119,11 @@ def drafter_organizations(user: AbstractBaseUser) -> QuerySet[Organization]:
 
 
 def can_comment(user: AbstractBaseUser, report: Report) -> bool:
-    """Reviewers of the body comment on a report while it awaits their review."""
-    return (
-        report.status == Report.Status.SUBMITTED
-        and user.is_authenticated
-        and Membership.objects.filter(user=user, organization_id=report.organization_id, role=Membership.Role.REVIEWER).exists()
-    )
+    """Reviewers of the body comment on a report while it awaits their review; the overseers of the
+    body it is 报送ed to, while it awaits their 签收."""
+    if not user.is_authenticated:
+        return False
+    if report.status == Report.Status.SUBMITTED:
+        return Membership.objects.filter(user=user, organization_id=report.organization_id,
+                                         role=Membership.Role.REVIEWER).exists()
+    return report.status == Report.Status.APPROVED and supervises(user, report)

@@ -93,6 +93,9 @@ class Report(models.Model):
         SUBMITTED = "submitted", _("已提交")
         RETURNED = "returned", _("已退回")
         APPROVED = "approved", _("已审定")
+        # 签收ed by the supervising body (reports.review.workflow): locked for everyone, its figures
+        # counted by the overseer, until the overseer 撤销签收s it.
+        ACCEPTED = "accepted", _("已签收")
 
     class ItemsLayout(models.TextChoices):
         # As in the sample: "（一）标题。一是……二是……" in one paragraph.
@@ -171,7 +174,7 @@ class Report(models.Model):
                 condition=Q(year__gte=YEAR_MIN, year__lte=YEAR_MAX), name="report_year_range"
             ),
             models.CheckConstraint(
-                condition=Q(status__in=["draft", "submitted", "returned", "approved"]),
+                condition=Q(status__in=["draft", "submitted", "returned", "approved", "accepted"]),
                 name="report_status_valid",
             ),
             models.CheckConstraint(
@@ -194,6 +197,10 @@ class Report(models.Model):
     def period_label(self):
         """The period in the interface's language (2023年第一季度, Q1 2023; 2023年度)."""
         return period_name(self.year, self.quarter)
+
+
+# Approved by the body, 签收ed above or not yet: what the body has 审定 and sent up.
+APPROVED_STATUSES = (Report.Status.APPROVED, Report.Status.ACCEPTED)
 
 
 class Positioned(models.Model):
@@ -445,6 +452,9 @@ class ReportEvent(models.Model):
         APPROVE = "approve", _("审定")
         RETURN = "return", _("退回修改")
         REOPEN = "reopen", _("重新打开")
+        ACCEPT = "accept", _("签收")
+        SEND_BACK = "send_back", _("上级退回")
+        UNACCEPT = "unaccept", _("撤销签收")
 
     report = models.ForeignKey(Report, verbose_name=_("报告"), on_delete=models.CASCADE, related_name="events")
     action = models.CharField(_("操作"), max_length=16, choices=Action.choices)

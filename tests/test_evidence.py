@@ -2,6 +2,7 @@
 freezes, what readers see (counts, missing evidence, reused files) and the pages that serve files."""
 
 import io
+import time
 import zipfile
 from decimal import Decimal
 
@@ -29,8 +30,10 @@ def png(colour=(200, 30, 30), size=(40, 30)):
 
 
 def pdf():
+    """The same bytes each call: Pillow would date the file to the second it is written."""
     output = io.BytesIO()
-    Image.new("RGB", (200, 280), "white").save(output, "PDF")
+    written = time.gmtime(1672531200)
+    Image.new("RGB", (200, 280), "white").save(output, "PDF", creationDate=written, modDate=written)
     return output.getvalue()
 
 
@@ -133,9 +136,10 @@ def test_rename_and_delete_with_the_bytes_going_with_their_last_use(draft, draft
 def test_deleting_a_draft_deletes_no_file_another_claim_still_uses(draft, drafter, report_factory, tree,
                                                                   django_capture_on_commit_callbacks):
     second = report_factory(tree["cppcc"], quarter=2, sections=[("主要做法", "practices", ["一项。"])])
-    shared = attach.attach(draft, target="", name="a.pdf", data=pdf(), actor=drafter).file
+    notice = pdf()
+    shared = attach.attach(draft, target="", name="a.pdf", data=notice, actor=drafter).file
     own = attach.attach(draft, target="", name="b.png", data=png(), actor=drafter).file
-    attach.attach(second, target="", name="a.pdf", data=pdf(), actor=drafter)
+    assert attach.attach(second, target="", name="a.pdf", data=notice, actor=drafter).file == shared
     with django_capture_on_commit_callbacks(execute=True):
         draft.delete()
     assert EvidenceFile.objects.filter(pk=shared.pk).exists() and default_storage.exists(shared.storage_name)

@@ -55,7 +55,7 @@ SEES = (DRAFTER, REVIEWER, OVERSEER, SUPERUSER)  # may see the body's report
 BLIND = (OTHER_DRAFTER, OTHER_OVERSEER)  # for them it does not exist (404, never 403)
 DRAFTERS = (DRAFTER, OTHER_DRAFTER)
 OVERSEERS = (OVERSEER, OTHER_OVERSEER, SUPERUSER)  # may open the tracking pages
-STATES = ("draft", "submitted", "approved")
+STATES = ("draft", "submitted", "approved", "accepted")
 EDITABLE = ("draft", "returned")
 LOGIN = "login"
 SECRET = "MATRIX-机密-7f3a"  # in the report's title and text: never in a page for BLIND
@@ -103,6 +103,10 @@ def act_rule(state, action):
         "approve": (REVIEWER, ("submitted",)),
         "return": (REVIEWER, ("submitted",)),
         "reopen": (REVIEWER, ("approved",)),
+        # The overseer above (of 市纪委监委, where 市政协党组 reports go).
+        "accept": (OVERSEER, ("approved",)),
+        "send_back": (OVERSEER, ("approved",)),
+        "unaccept": (OVERSEER, ("accepted",)),
     }
     post = table("302", blind="404")  # refused with a message on the page it came from
     if action in allowed and state in allowed[action][1]:
@@ -151,9 +155,11 @@ RULES = {
     "reports:check": lambda state, v: report_page(),
     "reports:review": lambda state, v: report_page(),
     # Everyone who sees the report may post; only the body's reviewer, while the report
-    # awaits review, leaves a comment (the others get a message, nothing is written).
+    # awaits review, and the overseer above, while it awaits 签收, leave a comment (the others
+    # get a message, nothing is written).
     "reports:comment": lambda state, v: only_post(
-        table("302", blind="404", reviewer="302+" if state == "submitted" else "302")
+        table("302", blind="404", reviewer="302+" if state == "submitted" else "302",
+              overseer="302+" if state == "approved" else "302")
     ),
     "reports:act": lambda state, v: act_rule(state, v["action"]),
     "reports:timeline": lambda state, v: report_page(),
@@ -311,10 +317,12 @@ def photo(colour):
 
 def put_in_state(world, state):
     report, actors = world["report"], world["actors"]
-    if state in ("submitted", "approved"):
+    if state in ("submitted", "approved", "accepted"):
         workflow.submit(report, actor=actors[DRAFTER], notify=False)
-    if state == "approved":
+    if state in ("approved", "accepted"):
         workflow.approve(report, actor=actors[REVIEWER], notify=False)
+    if state == "accepted":
+        workflow.accept(report, actor=actors[OVERSEER])
     report.refresh_from_db()
     assert report.status == state
 
@@ -355,7 +363,8 @@ def url_variants(route, pattern, world):
         elif name == "value_id":
             extend("value_id", [unreferenced_value(report).pk])
         elif name == "action":
-            extend("action", ["submit", "approve", "return", "reopen", "no-such-action"])
+            extend("action", ["submit", "approve", "return", "reopen", "accept", "send_back", "unaccept",
+                              "no-such-action"])
         elif name == "year":
             extend("year", [2023])
         elif name == "quarter":

@@ -108,8 +108,9 @@ def test_a_bodys_own_measure_is_kept_apart_and_named_with_its_body(tree, oversee
 # ---- The workbook -------------------------------------------------------------------------
 
 
-def sums_from_the_database(year, body_names, statuses=("approved",)):
-    """The expected sums, worked out here row by row rather than with the code under test."""
+def sums_from_the_database(year, body_names, statuses=("approved", "accepted")):
+    """The expected sums, worked out here row by row rather than with the code under test: reports
+    the body approved count, whether the body above has 签收ed them yet or not."""
     totals = defaultdict(lambda: defaultdict(Decimal))
     for value in MeasureValue.objects.filter(
         report__year=year, report__status__in=statuses, report__organization__name__in=body_names, value__isnull=False

@@ -18,19 +18,25 @@ from reports.review.workflow import (
     TransitionNotAllowed,
 )
 
-STATES = ["draft", "submitted", "returned", "approved"]
-ACTIONS = ["submit", "approve", "return", "reopen"]
-ROLES = ["drafter", "reviewer", "overseer", "drafter of another body", "reviewer of another body"]
+STATES = ["draft", "submitted", "returned", "approved", "accepted"]
+ACTIONS = ["submit", "approve", "return", "reopen", "accept", "send_back", "unaccept"]
+ROLES = ["drafter", "reviewer", "overseer above", "overseer of another tree", "drafter of another body",
+         "reviewer of another body"]
 
 # The workflow as the users' rules state it, written out here rather than read from the code:
-# (state, action) → (new state, who may act). Anything not listed is refused.
+# (state, action) → (new state, who may act). Anything not listed is refused. "overseer above":
+# an overseer of the body the report is 报送ed to (the nearest above with overseers).
 EXPECTED = {
     ("draft", "submit"): ("submitted", "drafter"),
     ("returned", "submit"): ("submitted", "drafter"),
     ("submitted", "approve"): ("approved", "reviewer"),
     ("submitted", "return"): ("returned", "reviewer"),
     ("approved", "reopen"): ("returned", "reviewer"),
+    ("approved", "accept"): ("accepted", "overseer above"),
+    ("approved", "send_back"): ("returned", "overseer above"),
+    ("accepted", "unaccept"): ("approved", "overseer above"),
 }
+CODE_ROLES = {"supervisor": "overseer above"}
 
 
 @pytest.fixture
@@ -48,7 +54,8 @@ def actors(make_user, tree):
     return {
         "drafter": make_user("d", organization=tree["cppcc"], role=Membership.Role.DRAFTER),
         "reviewer": make_user("r", organization=tree["cppcc"], role=Membership.Role.REVIEWER),
-        "overseer": make_user("o", organization=tree["city"], role=Membership.Role.OVERSEER),
+        "overseer above": make_user("o", organization=tree["city"], role=Membership.Role.OVERSEER),
+        "overseer of another tree": make_user("o2", organization=tree["county"], role=Membership.Role.OVERSEER),
         "drafter of another body": make_user("d2", organization=tree["congress"], role=Membership.Role.DRAFTER),
         "reviewer of another body": make_user("r2", organization=tree["congress"], role=Membership.Role.REVIEWER),
     }
@@ -60,7 +67,8 @@ def written(report):
 
 
 def test_the_code_has_exactly_the_workflow_table():
-    assert {(str(state), str(action)): (str(new), str(role)) for (state, action), (new, role) in TRANSITIONS.items()} == EXPECTED
+    assert {(str(state), str(action)): (str(new), CODE_ROLES.get(role, str(role)))
+            for (state, action), (new, role) in TRANSITIONS.items()} == EXPECTED
 
 
 @pytest.mark.parametrize("state", STATES)
@@ -394,3 +402,86 @@ def test_a_move_and_a_layout_change_are_in_the_trail(complete_report, both):
     change_the_layout(complete_report, both)
     record = Report.history.filter(id=complete_report.pk).latest("history_date")
     assert (record.items_layout, record.history_user) == ("paragraphs", both)
+
+
+# 报送 and 签收 ------------------------------------------------------------------------------------
+
+
+def test_a_report_goes_to_the_nearest_body_above_with_an_overseer(report_factory, tree, make_user):
+    from reports.access import supervised_ids, supervises, supervising_body
+    from reports.models import Organization
+
+    city_overseer = make_user(organization=tree["city"], role=Membership.Role.OVERSEER)
+    team = Organization.objects.create(name="派驻第一纪检监察组", parent=tree["city"])
+    team_overseer = make_user(organization=team, role=Membership.Role.OVERSEER)
+    under_team = Organization.objects.create(name="市财政局党组", parent=team)
+    # 市政协机关党组 is under 市政协党组, which has no overseer: both report to 市纪委监委.
+    office = report_factory(tree["office"])
+    finance = report_factory(under_team)
+    assert supervising_body(tree["office"]) == tree["city"] and supervising_body(under_team) == team
+    assert supervises(city_overseer, office) and not supervises(team_overseer, office)
+    assert supervises(team_overseer, finance) and not supervises(city_overseer, finance)
+    assert team.pk in supervised_ids(city_overseer) and under_team.pk not in supervised_ids(city_overseer)
+    assert supervising_body(tree["city"]) is None
+
+
+def test_approval_tells_the_overseers_above_it_waits_for_them(complete_report, actors, mailoutbox,
+                                                               django_capture_on_commit_callbacks):
+    actors["overseer above"].email = "overseer@example.org"
+    actors["overseer above"].save()
+    workflow.submit(complete_report, actor=actors["drafter"], notify=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.approve(complete_report, actor=actors["reviewer"])
+    to_accept = [mail for mail in mailoutbox if mail.to == ["overseer@example.org"]]
+    assert len(to_accept) == 1 and to_accept[0].subject == f"【季报】待签收：{complete_report.title}"
+
+
+def test_the_overseers_inbox_holds_what_waits_for_their_acceptance(client, complete_report, actors):
+    from reports.review.inbox import awaiting_reports
+
+    workflow.submit(complete_report, actor=actors["drafter"], notify=False)
+    assert list(awaiting_reports(actors["overseer above"])) == []
+    workflow.approve(complete_report, actor=actors["reviewer"], notify=False)
+    assert list(awaiting_reports(actors["overseer above"])) == [complete_report]
+    assert list(awaiting_reports(actors["overseer of another tree"])) == []
+    client.force_login(actors["overseer above"])
+    assert "去签收" in client.get("/reports/inbox/").content.decode()
+    workflow.accept(complete_report, actor=actors["overseer above"])
+    assert list(awaiting_reports(actors["overseer above"])) == []
+
+
+def test_a_send_back_at_one_part_leaves_the_comment_there_marked_from_above(complete_report, actors):
+    from reports.review.comments import latest_comments
+
+    workflow.submit(complete_report, actor=actors["drafter"], notify=False)
+    workflow.approve(complete_report, actor=actors["reviewer"], notify=False)
+    item = complete_report.sections.get(kind="practices").items.get()
+    workflow.send_back(complete_report, actor=actors["overseer above"], comment="请补充人数。", at_ref=f"item-{item.pk}")
+    (comment,) = latest_comments(complete_report)
+    assert (comment.ref, comment.text, comment.from_above) == (f"item-{item.pk}", "请补充人数。", True)
+    assert Report.objects.get(pk=complete_report.pk).status == "returned"
+
+
+def test_an_accepted_report_refuses_every_edit_naming_why(complete_report, actors):
+    from reports.drafting.editing import EditRefused, check_editable
+
+    workflow.submit(complete_report, actor=actors["drafter"], notify=False)
+    workflow.approve(complete_report, actor=actors["reviewer"], notify=False)
+    workflow.accept(complete_report, actor=actors["overseer above"])
+    with pytest.raises(EditRefused, match="这份报告已签收，不能再修改。"):
+        check_editable(user=actors["drafter"], report=complete_report)
+    with pytest.raises(TransitionNotAllowed, match="已签收"):
+        workflow.reopen(complete_report, actor=actors["reviewer"], reason="再改一处。")
+
+
+def test_an_accepted_report_still_counts_as_approved_for_the_zip_the_summary_and_the_year(complete_report, actors):
+    from reports.drafting.annual import approved_quarters
+    from reports.tracking.summary import counted_statuses
+    from reports.word.archive import approved_reports
+
+    workflow.submit(complete_report, actor=actors["drafter"], notify=False)
+    workflow.approve(complete_report, actor=actors["reviewer"], notify=False)
+    workflow.accept(complete_report, actor=actors["overseer above"])
+    assert list(approved_reports(Report.objects.all(), 2023, 1)) == [complete_report]
+    assert approved_quarters(complete_report.organization, 2023) == [complete_report]
+    assert "accepted" in counted_statuses()

@@ -97,7 +97,7 @@ DRAFT_MARK, REVIEW_MARK = "草稿", "送审稿"
 
 def mark_for(status: str) -> str:
     """The stamp of a report in this status: 草稿 (draft, returned), 送审稿 (submitted), none (approved)."""
-    return {"approved": "", "submitted": REVIEW_MARK}.get(status, DRAFT_MARK)
+    return {"approved": "", "accepted": "", "submitted": REVIEW_MARK}.get(status, DRAFT_MARK)
 
 
 @dataclass

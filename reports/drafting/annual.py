@@ -31,7 +31,17 @@ from reports.drafting.starting import (
 )
 from reports.errors import Refusal
 from reports.labels import ANNUAL, QUARTER_NUMBERS, quarter_name, report_words
-from reports.models import GENERATED_SECTION_KINDS, Heading, Item, MeasureValue, Organization, Problem, Report, Section
+from reports.models import (
+    APPROVED_STATUSES,
+    GENERATED_SECTION_KINDS,
+    Heading,
+    Item,
+    MeasureValue,
+    Organization,
+    Problem,
+    Report,
+    Section,
+)
 
 # Two headings are one when their titles share this much (加强理论武装 and 加强理论学习), or when one
 # title begins with the whole of the other (深化理论学习 and 深化理论学习，把准正确方向).
@@ -88,7 +98,7 @@ def same_heading(a: str, b: str) -> bool:
 
 def approved_quarters(organization: Organization, year: int) -> list[Report]:
     return list(Report.objects.filter(organization=organization, year=year, quarter__in=QUARTER_NUMBERS,
-                                      status=Report.Status.APPROVED).order_by("quarter"))
+                                      status__in=APPROVED_STATUSES).order_by("quarter"))
 
 
 def missing_quarters(quarters: list[Report]) -> list[int]:

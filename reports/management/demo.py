@@ -194,6 +194,9 @@ def replay_history(report, history):
     ReportEvent.objects.filter(pk=submitted.pk).update(created_at=submitted_at)
     ReportEvent.objects.filter(pk=approved.pk).update(created_at=approved_at)
     Report.objects.filter(pk=report.pk).update(created_by=drafter, updated_by=drafter, updated_at=approved_at)
+    if history.get("accepted"):  # 签收ed by the overseer of the body it was 报送ed to
+        accepted = workflow.accept(report, actor=User.objects.get(username=history["overseer"]))
+        ReportEvent.objects.filter(pk=accepted.pk).update(created_at=datetime.fromisoformat(history["accepted"]))
     # Problems of the report rectified since: proposed by its drafter, closed (销号) by its reviewer.
     for entry in history.get("rectified", []):
         problem = Problem.objects.get(organization_id=report.organization_id, text=entry["problem"])

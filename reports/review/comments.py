@@ -10,7 +10,7 @@ from reports.document.snapshots import snapshot_document
 from reports.document.text import clean_text
 from reports.drafting.checks import part_places
 from reports.errors import Refusal
-from reports.models import Comment, Report
+from reports.models import Comment, Membership, Report
 
 MAX_COMMENT = 2000
 
@@ -23,7 +23,7 @@ class CommentRefused(Refusal):
 def add_comment(*, user: AbstractBaseUser, report: Report, text: str, ref: str = "", place: str = "") -> Comment:
     text, _removed = clean_text(text)
     if not can_comment(user, report):
-        raise CommentRefused(_("只有本单位的审核人可以在审核期间批注。"))
+        raise CommentRefused(_("只有本单位的审核人可以在审核期间批注（报送后：上级单位的督办人在签收前）。"))
     if not text:
         raise CommentRefused(_("批注不能为空。"))
     if len(text) > MAX_COMMENT:
@@ -55,4 +55,13 @@ def latest_comments(report: Report) -> list[Comment]:
     latest = report.submissions.order_by("-number").first()
     if latest is None:
         return []
-    return list(latest.comments.select_related("author"))
+    return marked_from_above(report, list(latest.comments.select_related("author")))
+
+
+def marked_from_above(report: Report, comments: list[Comment]) -> list[Comment]:
+    """Each comment marked `from_above` when its author is no member of the report's body (the
+    overseer it was 报送ed to): the drafters read it apart from their own leaders' remarks."""
+    members = set(Membership.objects.filter(organization_id=report.organization_id).values_list("user_id", flat=True))
+    for comment in comments:
+        comment.from_above = comment.author_id not in members
+    return comments

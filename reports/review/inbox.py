@@ -1,9 +1,10 @@
-"""What awaits a user: reports to review (a reviewer) and reports returned for revision (a drafter)."""
+"""What awaits a user: reports to review (a reviewer), reports returned for revision (a drafter)
+and reports 报送ed for 签收 (an overseer of the body they are sent to)."""
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import Q, QuerySet
 
-from reports.access import memberships
+from reports.access import memberships, supervised_ids
 from reports.models import Membership, Report
 
 
@@ -11,11 +12,13 @@ def awaiting_reports(user: AbstractBaseUser) -> QuerySet[Report]:
     roles = memberships(user)
     to_review = [org for org, role in roles if role == Membership.Role.REVIEWER]
     to_revise = [org for org, role in roles if role == Membership.Role.DRAFTER]
-    if not (to_review or to_revise):
+    to_accept = supervised_ids(user)
+    if not (to_review or to_revise or to_accept):
         return Report.objects.none()
     return Report.objects.filter(
         Q(organization_id__in=to_review, status=Report.Status.SUBMITTED)
         | Q(organization_id__in=to_revise, status=Report.Status.RETURNED)
+        | Q(organization_id__in=to_accept, status=Report.Status.APPROVED)
     ).select_related("organization")
 
 

@@ -11,6 +11,7 @@ from django.core.mail import send_mass_mail
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from reports.access import supervising_body
 from reports.models import Membership, Organization, ReportEvent
 
 logger = logging.getLogger(__name__)
@@ -55,7 +56,22 @@ def after_transition(event: ReportEvent) -> int:
         if event.comment:
             body += "\n" + _("意见：%(comment)s") % {"comment": event.comment}
         body += "\n" + link("reports:edit" if event.to_status == "returned" else "reports:detail", report.pk)
-    return _send([(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email for user in recipients])] if recipients else [])
+    messages = [(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email for user in recipients])] if recipients else []
+    if event.action == ReportEvent.Action.APPROVE:
+        messages += _to_supervisors(report, actor)
+    return _send(messages)
+
+
+def _to_supervisors(report, actor):
+    """审定 is 报送: the overseers of the body the report goes to are told it waits for their 签收."""
+    body = supervising_body(report.organization)
+    recipients = members(body.pk, Membership.Role.OVERSEER) if body else []
+    if not recipients:
+        return []
+    subject = _("【季报】待签收：%(title)s") % {"title": report.title}
+    text = _("%(actor)s 审定并报送了《%(title)s》，请签收：\n%(link)s") % {
+        "actor": actor, "title": report.title, "link": link("reports:review", report.pk)}
+    return [(subject, text, settings.DEFAULT_FROM_EMAIL, [user.email for user in recipients])]
 
 
 def remind(*, organization: Organization, year: int, quarter: int, due_date: date, sender: AbstractBaseUser) -> list[str]:

@@ -3,9 +3,15 @@
     state      action               → state       who
     draft      submit               → submitted   drafter of the body
     returned   submit               → submitted   drafter of the body
-    submitted  approve              → approved    reviewer of the body
+    submitted  approve              → approved    reviewer of the body (审定: 报送ed to the body above)
     submitted  return_for_revision  → returned    reviewer of the body (comment required)
     approved   reopen               → returned    reviewer of the body (reason required)
+    approved   accept               → accepted    overseer of the supervising body (签收)
+    approved   send_back            → returned    overseer of the supervising body (上级退回, reason required)
+    accepted   unaccept             → approved    overseer of the supervising body (撤销签收, reason required)
+
+The supervising body is the nearest body above with an overseer (reports.access.supervising_body).
+An accepted report is locked for everyone: no transition leaves it but the overseer's unaccept.
 
 Each transition runs in one transaction: it locks the report row, re-checks the state and the
 actor's role, writes the new state and exactly one event, and refuses anything else with a
@@ -20,7 +26,7 @@ from django.db.models import Exists, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from reports.access import memberships
+from reports.access import memberships, supervises
 from reports.document.model import build_document
 from reports.document.text import clean_text
 from reports.document.tokens import format_value
@@ -33,22 +39,29 @@ from reports.review.comments import MAX_COMMENT, add_comment, comment_targets, c
 from reports.tracking import carried, ledger
 
 DRAFTER, REVIEWER = Membership.Role.DRAFTER, Membership.Role.REVIEWER
-DRAFT, SUBMITTED, RETURNED, APPROVED = (
+# Not a role held in the report's body: an overseer of the body it is 报送ed to (access.supervises).
+SUPERVISOR = "supervisor"
+DRAFT, SUBMITTED, RETURNED, APPROVED, ACCEPTED = (
     Report.Status.DRAFT, Report.Status.SUBMITTED, Report.Status.RETURNED, Report.Status.APPROVED,
+    Report.Status.ACCEPTED,
 )
-SUBMIT, APPROVE, RETURN, REOPEN = (
+SUBMIT, APPROVE, RETURN, REOPEN, ACCEPT, SEND_BACK, UNACCEPT = (
     ReportEvent.Action.SUBMIT, ReportEvent.Action.APPROVE, ReportEvent.Action.RETURN, ReportEvent.Action.REOPEN,
+    ReportEvent.Action.ACCEPT, ReportEvent.Action.SEND_BACK, ReportEvent.Action.UNACCEPT,
 )
 
-# (state, action) → (new state, role that may act). The one table of the workflow.
+# (state, action) → (new state, who may act). The one table of the workflow.
 TRANSITIONS = {
     (DRAFT, SUBMIT): (SUBMITTED, DRAFTER),
     (RETURNED, SUBMIT): (SUBMITTED, DRAFTER),
     (SUBMITTED, APPROVE): (APPROVED, REVIEWER),
     (SUBMITTED, RETURN): (RETURNED, REVIEWER),
     (APPROVED, REOPEN): (RETURNED, REVIEWER),
+    (APPROVED, ACCEPT): (ACCEPTED, SUPERVISOR),
+    (APPROVED, SEND_BACK): (RETURNED, SUPERVISOR),
+    (ACCEPTED, UNACCEPT): (APPROVED, SUPERVISOR),
 }
-COMMENT_REQUIRED = {RETURN, REOPEN}
+COMMENT_REQUIRED = {RETURN, REOPEN, SEND_BACK, UNACCEPT}
 
 
 class WorkflowError(Refusal):
@@ -86,14 +99,23 @@ class ReportIncomplete(WorkflowError):
 
 
 def has_role(user: AbstractBaseUser, report: Report, role: str) -> bool:
+    if role == SUPERVISOR:
+        return supervises(user, report)
     return Membership.objects.filter(user=user, organization_id=report.organization_id, role=role).exists()
+
+
+def _roles(user, report):
+    roles = {role for organization_id, role in memberships(user) if organization_id == report.organization_id}
+    if report.status in (APPROVED, ACCEPTED) and supervises(user, report):
+        roles.add(SUPERVISOR)
+    return roles
 
 
 def available_actions(user: AbstractBaseUser, report: Report) -> list[str]:
     """The actions this user may take on this report now: the buttons a page shows."""
     if not user.is_authenticated:
         return []
-    roles = {role for organization_id, role in memberships(user) if organization_id == report.organization_id}
+    roles = _roles(user, report)
     actions = [action for (state, action), (_new, role) in TRANSITIONS.items() if state == report.status and role in roles]
     if APPROVE in actions and not settings.JIBAO_ALLOW_SELF_APPROVAL and took_part(user, report):
         actions.remove(APPROVE)
@@ -134,12 +156,16 @@ def _transition(report, action, *, actor, comment="", notify=True):
         )
     new_status, role = TRANSITIONS[key]
     if not has_role(actor, locked, role):
+        if role == SUPERVISOR:
+            raise NotPermitted(_("只有报送的上级单位的督办人可以%(action)s这份报告。")
+                               % {"action": ReportEvent.Action(action).label})
         raise NotPermitted(_("只有本单位的%(role)s可以%(action)s这份报告。")
                            % {"role": Membership.Role(role).label, "action": ReportEvent.Action(action).label})
     # A reason goes through the one cleaning rule: one made only of invisible characters is no
     # reason, and its length is bounded as a comment's is (it is shown and e-mailed in full).
     comment, _removed = clean_text(comment)
-    what = {RETURN: _("退回意见"), REOPEN: _("重新打开的理由")}.get(action, _("审定意见"))
+    what = {RETURN: _("退回意见"), REOPEN: _("重新打开的理由"), SEND_BACK: _("退回意见"),
+            UNACCEPT: _("撤销签收的理由"), ACCEPT: _("签收意见")}.get(action, _("审定意见"))
     if action in COMMENT_REQUIRED and not comment:
         raise CommentRequired(_("请填写%(what)s。") % {"what": what})
     if len(comment) > MAX_COMMENT:
@@ -198,18 +224,40 @@ def return_for_revision(report: Report, *, actor: AbstractBaseUser, comment: str
     part no longer in the submission makes it a plain return. The comment and the return are
     one step: if either is refused (CommentRefused, a WorkflowError), neither is written."""
     with transaction.atomic():
-        if at_ref and clean_text(comment)[0]:
-            place = dict(comment_targets(current_document(report))).get(at_ref)
-            if place is not None:
-                add_comment(user=actor, report=report, text=comment, ref=at_ref, place=place)
+        _comment_at(report, actor, comment, at_ref)
         return _transition(report, RETURN, actor=actor, comment=comment)
+
+
+def _comment_at(report, actor, comment, at_ref):
+    if at_ref and clean_text(comment)[0]:
+        place = dict(comment_targets(current_document(report))).get(at_ref)
+        if place is not None:
+            add_comment(user=actor, report=report, text=comment, ref=at_ref, place=place)
 
 
 def reopen(report: Report, *, actor: AbstractBaseUser, reason: str) -> ReportEvent:
     return _transition(report, REOPEN, actor=actor, comment=reason)
 
 
-PERFORM = {SUBMIT: submit, APPROVE: approve, RETURN: return_for_revision, REOPEN: reopen}
+def accept(report: Report, *, actor: AbstractBaseUser, comment: str = "") -> ReportEvent:
+    """签收: the supervising body takes the report as 审定; it is locked for everyone from here."""
+    return _transition(report, ACCEPT, actor=actor, comment=comment)
+
+
+def send_back(report: Report, *, actor: AbstractBaseUser, comment: str, at_ref: str = "") -> ReportEvent:
+    """上级退回: the supervising body returns the report to the body's drafters, with its reason;
+    with `at_ref` the reason also stays at that part, as a reviewer's return does."""
+    with transaction.atomic():
+        _comment_at(report, actor, comment, at_ref)
+        return _transition(report, SEND_BACK, actor=actor, comment=comment)
+
+
+def unaccept(report: Report, *, actor: AbstractBaseUser, reason: str) -> ReportEvent:
+    return _transition(report, UNACCEPT, actor=actor, comment=reason)
+
+
+PERFORM = {SUBMIT: submit, APPROVE: approve, RETURN: return_for_revision, REOPEN: reopen, ACCEPT: accept,
+           SEND_BACK: send_back, UNACCEPT: unaccept}
 
 
 def perform(action: str, report: Report, *, actor: AbstractBaseUser, comment: str = "", at_ref: str = "") -> ReportEvent:
@@ -221,6 +269,12 @@ def perform(action: str, report: Report, *, actor: AbstractBaseUser, comment: st
         return submit(report, actor=actor)
     if action == REOPEN:
         return reopen(report, actor=actor, reason=comment)
+    if action == UNACCEPT:
+        return unaccept(report, actor=actor, reason=comment)
     if action == RETURN:
         return return_for_revision(report, actor=actor, comment=comment, at_ref=at_ref)
+    if action == SEND_BACK:
+        return send_back(report, actor=actor, comment=comment, at_ref=at_ref)
+    if action == ACCEPT:
+        return accept(report, actor=actor, comment=comment)
     return approve(report, actor=actor, comment=comment)

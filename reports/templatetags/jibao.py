@@ -12,6 +12,7 @@ STATUS_STYLES = {
     "submitted": "text-bg-primary",
     "returned": "text-bg-warning",
     "approved": "text-bg-success",
+    "accepted": "text-bg-dark",
 }
 
 

@@ -12,7 +12,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import Max, Min, OuterRef, QuerySet, Subquery
 
 from reports.labels import period_key, quarter_name
-from reports.models import DueDate, Organization, Reminder, Report, Submission
+from reports.models import APPROVED_STATUSES, DueDate, Organization, Reminder, Report, Submission
 from reports.tracking import ledger
 from reports.tracking.deadlines import (
     LATE,
@@ -203,7 +203,7 @@ def build_board(user: AbstractBaseUser, year: int, today: date, *, body_ids: set
             state = timeliness(submitted_on, dues[quarter], today)
             cells.append(Cell(body, year, quarter, report, submitted_on, dues[quarter], state,
                               last_reminders.get((body.id, quarter))))
-            stats.add(state, submitted_on is not None, report is not None and report.status == Report.Status.APPROVED)
+            stats.add(state, submitted_on is not None, report is not None and report.status in APPROVED_STATUSES)
         result.rows.append(Row(body, cells, *problems.get(body.id, (0, 0))))
     return result
 
@@ -238,7 +238,7 @@ def _group_summary(result, members, dues, year, today):
                 status, first_submitted_at = reports.get((body.id, stats.quarter), (None, None))
                 submitted_on = local_date(first_submitted_at)
                 state = timeliness(submitted_on, dues[stats.quarter], today)
-                approved = status == Report.Status.APPROVED
+                approved = status in APPROVED_STATUSES
                 stats.add(state, submitted_on is not None, approved)
                 overall.add(state, submitted_on is not None, approved)
         result.groups.append(row)

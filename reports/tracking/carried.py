@@ -27,7 +27,7 @@ from reports.models import PlanCheck, Problem, ProblemProgress, Report, Section
 from reports.review.comments import MAX_COMMENT
 from reports.tracking import ledger
 
-FROZEN = (Report.Status.SUBMITTED, Report.Status.APPROVED)
+FROZEN = (Report.Status.SUBMITTED, Report.Status.APPROVED, Report.Status.ACCEPTED)
 
 
 class CarriedRefused(Refusal):

@@ -19,13 +19,13 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from reports.labels import quarter_name
-from reports.models import MeasureValue, Organization, Report
+from reports.models import APPROVED_STATUSES, MeasureValue, Organization, Report
 from reports.tracking.deadlines import QUARTER_NUMBERS
 from reports.tracking.scope import overseen_ids
 
 
 def counted_statuses(include_submitted: bool = False) -> list[Report.Status]:
-    statuses = [Report.Status.APPROVED]
+    statuses = list(APPROVED_STATUSES)
     if include_submitted:
         statuses.append(Report.Status.SUBMITTED)
     return statuses

@@ -147,7 +147,9 @@ def after_write(request, report, ref):
 def editor(request, pk):
     report = visible_report(request, pk)
     if not can_edit(request.user, report):
-        messages.info(request, _("这份报告当前不能由您修改，已为您打开只读页面。"))
+        # The reason named (已提交 / 已审定 / 已签收, or not a drafter here), then where the user is.
+        reason, _code = editing.edit_refusal(user=request.user, report=report)
+        messages.info(request, _("%(reason)s已为您打开只读页面。") % {"reason": reason})
         return redirect("reports:detail", pk=report.pk)
     previous, previous_texts = previous_problems(report)
     carried = carried_panel.panel_context(request, report)
@@ -171,7 +173,8 @@ def editor(request, pk):
         ledger_typed=ledger_pages.typed_back(request),
         actions=workflow.available_actions(request.user, report),
         report_comments=[c for c in comments if not c.ref],
-        last_return=report.events.filter(action__in=["return", "reopen"]).select_related("actor").order_by("-created_at").first(),
+        last_return=report.events.filter(action__in=["return", "reopen", "send_back"]).select_related("actor")
+        .order_by("-created_at").first(),
     )
     return render(request, "reports/editor.html", context)
 

@@ -13,7 +13,7 @@ from reports.document.snapshots import compare, snapshot_document
 from reports.evidence.attach import counts as evidence_counts
 from reports.models import ReportEvent
 from reports.review import workflow
-from reports.review.comments import CommentRefused, add_comment, comment_targets, current_document
+from reports.review.comments import CommentRefused, add_comment, comment_targets, current_document, marked_from_above
 from reports.review.inbox import awaiting_reports
 from reports.review.timeline import timeline_entries
 from reports.review.workflow import ReportIncomplete, WorkflowError
@@ -49,7 +49,7 @@ def review(request, pk):
     previous = submissions[1] if len(submissions) > 1 else None
     show_diff = previous is not None and request.GET.get("diff", "1") != "0"
     document = snapshot_document(current) if current else build_document(report)
-    comments = list(report.comments.select_related("author", "submission").order_by("created_at"))
+    comments = marked_from_above(report, list(report.comments.select_related("author", "submission").order_by("created_at")))
     current_comments = [c for c in comments if current and c.submission_id == current.id]
     diff = compare(previous, current) if show_diff else None
     context = {
@@ -123,6 +123,9 @@ def act(request, pk, action):
         workflow.APPROVE: _("已审定。报告已锁定，不能再修改。"),
         workflow.RETURN: _("已退回起草人修改。"),
         workflow.REOPEN: _("已重新打开，起草人可以修改。"),
+        workflow.ACCEPT: _("已签收。报告已锁定，统计数计入汇总。"),
+        workflow.SEND_BACK: _("已退回报送单位修改。"),
+        workflow.UNACCEPT: _("已撤销签收，报告回到待签收。"),
     }
     messages.success(request, done[action])
     return redirect("reports:detail" if action == workflow.SUBMIT else "reports:review", pk=report.pk)

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator
 
 from django.db.models import QuerySet
 
-from reports.models import Report
+from reports.models import APPROVED_STATUSES, Report
 from reports.word.writer import render_docx, safe_filename
 
 
@@ -51,7 +51,7 @@ def archive_name(report: Report, taken: set[str]) -> str:
 
 def approved_reports(visible_reports: QuerySet[Report], year: int, quarter: int) -> QuerySet[Report]:
     return (
-        visible_reports.filter(year=year, quarter=quarter, status=Report.Status.APPROVED)
+        visible_reports.filter(year=year, quarter=quarter, status__in=APPROVED_STATUSES)
         .select_related("organization")
         .order_by("organization__name")
     )
