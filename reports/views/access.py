@@ -25,9 +25,14 @@ def editable_report(request: HttpRequest, pk: int) -> Report:
     return report
 
 
+def wants_json(request: HttpRequest) -> bool:
+    """A request of a script that reads the answer itself: an upload's progress bar (static/js/evidence.js)."""
+    return "application/json" in request.headers.get("Accept", "")
+
+
 def refusal(request: HttpRequest, error: EditRefused, status: int = 403) -> HttpResponse:
     """A refused write: a message where the user is looking, nothing changed."""
-    if "application/json" in request.headers.get("Accept", ""):  # an upload's progress bar (static/js/evidence.js)
+    if wants_json(request):
         return JsonResponse({"ok": False, "message": str(error.message)}, status=status)
     if request.htmx:
         response = render(request, "reports/editor/_message.html", {"level": "danger", "message": error.message}, status=status)

@@ -26,7 +26,7 @@ from reports.evidence import attach, claims
 from reports.evidence.kinds import ALLOWED, KINDS, max_file_size, too_large_file
 from reports.evidence.store import open_file, stored_exists
 from reports.models import Evidence, Report
-from reports.views.access import editable_report_view, visible_report
+from reports.views.access import editable_report_view, visible_report, wants_json
 from reports.views.uploads import limit_uploads, too_large
 
 UPLOAD_FIELD = "files"
@@ -76,10 +76,6 @@ def panel(request: HttpRequest, pk: int) -> HttpResponse:
     return _panel(request, visible_report(request, pk))
 
 
-def _wants_json(request):
-    return "application/json" in request.headers.get("Accept", "")
-
-
 # The upload limit must be in place before the CSRF middleware reads the body (reports/views/uploads.py).
 @csrf_exempt
 @require_POST
@@ -97,10 +93,10 @@ def _upload(request: HttpRequest, report: Report) -> HttpResponse:
     oversized = [str(too_large_file(name).message) for name in too_large(request)]
     if not files and not oversized:
         message = _("没有收到文件。请选择文件，或把文件拖到报告上。")
-        if _wants_json(request):
+        if wants_json(request):
             return JsonResponse({"ok": False, "message": message}, status=400)
         messages.error(request, message)
-        return redirect(_back(report, target))
+        return redirect(_back(report))
     refused, taken = oversized, []
     for upload in files:
         try:
@@ -111,7 +107,7 @@ def _upload(request: HttpRequest, report: Report) -> HttpResponse:
             raise
         except Refusal as refusal:
             refused.append(str(refusal.message))
-    if _wants_json(request):
+    if wants_json(request):
         if refused:
             return JsonResponse({"ok": False, "message": " ".join(refused)}, status=422)
         return JsonResponse({"ok": True})
@@ -119,10 +115,10 @@ def _upload(request: HttpRequest, report: Report) -> HttpResponse:
         messages.success(request, _("已上传 %(count)d 个文件。") % {"count": len(taken)})
     for message in refused:
         messages.error(request, message)
-    return redirect(_back(report, target))
+    return redirect(_back(report))
 
 
-def _back(report, target):
+def _back(report):
     return reverse("reports:edit", args=[report.pk]) + "#evidence-panel"
 
 
@@ -135,7 +131,7 @@ def _gone(request, report):
     message = _("这个文件已被删除（可能是同事刚删的）。下面是现在的佐证材料。")
     if not request.htmx:
         messages.info(request, message)
-        return redirect(_back(report, ""))
+        return redirect(_back(report))
     context = panel_context(request, report, editable=True)
     context["panel_message"] = message
     return render(request, "reports/_evidence_panel.html", context)
@@ -173,13 +169,13 @@ def rename(request: HttpRequest, report: Report, evidence: Evidence) -> HttpResp
     except Refusal as refusal:
         if not request.htmx:
             messages.error(request, refusal.message)
-            return redirect(_back(report, evidence.target))
+            return redirect(_back(report))
         context = panel_context(request, report, editable=True)
         context.update(rename_error=refusal.message, rename_id=evidence.pk, rename_typed=request.POST.get("title", ""))
         return render(request, "reports/_evidence_panel.html", context, status=422)
     if request.htmx:
         return _sheet_follows(_panel(request, report), report)
-    return redirect(_back(report, evidence.target))
+    return redirect(_back(report))
 
 
 @evidence_write
@@ -188,7 +184,7 @@ def delete(request: HttpRequest, report: Report, evidence: Evidence) -> HttpResp
     if request.htmx:
         return _sheet_follows(_panel(request, report), report)
     messages.success(request, _("已删除“%(title)s”。") % {"title": evidence.title})
-    return redirect(_back(report, evidence.target))
+    return redirect(_back(report))
 
 
 @require_POST
@@ -199,7 +195,7 @@ def listing(request: HttpRequest, report: Report) -> HttpResponse:
     editing.set_lists_attachments(user=request.user, report=report, on=request.POST.get("on") == "1")
     if request.htmx:
         return _sheet_follows(_panel(request, report), report, changed=was_listing != report.lists_attachments)
-    return redirect(_back(report, ""))
+    return redirect(_back(report))
 
 
 @require_safe
