@@ -1,5 +1,6 @@
 """The workflow table, walked whole: every state × action × role."""
 
+import re
 import threading
 from decimal import Decimal
 
@@ -485,3 +486,27 @@ def test_an_accepted_report_still_counts_as_approved_for_the_zip_the_summary_and
     assert list(approved_reports(Report.objects.all(), 2023, 1)) == [complete_report]
     assert approved_quarters(complete_report.organization, 2023) == [complete_report]
     assert "accepted" in counted_statuses()
+
+
+def test_the_inbox_says_how_long_each_report_has_waited_oldest_first(client, report_factory, measure_factory, tree,
+                                                                      actors, django_assert_max_num_queries):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    reports = []
+    for quarter in (1, 2, 3):
+        report = report_factory(tree["cppcc"], quarter=quarter,
+                                sections=[("主要做法", "practices", [("学习", ["认真学习。"])])])
+        workflow.submit(report, actor=actors["drafter"], notify=False)
+        reports.append(report)
+    now = timezone.now()
+    for report, days in zip(reports, (1, 5, 3), strict=True):
+        ReportEvent.objects.filter(report=report).update(created_at=now - timedelta(days=days))
+    client.force_login(actors["reviewer"])
+    with django_assert_max_num_queries(12):
+        page = client.get("/reports/inbox/")
+    rows = page.context["reports"]
+    assert [report.pk for report in rows] == [reports[1].pk, reports[2].pk, reports[0].pk]
+    waiting = re.findall(r'data-testid="inbox-waiting"><span title="[^"]+">([^<]+)</span>', page.content.decode())
+    assert [text.replace("\xa0", " ") for text in waiting] == ["5 天", "3 天", "1 天"]

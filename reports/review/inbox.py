@@ -2,10 +2,10 @@
 and reports 报送ed for 签收 (an overseer of the body they are sent to)."""
 
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from reports.access import memberships, supervised_ids
-from reports.models import Membership, Report
+from reports.models import Membership, Report, ReportEvent
 
 
 def awaiting_reports(user: AbstractBaseUser) -> QuerySet[Report]:
@@ -15,11 +15,13 @@ def awaiting_reports(user: AbstractBaseUser) -> QuerySet[Report]:
     to_accept = supervised_ids(user)
     if not (to_review or to_revise or to_accept):
         return Report.objects.none()
+    # Since its last step (submitted, returned, approved): how long it has waited for this reader.
+    last_step = ReportEvent.objects.filter(report=OuterRef("pk")).order_by("-created_at", "-id").values("created_at")[:1]
     return Report.objects.filter(
         Q(organization_id__in=to_review, status=Report.Status.SUBMITTED)
         | Q(organization_id__in=to_revise, status=Report.Status.RETURNED)
         | Q(organization_id__in=to_accept, status=Report.Status.APPROVED)
-    ).select_related("organization")
+    ).select_related("organization").annotate(waiting_since=Subquery(last_step))
 
 
 def awaiting_count(user: AbstractBaseUser) -> int:

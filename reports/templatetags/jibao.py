@@ -26,6 +26,24 @@ def status_badge(report):
     )
 
 
+@register.filter
+def waited(since):
+    """How long something has waited, as a desk says it: "5 天", "3 小时", "不到 1 小时" (Django's
+    timesince says 5 日, which reads as a day of the month in Chinese)."""
+    from django.utils import timezone
+    from django.utils.translation import ngettext
+
+    if not since:
+        return ""
+    seconds = max(0, (timezone.now() - since).total_seconds())
+    days, hours = int(seconds // 86400), int(seconds // 3600)
+    if days:
+        return ngettext("%(count)d 天", "%(count)d 天", days) % {"count": days}
+    if hours:
+        return ngettext("%(count)d 小时", "%(count)d 小时", hours) % {"count": hours}
+    return _("不到 1 小时")
+
+
 @register.simple_tag
 def evidence_chip(counts, target, number=None):
     """"佐证 3" after a part that has evidence, linking to its files in the evidence panel; `target`

@@ -2,6 +2,7 @@
 a user may take (computed by the workflow, so the page holds no permission logic)."""
 
 from django.contrib import messages
+from django.db.models import F
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
@@ -139,5 +140,6 @@ def timeline(request, pk):
 
 @require_safe
 def inbox(request):
-    reports = awaiting_reports(request.user).order_by("-updated_at")
+    # The longest waiting first: the one to take up next.
+    reports = awaiting_reports(request.user).order_by(F("waiting_since").asc(nulls_last=True), "-updated_at")
     return render(request, "reports/inbox.html", {"reports": reports})
