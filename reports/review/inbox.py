@@ -9,19 +9,18 @@ from reports.models import Membership, Report, ReportEvent
 
 
 def awaiting_reports(user: AbstractBaseUser) -> QuerySet[Report]:
+    """The reports waiting for this user, each with `waiting_since`: the time of its last step
+    (submitted, returned, approved), from which it has waited for them."""
     roles = memberships(user)
     to_review = [org for org, role in roles if role == Membership.Role.REVIEWER]
     to_revise = [org for org, role in roles if role == Membership.Role.DRAFTER]
     to_accept = supervised_ids(user)
-    if not (to_review or to_revise or to_accept):
-        return Report.objects.none()
-    # Since its last step (submitted, returned, approved): how long it has waited for this reader.
-    last_step = ReportEvent.objects.filter(report=OuterRef("pk")).order_by("-created_at", "-id").values("created_at")[:1]
-    return Report.objects.filter(
-        Q(organization_id__in=to_review, status=Report.Status.SUBMITTED)
-        | Q(organization_id__in=to_revise, status=Report.Status.RETURNED)
+    waiting = Q(organization_id__in=to_review, status=Report.Status.SUBMITTED) \
+        | Q(organization_id__in=to_revise, status=Report.Status.RETURNED) \
         | Q(organization_id__in=to_accept, status=Report.Status.APPROVED)
-    ).select_related("organization").annotate(waiting_since=Subquery(last_step))
+    reports = Report.objects.filter(waiting) if (to_review or to_revise or to_accept) else Report.objects.none()
+    last_step = ReportEvent.objects.filter(report=OuterRef("pk")).order_by("-created_at", "-id").values("created_at")[:1]
+    return reports.select_related("organization").annotate(waiting_since=Subquery(last_step))
 
 
 def awaiting_count(user: AbstractBaseUser) -> int:
