@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 
 from reports.models import DueDate, Item, MeasureValue, Organization, Reminder, Report
 from tests.browser import log_in
+from tests.fixtures import fill_redacted_names
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -15,9 +16,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def ready_demo(demo):
     """The sample with its redacted names filled in and one count still empty."""
-    for item in Item.objects.filter(section__report=demo, text__contains="*"):
-        item.text = re.sub(r"\*+", "某", item.text)
-        item.save()
+    fill_redacted_names(demo)
     MeasureValue.objects.filter(report=demo, measure__name="廉政谈话").update(value=None)
     return demo
 

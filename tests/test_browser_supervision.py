@@ -1,8 +1,6 @@
 """Up the hierarchy in Chromium: 审定 is 报送 to the supervising body, whose overseer sends the
 report back with a comment at one item, then 签收s the revised report, which locks it."""
 
-import re
-
 import pytest
 from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
@@ -10,6 +8,7 @@ from playwright.sync_api import expect
 from reports.models import Item, MeasureValue, Report
 from reports.review import workflow
 from tests.browser import log_in
+from tests.fixtures import answer_plans, fill_redacted_names
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -17,13 +16,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def approved_demo(demo):
     """The sample, its redacted names filled in, submitted and approved by its body (报送ed)."""
-    for item in Item.objects.filter(section__report=demo, text__contains="*"):
-        item.text = re.sub(r"\*+", "某", item.text)
-        item.save()
+    fill_redacted_names(demo)
     assert not MeasureValue.objects.filter(report=demo, value__isnull=True).exists()
     User = get_user_model()
-    from tests.fixtures import answer_plans
-
     answer_plans(demo, User.objects.get(username="drafter"))
     workflow.submit(demo, actor=User.objects.get(username="drafter"), notify=False)
     workflow.approve(demo, actor=User.objects.get(username="reviewer"), notify=False)

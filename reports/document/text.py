@@ -80,3 +80,8 @@ FINAL_PUNCTUATION = "。．.；;，,、 "
 def clause(text: str) -> str:
     """`text` on one line, without its final punctuation: ready to quote (“…”) or join with “，”."""
     return "".join(line.strip() for line in text.splitlines()).strip().rstrip(FINAL_PUNCTUATION)
+
+
+def shortened(text: str, length: int) -> str:
+    """The text cut at `length` characters with "…", so that a reader knows it goes on."""
+    return text if len(text) <= length else text[:length] + "…"

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from reports.document.model import Document, Kind, build_document, heading_title, item_text, paragraph_texts, section_title
+from reports.document.text import shortened
 from reports.document.units import COUNT_UNIT_PATTERN, SPAN_PATTERN
 from reports.drafting.starting import next_quarter
 from reports.labels import QUARTER_NUMBERS, period_text
@@ -173,7 +174,7 @@ def _place(places, ref):
 
 
 def _shortened(text):
-    return text if len(text) <= EXCERPT_LENGTH else text[:EXCERPT_LENGTH] + "…"
+    return shortened(text, EXCERPT_LENGTH)
 
 
 def _excerpt(text, start, end):

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from reports.document.model import Document, build_document
+from reports.document.text import shortened
 from reports.drafting.checks import part_places
 from reports.models import Evidence, Item, Measure, MeasureValue, Problem, Report
 from reports.tracking import carried, ledger
@@ -40,10 +41,6 @@ class Claim:
         return f"evidence-{self.target or 'report'}"
 
 
-def shortened(text: str, length: int = EXCERPT) -> str:
-    return text if len(text) <= length else text[:length] + "…"
-
-
 def parse(target: str) -> tuple[str, int] | None:
     """("item", 12) for "item-12", ("report", 0) for the whole report, None for anything else."""
     if target == WHOLE:
@@ -65,15 +62,13 @@ def report_claims(report: Report, document: Document | None = None) -> list[Clai
         for run in paragraph.runs:
             if run.ref in items and run.ref not in seen:
                 seen.add(run.ref)
-                claims.append(Claim(run.ref, places.get(run.ref) or _("条目"), shortened(_plain(items[run.ref]))))
+                claims.append(Claim(run.ref, places.get(run.ref) or _("条目"), shortened(_plain(items[run.ref]), EXCERPT)))
     values = MeasureValue.objects.filter(report=report).select_related("measure").order_by("measure__name", "id")
     claims += [Claim(f"measure-{value.measure_id}", _("统计数"), str(value.measure)) for value in values]
     problems = [row.problem for row in carried.rectified(report)]
     if not report.annual:
-        problems += list(Problem.objects.filter(organization_id=report.organization_id, found_year=report.year,
-                                                found_quarter=report.quarter, status__in=ledger.STILL_OPEN)
-                         .exclude(id__in=[problem.pk for problem in problems]).order_by("id"))
-    claims += [Claim(f"problem-{problem.pk}", _("问题整改"), shortened(problem.text)) for problem in problems]
+        problems += list(ledger.found_now(report).exclude(id__in=[problem.pk for problem in problems]).order_by("id"))
+    claims += [Claim(f"problem-{problem.pk}", _("问题整改"), shortened(problem.text, EXCERPT)) for problem in problems]
     return claims
 
 
@@ -95,11 +90,11 @@ def described(target: str) -> Claim:
         return Claim(target, _("统计数"), str(measure) if measure else "")
     if kind == "problem":
         problem = Problem.objects.filter(pk=number).first()
-        return Claim(target, _("问题整改"), shortened(problem.text) if problem else "")
+        return Claim(target, _("问题整改"), shortened(problem.text, EXCERPT) if problem else "")
     item = Item.objects.filter(pk=number).first() if kind == "item" else None
     if item is None:
         return Claim(target, _("已删除的条目"))
-    return Claim(target, _("条目"), shortened(_plain(item.text)))
+    return Claim(target, _("条目"), shortened(_plain(item.text), EXCERPT))
 
 
 @dataclass

@@ -260,6 +260,12 @@ def open_early(report: Report, text: str, *, actor: AbstractBaseUser) -> Problem
     return _open_alike(entries_now, text) or _enter(report, text, actor=actor, comment=_("起草人在报告审定前列入台账。"))
 
 
+def found_now(report: Report):
+    """The entries the report's own problems opened before its approval (open_early), still open."""
+    return Problem.objects.filter(organization_id=report.organization_id, found_year=report.year,
+                                  found_quarter=report.quarter, status__in=STILL_OPEN)
+
+
 def _open_alike(entries: list[Problem], text: str) -> Problem | None:
     """The entry not yet closed that words `text` alike, if any."""
     return next((entry for entry in entries if entry.status in STILL_OPEN and same_problem(entry.text, text)), None)

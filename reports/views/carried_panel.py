@@ -63,9 +63,7 @@ def not_yet_in_ledger(report: Report, known: list[Problem]) -> list[Item]:
 
 def found_now(report: Report, user) -> list[PanelEntry]:
     """The entries this report's problems opened before its approval (ledger.open_early)."""
-    problems = list(Problem.objects.filter(organization_id=report.organization_id, found_year=report.year,
-                                           found_quarter=report.quarter, status__in=ledger.STILL_OPEN)
-                    .select_related("closing_proposed_by").order_by("id"))
+    problems = list(ledger.found_now(report).select_related("closing_proposed_by").order_by("id"))
     return [PanelEntry(entry, "", entry.problem.status, found_now=True) for entry in ledger.entries(problems, user)]
 
 

@@ -16,8 +16,9 @@ from collections.abc import Iterator
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from reports.document.text import shortened
 from reports.evidence.attach import report_evidence
-from reports.evidence.claims import Claim, grouped, shortened
+from reports.evidence.claims import Claim, grouped
 from reports.evidence.kinds import KINDS
 from reports.evidence.store import open_file
 from reports.models import Evidence, Report
