@@ -60,14 +60,30 @@ def _with_overseers() -> set[int]:
     return set(Membership.objects.filter(role=Membership.Role.OVERSEER).values_list("organization_id", flat=True))
 
 
-def supervising_body(organization: Organization) -> Organization | None:
-    """The body a report is 报送ed to: the nearest body above with an overseer (a 派驻纪检监察组,
-    the 市纪委), or None at the top of the tree. supervised_ids is the same rule, downwards."""
+def supervising_body_ids(organization_ids) -> dict[int, int | None]:
+    """{body id: the id of the body its reports are 报送ed to}: the nearest body above with an
+    overseer (a 派驻纪检监察组, the 市纪委), or None at the top of the tree. One query per tree
+    level climbed. supervised_ids is the same rule, downwards."""
     with_overseers = _with_overseers()
-    parent_id = organization.parent_id
-    while parent_id is not None and parent_id not in with_overseers:
-        parent_id = Organization.objects.filter(pk=parent_id).values_list("parent_id", flat=True).first()
-    return Organization.objects.get(pk=parent_id) if parent_id is not None else None
+    parents: dict[int, int | None] = {}
+    frontier = set(organization_ids)
+    while frontier:  # the ancestors' parents, level by level, only as far as needed
+        rows = dict(Organization.objects.filter(pk__in=frontier).values_list("id", "parent_id"))
+        parents.update(rows)
+        frontier = {pk for pk in rows.values() if pk is not None and pk not in parents and pk not in with_overseers}
+    found = {}
+    for organization_id in organization_ids:
+        parent_id = parents.get(organization_id)
+        while parent_id is not None and parent_id not in with_overseers:
+            parent_id = parents.get(parent_id)
+        found[organization_id] = parent_id
+    return found
+
+
+def supervising_body(organization: Organization) -> Organization | None:
+    """The body a report of this body is 报送ed to (supervising_body_ids)."""
+    supervisor_id = supervising_body_ids([organization.pk])[organization.pk]
+    return Organization.objects.get(pk=supervisor_id) if supervisor_id is not None else None
 
 
 def supervised_ids(user: AbstractBaseUser) -> set[int]:
@@ -109,8 +125,18 @@ def is_drafter(user: AbstractBaseUser, organization_id: int) -> bool:
 
 
 def can_edit(user: AbstractBaseUser, report: Report) -> bool:
-    """Only the body's drafters, and only while the report is a draft or returned for revision."""
-    return report.status in EDITABLE_STATUSES and is_drafter(user, report.organization_id)
+    """Only the body's drafters, only while the report is a draft or returned for revision, and
+    only while the body's input is open (reports.tracking.deadlines.input_closed)."""
+    return (report.status in EDITABLE_STATUSES and is_drafter(user, report.organization_id)
+            and not closed_now(report))
+
+
+def closed_now(report: Report) -> bool:
+    from django.utils import timezone
+
+    from reports.tracking.deadlines import input_closed, local_date  # deadlines reads this module's rules
+
+    return input_closed(report, local_date(timezone.now()))
 
 
 def drafter_organizations(user: AbstractBaseUser) -> QuerySet[Organization]:
@@ -119,11 +145,15 @@ def drafter_organizations(user: AbstractBaseUser) -> QuerySet[Organization]:
 
 
 def can_comment(user: AbstractBaseUser, report: Report) -> bool:
-    """Reviewers of the body comment on a report while it awaits their review; the overseers of the
-    body it is 报送ed to, while it awaits their 签收."""
+    """The holders of the review step a report waits at (or their 代审 substitutes) comment on it
+    while it waits there; the overseers of the body it is 报送ed to, while it awaits their 签收."""
     if not user.is_authenticated:
         return False
     if report.status == Report.Status.SUBMITTED:
-        return Membership.objects.filter(user=user, organization_id=report.organization_id,
-                                         role=Membership.Role.REVIEWER).exists()
+        from django.utils import timezone
+
+        from reports.review.chain import decider
+        from reports.tracking.deadlines import local_date
+
+        return decider(user, report, local_date(timezone.now()))[0]
     return report.status == Report.Status.APPROVED and supervises(user, report)

@@ -29,6 +29,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -39,11 +40,13 @@ from reports.models import (
     DueDate,
     Evidence,
     EvidenceFile,
+    Extension,
     Heading,
     Item,
     Measure,
     MeasureValue,
     Membership,
+    Notice,
     Organization,
     PlanCheck,
     Problem,
@@ -53,9 +56,11 @@ from reports.models import (
     Reminder,
     Report,
     ReportEvent,
+    ReviewStep,
     Section,
     Submission,
     SubmittedFile,
+    Substitution,
 )
 
 admin.site.site_header = _("季报 管理后台")
@@ -175,6 +180,47 @@ class OrganizationForm(CleanTextForm):
         return parent
 
 
+class ReviewStepForm(CleanTextForm):
+    def clean(self):
+        """A step hands a report only to people who can open it: members of the body."""
+        cleaned = super().clean()
+        chosen = cleaned.get("members")
+        organization = cleaned.get("organization") or getattr(self.instance, "organization", None)
+        if not chosen or organization is None or organization.pk is None:
+            return cleaned
+        members = set(Membership.objects.filter(organization=organization).values_list("user_id", flat=True))
+        outside = [user for user in chosen if user.pk not in members]
+        if outside:
+            self.add_error("members", forms.ValidationError(
+                _("%(names)s 不是本单位的成员，看不到本单位的报告。请先在“成员”中添加（角色选“审核人”）。"),
+                params={"names": "、".join(user.get_full_name() or user.username for user in outside)},
+                code="not_member"))
+        return cleaned
+
+
+class ReviewStepInline(admin.TabularInline):
+    """The body's review chain (审核流程): its steps in order. With none, the body's 审核人 decide in
+    one step, as before; the last step's approval is 审定 (reports.review.chain)."""
+
+    model = ReviewStep
+    form = ReviewStepForm
+    extra = 0
+    fields = ["position", "name", "members"]
+    autocomplete_fields = ["members"]
+    verbose_name = _("审核环节")
+    verbose_name_plural = _("审核流程（按顺序逐级审核；不设置则由本单位审核人一步审定；最后一个环节通过即为审定）")
+
+
+@admin.register(ReviewStep)
+class ReviewStepAdmin(admin.ModelAdmin):
+    """Every body's chain at a glance; each is set on its body's page (审核流程)."""
+
+    form = ReviewStepForm
+    list_display = ["organization", "position", "name"]
+    list_filter = ["organization"]
+    autocomplete_fields = ["organization", "members"]
+
+
 @admin.register(Organization)
 class OrganizationAdmin(admin.ModelAdmin):
     form = OrganizationForm
@@ -182,7 +228,16 @@ class OrganizationAdmin(admin.ModelAdmin):
     list_filter = ["parent"]
     search_fields = ["name", "short_name"]
     autocomplete_fields = ["parent"]
-    inlines = [MembershipInline]
+    inlines = [MembershipInline, ReviewStepInline]
+    fieldsets = [
+        (None, {"fields": ["name", "short_name", "parent"]}),
+        (_("作为督办单位：下级单位的报送期限"), {
+            "fields": ["grace_days", "closes_input", "warning_days"],
+            "description": _("对报送给本单位的下级单位生效（本单位须有督办人）。截止日期本身在“报送期限”中设置；"
+                             "截止日期后提交须填写迟报说明；勾选“宽限期满后截止填报”后，宽限期满仍未提交的单位不能再填写，"
+                             "督办人可在督办看板上对单个单位“准予延期”。"),
+        }),
+    ]
 
 
 @admin.register(Membership)
@@ -212,7 +267,8 @@ class ReportAdmin(TrailAdmin):
     list_filter = ["status", "year", "quarter", "organization"]
     search_fields = ["title", "organization__name"]
     # The status moves only through the workflow, which records each step as a ReportEvent.
-    readonly_fields = ["status", "version", "created_at", "updated_at", "created_by", "updated_by"]
+    readonly_fields = ["status", "review_step", "late_reason", "version", "created_at", "updated_at", "created_by",
+                       "updated_by"]
     autocomplete_fields = ["organization"]
     inlines = [SectionInline, MeasureValueInline]
 
@@ -291,7 +347,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(ReportEvent)
 class ReportEventAdmin(ReadOnlyAdmin):
-    list_display = ["report", "action", "from_status", "to_status", "actor", "created_at"]
+    list_display = ["report", "action", "from_status", "to_status", "step_name", "actor", "on_behalf_of", "created_at"]
     list_filter = ["action", "to_status"]
     search_fields = ["report__title", "comment"]
 
@@ -305,8 +361,32 @@ class SubmissionAdmin(ReadOnlyAdmin):
 
 @admin.register(Reminder)
 class ReminderAdmin(ReadOnlyAdmin):
-    list_display = ["organization", "year", "quarter", "sent_by", "sent_at"]
+    list_display = ["organization", "year", "quarter", "kind", "sent_by", "sent_at"]
+    list_filter = ["kind", "year", "quarter"]
+
+
+@admin.register(Extension)
+class ExtensionAdmin(ReadOnlyAdmin):
+    """Granted by an overseer on the board (准予延期), with its reason; it expires by itself."""
+
+    list_display = ["organization", "year", "quarter", "until", "granted_by", "granted_at"]
     list_filter = ["year", "quarter"]
+    search_fields = ["organization__name", "reason"]
+
+
+@admin.register(Substitution)
+class SubstitutionAdmin(admin.ModelAdmin):
+    """代审: set by the reviewer on leave on their 待办 page; the administrator may set or end one too."""
+
+    list_display = ["absent", "substitute", "starts", "ends", "created_at"]
+    autocomplete_fields = ["absent", "substitute"]
+    search_fields = ["absent__username", "absent__first_name", "substitute__username", "substitute__first_name"]
+
+
+@admin.register(Notice)
+class NoticeAdmin(ReadOnlyAdmin):
+    list_display = ["subject", "user", "created_at", "read_at"]
+    search_fields = ["subject", "user__username"]
 
 
 @admin.register(Comment)
@@ -404,7 +484,8 @@ class TrailUserAdmin(UserAdmin):
 def in_trail(user):
     """Whether the user acted on a report: an event, a submission, a comment, a 催报, or an edit."""
     return (
-        ReportEvent.objects.filter(actor=user).exists()
+        ReportEvent.objects.filter(Q(actor=user) | Q(on_behalf_of=user)).exists()
+        or Extension.objects.filter(granted_by=user).exists()
         or Submission.objects.filter(submitted_by=user).exists()
         or Comment.objects.filter(author=user).exists()
         or Reminder.objects.filter(sent_by=user).exists()

@@ -36,6 +36,18 @@ class Organization(models.Model):
         related_name="children",
     )
 
+    # As a supervising body (the nearest above with overseers): the deadlines of the bodies that
+    # report to it (reports.tracking.deadlines).
+    grace_days = models.PositiveSmallIntegerField(
+        _("宽限天数"), default=0, validators=[MaxValueValidator(90)],
+        help_text=_("报送截止日期后仍可填报、提交的天数（须附迟报说明）。"))
+    closes_input = models.BooleanField(
+        _("宽限期满后截止填报"), default=False,
+        help_text=_("勾选后，宽限期满仍未提交的单位不能再填写，除非督办人准予延期。"))
+    warning_days = models.PositiveSmallIntegerField(
+        _("提前提醒天数"), default=3, validators=[MaxValueValidator(60)],
+        help_text=_("截止日期前多少天起在督办看板上标为“即将到期”，并自动向未提交的单位发送一次提醒。"))
+
     objects = OrganizationQuerySet.as_manager()
 
     class Meta:
@@ -131,6 +143,10 @@ class Report(models.Model):
     # GB/T 9704 7.3.4: "附件：1. ……" after the body, naming the evidence files, when the body wants it.
     lists_attachments = models.BooleanField(_("正文后列出附件"), default=False)
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.DRAFT)
+    # While submitted: the step of the body's review chain it waits at (1 = the first; ReviewStep).
+    review_step = models.PositiveSmallIntegerField(_("审核环节"), default=1)
+    # 迟报说明: why the first submission came after the due date (shown on the board and in the trail).
+    late_reason = models.TextField(_("迟报说明"), blank=True)
     # Optimistic locking: every save says which version it was based on.
     version = models.PositiveIntegerField(_("版本"), default=1)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
@@ -455,6 +471,7 @@ class ReportEvent(models.Model):
         ACCEPT = "accept", _("签收")
         SEND_BACK = "send_back", _("上级退回")
         UNACCEPT = "unaccept", _("撤销签收")
+        PASS = "pass", _("审核通过")
 
     report = models.ForeignKey(Report, verbose_name=_("报告"), on_delete=models.CASCADE, related_name="events")
     action = models.CharField(_("操作"), max_length=16, choices=Action.choices)
@@ -464,6 +481,13 @@ class ReportEvent(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, on_delete=models.PROTECT, related_name="+"
     )
     comment = models.TextField(_("意见"), blank=True)
+    # A decision of a review step: which one (its number and name as they were then), and, when a
+    # substitute (代审) took it, whom they stood in for.
+    step = models.PositiveSmallIntegerField(_("审核环节"), null=True, blank=True)
+    step_name = models.CharField(_("环节名称"), max_length=50, blank=True)
+    on_behalf_of = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("被代审人"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+")
     created_at = models.DateTimeField(_("时间"), auto_now_add=True)
 
     class Meta:
@@ -473,6 +497,25 @@ class ReportEvent(models.Model):
 
     def __str__(self):
         return f"{self.report} · {self.get_action_display()}"
+
+    @property
+    def who(self) -> str:
+        """The actor as every page and notice names them: "王五（代 李四）" for a 代审."""
+        if self.actor is None:
+            return str(_("系统"))
+        name = self.actor.get_full_name() or self.actor.username
+        if self.on_behalf_of_id:
+            absent = self.on_behalf_of.get_full_name() or self.on_behalf_of.username
+            return str(_("%(name)s（代 %(absent)s）")) % {"name": name, "absent": absent}
+        return name
+
+    @property
+    def what(self) -> str:
+        """The action, with the review step it decided when the chain has names: "审核通过（第1环节·科室负责人）"."""
+        if self.step and self.step_name:
+            return str(_("%(action)s（第%(number)d环节·%(step)s）")) % {
+                "action": self.get_action_display(), "number": self.step, "step": self.step_name}
+        return self.get_action_display()
 
 
 class Comment(models.Model):
@@ -525,7 +568,13 @@ class DueDate(models.Model):
 
 
 class Reminder(models.Model):
-    """A 催报 e-mail sent by an overseer to a body's drafters, kept as a record."""
+    """A 催报 e-mail sent to a body's drafters, kept as a record: by an overseer, or by itself
+    (send_due_reminders) before the due date and on the day after it."""
+
+    class Kind(models.TextChoices):
+        MANUAL = "manual", _("督办人催报")
+        DUE_SOON = "due_soon", _("到期前提醒")
+        OVERDUE = "overdue", _("逾期催报")
 
     organization = models.ForeignKey(Organization, verbose_name=_("单位"), on_delete=models.CASCADE, related_name="reminders")
     year = models.PositiveSmallIntegerField(_("年度"))
@@ -533,6 +582,7 @@ class Reminder(models.Model):
     sent_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("催报人"), null=True, on_delete=models.PROTECT, related_name="+"
     )
+    kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices, default=Kind.MANUAL)
     recipients = models.TextField(_("收件人"), blank=True)
     sent_at = models.DateTimeField(_("时间"), auto_now_add=True)
 
@@ -540,6 +590,16 @@ class Reminder(models.Model):
         verbose_name = _("催报记录")
         verbose_name_plural = _("催报记录")
         ordering = ["-sent_at"]
+        constraints = [
+            # What makes send_due_reminders safe to run every hour: each automatic reminder of a
+            # body's period exists once, whatever runs at the same time.
+            models.UniqueConstraint(fields=["organization", "year", "quarter", "kind"],
+                                    condition=~Q(kind="manual"), name="reminder_automatic_once"),
+            models.UniqueConstraint(fields=["organization", "year", "kind"],
+                                    condition=~Q(kind="manual") & Q(quarter__isnull=True),
+                                    name="reminder_automatic_once_annual"),
+            models.CheckConstraint(condition=Q(kind__in=["manual", "due_soon", "overdue"]), name="reminder_kind_valid"),
+        ]
 
     def __str__(self):
         return f"{self.organization} {period_name(self.year, self.quarter)}"
@@ -751,3 +811,98 @@ class SubmittedFile(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class ReviewStep(models.Model):
+    """One desk of a body's review chain (科室负责人 → 分管领导 → 主要负责人), in order. A body with
+    no steps has one: its 审核人. reports.review.chain holds the rules."""
+
+    organization = models.ForeignKey(Organization, verbose_name=_("单位"), on_delete=models.CASCADE,
+                                     related_name="review_steps")
+    position = models.PositiveSmallIntegerField(_("顺序"), validators=[MinValueValidator(1)])
+    name = models.CharField(_("环节名称"), max_length=50, help_text=_("如：科室负责人、分管领导、主要负责人。"))
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("审核人员"), blank=True, related_name="+",
+        help_text=_("留空则由本单位的审核人（未指定在其他环节的）审核。"))
+
+    class Meta:
+        verbose_name = _("审核环节")
+        verbose_name_plural = _("审核环节")
+        ordering = ["organization", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "position"], name="review_step_one_per_position"),
+            models.CheckConstraint(condition=Q(position__gte=1), name="review_step_position_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.organization} {self.position}. {self.name}"
+
+
+class Substitution(models.Model):
+    """代审: a reviewer on leave names someone to decide their review steps for a date range."""
+
+    absent = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("请假人"), on_delete=models.CASCADE,
+                               related_name="substitutions")
+    substitute = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("代审人"), on_delete=models.CASCADE,
+                                   related_name="stand_ins")
+    starts = models.DateField(_("开始日期"))
+    ends = models.DateField(_("结束日期"))
+    created_at = models.DateTimeField(_("设置时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("代审")
+        verbose_name_plural = _("代审")
+        ordering = ["-starts", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends__gte=models.F("starts")), name="substitution_dates_ordered"),
+            models.CheckConstraint(condition=~Q(absent=models.F("substitute")), name="substitution_not_self"),
+        ]
+
+    def __str__(self):
+        return f"{self.substitute} → {self.absent} {self.starts:%Y-%m-%d}–{self.ends:%Y-%m-%d}"
+
+
+class Extension(models.Model):
+    """准予延期: the supervising body lets one body report a period after its input closed, until a
+    date; it expires by itself. Kept as the record of who granted it and why."""
+
+    organization = models.ForeignKey(Organization, verbose_name=_("单位"), on_delete=models.CASCADE,
+                                     related_name="extensions")
+    year = models.PositiveSmallIntegerField(_("年度"))
+    quarter = models.PositiveSmallIntegerField(_("季度"), choices=QUARTERS, null=True, blank=True)
+    until = models.DateField(_("延期至"))
+    reason = models.TextField(_("延期理由"))
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("批准人"), null=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    granted_at = models.DateTimeField(_("批准时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("准予延期")
+        verbose_name_plural = _("准予延期")
+        ordering = ["-granted_at", "-id"]
+        indexes = [models.Index(fields=["organization", "year", "quarter"], name="extension_period")]
+
+    def __str__(self):
+        return f"{self.organization} {period_name(self.year, self.quarter)} → {self.until:%Y-%m-%d}"
+
+
+class Notice(models.Model):
+    """An in-app notice (通知): every notice that is e-mailed is also kept here for each recipient,
+    so that people without a working mail relay (or an address) still see it."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("收件人"), on_delete=models.CASCADE,
+                             related_name="notices")
+    subject = models.CharField(_("标题"), max_length=200)
+    body = models.TextField(_("内容"), blank=True)
+    link = models.CharField(_("链接"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+    read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("通知")
+        verbose_name_plural = _("通知")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "read_at"], name="notice_unread")]
+
+    def __str__(self):
+        return self.subject

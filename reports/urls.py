@@ -8,6 +8,7 @@ from reports.views import (
     import_pages,
     ledger_pages,
     measures_panel,
+    notice_pages,
     report_create,
     report_pages,
     review,
@@ -27,6 +28,12 @@ urlpatterns = [
     path("import/", import_pages.upload, name="import"),
     path("import/<str:key>/", import_pages.preview, name="import_preview"),
     path("inbox/", review.inbox, name="inbox"),
+    path("inbox/substitute/", review.substitute, name="substitute"),
+    path("inbox/substitute/<int:substitution_id>/end/", review.end_substitute, name="end_substitute"),
+    # 通知: the user's own in-app notices.
+    path("notices/", notice_pages.notice_list, name="notices"),
+    path("notices/<int:notice_id>/open/", notice_pages.notice_open, name="notice_open"),
+    path("notices/read-all/", notice_pages.notices_read_all, name="notices_read_all"),
     path("<int:pk>/", report_pages.report_detail, name="detail"),
     path("<int:pk>/edit/", editor.editor, name="edit"),
     path("<int:pk>/edit/sheet/", editor.sheet, name="sheet"),
@@ -67,6 +74,7 @@ urlpatterns = [
 tracking_urlpatterns = [
     path("", tracking_pages.board, name="board"),
     path("remind/", tracking_pages.remind, name="remind"),
+    path("extend/", tracking_pages.extend, name="extend"),
     path("measures/", tracking_pages.measures, name="summary"),
     path("measures.xlsx", tracking_pages.measures_xlsx, name="summary_xlsx"),
     path("ledger/", ledger_pages.ledger_page, name="ledger"),

@@ -3,6 +3,7 @@
 import itertools
 import json
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -22,6 +23,8 @@ from reports.models import (
 )
 
 PASSWORD = "test-pass-123"
+# The tests' reports are for 2023, long past due: a first submission needs a 迟报说明 (workflow).
+LATE_REASON = "材料汇总延误，现补报。"
 _counter = itertools.count(1)
 
 
@@ -102,6 +105,17 @@ def report_factory(db):
 
 
 @pytest.fixture
+def complete_report(report_factory, measure_factory, tree):
+    """A 市政协党组 report with nothing left to fill: ready to submit (late, as 2023's are)."""
+    report = report_factory(
+        tree["cppcc"],
+        sections=[("主要做法", "practices", [("学习", ["认真学习。"])]), ("存在的主要问题", "problems", ["不足。"])],
+    )
+    measure_factory(report, "学习会议", value=Decimal("3"))
+    return report
+
+
+@pytest.fixture
 def measure_factory(db):
     def make(report, name, unit="次", value=None):
         measure = Measure.objects.create(name=name, unit=unit)
@@ -117,6 +131,10 @@ def demo(db, settings):
     from reports.management.demo import load_demo_data
 
     load_demo_data()
+    # The demo's 市纪委监委 closes input five days after each due date; its periods are 2023's, long
+    # closed today. Tests that copy and edit them open input again; tests/test_review_chain.py
+    # and tests/test_browser_deadlines.py close it where closing is what they test.
+    Organization.objects.update(closes_input=False)
     return Report.objects.get(organization__name="市政协党组", year=2023, quarter=1)
 
 

@@ -81,7 +81,9 @@ def test_the_admin_still_moves_a_body_under_another_branch(client, make_user, tr
     office = tree["office"]
     response = client.post(reverse("admin:reports_organization_change", args=[office.pk]), {
         "name": office.name, "short_name": "", "parent": tree["congress"].pk,
+        "grace_days": "0", "warning_days": "3",
         "memberships-TOTAL_FORMS": "0", "memberships-INITIAL_FORMS": "0",
+        "review_steps-TOTAL_FORMS": "0", "review_steps-INITIAL_FORMS": "0",
     })
     assert response.status_code == 302
     office.refresh_from_db()

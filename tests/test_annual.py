@@ -19,7 +19,7 @@ from reports.review import workflow
 from reports.tracking import ledger
 from reports.tracking.board import build_board
 from reports.tracking.summary import measure_sums
-from tests.fixtures import answer_plans
+from tests.fixtures import LATE_REASON, answer_plans
 
 PROBLEMS = {1: "委员队伍建设有待加强。", 3: "意识形态工作责任制落实不够。"}
 
@@ -50,7 +50,7 @@ def year_of_quarters(report_factory, tree, drafter, reviewer):
             MeasureValue.objects.create(report=report, measure=measure, value=value)
         answer_plans(report, drafter)
         if None not in figures[quarter]:  # Q2's 廉政谈话 is left blank: not submitted yet
-            workflow.submit(report, actor=drafter, notify=False)
+            workflow.submit(report, actor=drafter, notify=False, late_reason=LATE_REASON)
         quarters[quarter] = report
     return quarters, study, talks
 
@@ -60,7 +60,7 @@ def approve_all(quarters, drafter, reviewer, which=(1, 2, 3, 4)):
         report.refresh_from_db()
         if report.status == "draft":
             MeasureValue.objects.filter(report=report, value__isnull=True).update(value=0)
-            workflow.submit(report, actor=drafter, notify=False)
+            workflow.submit(report, actor=drafter, notify=False, late_reason=LATE_REASON)
         workflow.approve(report, actor=reviewer, notify=False)
 
 
@@ -122,8 +122,8 @@ def test_its_figures_are_not_counted_twice_in_the_summary_and_it_has_its_own_boa
     approve_all(quarters, drafter, reviewer)
     annual = assemble_annual(user=drafter, organization=tree["cppcc"], year=2023)
     Report.objects.filter(pk=annual.pk).update(signature_date=date(2024, 2, 2))  # dated by its drafter
-    workflow.submit(annual, actor=drafter, notify=False)
-    rows = {row.measure_id: row for row in measure_sums(overseer, 2023, include_submitted=True)}
+    workflow.submit(annual, actor=drafter, notify=False, late_reason=LATE_REASON)
+    rows = {row.measure_id: row for row in measure_sums(overseer, 2023, include_unaccepted=True)}
     assert rows[study.id].total == Decimal(10)  # the quarters' figures only
     board = build_board(overseer, 2023, today=date(2024, 2, 5))
     cell = next(c for row in board.rows if row.organization == tree["cppcc"] for c in row.cells if c.quarter is None)
@@ -164,7 +164,7 @@ def test_approving_an_annual_report_enters_nothing_new_in_the_ledger(year_of_qua
     before = list(Problem.objects.values_list("id", "status"))
     annual = assemble_annual(user=drafter, organization=tree["cppcc"], year=2023)
     Report.objects.filter(pk=annual.pk).update(signature_date=date(2024, 1, 20))
-    workflow.submit(annual, actor=drafter, notify=False)
+    workflow.submit(annual, actor=drafter, notify=False, late_reason=LATE_REASON)
     workflow.approve(annual, actor=make_user(organization=tree["cppcc"], role="reviewer"), notify=False)
     assert list(Problem.objects.values_list("id", "status")) == before
     # Q1's named again in Q2 and Q4 (not Q3): one quarter running at the last; the annual report adds none.

@@ -26,7 +26,7 @@ from reports.management import backup
 from reports.models import Heading, Item, Measure, MeasureValue, Membership, Report, ReportEvent, Section
 from reports.review import workflow
 from reports.word.importing import create_report, parse_text
-from tests.fixtures import report_record
+from tests.fixtures import LATE_REASON, report_record
 
 ROOT = Path(__file__).resolve().parent.parent
 # Printed by the restored database in a subprocess, compared with the test database's own.
@@ -363,7 +363,8 @@ def failing_writes(report, drafter):
             user=drafter, report=report, kind="item", obj=item, values={"text": "改了。"},
             base_version=report.version, base_fingerprint=item_print)),
         # Froze the submission and changed the status, then writing the event fails.
-        ("submit", (ReportEvent.objects, "create"), lambda: workflow.submit(report, actor=drafter, notify=False)),
+        ("submit", (ReportEvent.objects, "create"), lambda: workflow.submit(report, actor=drafter, notify=False,
+                                                                          late_reason=LATE_REASON)),
     ]
 
 

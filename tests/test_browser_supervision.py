@@ -1,12 +1,14 @@
-"""Up the hierarchy in Chromium: 审定 is 报送 to the supervising body, whose overseer sends the
-report back with a comment at one item, then 签收s the revised report, which locks it."""
+"""Up the hierarchy in Chromium: a late report goes with its 迟报说明 through the body's two review
+steps; 审定 is 报送 to the supervising body, whose overseer sends it back with a comment at one
+item; revised, it passes both steps again and is 签收ed, which locks it."""
+
+import re
 
 import pytest
 from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
 from reports.models import Item, MeasureValue, Report
-from reports.review import workflow
 from tests.browser import log_in
 from tests.fixtures import answer_plans, fill_redacted_names
 
@@ -14,24 +16,57 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def approved_demo(demo):
-    """The sample, its redacted names filled in, submitted and approved by its body (报送ed)."""
+def ready_demo(demo):
+    """The sample, its redacted names filled in and last quarter's plans answered: ready to submit,
+    long after its due date (2023-04-10), within the extension the demo's overseer granted."""
     fill_redacted_names(demo)
     assert not MeasureValue.objects.filter(report=demo, value__isnull=True).exists()
-    User = get_user_model()
-    answer_plans(demo, User.objects.get(username="drafter"))
-    workflow.submit(demo, actor=User.objects.get(username="drafter"), notify=False)
-    workflow.approve(demo, actor=User.objects.get(username="reviewer"), notify=False)
+    answer_plans(demo, get_user_model().objects.get(username="drafter"))
     return demo
 
 
-def test_the_overseer_sends_back_then_accepts_and_the_report_locks(page, live_server, approved_demo, artifacts_dir):
-    report = approved_demo
-    page.on("dialog", lambda dialog: dialog.accept())  # 签收 asks once: it locks the report
+def review_both_steps(page, live_server, report):
+    """The body's two steps: its 审核人 passes the report on, its 主要负责人 approves it (审定, 报送)."""
+    log_in(page, live_server, "reviewer")
+    page.get_by_test_id("nav-inbox").click()
+    page.get_by_role("row").filter(has_text=report.title).get_by_role("link", name="去审核").click()
+    expect(page.get_by_test_id("review-chain")).to_contain_text("审核人")
+    actions = page.get_by_test_id("review-actions")
+    expect(actions.get_by_role("button", name="审定通过")).to_have_count(0)
+    actions.get_by_role("button", name="审核通过，送“主要负责人”").click()
+    expect(page.get_by_role("alert")).to_contain_text("已审核通过，送下一环节")
+    log_in(page, live_server, "leader")
+    page.get_by_test_id("nav-inbox").click()
+    row = page.get_by_role("row").filter(has_text=report.title)
+    expect(row.get_by_test_id("inbox-step")).to_have_text("第2环节·主要负责人")
+    row.get_by_role("link", name="去审核").click()
+    expect(page.get_by_test_id("review-chain").locator(".review-chain-done")).to_contain_text("李建国")
+    page.get_by_test_id("review-actions").get_by_role("button", name="审定通过").click()
+    expect(page.get_by_role("alert")).to_contain_text("已审定")
+
+
+def test_two_steps_then_up_the_hierarchy_back_down_and_accepted(page, live_server, ready_demo, artifacts_dir):
+    report = ready_demo
+    page.on("dialog", lambda dialog: dialog.accept())  # 审定 and 签收 ask once: they lock the report
     first_item = Item.objects.filter(section__report=report, section__kind="practices").order_by(
         "heading__position", "position").first()
 
-    # The overseer of 市纪委监委 finds it in the inbox, waiting for 签收.
+    # Late: the editor asks for a 迟报说明 before the report goes.
+    log_in(page, live_server, "drafter")
+    page.goto(f"{live_server.url}/reports/{report.pk}/edit/")
+    late = page.get_by_test_id("late-submit")
+    expect(late).to_contain_text("已过报送截止日期（2023-04-10）")
+    page.get_by_test_id("submit-report").click()
+    expect(page.get_by_role("alert")).to_contain_text("已过报送截止日期（2023-04-10），请填写迟报说明")
+    assert Report.objects.get(pk=report.pk).status == "draft"
+    late.screenshot(path=artifacts_dir / "editor-late-submit.png")
+    late.get_by_label(re.compile("迟报原因")).fill("机关调整，材料汇总延误。")
+    late.get_by_role("button", name="提交审核").click()
+    expect(page.get_by_role("alert")).to_contain_text("已提交")
+    assert Report.objects.get(pk=report.pk).late_reason == "机关调整，材料汇总延误。"
+    review_both_steps(page, live_server, report)
+
+    # The overseer of 市纪委监委 finds it in the inbox, waiting for 签收, and sends it back.
     log_in(page, live_server, "overseer")
     page.get_by_role("link", name="待办").click()
     row = page.get_by_role("row").filter(has_text=report.title)
@@ -45,28 +80,24 @@ def test_the_overseer_sends_back_then_accepts_and_the_report_locks(page, live_se
     expect(page.get_by_role("alert")).to_contain_text("已退回报送单位修改")
     assert Report.objects.get(pk=report.pk).status == "returned"
 
-    # The drafter has it back, the overseer's comment at the item; revised and resubmitted.
+    # The drafter has it back, the overseer's comment at the item; revised and resubmitted, without
+    # a 迟报说明 this time: it was reported when it was first sent.
     log_in(page, live_server, "drafter")
     page.goto(f"{live_server.url}/reports/{report.pk}/edit/")
     expect(page.get_by_test_id("return-notice")).to_contain_text("请补充专题宣讲的参加人数")
     expect(page.get_by_test_id("return-notice").get_by_role("heading")).to_have_text("上级退回意见")
-    # At the item, marked as the supervising body's, apart from the body's own leaders' remarks.
     expect(page.locator(f'#sheet [data-ref="item-{first_item.pk}"] .comment-from-above')).to_contain_text("上级")
     page.locator(f'#sheet a.part[data-ref="item-{first_item.pk}"]').click()
     box = page.locator(f'.ed-form[data-ref="item-{first_item.pk}"] textarea')
     box.fill(box.input_value() + "全体党组成员和机关干部80余人参加。")
     page.get_by_role("button", name="保存").first.click()
     expect(page.locator("#sheet")).to_contain_text("80余人参加")
+    expect(page.get_by_test_id("late-submit")).to_have_count(0)
     page.get_by_test_id("submit-report").click()
     expect(page.get_by_role("alert")).to_contain_text("已提交")
 
-    # Its own reviewer approves again: 报送 once more.
-    log_in(page, live_server, "reviewer")
-    page.goto(f"{live_server.url}/reports/{report.pk}/review/")
-    page.get_by_role("button", name="审定通过").click()
-    expect(page.get_by_role("alert")).to_contain_text("已审定")
-
-    # The overseer 签收s it.
+    # Both steps again, then the overseer 签收s it.
+    review_both_steps(page, live_server, report)
     log_in(page, live_server, "overseer")
     page.goto(f"{live_server.url}/reports/{report.pk}/review/")
     page.get_by_test_id("review-actions").get_by_role("button", name="签收").click()
@@ -74,13 +105,15 @@ def test_the_overseer_sends_back_then_accepts_and_the_report_locks(page, live_se
     expect(page.locator(".status-badge").first).to_have_text("已签收")
     page.screenshot(path=artifacts_dir / "review-accepted.png")
 
-    # Locked for everyone: the drafter's editor says why, the reviewer can no longer reopen it.
+    # Locked for everyone: the drafter's editor says why, the leader can no longer reopen it.
     log_in(page, live_server, "drafter")
     page.goto(f"{live_server.url}/reports/{report.pk}/edit/")
     expect(page.get_by_role("alert")).to_contain_text("这份报告已签收，不能再修改。")
     assert page.url.endswith(f"/reports/{report.pk}/")
-    log_in(page, live_server, "reviewer")
+    log_in(page, live_server, "leader")
     page.goto(f"{live_server.url}/reports/{report.pk}/review/")
     expect(page.get_by_role("button", name="重新打开")).to_have_count(0)
+    page.goto(f"{live_server.url}/reports/{report.pk}/timeline/")
+    expect(page.get_by_test_id("timeline")).to_contain_text("审核通过（第1环节·审核人）")
     events = list(report.events.order_by("created_at", "id").values_list("action", flat=True))
-    assert events == ["submit", "approve", "send_back", "submit", "approve", "accept"]
+    assert events == ["submit", "pass", "approve", "send_back", "submit", "pass", "approve", "accept"]

@@ -14,7 +14,7 @@ from reports.models import Item, PlanCheck, Problem, ProblemProgress, Section
 from reports.review import workflow
 from reports.tracking import carried, ledger
 from reports.tracking.carried import CarriedRefused
-from tests.fixtures import report_record
+from tests.fixtures import LATE_REASON, report_record
 
 PROBLEM = "委员队伍党的建设还需进一步加强。"
 PLANS = ["持续深化理论学习，制定年度学习计划。", "加强委员队伍党的建设。"]
@@ -27,7 +27,7 @@ def quarters(report_factory, tree, drafter, reviewer):
         ("主要做法", "practices", ["认真学习。"]), ("存在的主要问题", "problems", [PROBLEM]),
         ("下一步的打算", "next_steps", PLANS),
     ])
-    workflow.submit(q1, actor=drafter, notify=False)
+    workflow.submit(q1, actor=drafter, notify=False, late_reason=LATE_REASON)
     workflow.approve(q1, actor=reviewer, notify=False)
     q2 = report_factory(tree["cppcc"], quarter=2, sections=[
         ("主要做法", "practices", ["继续学习。"]), ("存在的主要问题", "problems", ["新的问题。"]),
@@ -106,14 +106,14 @@ def test_last_quarters_plans_are_the_checklist_and_block_submission_until_answer
     assert unanswered == [f"上季度工作打算“{PLANS[0]}”尚未填写落实情况", f"上季度工作打算“{PLANS[1]}”尚未填写落实情况"]
     carried.answer_plan(q2, 1, actor=drafter, answer="done", note="")
     with pytest.raises(workflow.ReportIncomplete) as refused:
-        workflow.submit(q2, actor=drafter, notify=False)
+        workflow.submit(q2, actor=drafter, notify=False, late_reason=LATE_REASON)
     assert [p.message for p in refused.value.problems] == [f"上季度工作打算“{PLANS[1]}”尚未填写落实情况"]
 
     carried.answer_plan(q2, 2, actor=drafter, answer="partly", note="党员委员联络制度已建立，覆盖面还不够")
     editing.print_generated_part(user=drafter, report=q2, kind=Section.Kind.PLANS_DONE, on=True)
     assert ("一是“持续深化理论学习，制定年度学习计划”已落实。二是“加强委员队伍党的建设”部分落实，"
             "党员委员联络制度已建立，覆盖面还不够。") in printed(q2)
-    workflow.submit(q2, actor=drafter, notify=False)
+    workflow.submit(q2, actor=drafter, notify=False, late_reason=LATE_REASON)
     assert q2.status == "submitted"
 
 
@@ -146,7 +146,7 @@ def test_a_submitted_report_keeps_what_it_said_though_the_ledger_moves_on(quarte
     for plan in carried.plans(q2):
         carried.answer_plan(q2, plan.position, actor=drafter, answer="done", note="")
     Item.objects.filter(section__report=q2, section__kind="problems").update(text="新的问题已整改。")
-    workflow.submit(q2, actor=drafter, notify=False)
+    workflow.submit(q2, actor=drafter, notify=False, late_reason=LATE_REASON)
     workflow.approve(q2, actor=make_user(organization=tree["cppcc"], role="reviewer"), notify=False)
     before = printed(q2)
     # Later the entry is closed and last quarter's plans are rewritten (Q1 reopened and edited).
@@ -167,7 +167,7 @@ def test_a_problem_opened_before_approval_is_not_entered_twice(quarters, drafter
     assert opened.id not in [entry.problem.id for entry in carried.rectified(q2)]
     for plan in carried.plans(q2):
         carried.answer_plan(q2, plan.position, actor=drafter, answer="done", note="")
-    workflow.submit(q2, actor=drafter, notify=False)
+    workflow.submit(q2, actor=drafter, notify=False, late_reason=LATE_REASON)
     workflow.approve(q2, actor=reviewer, notify=False)
     assert Problem.objects.filter(text__startswith="新的问题").count() == 1
     opened.refresh_from_db()

@@ -31,6 +31,7 @@ from reports.drafting import editing
 from reports.drafting.editing import EditConflict, EditRefused, fingerprint, part_values
 from reports.models import Item, Membership, Report, Submission
 from reports.review import workflow
+from tests.fixtures import LATE_REASON
 
 pytestmark = [pytest.mark.postgresql, pytest.mark.django_db(transaction=True)]
 
@@ -216,7 +217,7 @@ def test_saves_racing_the_submission_never_change_what_was_submitted(shared):
         if index == 0:
             fresh = Report.objects.get(pk=report.pk)
             barrier.wait(30)
-            workflow.submit(fresh, actor=drafters[0], notify=False)
+            workflow.submit(fresh, actor=drafters[0], notify=False, late_reason=LATE_REASON)
             return "submitted"
         outcomes = []
         barrier.wait(30)

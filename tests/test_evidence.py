@@ -19,6 +19,7 @@ from reports.review import workflow
 from reports.review.timeline import timeline_entries
 from reports.review.workflow import ReportIncomplete
 from reports.tracking import carried, ledger
+from tests.fixtures import LATE_REASON
 
 pytestmark = pytest.mark.django_db
 
@@ -152,7 +153,7 @@ def test_deleting_a_draft_deletes_no_file_another_claim_still_uses(draft, drafte
 def test_a_submission_freezes_the_files_by_hash_and_keeps_their_bytes(draft, drafter, reviewer,
                                                                       django_capture_on_commit_callbacks):
     evidence = attach.attach(draft, target=target(draft, 1), name="照片.png", data=png(), actor=drafter)
-    workflow.submit(draft, actor=drafter)
+    workflow.submit(draft, actor=drafter, late_reason=LATE_REASON)
     frozen = SubmittedFile.objects.get(submission__report=draft)
     assert (frozen.file.sha256, frozen.target, frozen.title) == (evidence.file.sha256, target(draft, 1), "照片")
     with pytest.raises(EditRefused):
@@ -169,10 +170,10 @@ def test_a_measure_that_needs_evidence_holds_submission_until_it_has_a_file(draf
     measure.needs_evidence = True
     measure.save()
     with pytest.raises(ReportIncomplete) as incomplete:
-        workflow.submit(draft, actor=drafter)
+        workflow.submit(draft, actor=drafter, late_reason=LATE_REASON)
     assert [problem.message for problem in incomplete.value.problems] == ["统计数“学习会议”需要上传佐证材料"]
     attach.attach(draft, target=measure_target(draft), name="签到表.pdf", data=pdf(), actor=drafter)
-    workflow.submit(draft, actor=drafter)
+    workflow.submit(draft, actor=drafter, late_reason=LATE_REASON)
     assert Report.objects.get(pk=draft.pk).status == "submitted"
 
 

@@ -7,6 +7,7 @@ from reports.models import Membership, Problem, ProblemEvent, Report
 from reports.review import workflow
 from reports.tracking import ledger
 from reports.tracking.ledger import CLOSE, PROPOSE, REOPEN, START, LedgerRefused
+from tests.fixtures import LATE_REASON
 
 PROBLEMS = ["委员队伍党的建设还需进一步加强。", "意识形态领域仍然存在风险点，需要进一步压实主体责任。"]
 
@@ -19,7 +20,7 @@ def approve(report_factory, tree, drafter, reviewer):
         report = report_factory(tree["cppcc"], year=year, quarter=quarter, sections=[
             ("主要做法", "practices", ["认真学习。"]), ("存在的主要问题", "problems", problems),
         ])
-        workflow.submit(report, actor=drafter, notify=False)
+        workflow.submit(report, actor=drafter, notify=False, late_reason=LATE_REASON)
         workflow.approve(report, actor=reviewer, notify=False)
         return report
 
@@ -38,7 +39,7 @@ def test_an_approved_reports_problems_enter_the_ledger(approve, tree, reviewer):
 
 def test_a_draft_or_a_submission_enters_nothing(report_factory, tree, drafter):
     report = report_factory(tree["cppcc"], sections=[("存在的主要问题", "problems", PROBLEMS)])
-    workflow.submit(report, actor=drafter, notify=False)
+    workflow.submit(report, actor=drafter, notify=False, late_reason=LATE_REASON)
     assert not Problem.objects.exists()
 
 
@@ -163,7 +164,7 @@ def test_a_reopened_report_and_its_second_approval_do_not_duplicate_entries(appr
     workflow.reopen(report, actor=reviewer, reason="补充整改措施。")
     drafter = make_user(organization=tree["cppcc"], role=Membership.Role.DRAFTER)
     report = Report.objects.get(pk=report.pk)
-    workflow.submit(report, actor=drafter, notify=False)
+    workflow.submit(report, actor=drafter, notify=False, late_reason=LATE_REASON)
     second = make_user(organization=tree["cppcc"], role=Membership.Role.REVIEWER)
     workflow.approve(report, actor=second, notify=False)
     assert Problem.objects.count() == 2

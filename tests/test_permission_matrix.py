@@ -24,11 +24,12 @@ The admin's URLs are covered by one rule: staff only.
 import io
 import re
 import zipfile
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -40,10 +41,22 @@ from reports.document.tokens import token
 from reports.drafting.checks import find_problems
 from reports.drafting.editing import PART_MODELS, REPORT_PARTS, fingerprint, part_values
 from reports.evidence import attach
-from reports.models import GENERATED_SECTION_KINDS, DueDate, Heading, Item, MeasureValue, Membership, Problem, Report
+from reports.models import (
+    GENERATED_SECTION_KINDS,
+    DueDate,
+    Heading,
+    Item,
+    MeasureValue,
+    Membership,
+    Notice,
+    Problem,
+    Report,
+    Substitution,
+)
 from reports.review import workflow
 from reports.views import converters
 from reports.views.tracking_pages import XLSX_CONTENT_TYPE
+from tests.fixtures import LATE_REASON
 
 # ---- Actors and outcomes -------------------------------------------------------------------
 
@@ -100,6 +113,7 @@ def act_rule(state, action):
     """The workflow table (reports/review/workflow.py): who may do what in which state."""
     allowed = {
         "submit": (DRAFTER, ("draft", "returned")),
+        # 市政协党组 has the default chain, one step: nobody passes a report on, its reviewer approves.
         "approve": (REVIEWER, ("submitted",)),
         "return": (REVIEWER, ("submitted",)),
         "reopen": (REVIEWER, ("approved",)),
@@ -137,6 +151,15 @@ RULES = {
     # An import is kept in the user's own session; an unknown key leads back (nothing created).
     "reports:import_preview": lambda state, v: {"GET": table("302"), "POST": table("302")},
     "reports:inbox": lambda state, v: only_get(table("200")),
+    # 代审 (reports/review/substitutes.py): a reviewer names a colleague of their body; whoever
+    # reviews nowhere is told so. Only its owner (here the overseer) ends a substitution.
+    "reports:substitute": lambda state, v: only_post(table("302", reviewer="302+")),
+    "reports:end_substitute": lambda state, v: only_post(table("302", overseer="302+")),
+    # 通知: everyone their own; a notice opens (and is marked read) only for its recipient (here the
+    # drafter), 404 for anyone else; marking all read writes whatever there is to mark.
+    "reports:notices": lambda state, v: only_get(table("200")),
+    "reports:notice_open": lambda state, v: {"GET": table("404", drafter="302+"), "POST": table("405")},
+    "reports:notices_read_all": lambda state, v: only_post(table("302+")),
     "reports:detail": lambda state, v: report_page(),
     # The editor: the drafter edits a draft; everyone else who sees the report is sent to the
     # read-only page.
@@ -179,6 +202,10 @@ RULES = {
     "tracking:remind": lambda state, v: only_post(
         table("403", overseers="302", **({"overseer": "302+", "superuser": "302+"} if state == "draft" else {}))
     ),
+    # 准予延期: the overseer of the body reported to grants it while the report is unsubmitted;
+    # the other overseers (another tree, a superuser, who supervises no body) are told no.
+    "tracking:extend": lambda state, v: only_post(
+        table("403", overseers="302", **({"overseer": "302+"} if state == "draft" else {}))),
     # 问题整改台账 (reports/tracking/ledger.py): the entry is open (未整改), whatever the report's
     # state. The body's drafter starts or proposes its closing, its reviewer starts or closes it;
     # reopening needs a closed entry; everyone else who sees the body is told no (nothing written).
@@ -306,7 +333,12 @@ def world(tree, make_user, report_factory, measure_factory, monkeypatch):
     problem = Problem.objects.create(organization=tree["cppcc"], text=f"上季度发现的问题（{SECRET}）。", found_year=2022,
                                      found_quarter=4)
     evidence = attach.attach(report, target="", name="签到表.png", data=photo((200, 0, 0)), actor=actors[DRAFTER])
-    return {"actors": actors, "report": report, "tree": tree, "problem": problem, "evidence": evidence}
+    # Another person's 代审 (the overseer's, for the test's sake): nobody but its owner ends it.
+    substitution = Substitution.objects.create(absent=actors[OVERSEER], substitute=actors[OTHER_OVERSEER],
+                                               starts=date(2099, 1, 1), ends=date(2099, 1, 2))
+    notice = Notice.objects.create(user=actors[DRAFTER], subject="【季报】待审核", link="/reports/")
+    return {"actors": actors, "report": report, "tree": tree, "problem": problem, "evidence": evidence,
+            "substitution": substitution, "notice": notice}
 
 
 def photo(colour):
@@ -318,7 +350,7 @@ def photo(colour):
 def put_in_state(world, state):
     report, actors = world["report"], world["actors"]
     if state in ("submitted", "approved", "accepted"):
-        workflow.submit(report, actor=actors[DRAFTER], notify=False)
+        workflow.submit(report, actor=actors[DRAFTER], notify=False, late_reason=LATE_REASON)
     if state in ("approved", "accepted"):
         workflow.approve(report, actor=actors[REVIEWER], notify=False)
     if state == "accepted":
@@ -363,7 +395,7 @@ def url_variants(route, pattern, world):
         elif name == "value_id":
             extend("value_id", [unreferenced_value(report).pk])
         elif name == "action":
-            extend("action", ["submit", "approve", "return", "reopen", "accept", "send_back", "unaccept",
+            extend("action", ["submit", "pass", "approve", "return", "reopen", "accept", "send_back", "unaccept",
                               "no-such-action"])
         elif name == "year":
             extend("year", [2023])
@@ -379,6 +411,10 @@ def url_variants(route, pattern, world):
             extend("item_id", [Item.objects.get(section__report=report, text="问题一。").pk])
         elif name == "evidence_id":
             extend("evidence_id", [world["evidence"].pk])
+        elif name == "notice_id":
+            extend("notice_id", [world["notice"].pk])
+        elif name == "substitution_id":
+            extend("substitution_id", [world["substitution"].pk])
         elif name == "ledger_action":
             extend("ledger_action", ["start", "propose", "close", "reopen", "found", "no-such-action"])
         else:
@@ -443,6 +479,13 @@ def post_data(key, variant, world):
         return {"text": "市政协党组2024年第二季度报告\n一、主要做法\n（一）学习\n一是学习。"}
     if key == "tracking:remind":
         return {"organization": tree["cppcc"].pk, "year": 2023, "quarter": 1}
+    if key == "tracking:extend":
+        return {"organization": tree["cppcc"].pk, "year": 2023, "quarter": 1,
+                "until": (workflow.today() + timedelta(days=7)).isoformat(), "reason": "机关调整，材料延误。"}
+    if key == "reports:substitute":
+        today = workflow.today()
+        return {"substitute": get_user_model().objects.get(username="m-drafter").pk, "starts": today.isoformat(),
+                "ends": (today + timedelta(days=1)).isoformat()}
     if key == "login":
         return {"username": "", "password": ""}
     return {}

@@ -8,19 +8,32 @@ summary), the drafter (editor, detail, .docx) and the reviewer (review page). A 
 with the data is an N+1 query: the page would slow down as bodies, items or remarks are added.
 """
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from reports.document.tokens import token
-from reports.models import Heading, Item, Measure, MeasureValue, Membership, Organization, Report, Section
+from reports.models import (
+    Extension,
+    Heading,
+    Item,
+    Measure,
+    MeasureValue,
+    Membership,
+    Organization,
+    Report,
+    ReportEvent,
+    ReviewStep,
+    Section,
+)
 from reports.review import workflow
 from reports.review.comments import add_comment
-from tests.fixtures import answer_plans
+from tests.fixtures import LATE_REASON, answer_plans
 
 SMALL = {"bodies": 3, "items": 10, "measures": 2, "comments": 1}
 LARGE = {"bodies": 30, "items": 200, "measures": 8, "comments": 12}
@@ -72,15 +85,15 @@ def build_world(prefix, size, make_user):
                    for quarter in (1, 2, 3, 4)}
         for quarter in (2, 3, 4):
             answer_plans(reports[quarter], drafter)
-        workflow.submit(reports[1], actor=drafter, notify=False)
+        workflow.submit(reports[1], actor=drafter, notify=False, late_reason=LATE_REASON)
         workflow.approve(reports[1], actor=reviewer, notify=False)
         if not focus:
             # The other bodies fill the list, the board and the summary: one approved and one
             # submitted report each is enough for that (and keeps the test fast).
-            workflow.submit(reports[2], actor=drafter, notify=False)
+            workflow.submit(reports[2], actor=drafter, notify=False, late_reason=LATE_REASON)
             continue
         for quarter in (2, 3):
-            workflow.submit(reports[quarter], actor=drafter, notify=False)
+            workflow.submit(reports[quarter], actor=drafter, notify=False, late_reason=LATE_REASON)
             targets = list(Item.objects.filter(section__report=reports[quarter]).order_by("id")[:size["comments"]])
             for item in targets:
                 add_comment(user=reviewer, report=reports[quarter], text="请补充具体时间。", ref=f"item-{item.id}",
@@ -88,7 +101,7 @@ def build_world(prefix, size, make_user):
             add_comment(user=reviewer, report=reports[quarter], text="整体请再充实。")
             workflow.return_for_revision(reports[quarter], actor=reviewer, comment="请修改后重新报送。")
         Item.objects.filter(section__report=reports[2]).update(text="修改后的内容。")
-        workflow.submit(reports[2], actor=drafter, notify=False)
+        workflow.submit(reports[2], actor=drafter, notify=False, late_reason=LATE_REASON)
         world.update(drafter=drafter, reviewer=reviewer, reports=reports)
     return world
 
@@ -128,6 +141,44 @@ def test_queries_do_not_grow_with_the_data(client, worlds, page):
     print(f"{page}: {counts['small']} queries (small), {counts['large']} (large)")  # shown with -s
     assert counts["small"] == counts["large"], (
         f"{page}: {counts['small']} queries for the small data set, {counts['large']} for the large")
+
+
+def give_the_board_every_state(world, steps):
+    """The board's cells in every state of the hierarchy and the deadlines: the first body's
+    chain of `steps` review steps, its Q2 waiting at the last of them, its returned Q3 last sent
+    back from above; input closed (截止填报) with an extension granted to a second body."""
+    reports = world["reports"]
+    focus = reports[1].organization
+    root = focus.parent
+    reviewer = world["reviewer"]
+    for position in range(1, steps + 1):
+        step = ReviewStep.objects.create(organization=focus, position=position, name=f"第{position}道审核")
+        step.members.add(reviewer)
+    Report.objects.filter(pk=reports[2].pk).update(review_step=steps)
+    ReportEvent.objects.create(report=reports[3], action="send_back", from_status="approved", to_status="returned")
+    Organization.objects.filter(pk=root.pk).update(closes_input=True, warning_days=10)
+    other = Organization.objects.filter(parent=root).exclude(pk=focus.pk).order_by("name").first()
+    Extension.objects.create(organization=other, year=2023, quarter=4, until=timezone.localdate() + timedelta(days=5),
+                             reason="延期报送。", granted_by=world["overseer"])
+
+
+def test_board_queries_do_not_grow_with_the_bodies_or_the_review_steps(client, worlds):
+    """The board's states cost no query per cell: a chain of three steps in the large world (and a
+    second body's of two) is read in the queries of the small world's chain of one."""
+    give_the_board_every_state(worlds["small"], 1)
+    give_the_board_every_state(worlds["large"], 3)
+    second = Organization.objects.filter(parent=worlds["large"]["reports"][1].organization.parent).order_by("name")[1]
+    for position in (1, 2):
+        ReviewStep.objects.create(organization=second, position=position, name=f"审核{position}")
+    counts, pages = {}, {}
+    for name, world in worlds.items():
+        counts[name], response = count_queries(client, world["overseer"], reverse("tracking:board") + "?year=2023")
+        pages[name] = response.content.decode()
+    assert counts["small"] == counts["large"], counts
+    large = pages["large"]
+    assert "待审（第3环节·第3道审核）" in large and "退回（上级）" in large and "迟报说明" in large
+    assert "已截止" in large and "延期至" in large and 'action="/tracking/extend/"' in large
+    assert "待审（第" not in pages["small"]  # one step: "submitted" says it all
 
 
 def test_the_large_world_is_large(client, worlds):

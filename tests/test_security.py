@@ -32,7 +32,7 @@ from reports.drafting.editing import EditRefused, fingerprint, part_values
 from reports.models import Comment, Heading, Item, Measure, MeasureValue, Reminder, Report, ReportEvent, Section, Submission
 from reports.review import workflow
 from reports.review.comments import add_comment
-from tests.fixtures import PASSWORD, report_record
+from tests.fixtures import LATE_REASON, PASSWORD, report_record
 
 ROOT = Path(__file__).resolve().parent.parent
 PRODUCTION_ENV = {
@@ -55,7 +55,7 @@ def approved(report_factory, measure_factory, tree, drafter, reviewer):
         sections=[("主要做法", "practices", [("深化理论学习", ["认真学习。"])])],
     )
     measure_factory(report, "学习会议", value=Decimal("3"))
-    workflow.submit(report, actor=drafter, notify=False)
+    workflow.submit(report, actor=drafter, notify=False, late_reason=LATE_REASON)
     workflow.approve(report, actor=reviewer, notify=False)
     report.refresh_from_db()
     return report
@@ -388,7 +388,7 @@ WRITE_RE = re.compile(r'^\s*(INSERT|UPDATE|DELETE)\b', re.IGNORECASE)
 def test_no_edit_of_a_submitted_or_approved_report_writes_anything(approved, drafter, reviewer, status):
     if status == "submitted":
         workflow.reopen(approved, actor=reviewer, reason="补充。")
-        workflow.submit(approved, actor=drafter, notify=False)
+        workflow.submit(approved, actor=drafter, notify=False, late_reason=LATE_REASON)
     approved.refresh_from_db()
     before = report_record(approved)
     for name, call in editing_calls(approved, drafter).items():
@@ -402,7 +402,7 @@ def test_no_edit_of_a_submitted_or_approved_report_writes_anything(approved, dra
 def test_every_change_of_status_is_an_event(approved, drafter, reviewer):
     """Reopening and resubmitting: each step one event, the events replay the status."""
     workflow.reopen(approved, actor=reviewer, reason="数据有误。")
-    workflow.submit(approved, actor=drafter, notify=False)
+    workflow.submit(approved, actor=drafter, notify=False, late_reason=LATE_REASON)
     workflow.return_for_revision(approved, actor=reviewer, comment="再改。")
     events = list(ReportEvent.objects.filter(report=approved).order_by("created_at", "id"))
     assert [e.action for e in events] == ["submit", "approve", "reopen", "submit", "return"]
@@ -451,7 +451,7 @@ def parts_of(report):
 def test_a_frozen_report_and_its_parts_are_read_only_in_the_admin(admin_client, approved, drafter, reviewer, status, model):
     if status == "submitted":
         workflow.reopen(approved, actor=reviewer, reason="补充。")
-        workflow.submit(approved, actor=drafter, notify=False)
+        workflow.submit(approved, actor=drafter, notify=False, late_reason=LATE_REASON)
     obj = parts_of(approved)[model]
     before = report_record(approved)
     change = reverse(f"admin:reports_{model}_change", args=[obj.pk])
@@ -532,7 +532,7 @@ def test_a_report_with_a_trail_cannot_be_deleted_in_the_admin(admin_client, appr
 @pytest.mark.parametrize("model", ["reportevent", "submission", "comment", "reminder"])
 def test_the_record_is_append_only_in_the_admin(admin_client, approved, drafter, reviewer, overseer, tree, model):
     workflow.reopen(approved, actor=reviewer, reason="补充。")
-    workflow.submit(approved, actor=drafter, notify=False)
+    workflow.submit(approved, actor=drafter, notify=False, late_reason=LATE_REASON)
     add_comment(user=reviewer, report=approved, text="请核实。")
     Reminder.objects.create(organization=tree["cppcc"], year=2023, quarter=1, sent_by=overseer, recipients="d@example.org")
     obj = {"reportevent": ReportEvent, "submission": Submission, "comment": Comment, "reminder": Reminder}[model].objects.first()
@@ -580,7 +580,7 @@ def test_the_summary_spreadsheet_holds_no_formula_from_user_text(client, tree, d
                 {"name": '=HYPERLINK("http://example.org","点击")', "unit": "=1+1"})
     value = MeasureValue.objects.get(report=report)
     client.post(reverse("reports:measure_value", args=[report.pk, value.pk]), {"value": "1"})
-    workflow.submit(report, actor=drafter, notify=False)
+    workflow.submit(report, actor=drafter, notify=False, late_reason=LATE_REASON)
     workflow.approve(report, actor=reviewer, notify=False)
     client.force_login(overseer)
     response = client.get(reverse("tracking:summary_xlsx") + "?year=2023")

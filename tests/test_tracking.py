@@ -1,18 +1,31 @@
 """督办: due dates, timeliness, the board, 催报, and who may see any of it."""
 
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from playwright.sync_api import expect
 
 from reports.access import is_overseer
-from reports.models import DueDate, Measure, MeasureValue, Membership, Organization, Reminder, Report, Submission
+from reports.models import (
+    DueDate,
+    Extension,
+    Measure,
+    MeasureValue,
+    Membership,
+    Notice,
+    Organization,
+    Reminder,
+    Report,
+    ReportEvent,
+    ReviewStep,
+    Submission,
+)
 from reports.tracking.board import build_board, percent
 from reports.tracking.deadlines import default_due_date, due_dates, local_date, timeliness
 from reports.tracking.reminders import AlreadyReminded, AlreadySubmitted, NoRecipients, NotOverseen, NotYetDue, send_reminder
@@ -43,6 +56,16 @@ def remind_url():
 def cell(board, organization, quarter):
     row = next(row for row in board.rows if row.organization == organization)
     return row.cells[quarter - 1]
+
+
+def cell_html(html, organization, quarter):
+    """The markup of one cell of the board page."""
+    row = html.split(f'<tr id="body-{organization.pk}">')[1].split("</tr>")[0]
+    return row.split(f'data-quarter="{quarter}"')[1].split("</td>")[0]
+
+
+def event(report, action, to_status="returned"):
+    return ReportEvent.objects.create(report=report, action=action, from_status=report.status, to_status=to_status)
 
 
 # ---- Due dates and timeliness -------------------------------------------------------------
@@ -273,6 +296,144 @@ def test_board_opens_on_the_latest_year_with_reports_and_offers_every_year(clien
     assert client.get(reverse("tracking:board")).context["year"] == this_year
 
 
+# ---- The states of the hierarchy on the board ----------------------------------------------
+
+
+def test_cells_name_the_review_step_the_return_and_the_supervising_bodys_part(client, tree, overseer, report_factory):
+    """A submitted report says at which step of a chain of several it waits; an approved one that
+    it is 报送ed; a returned one who returned it, from its last return."""
+    for position, name in enumerate(("科室负责人", "分管领导", "主要负责人"), 1):
+        ReviewStep.objects.create(organization=tree["cppcc"], position=position, name=name)
+    at_step_2 = submitted(report_factory(tree["cppcc"], quarter=1, status="submitted", review_step=2),
+                          beijing(2023, 4, 3))
+    submitted(report_factory(tree["congress"], quarter=1, status="submitted"), beijing(2023, 4, 3))  # one step
+    submitted(report_factory(tree["cppcc"], quarter=2, status="approved"), beijing(2023, 7, 3))
+    submitted(report_factory(tree["congress"], quarter=2, status="accepted"), beijing(2023, 7, 3))
+    from_above = submitted(report_factory(tree["cppcc"], quarter=3, status="returned"), beijing(2023, 10, 3))
+    event(from_above, "return")
+    event(from_above, "send_back")  # the last return: from above
+    own = submitted(report_factory(tree["congress"], quarter=3, status="returned"), beijing(2023, 10, 3))
+    event(own, "send_back")
+    event(own, "submit", to_status="submitted")
+    event(own, "return")  # sent back from above once, returned by its own body since
+    reopened = submitted(report_factory(tree["cppcc"], quarter=4, status="returned"), beijing(2024, 1, 3))
+    event(reopened, "reopen")
+
+    board = build_board(overseer, 2023, today=date(2024, 2, 1))
+    assert cell(board, tree["cppcc"], 1).step.name == "分管领导"
+    assert cell(board, tree["congress"], 1).step is None
+    assert [cell(board, tree[name], 3).returned_from_above for name in ("cppcc", "congress")] == [True, False]
+
+    client.force_login(overseer)
+    html = client.get(reverse("tracking:board"), {"year": 2023}).content.decode()
+    labels = {(name, quarter): re.search(r'class="board-status"[^>]*>([^<]+)</a>', cell_html(html, tree[name], quarter))[1]
+              for name in ("cppcc", "congress") for quarter in (1, 2, 3)}
+    assert labels == {
+        ("cppcc", 1): "待审（第2环节·分管领导）", ("congress", 1): "已提交",
+        ("cppcc", 2): "已审定·已报送", ("congress", 2): "已签收",
+        ("cppcc", 3): "退回（上级）", ("congress", 3): "退回（本单位）",
+    }
+    assert "退回（本单位）" in cell_html(html, tree["cppcc"], 4)
+    assert f'href="{reverse("reports:detail", args=[at_step_2.pk])}"' in cell_html(html, tree["cppcc"], 1)
+
+
+def test_a_late_cell_shows_its_late_reason_shortened_with_the_whole_text_in_its_title(client, tree, overseer,
+                                                                                       report_factory):
+    reason = "机关3月底机构调整，季度材料汇总延误，晚报四天，<已补齐>。"
+    submitted(report_factory(tree["cppcc"], status="approved", late_reason=reason), beijing(2023, 4, 14))
+    submitted(report_factory(tree["congress"], status="approved", late_reason="不该出现"), beijing(2023, 4, 8))
+    client.force_login(overseer)
+    html = client.get(reverse("tracking:board"), {"year": 2023}).content.decode()
+    late = cell_html(html, tree["cppcc"], 1)
+    assert 'title="机关3月底机构调整，季度材料汇总延误，晚报四天，&lt;已补齐&gt;。"' in late
+    assert ">迟报说明</span>机关3月底机构调整，季度材…</div>" in late  # 14 characters with the "…"
+    assert "迟报说明" not in cell_html(html, tree["congress"], 1)  # on time: nothing to explain
+
+
+def test_a_pending_cell_within_the_warning_days_is_due_soon(client, tree, overseer, report_factory, monkeypatch):
+    """即将到期 from the warning days (set on the supervising body) before the due date to the due
+    date itself; before that, and for a report submitted, not."""
+    Organization.objects.filter(pk=tree["city"].pk).update(warning_days=7)
+    submitted(report_factory(tree["congress"], quarter=2, status="submitted"), beijing(2023, 7, 1))
+    board = build_board(overseer, 2023, today=date(2023, 7, 3))  # Q2 is due 07-10
+    assert cell(board, tree["cppcc"], 2).due_soon and cell(board, tree["office"], 2).due_soon
+    assert not cell(board, tree["congress"], 2).due_soon  # submitted
+    assert not cell(board, tree["cppcc"], 3).due_soon  # due 10-10
+    assert cell(board, tree["cppcc"], 2).timeliness == "pending"  # still pending in the shares
+    assert (board.quarters[1].pending, board.quarters[1].due_soon) == (2, 2)
+    assert not cell(build_board(overseer, 2023, today=date(2023, 7, 2)), tree["cppcc"], 2).due_soon  # 8 days before
+    assert cell(build_board(overseer, 2023, today=date(2023, 7, 10)), tree["cppcc"], 2).due_soon  # the due date
+
+    # The groups' first page counts them apart from the other pending bodies.
+    monkeypatch.setattr("reports.tracking.board.BOARD_GROUP_THRESHOLD", 2)
+    grouped = build_board(overseer, 2023, today=date(2023, 7, 3))
+    root_group = next(group for group in grouped.groups if group.organization == tree["city"])
+    assert (root_group.quarters[1].pending, root_group.quarters[1].due_soon, root_group.quarters[1].not_yet_due) == (
+        1, 1, 0)
+    assert (grouped.quarters[1].due_soon, grouped.quarters[2].due_soon, grouped.quarters[2].not_yet_due) == (2, 0, 3)
+    monkeypatch.undo()
+
+    # On the page (today's date): a due date set three days from now.
+    today = timezone.localdate()
+    DueDate.objects.create(year=today.year, quarter=4, due_date=today + timedelta(days=3))
+    client.force_login(overseer)
+    html = client.get(reverse("tracking:board"), {"year": today.year}).content.decode()
+    soon = cell_html(html, tree["cppcc"], 4)
+    assert '<span class="badge timeliness-badge timeliness-due_soon">即将到期</span>' in soon
+    assert "未到期" not in soon
+
+
+@pytest.fixture
+def closed_input(tree):
+    """市纪委监委 closes input on the due date itself (no grace days): every 2023 period is long closed."""
+    Organization.objects.filter(pk=tree["city"].pk).update(closes_input=True, grace_days=0)
+
+
+def test_a_closed_cell_offers_an_extension_to_the_supervising_body_only(client, tree, overseer, q1_reports, closed_input,
+                                                                         make_user):
+    client.force_login(overseer)
+    html = client.get(reverse("tracking:board"), {"year": 2023}).content.decode()
+    closed = cell_html(html, tree["office"], 1)  # a draft never submitted
+    assert '<span class="board-closed">已截止</span>' in closed
+    assert f'action="{reverse("tracking:extend")}"' in closed and "<summary" in closed
+    assert 'name="until"' in closed and 'name="reason"' in closed and " required" in closed
+    assert f'value="{(timezone.localdate() + timedelta(days=7)):%Y-%m-%d}"' in closed
+    assert f'action="{remind_url()}"' not in closed  # the drafters could not do what a 催报 asks
+    assert "已截止" not in cell_html(html, tree["cppcc"], 1)  # submitted: nothing closed
+    assert html.count(f'action="{reverse("tracking:extend")}"') == 1 + 3 * 4
+
+    # 市政协党组 gets overseers of its own, and closes input too: 市政协机关党组 reports to them now,
+    # and the overseer of 市纪委监委 still sees it closed but may not extend it.
+    make_user(organization=tree["cppcc"], role=OVERSEER)
+    Organization.objects.filter(pk=tree["cppcc"].pk).update(closes_input=True)
+    client.force_login(type(overseer).objects.get(pk=overseer.pk))
+    html = client.get(reverse("tracking:board"), {"year": 2023}).content.decode()
+    assert "已截止" in cell_html(html, tree["office"], 1)
+    assert f'action="{reverse("tracking:extend")}"' not in cell_html(html, tree["office"], 1)
+    client.force_login(make_user(is_superuser=True, is_staff=True))
+    html = client.get(reverse("tracking:board"), {"year": 2023}).content.decode()
+    assert "已截止" in html and f'action="{reverse("tracking:extend")}"' not in html
+
+
+def test_an_extension_in_force_shows_its_date_and_an_expired_one_nothing(client, tree, overseer, q1_reports,
+                                                                          closed_input):
+    today = timezone.localdate()
+    Extension.objects.create(organization=tree["office"], year=2023, quarter=1, until=today + timedelta(days=10),
+                             reason="机关搬迁，<材料>延误。", granted_by=overseer)
+    Extension.objects.create(organization=tree["congress"], year=2023, quarter=2, until=today - timedelta(days=1),
+                             reason="已过期的延期。", granted_by=overseer)
+    client.force_login(overseer)
+    html = client.get(reverse("tracking:board"), {"year": 2023}).content.decode()
+    extended = cell_html(html, tree["office"], 1)
+    assert (f'<span class="board-extended" title="机关搬迁，&lt;材料&gt;延误。">延期至 {today + timedelta(days=10):%Y-%m-%d}'
+            in extended)
+    assert "已截止" not in extended and f'action="{reverse("tracking:extend")}"' not in extended
+    assert f'action="{remind_url()}"' in extended  # open again: a 催报 makes sense
+    expired = cell_html(html, tree["congress"], 2)
+    assert "board-extended" not in expired and "已过期的延期" not in expired
+    assert "已截止" in expired and f'action="{reverse("tracking:extend")}"' in expired
+
+
 # ---- Access -------------------------------------------------------------------------------
 
 
@@ -282,6 +443,7 @@ def tracking_requests():
         ("get", reverse("tracking:summary"), {"year": 2023}),
         ("get", reverse("tracking:summary_xlsx"), {"year": 2023}),
         ("post", remind_url(), {"year": 2023, "quarter": 1}),
+        ("post", reverse("tracking:extend"), {"year": 2023, "quarter": 1, "until": "2099-01-01", "reason": "延误。"}),
     ]
 
 
@@ -296,7 +458,7 @@ def test_drafters_and_reviewers_get_403_everywhere(client, tree, make_user, role
         response = getattr(client, method)(url, data)
         assert response.status_code == 403, url
         assert "只有督办人" in response.content.decode(), url
-    assert mailoutbox == [] and not Reminder.objects.exists()
+    assert mailoutbox == [] and not Reminder.objects.exists() and not Extension.objects.exists()
 
 
 def test_an_overseer_of_a_body_without_bodies_below_gets_403(client, tree, make_user):
@@ -396,13 +558,22 @@ def test_a_reminder_sent_on_an_earlier_day_does_not_block_todays(tree, overseer,
     assert len(mailoutbox) == 1
 
 
-def test_a_reminder_to_a_body_without_drafter_email_is_refused(tree, overseer, q1_reports, make_user, mailoutbox):
-    make_user(organization=tree["office"], role=DRAFTER)  # no e-mail address
+def test_a_reminder_to_a_body_without_drafters_is_refused(tree, overseer, q1_reports, make_user, mailoutbox):
     make_user(organization=tree["office"], role=Membership.Role.REVIEWER, email="r@example.org")
     with pytest.raises(NoRecipients) as raised:
         send_reminder(user=overseer, organization=tree["office"], year=2023, quarter=1, today=date(2023, 5, 1))
-    assert "该单位没有设置邮箱的起草人" in raised.value.message
-    assert mailoutbox == [] and not Reminder.objects.exists()
+    assert "该单位还没有起草人" in raised.value.message
+    assert mailoutbox == [] and not Reminder.objects.exists() and not Notice.objects.exists()
+
+
+def test_a_drafter_without_an_address_finds_the_reminder_among_their_notices(tree, overseer, q1_reports, make_user,
+                                                                             mailoutbox):
+    drafter = make_user(organization=tree["office"], role=DRAFTER)  # no e-mail address
+    send_reminder(user=overseer, organization=tree["office"], year=2023, quarter=1, today=date(2023, 5, 1))
+    assert mailoutbox == []
+    notice = Notice.objects.get(user=drafter)
+    assert notice.subject.startswith("【季报】催报：") and notice.read_at is None
+    assert Reminder.objects.get().recipients == ""
 
 
 def test_a_refused_reminder_comes_back_as_a_message(client, tree, overseer, q1_reports, mailoutbox, make_user):
@@ -456,7 +627,9 @@ def test_board_queries_do_not_grow_with_the_number_of_bodies(client, db, report_
     assert len(build_board(many, 2023, date(2024, 2, 1)).rows) == 30
 
     def board_of(user):
-        return lambda: build_board(user, 2023, date(2024, 2, 1))
+        # A fresh user object, as each request has: the user's roles and supervised bodies are
+        # kept on the object (reports.access), and the board asks for them.
+        return lambda: build_board(type(user).objects.get(pk=user.pk), 2023, date(2024, 2, 1))
 
     assert count_queries(board_of(few)) == count_queries(board_of(many))
 
@@ -508,14 +681,15 @@ def test_grouped_board_queries_do_not_grow_with_the_number_of_bodies(client, db,
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_overseer_tracks_reminds_and_reads_the_sums(page, live_server, artifacts_dir, tree, overseer, report_factory, make_user):
-    on_time = submitted(report_factory(tree["cppcc"], status="approved"), beijing(2023, 4, 8))
-    late = submitted(report_factory(tree["congress"], status="approved"), beijing(2023, 4, 14))
+    # 签收ed: the summary counts them by default.
+    on_time = submitted(report_factory(tree["cppcc"], status="accepted"), beijing(2023, 4, 8))
+    late = submitted(report_factory(tree["congress"], status="accepted"), beijing(2023, 4, 14))
     report_factory(tree["office"], status="draft")
     make_user(organization=tree["office"], role=DRAFTER, email="office@example.org")
     # A long name, as real bodies have: it must wrap as a name, not push the quarters aside.
     Organization.objects.create(name="市人民政府国有资产监督管理委员会党委", parent=tree["city"])
-    cppcc_q2 = submitted(report_factory(tree["cppcc"], quarter=2, status="approved"), beijing(2023, 7, 3))
-    cppcc_q3 = submitted(report_factory(tree["cppcc"], quarter=3, status="approved"), beijing(2023, 10, 9))
+    cppcc_q2 = submitted(report_factory(tree["cppcc"], quarter=2, status="accepted"), beijing(2023, 7, 3))
+    cppcc_q3 = submitted(report_factory(tree["cppcc"], quarter=3, status="accepted"), beijing(2023, 10, 9))
     study = Measure.objects.create(name="理论学习中心组学习会议", unit="次")
     talks = Measure.objects.create(name="廉政谈话", unit="人次")
     for report, (meetings, people) in {on_time: (3, 21), late: (2, 14), cppcc_q2: (4, 28), cppcc_q3: (2, 14)}.items():
@@ -545,7 +719,7 @@ def test_overseer_tracks_reminds_and_reads_the_sums(page, live_server, artifacts
 
     page.get_by_role("link", name="统计数汇总").click()
     expect(page).to_have_url(re.compile(r"/tracking/measures/\?year=2023"))
-    expect(page.get_by_test_id("scope-note")).to_contain_text("仅统计已审定的报告")
+    expect(page.get_by_test_id("scope-note")).to_contain_text("仅统计已签收的报告")
     table = page.get_by_test_id("summary-table")
     expect(table.locator("tbody tr")).to_have_count(2)
     expect(table.locator(f"tr[data-measure='{study.pk}'] td")).to_have_text(["次", "5", "4", "2", "—", "11"])

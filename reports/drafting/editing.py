@@ -17,13 +17,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from reports.access import EDITABLE_STATUSES, can_edit
+from reports.access import EDITABLE_STATUSES, can_edit, is_drafter
 from reports.document.numbering import MAX_REPORT_PARTS
 from reports.document.tokens import TOKEN_FIELDS, referenced_ids, token_texts
 from reports.drafting import ordering
 from reports.errors import Refusal
 from reports.labels import report_words
 from reports.models import GENERATED_SECTION_KINDS, Heading, Item, Measure, MeasureValue, Report, Section
+from reports.tracking.deadlines import deadline_for
 
 # What each kind of part holds: the fields a user edits in one form.
 PART_FIELDS = {
@@ -95,9 +96,11 @@ def edit_refusal(*, user: AbstractBaseUser, report: Report) -> tuple[str, str] |
     if can_edit(user, report):
         return None
     if report.status not in EDITABLE_STATUSES:
-        # Translators: the status reads 已提交 or 已审定; it carries its own 已.
+        # Translators: the status reads 已提交, 已审定 or 已签收; it carries its own 已.
         return _("这份报告%(status)s，不能再修改。") % {"status": report.get_status_display()}, "not_editable"
-    return _("只有本单位的起草人可以修改这份报告。"), "not_drafter"
+    if not is_drafter(user, report.organization_id):
+        return _("只有本单位的起草人可以修改这份报告。"), "not_drafter"
+    return deadline_for(report).closed_message(), "closed"
 
 
 def check_editable(*, user: AbstractBaseUser, report: Report) -> None:

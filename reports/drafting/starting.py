@@ -5,10 +5,12 @@ from datetime import date
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from reports.labels import period_text
 from reports.models import Heading, Item, MeasureValue, Organization, Report, Section
+from reports.tracking import deadlines
 
 SKELETON_SECTIONS = [
     (Section.Kind.PRACTICES, "主要做法"),
@@ -105,13 +107,16 @@ def create_report_row(*, organization: Organization, year: int, quarter: int, **
 @transaction.atomic
 def start_report(*, user: AbstractBaseUser, organization: Organization, year: int, quarter: int,
                  copy_from: Report | None = None) -> Report:
-    """Create the body's report for the quarter; raises ReportExists rather than duplicate one.
+    """Create the body's report for the quarter; raises ReportExists rather than duplicate one,
+    and PeriodClosed (reports.tracking.deadlines) when the body's input for it is closed.
 
     A copy takes all text and structure of `copy_from` (same body) and the same measures
     without values; the period in the title and opening is moved to the new quarter.
     """
     if copy_from is not None and copy_from.organization_id != organization.id:
         raise ValueError("copy_from must be a report of the same body")
+    if existing_report(organization=organization, year=year, quarter=quarter) is None:
+        deadlines.check_open(organization.id, year, quarter, deadlines.local_date(timezone.now()))
     if copy_from is None:
         report = create_report_row(
             organization=organization,

@@ -15,14 +15,28 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 
 from reports.drafting import annual
 from reports.drafting.structure import create_report_from_structure
 from reports.evidence import attach, claims
 from reports.management import demo_files
-from reports.models import Evidence, Measure, Membership, Organization, Problem, ProblemEvent, Report, ReportEvent, Submission
-from reports.review import workflow
+from reports.models import (
+    Evidence,
+    Extension,
+    Measure,
+    Membership,
+    Organization,
+    Problem,
+    ProblemEvent,
+    Report,
+    ReportEvent,
+    ReviewStep,
+    Submission,
+)
+from reports.review import chain, workflow
 from reports.tracking import carried, ledger
+from reports.tracking.deadlines import local_date
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
 DEMO_FILE = FIXTURES / "demo-organizations.json"
@@ -76,6 +90,8 @@ def load_demo_data(*, reset=False):
             defaults={
                 "short_name": entry.get("short_name", ""),
                 "parent": organizations.get(entry["parent"]) if entry["parent"] else None,
+                # Input stays open while the history is written (set_up_deadlines closes it after).
+                "closes_input": False,
             },
         )
         organizations[organization.name] = organization
@@ -93,6 +109,9 @@ def load_demo_data(*, reset=False):
             Membership.objects.get_or_create(user=user, organization=organizations[organization_name], role=role)
         roles = [f"{org}·{Membership.Role(role).label}" for org, role in entry["memberships"]] or ["管理员"]
         result.users.append((user.username, entry["name"], roles))
+
+    users = {user.username: user for user in User.objects.filter(username__in=[entry["username"] for entry in demo["users"]])}
+    set_up_chains(organizations, demo, users)
 
     for report_file in demo["reports"]:
         data = read_fixture(report_file)
@@ -130,6 +149,7 @@ def load_demo_data(*, reset=False):
         if data.get("history"):
             replay_history(report, data["history"])
         result.created_reports.append(report)
+    set_up_deadlines(organizations, demo, users)
     return result
 
 
@@ -175,6 +195,45 @@ def attach_evidence(report, data):
         attach.attach(report, target=target, name=name, data=content, actor=drafter, title=entry["title"])
 
 
+def _review_round(report, drafter, reviewer, approver, submitted_at, approved_at, late_reason):
+    """One submission and its review, dated: the reviewer passes each step before the last, the
+    approver (the last step's holder) approves, halfway between the two times for the steps between."""
+    submitted = workflow.submit(report, actor=drafter, notify=False, on=local_date(submitted_at), late_reason=late_reason)
+    Submission.objects.filter(report=report, number=report.submissions.count()).update(submitted_at=submitted_at)
+    ReportEvent.objects.filter(pk=submitted.pk).update(created_at=submitted_at)
+    for _step in chain.chain(report.organization_id)[:-1]:
+        passed = workflow.pass_on(report, actor=reviewer, notify=False)
+        ReportEvent.objects.filter(pk=passed.pk).update(created_at=submitted_at + (approved_at - submitted_at) / 2)
+    approved = workflow.approve(report, actor=approver, notify=False)
+    ReportEvent.objects.filter(pk=approved.pk).update(created_at=approved_at)
+
+
+def set_up_chains(organizations, demo, users):
+    """The bodies' review chains, as the demo file says."""
+    for entry in demo["organizations"]:
+        organization = organizations[entry["name"]]
+        if "review_steps" in entry:
+            ReviewStep.objects.filter(organization=organization).delete()
+            for position, step in enumerate(entry["review_steps"], 1):
+                made = ReviewStep.objects.create(organization=organization, position=position, name=step["name"])
+                made.members.set([users[name] for name in step.get("members", [])])
+
+
+def set_up_deadlines(organizations, demo, users):
+    """The supervising bodies' deadlines and the extensions granted (准予延期); set once the
+    history is loaded, which was written while input was open. An extension runs for its days
+    from the day the demo is loaded."""
+    for entry in demo["organizations"]:
+        if entry.get("deadlines"):
+            Organization.objects.filter(pk=organizations[entry["name"]].pk).update(**entry["deadlines"])
+    today = local_date(timezone.now())
+    for entry in demo.get("extensions", []):
+        Extension.objects.get_or_create(
+            organization=organizations[entry["organization"]], year=entry["year"], quarter=entry["quarter"],
+            defaults={"until": today + timedelta(days=entry["days"]), "reason": entry["reason"],
+                      "granted_by": users[entry["granted_by"]]})
+
+
 def _set_details(problem, entry, actor):
     problem.measures, problem.leader, problem.department = entry["measures"], entry["leader"], entry["department"]
     problem.deadline = date.fromisoformat(entry["deadline"])
@@ -183,16 +242,21 @@ def _set_details(problem, entry, actor):
 
 
 def replay_history(report, history):
-    """Submit and approve through the real workflow, then date the steps as the fixture says."""
+    """Submit and approve through the real workflow (each step of the body's chain), then date the
+    steps as the fixture says; a report sent back from above goes round again before its 签收."""
     User = get_user_model()
     drafter, reviewer = User.objects.get(username=history["drafter"]), User.objects.get(username=history["reviewer"])
+    approver = User.objects.get(username=history.get("leader", history["reviewer"]))
     submitted_at, approved_at = (datetime.fromisoformat(history[key]) for key in ("submitted", "approved"))
-    submitted = workflow.submit(report, actor=drafter, notify=False)
-    approved = workflow.approve(report, actor=reviewer, notify=False)
-    Submission.objects.filter(report=report).update(submitted_at=submitted_at)
+    _review_round(report, drafter, reviewer, approver, submitted_at, approved_at, history.get("late_reason", ""))
     Evidence.objects.filter(report=report).update(uploaded_at=submitted_at - timedelta(days=1))
-    ReportEvent.objects.filter(pk=submitted.pk).update(created_at=submitted_at)
-    ReportEvent.objects.filter(pk=approved.pk).update(created_at=approved_at)
+    if history.get("sent_back"):  # 上级退回 once, fixed and sent up again
+        again = history["sent_back"]
+        overseer = User.objects.get(username=history["overseer"])
+        sent_back = workflow.send_back(report, actor=overseer, comment=again["comment"])
+        ReportEvent.objects.filter(pk=sent_back.pk).update(created_at=datetime.fromisoformat(again["at"]))
+        approved_at = datetime.fromisoformat(again["approved"])
+        _review_round(report, drafter, reviewer, approver, datetime.fromisoformat(again["resubmitted"]), approved_at, "")
     Report.objects.filter(pk=report.pk).update(created_by=drafter, updated_by=drafter, updated_at=approved_at)
     if history.get("accepted"):  # 签收ed by the overseer of the body it was 报送ed to
         accepted = workflow.accept(report, actor=User.objects.get(username=history["overseer"]))

@@ -1,5 +1,7 @@
-"""E-mail notices: who hears of what. Sent after the transaction commits, through Django's mail
-backend (the console in development), so a failing mail server never undoes a transition."""
+"""Notices: who hears of what. Each goes to its recipients twice: as an in-app notice (通知, the
+Notice model, for everyone, e-mail address or not) and as an e-mail to those with an address.
+Sent after the transaction commits, through Django's mail backend (the console in development),
+so a failing mail server never undoes a transition."""
 
 import logging
 from datetime import date
@@ -12,23 +14,33 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from reports.access import supervising_body
-from reports.models import Membership, Organization, ReportEvent
+from reports.models import Membership, Notice, Organization, ReportEvent
 
 logger = logging.getLogger(__name__)
 
 
 def members(organization_id: int, role: str) -> list[AbstractBaseUser]:
-    """The active members of a body in a role who have an e-mail address."""
+    """The active members of a body in a role, with an e-mail address or not."""
     return list(
         get_user_model().objects.filter(
             memberships__organization_id=organization_id, memberships__role=role, is_active=True
-        ).exclude(email="").distinct()
+        ).distinct()
     )
 
 
+def deliver(recipients, subject: str, body: str, url: str = "") -> list[str]:
+    """One notice to each recipient: in the app for all, by e-mail for those with an address.
+    Returns the addresses written to."""
+    recipients = list({user.pk: user for user in recipients}.values())
+    Notice.objects.bulk_create([Notice(user=user, subject=subject[:200], body=body, link=url) for user in recipients])
+    addresses = [user.email for user in recipients if user.email]
+    if addresses:
+        text = f"{body}\n{settings.SITE_URL}{url}" if url else body
+        _send([(subject, text, settings.DEFAULT_FROM_EMAIL, addresses)])
+    return addresses
+
+
 def _send(messages):
-    if not messages:
-        return 0
     try:
         return send_mass_mail(messages, fail_silently=False)
     except Exception:  # a mail outage must not turn a saved transition into an error page
@@ -36,18 +48,36 @@ def _send(messages):
         return 0
 
 
+def path(name: str, *args: int) -> str:
+    return reverse(name, args=args)
+
+
 def link(name: str, *args: int) -> str:
-    return settings.SITE_URL + reverse(name, args=args)
+    return settings.SITE_URL + path(name, *args)
 
 
-def after_transition(event: ReportEvent) -> int:
+def after_transition(event: ReportEvent) -> list[str]:
+    """Tell who must act next, and the drafters what became of their report. Returns the addresses."""
+    from reports.review import chain
+    from reports.tracking.deadlines import local_date
+
     report = event.report
-    actor = (event.actor.get_full_name() or event.actor.username) if event.actor else _("系统")
-    if event.action == ReportEvent.Action.SUBMIT:
-        recipients = members(report.organization_id, Membership.Role.REVIEWER)
-        subject = _("【季报】待审核：%(title)s") % {"title": report.title}
-        body = _("%(actor)s 提交了《%(title)s》，请审核：\n%(link)s") % {
-            "actor": actor, "title": report.title, "link": link("reports:review", report.pk)}
+    actor = event.who
+    if event.action in (ReportEvent.Action.SUBMIT, ReportEvent.Action.PASS):
+        steps = chain.chain(report.organization_id)
+        step = chain.current(report, steps)
+        recipients = chain.holders(report.organization_id, step, steps, local_date(event.created_at))
+        if len(steps) > 1:
+            subject = _("【季报】待审核（第%(number)d环节 %(step)s）：%(title)s") % {
+                "number": step.number, "step": step.name, "title": report.title}
+        else:
+            subject = _("【季报】待审核：%(title)s") % {"title": report.title}
+        verb = _("提交了") if event.action == ReportEvent.Action.SUBMIT else _("审核通过了")
+        body = _("%(actor)s %(verb)s《%(title)s》，请审核。") % {"actor": actor, "verb": verb, "title": report.title}
+        url = path("reports:review", report.pk)
+        if event.comment and event.action == ReportEvent.Action.SUBMIT:  # a submission's comment is its 迟报说明
+            body += "\n" + _("迟报说明：%(reason)s") % {"reason": event.comment}
+        addresses = deliver(recipients, subject, body, url)
     else:
         recipients = members(report.organization_id, Membership.Role.DRAFTER)
         subject = _("【季报】%(action)s：%(title)s") % {"action": event.get_action_display(), "title": report.title}
@@ -55,39 +85,44 @@ def after_transition(event: ReportEvent) -> int:
             "actor": actor, "action": event.get_action_display(), "title": report.title}
         if event.comment:
             body += "\n" + _("意见：%(comment)s") % {"comment": event.comment}
-        body += "\n" + link("reports:edit" if event.to_status == "returned" else "reports:detail", report.pk)
-    messages = [(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email for user in recipients])] if recipients else []
+        url = path("reports:edit" if event.to_status == "returned" else "reports:detail", report.pk)
+        addresses = deliver(recipients, subject, body, url)
     if event.action == ReportEvent.Action.APPROVE:
-        messages += _to_supervisors(report, actor)
-    return _send(messages)
+        addresses += _to_supervisors(report, actor)
+    return addresses
+
+
+def _name(user) -> str:
+    return user.get_full_name() or user.username
 
 
 def _to_supervisors(report, actor):
     """审定 is 报送: the overseers of the body the report goes to are told it waits for their 签收."""
     body = supervising_body(report.organization)
     recipients = members(body.pk, Membership.Role.OVERSEER) if body else []
-    if not recipients:
-        return []
     subject = _("【季报】待签收：%(title)s") % {"title": report.title}
-    text = _("%(actor)s 审定并报送了《%(title)s》，请签收：\n%(link)s") % {
-        "actor": actor, "title": report.title, "link": link("reports:review", report.pk)}
-    return [(subject, text, settings.DEFAULT_FROM_EMAIL, [user.email for user in recipients])]
+    text = _("%(actor)s 审定并报送了《%(title)s》，请签收。") % {"actor": actor, "title": report.title}
+    return deliver(recipients, subject, text, path("reports:review", report.pk))
 
 
-def remind(*, organization: Organization, year: int, quarter: int, due_date: date, sender: AbstractBaseUser) -> list[str]:
-    """催报: ask a body's drafters for its report. Returns the addresses written to."""
-    from reports.labels import day_name, quarter_name
+def remind(*, organization: Organization, year: int, quarter: int | None, due_date: date,
+           sender: AbstractBaseUser | None, due_soon: bool = False) -> list[str]:
+    """催报: ask a body's drafters for its report, from an overseer or (without a sender) by itself,
+    before the due date (`due_soon`: 即将到期) or after it. Returns the addresses written to; every
+    drafter also finds it among their 通知."""
+    from reports.labels import day_name, period_name
 
     recipients = members(organization.id, Membership.Role.DRAFTER)
-    if not recipients:
-        return []
-    who = sender.get_full_name() or sender.username
-    subject = _("【季报】催报：%(body)s%(year)s年%(quarter)s报告") % {
-        "body": organization.name, "year": year, "quarter": quarter_name(quarter)}
-    body = _("%(body)s%(year)s年%(quarter)s履行全面从严治党主体责任情况报告应于%(due)s前报送，目前尚未提交。"
-             "请尽快完成并提交。\n%(link)s\n\n督办人：%(who)s") % {
-        "body": organization.name, "year": year, "quarter": quarter_name(quarter),
-        "due": day_name(due_date), "link": link("reports:list"), "who": who}
-    addresses = [user.email for user in recipients]
-    _send([(subject, body, settings.DEFAULT_FROM_EMAIL, addresses)])
-    return addresses
+    period = period_name(year, quarter)
+    due = day_name(due_date)
+    if due_soon:
+        subject = _("【季报】即将到期：%(body)s%(period)s报告") % {"body": organization.name, "period": period}
+        body = _("%(body)s%(period)s履行全面从严治党主体责任情况报告应于%(due)s前报送，目前尚未提交。"
+                 "请按时完成并提交。") % {"body": organization.name, "period": period, "due": due}
+    else:
+        subject = _("【季报】催报：%(body)s%(period)s报告") % {"body": organization.name, "period": period}
+        body = _("%(body)s%(period)s履行全面从严治党主体责任情况报告应于%(due)s前报送，目前尚未提交。"
+                 "请尽快完成并提交。") % {"body": organization.name, "period": period, "due": due}
+    if sender is not None:
+        body += "\n\n" + _("督办人：%(who)s") % {"who": _name(sender)}
+    return deliver(recipients, subject, body, path("reports:list"))

@@ -111,9 +111,8 @@ def _edits(report):
 
 def timeline_entries(report: Report, limit: int = LIMIT) -> list[Entry]:
     events = [
-        Entry(when=event.created_at, who=_name(event.actor), what=event.get_action_display(),
-              detail=event.comment, kind="event")
-        for event in report.events.select_related("actor")
+        Entry(when=event.created_at, who=event.who, what=event.what, detail=event.comment, kind="event")
+        for event in report.events.select_related("actor", "on_behalf_of")
     ]
     entries = sorted(events + _edits(report), key=lambda entry: entry.when, reverse=True)
     return entries[:limit]

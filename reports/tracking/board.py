@@ -12,7 +12,8 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import Max, Min, OuterRef, QuerySet, Subquery
 
 from reports.labels import period_key, quarter_name
-from reports.models import APPROVED_STATUSES, DueDate, Organization, Reminder, Report, Submission
+from reports.models import APPROVED_STATUSES, DueDate, Organization, Reminder, Report, ReportEvent, Submission
+from reports.review.chain import Step, chains, current
 from reports.tracking import ledger
 from reports.tracking.deadlines import (
     LATE,
@@ -20,11 +21,18 @@ from reports.tracking.deadlines import (
     OVERDUE,
     PENDING,
     PERIODS,
+    Deadline,
     due_dates,
     local_date,
     timeliness,
+    year_deadlines,
 )
+from reports.tracking.extensions import may_grant
 from reports.tracking.scope import overseen_ids
+
+# The events that send a report back to its drafters: by the body itself (a step returns it, or
+# the last step reopens it after 审定) or from above (上级退回, before 签收).
+RETURNS = (ReportEvent.Action.RETURN, ReportEvent.Action.REOPEN, ReportEvent.Action.SEND_BACK)
 
 
 @dataclass
@@ -37,10 +45,50 @@ class Cell:
     due: date
     timeliness: str
     last_reminder: Reminder | None
+    deadline: Deadline | None = None
+    # The step of the body's review chain a submitted report waits at, when the chain has more
+    # than one (with one, "submitted" says it all).
+    step: Step | None = None
+    may_extend: bool = False  # the user may grant 准予延期 (extensions.may_grant)
+    today: date | None = None
+
+    @property
+    def closed(self):
+        """截止填报: input closed and nothing submitted; only an extension opens it again."""
+        return self.submitted_on is None and self.deadline is not None and self.deadline.closed(self.today)
+
+    @property
+    def extended_until(self):
+        """The date of the extension that keeps an unsubmitted report open today, else None."""
+        if self.submitted_on is None and self.deadline is not None and self.deadline.extended(self.today):
+            return self.deadline.extended_until
+        return None
+
+    @property
+    def due_soon(self):
+        return due_soon(self.timeliness, self.deadline, self.today)
+
+    @property
+    def returned_from_above(self):
+        """Whether a returned report was sent back by the supervising body (上级退回) rather than
+        by its own body; read from the `last_return` annotation of build_board."""
+        return (self.report is not None and self.report.status == Report.Status.RETURNED
+                and getattr(self.report, "last_return", None) == ReportEvent.Action.SEND_BACK)
 
     @property
     def can_remind(self):
-        return self.timeliness == OVERDUE
+        # Not once input has closed: the drafters could not do what a 催报 asks (as the automatic
+        # reminders, reminders.owed_kind); the overseer grants an extension instead.
+        return self.timeliness == OVERDUE and not self.closed
+
+    @property
+    def can_extend(self):
+        return self.closed and self.may_extend
+
+
+def due_soon(state: str, deadline: Deadline | None, today: date) -> bool:
+    """即将到期: not submitted, not yet due, and within the warning days before the due date."""
+    return state == PENDING and deadline is not None and deadline.due_soon(today)
 
 
 @dataclass
@@ -63,6 +111,7 @@ class QuarterStats:
     late: int = 0
     overdue: int = 0
     pending: int = 0
+    due_soon: int = 0  # of the pending ones, within the warning days before the due date
     approved: int = 0  # what the quarter's .zip download holds
 
     @property
@@ -97,10 +146,16 @@ class QuarterStats:
                 return state
         return ON_TIME
 
-    def add(self, state, submitted, approved):
+    @property
+    def not_yet_due(self):
+        """The pending bodies that are not yet due soon (未到期 beside 即将到期)."""
+        return self.pending - self.due_soon
+
+    def add(self, state, submitted, approved, soon=False):
         setattr(self, state, getattr(self, state) + 1)
         self.submitted += submitted
         self.approved += approved
+        self.due_soon += soon
 
 
 @dataclass
@@ -162,10 +217,11 @@ def build_board(user: AbstractBaseUser, year: int, today: date, *, body_ids: set
     of the groups it holds that group's bodies. A small board holds every body (or one group's,
     when asked).
 
-    A fixed number of queries whatever the number of bodies: the bodies, the groups, the due dates,
-    the year's reports with their first submission, and the year's reminders; the
-    cells are then put together in Python. `body_ids` spares a page that has already computed
-    overseen_ids(user) from computing it again.
+    A fixed number of queries whatever the number of bodies and the length of their review
+    chains: the bodies, the groups, the due dates and deadlines (year_deadlines), the year's
+    reports with their first submission and last return, the review chains, and the year's
+    reminders; the cells are then put together in Python. `body_ids` spares a page that has already
+    computed overseen_ids(user) from computing it again.
     """
     if body_ids is None:
         body_ids = overseen_ids(user)
@@ -184,9 +240,11 @@ def build_board(user: AbstractBaseUser, year: int, today: date, *, body_ids: set
     ids = [body.id for body in bodies]
     reports = {
         (report.organization_id, report.quarter): report
-        for report in with_first_submission(Report.objects.filter(organization_id__in=ids, year=year))
-        .only("id", "organization_id", "year", "quarter", "status", "title")
+        for report in with_last_return(with_first_submission(Report.objects.filter(organization_id__in=ids, year=year)))
+        .only("id", "organization_id", "year", "quarter", "status", "title", "review_step", "late_reason")
     }
+    deadlines = year_deadlines(ids, year)
+    steps = chains(ids)
     # Newest first, so the first one seen for a (body, quarter) is the last one sent.
     last_reminders = {}
     for reminder in Reminder.objects.filter(organization_id__in=ids, year=year).order_by("-sent_at", "-id"):
@@ -196,14 +254,21 @@ def build_board(user: AbstractBaseUser, year: int, today: date, *, body_ids: set
     result.quarters = _quarter_stats(dues, len(bodies))
     for body in bodies:
         cells = []
+        may_extend = may_grant(user, body.id)
+        chain = steps[body.id]
         for stats in result.quarters:
             quarter = stats.quarter
             report = reports.get((body.id, quarter))
             submitted_on = local_date(report.first_submitted_at) if report else None
             state = timeliness(submitted_on, dues[quarter], today)
-            cells.append(Cell(body, year, quarter, report, submitted_on, dues[quarter], state,
-                              last_reminders.get((body.id, quarter))))
-            stats.add(state, submitted_on is not None, report is not None and report.status in APPROVED_STATUSES)
+            waiting_at = (current(report, chain) if report and report.status == Report.Status.SUBMITTED
+                          and len(chain) > 1 else None)
+            made = Cell(body, year, quarter, report, submitted_on, dues[quarter], state,
+                        last_reminders.get((body.id, quarter)), deadline=deadlines.get((body.id, quarter)),
+                        step=waiting_at, may_extend=may_extend, today=today)
+            cells.append(made)
+            stats.add(state, submitted_on is not None, report is not None and report.status in APPROVED_STATUSES,
+                      made.due_soon)
         result.rows.append(Row(body, cells, *problems.get(body.id, (0, 0))))
     return result
 
@@ -219,10 +284,19 @@ def with_first_submission(reports: QuerySet[Report]) -> QuerySet[Report]:
     return reports.annotate(first_submitted_at=Subquery(first)).order_by()
 
 
+def with_last_return(reports: QuerySet[Report]) -> QuerySet[Report]:
+    """The reports annotated with `last_return`, the action of the last event that sent them back
+    to their drafters (RETURNS), None if none did: whether a returned report came back from above."""
+    last = (ReportEvent.objects.filter(report=OuterRef("pk"), action__in=RETURNS)
+            .order_by("-created_at", "-id").values("action")[:1])
+    return reports.annotate(last_return=Subquery(last))
+
+
 def _group_summary(result, members, dues, year, today):
     """The board's first page for many bodies: the totals of every group and of all bodies, from
-    the reports' status and first submission only (no cells, no reminders)."""
+    the reports' status and first submission and the bodies' deadlines only (no cells, no reminders)."""
     ids = [body.id for group in members.values() for body in group]
+    deadlines = year_deadlines(ids, year)
     reports = {
         (organization_id, quarter): (status, first_submitted_at)
         for organization_id, quarter, status, first_submitted_at in with_first_submission(
@@ -239,8 +313,9 @@ def _group_summary(result, members, dues, year, today):
                 submitted_on = local_date(first_submitted_at)
                 state = timeliness(submitted_on, dues[stats.quarter], today)
                 approved = status in APPROVED_STATUSES
-                stats.add(state, submitted_on is not None, approved)
-                overall.add(state, submitted_on is not None, approved)
+                soon = due_soon(state, deadlines.get((body.id, stats.quarter)), today)
+                stats.add(state, submitted_on is not None, approved, soon)
+                overall.add(state, submitted_on is not None, approved, soon)
         result.groups.append(row)
     result.groups.sort(key=lambda row: natural_key(row.organization.name))
     return result

@@ -2,16 +2,17 @@
 the .xlsx. Derived on every request from MeasureValue, never stored, so a sum cannot disagree
 with the reports it comes from.
 
-Only approved reports count by default: a submitted report may still be returned and its figures
-changed. `include_submitted=True` counts submitted ones as well. Drafts and returned reports never
-count.
+Only 已签收 (accepted) reports count by default: the supervising body has taken them in, and they
+are locked. `include_unaccepted=True` (the page's ?all=1) counts the others that are on their way
+as well, marked as such: approved ones waiting for 签收 and submitted ones still under review;
+either may yet be returned and its figures changed. Drafts and returned reports never count.
 """
 
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.db.models import Count, Max, QuerySet, Sum
+from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from openpyxl import Workbook
@@ -19,20 +20,26 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from reports.labels import quarter_name
-from reports.models import APPROVED_STATUSES, MeasureValue, Organization, Report
+from reports.models import MeasureValue, Organization, Report
 from reports.tracking.deadlines import QUARTER_NUMBERS
 from reports.tracking.scope import overseen_ids
 
-
-def counted_statuses(include_submitted: bool = False) -> list[Report.Status]:
-    statuses = list(APPROVED_STATUSES)
-    if include_submitted:
-        statuses.append(Report.Status.SUBMITTED)
-    return statuses
+ACCEPTED = Report.Status.ACCEPTED
+UNACCEPTED_STATUSES = (Report.Status.APPROVED, Report.Status.SUBMITTED)
+# A figure that comes from a report not yet 签收ed (a value left empty is no figure: it adds nothing).
+UNACCEPTED_FIGURE = ~Q(report__status=ACCEPTED) & Q(value__isnull=False)
 
 
-def scope_note(include_submitted: bool = False) -> str:
-    return _("统计已审定和已提交的报告") if include_submitted else _("仅统计已审定的报告")
+def counted_statuses(include_unaccepted: bool = False) -> list[Report.Status]:
+    return [ACCEPTED, *UNACCEPTED_STATUSES] if include_unaccepted else [ACCEPTED]
+
+
+def scope_note(include_unaccepted: bool = False) -> str:
+    return _("统计已签收和未签收（已审定、审核中）的报告") if include_unaccepted else _("仅统计已签收的报告")
+
+
+def unaccepted_note(count: int) -> str:
+    return _("含未签收报告 %(count)d 份") % {"count": count}
 
 
 def as_number(value: Decimal | None) -> int | float | None:
@@ -54,6 +61,8 @@ class MeasureSum:
     # The body a measure of its own belongs to; None for a measure common to all bodies.
     owner: str | None = None
     quarters: dict = field(default_factory=lambda: dict.fromkeys(QUARTER_NUMBERS))
+    # The quarters whose figure includes a report not yet 签收ed (only when those are counted).
+    unaccepted: set = field(default_factory=set)
 
     @property
     def label(self):
@@ -69,36 +78,55 @@ class MeasureSum:
         present = [value for value in self.values if value is not None]
         return sum(present, Decimal(0)) if present else None
 
+    @property
+    def cells(self):
+        """(figure, whether it includes a report not yet 签收ed) for each quarter, as the page shows them."""
+        return [(self.quarters[quarter], quarter in self.unaccepted) for quarter in QUARTER_NUMBERS]
+
+    @property
+    def includes_unaccepted(self):
+        return bool(self.unaccepted)
+
 
 @dataclass
 class BodyMeasureRow(MeasureSum):
     body: str = ""
 
 
-def bodies_with_values(user: AbstractBaseUser, measure_id: int, year: int, include_submitted: bool = False, *,
+@dataclass
+class ReportCount:
+    """How many reports a quarter's figures come from, and how many of them are not yet 签收ed."""
+
+    counted: int = 0
+    unaccepted: int = 0
+
+
+def bodies_with_values(user: AbstractBaseUser, measure_id: int, year: int, include_unaccepted: bool = False, *,
                        body_ids: set[int]) -> QuerySet[Organization]:
     """The overseen bodies that gave a counted value of this measure in the year, by name: the
     rows of the measure's drill-down, paged in SQL so that a page costs its rows, not the tree."""
-    values = counted_values(user, year, include_submitted, body_ids=body_ids).filter(measure_id=measure_id)
+    values = counted_values(user, year, include_unaccepted, body_ids=body_ids).filter(measure_id=measure_id)
     return Organization.objects.filter(id__in=values.values("report__organization_id")).order_by("name")
 
 
 def values_by_body(user: AbstractBaseUser, measure_id: int, year: int, bodies: list[Organization],
-                   include_submitted: bool = False) -> list[BodyMeasureRow]:
+                   include_unaccepted: bool = False) -> list[BodyMeasureRow]:
     """One row per body (in the order given) with its value of the measure for each quarter. One query."""
     rows = {body.id: BodyMeasureRow(measure_id, "", "", body=body.name) for body in bodies}
     values = (
-        counted_values(user, year, include_submitted, body_ids=set(rows))
+        counted_values(user, year, include_unaccepted, body_ids=set(rows))
         .filter(measure_id=measure_id)
-        .values_list("report__organization_id", "report__quarter", "value")
+        .values_list("report__organization_id", "report__quarter", "value", "report__status")
         .order_by()
     )
-    for body_id, quarter, value in values:
+    for body_id, quarter, value, status in values:
         rows[body_id].quarters[quarter] = value
+        if status != ACCEPTED and value is not None:
+            rows[body_id].unaccepted.add(quarter)
     return list(rows.values())
 
 
-def counted_values(user: AbstractBaseUser, year: int, include_submitted: bool = False, *,
+def counted_values(user: AbstractBaseUser, year: int, include_unaccepted: bool = False, *,
                    body_ids: set[int] | None = None) -> QuerySet[MeasureValue]:
     """The MeasureValues that count: those of the overseen bodies' counted quarterly reports of
     the year (an annual report's figures are its quarters' again: counting them would count twice).
@@ -107,19 +135,20 @@ def counted_values(user: AbstractBaseUser, year: int, include_submitted: bool = 
         report__organization_id__in=overseen_ids(user) if body_ids is None else body_ids,
         report__year=year,
         report__quarter__isnull=False,
-        report__status__in=counted_statuses(include_submitted),
+        report__status__in=counted_statuses(include_unaccepted),
     )
 
 
-def measure_sums(user: AbstractBaseUser, year: int, include_submitted: bool = False, *,
+def measure_sums(user: AbstractBaseUser, year: int, include_unaccepted: bool = False, *,
                  body_ids: set[int] | None = None) -> list[MeasureSum]:
     """Each measure used in the counted reports with its sum across bodies per quarter, ordered
     by name. One aggregate query (GROUP BY measure, quarter), whatever the number of bodies;
-    name, unit and owner come along in the same query (they depend on the measure)."""
+    name, unit and owner come along in the same query (they depend on the measure), and so does
+    the number of reports not yet 签收ed in each sum."""
     rows = (
-        counted_values(user, year, include_submitted, body_ids=body_ids)
+        counted_values(user, year, include_unaccepted, body_ids=body_ids)
         .values("measure", "measure__name", "measure__unit", "measure__organization__name", "report__quarter")
-        .annotate(total=Sum("value"))
+        .annotate(total=Sum("value"), unaccepted=Count("id", filter=UNACCEPTED_FIGURE))
         .order_by()
     )
     sums = {}
@@ -129,43 +158,49 @@ def measure_sums(user: AbstractBaseUser, year: int, include_submitted: bool = Fa
             MeasureSum(row["measure"], row["measure__name"], row["measure__unit"], row["measure__organization__name"]),
         )
         entry.quarters[row["report__quarter"]] = row["total"]
+        if row["unaccepted"]:
+            entry.unaccepted.add(row["report__quarter"])
     return sorted(sums.values(), key=lambda entry: (entry.name, entry.unit, entry.owner or "", entry.measure_id))
 
 
-def latest_counted_year(body_ids: set[int], include_submitted: bool = False) -> int | None:
+def latest_counted_year(body_ids: set[int], include_unaccepted: bool = False) -> int | None:
     """The last year in which any of these bodies has a report the sums count, None if none:
     where the summary opens when no year is asked for, rather than on an empty current year."""
     return (
-        Report.objects.filter(organization_id__in=body_ids, status__in=counted_statuses(include_submitted))
+        Report.objects.filter(organization_id__in=body_ids, status__in=counted_statuses(include_unaccepted))
         .order_by()
         .aggregate(latest=Max("year"))["latest"]
     )
 
 
-def report_counts(user: AbstractBaseUser, year: int, include_submitted: bool = False, *,
-                  body_ids: set[int] | None = None) -> dict[int, int]:
-    """{quarter: number of reports counted}: how complete each quarter's sums are. One query."""
-    counts = dict.fromkeys(QUARTER_NUMBERS, 0)
-    counts.update(
+def report_counts(user: AbstractBaseUser, year: int, include_unaccepted: bool = False, *,
+                  body_ids: set[int] | None = None) -> dict[int, ReportCount]:
+    """{quarter: the reports counted, and of them not yet 签收ed}: how complete and how final each
+    quarter's sums are. One query."""
+    counts = {quarter: ReportCount() for quarter in QUARTER_NUMBERS}
+    rows = (
         Report.objects.filter(
             organization_id__in=overseen_ids(user) if body_ids is None else body_ids,
-            year=year, quarter__isnull=False, status__in=counted_statuses(include_submitted)
+            year=year, quarter__isnull=False, status__in=counted_statuses(include_unaccepted)
         )
         .values_list("quarter")
-        .annotate(count=Count("id"))
+        .annotate(count=Count("id"), unaccepted=Count("id", filter=~Q(status=ACCEPTED)))
         .order_by()
     )
+    for quarter, counted, unaccepted in rows:
+        counts[quarter] = ReportCount(counted, unaccepted)
     return counts
 
 
-def measure_rows_by_body(user: AbstractBaseUser, year: int, include_submitted: bool = False, *,
+def measure_rows_by_body(user: AbstractBaseUser, year: int, include_unaccepted: bool = False, *,
                          body_ids: set[int] | None = None) -> list[BodyMeasureRow]:
     """Body × measure, with the body's value for each quarter: the detail behind the sums.
     One query; ordered by body, then measure."""
     rows = (
-        counted_values(user, year, include_submitted, body_ids=body_ids)
+        counted_values(user, year, include_unaccepted, body_ids=body_ids)
         .values(
             "report__organization__name", "measure", "measure__name", "measure__unit", "report__quarter", "value",
+            "report__status",
         )
         .order_by()
     )
@@ -181,6 +216,8 @@ def measure_rows_by_body(user: AbstractBaseUser, year: int, include_submitted: b
             ),
         )
         entry.quarters[row["report__quarter"]] = row["value"]
+        if row["report__status"] != ACCEPTED and row["value"] is not None:
+            entry.unaccepted.add(row["report__quarter"])
     return sorted(found.values(), key=lambda entry: (entry.body, entry.name, entry.unit, entry.measure_id))
 
 
@@ -219,36 +256,49 @@ def write_sheet(sheet, title, headers, rows, widths):
     sheet.freeze_panes = "A3"  # title and header stay in view while scrolling
 
 
-def summary_workbook(user: AbstractBaseUser, year: int, include_submitted: bool = False) -> Workbook:
+def workbook_note(include_unaccepted: bool, counts: dict[int, ReportCount]) -> str:
+    """What the sheets' title rows say they count."""
+    if not include_unaccepted:
+        return scope_note(False)
+    return f"{scope_note(True)}，{unaccepted_note(sum(count.unaccepted for count in counts.values()))}"
+
+
+def summary_workbook(user: AbstractBaseUser, year: int, include_unaccepted: bool = False) -> Workbook:
     """Sheet 汇总: one row per measure with its quarterly sums and the year's total; sheet
-    分单位明细: the same per body. Figures are numeric cells (int when whole)."""
-    note = scope_note(include_submitted)
+    分单位明细: the same per body. Figures are numeric cells (int when whole). Counting the reports
+    not yet 签收ed, the title rows say how many there are and a last column marks the rows whose
+    figures include them (a mark in a figure's cell would turn the number into text)."""
     body_ids = overseen_ids(user)
+    note = workbook_note(include_unaccepted, report_counts(user, year, include_unaccepted, body_ids=body_ids))
+    marked = [_("含未签收报告")] if include_unaccepted else []
     workbook = Workbook()
+
+    def mark(entry):
+        return [_("是") if entry.includes_unaccepted else ""] if include_unaccepted else []
 
     summary = workbook.active
     summary.title = _("汇总")
     write_sheet(
         summary,
         _("%(year)s年统计数汇总（%(note)s）") % {"year": year, "note": note},
-        [_("统计指标"), pgettext("measure unit", "单位"), *_quarter_headers()],
+        [_("统计指标"), pgettext("measure unit", "单位"), *_quarter_headers(), *marked],
         [
-            [entry.label, entry.unit, *map(as_number, entry.values), as_number(entry.total)]
-            for entry in measure_sums(user, year, include_submitted, body_ids=body_ids)
+            [entry.label, entry.unit, *map(as_number, entry.values), as_number(entry.total), *mark(entry)]
+            for entry in measure_sums(user, year, include_unaccepted, body_ids=body_ids)
         ],
-        [36, 8, 12, 12, 12, 12, 12],
+        [36, 8, 12, 12, 12, 12, 12, *([14] if marked else [])],
     )
 
     detail = workbook.create_sheet(_("分单位明细"))
     write_sheet(
         detail,
         _("%(year)s年统计数分单位明细（%(note)s）") % {"year": year, "note": note},
-        [_("填报单位"), _("统计指标"), pgettext("measure unit", "单位"), *_quarter_headers()],
+        [_("填报单位"), _("统计指标"), pgettext("measure unit", "单位"), *_quarter_headers(), *marked],
         [
-            [entry.body, entry.label, entry.unit, *map(as_number, entry.values), as_number(entry.total)]
-            for entry in measure_rows_by_body(user, year, include_submitted, body_ids=body_ids)
+            [entry.body, entry.label, entry.unit, *map(as_number, entry.values), as_number(entry.total), *mark(entry)]
+            for entry in measure_rows_by_body(user, year, include_unaccepted, body_ids=body_ids)
         ],
-        [24, 36, 8, 12, 12, 12, 12, 12],
+        [24, 36, 8, 12, 12, 12, 12, 12, *([14] if marked else [])],
     )
     if detail.max_row > 2:
         detail.auto_filter.ref = f"A2:{get_column_letter(detail.max_column)}{detail.max_row}"

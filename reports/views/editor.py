@@ -29,8 +29,8 @@ from reports.evidence.attach import counts as evidence_counts
 from reports.models import GENERATED_SECTION_KINDS, Report
 from reports.review import workflow
 from reports.review.comments import latest_comments
-from reports.tracking import ledger
-from reports.views import carried_panel, evidence_panel, ledger_pages
+from reports.tracking import deadlines, ledger
+from reports.views import carried_panel, evidence_panel, ledger_pages, review
 from reports.views.access import editable_report_view, refusal, visible_report
 from reports.views.links import part_url
 from reports.views.measures_context import panel_context, panel_values
@@ -172,11 +172,21 @@ def editor(request, pk):
         **carried,
         ledger_typed=ledger_pages.typed_back(request),
         actions=workflow.available_actions(request.user, report),
+        **late_submit_context(request, report),
         report_comments=[c for c in comments if not c.ref],
         last_return=report.events.filter(action__in=["return", "reopen", "send_back"]).select_related("actor")
         .order_by("-created_at").first(),
     )
     return render(request, "reports/editor.html", context)
+
+
+def late_submit_context(request, report):
+    """A late first submission asks for its 迟报说明 beside the editor, with what a refused one had."""
+    late = deadlines.late_submission(report, workflow.today())
+    if late is None:
+        return {"late": None}
+    kept = review.typed_back(request, report)
+    return {"late": late, "late_typed": kept.get(workflow.SUBMIT, "")}
 
 
 @require_safe

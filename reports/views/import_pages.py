@@ -21,6 +21,7 @@ from reports.access import drafter_organizations
 from reports.document.numbering import section_ordinal
 from reports.drafting.starting import ReportExists, default_quarter, existing_report, standard_title
 from reports.models import Section
+from reports.tracking.deadlines import PeriodClosed
 from reports.views.uploads import limit_uploads, too_large
 from reports.word.importing import MAX_UPLOAD_BYTES, Block, ImportRefused, create_report, parse_blocks, read_blocks
 from reports.word.importing.errors import NOTHING_FOUND, TOO_LARGE
@@ -108,6 +109,9 @@ def preview(request, key):
                                        quarter=target["quarter"], user=request.user)
             except ReportExists as exists:
                 existing, status = exists.report, 409
+            except PeriodClosed as closed:
+                form.add_error("quarter", closed.message)
+                status = 422
             else:
                 _forget(request, key)
                 messages.success(request, _("已导入为草稿：%(title)s") % {"title": report.title})

@@ -13,6 +13,7 @@ from reports.drafting.forms import FROM_QUARTERS, NewReportForm
 from reports.drafting.starting import ReportExists, default_quarter, start_report
 from reports.labels import period_key
 from reports.models import Report
+from reports.tracking.deadlines import PeriodClosed
 
 
 @require_http_methods(["GET", "POST"])
@@ -37,6 +38,9 @@ def create(request):
         except ReportExists as exists:
             messages.info(request, _("%(title)s 已经存在，已为您打开。") % {"title": exists.report.title})
             return redirect("reports:edit", pk=exists.report.pk)
+        except PeriodClosed as closed:
+            form.add_error("quarter", closed.message)
+            return render(request, "reports/report_create.html", {"form": form}, status=422)
         except NothingToAssemble as nothing:
             form.add_error("copy_from", nothing.message)
             return render(request, "reports/report_create.html", {"form": form}, status=422)

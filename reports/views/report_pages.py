@@ -4,12 +4,13 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from reports.access import can_edit, drafter_organizations
+from reports.access import EDITABLE_STATUSES, can_edit, closed_now, drafter_organizations, is_drafter
 from reports.document.model import build_document
 from reports.evidence.attach import counts as evidence_counts
 from reports.models import Report
-from reports.review.workflow import available_actions
+from reports.review.workflow import available_actions, today
 from reports.tracking import carried
+from reports.tracking.deadlines import deadline_for, late_submission
 from reports.views import evidence_panel
 from reports.views.access import visible_report
 from reports.views.filters import ReportFilter
@@ -51,6 +52,10 @@ def report_detail(request, pk):
         "plans": carried.plans(report),
         "evidence_counts": evidence_counts(report),
     }
+    if "submit" in context["actions"]:
+        context["late"] = late_submission(report, today())
+    if report.status in EDITABLE_STATUSES and is_drafter(request.user, report.organization_id) and closed_now(report):
+        context["closed_message"] = deadline_for(report).closed_message()
     # Read only here: files are dropped in the editor, where the claims are written.
     context.update(evidence_panel.panel_context(request, report, editable=False, document=document))
     return render(request, "reports/report_detail.html", context)

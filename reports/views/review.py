@@ -1,6 +1,8 @@
 """Review: the submitted snapshot, what changed since the last round, comments, and the actions
 a user may take (computed by the workflow, so the page holds no permission logic)."""
 
+from datetime import date
+
 from django.contrib import messages
 from django.db.models import F
 from django.shortcuts import redirect, render
@@ -13,7 +15,7 @@ from reports.document.model import build_document
 from reports.document.snapshots import compare, snapshot_document
 from reports.evidence.attach import counts as evidence_counts
 from reports.models import ReportEvent
-from reports.review import workflow
+from reports.review import chain, substitutes, workflow
 from reports.review.comments import CommentRefused, add_comment, comment_targets, current_document, marked_from_above
 from reports.review.inbox import awaiting_reports
 from reports.review.timeline import timeline_entries
@@ -69,7 +71,8 @@ def review(request, pk):
         "actions": workflow.available_actions(request.user, report),
         "can_comment": can_comment(request.user, report),
         "can_edit": can_edit(request.user, report),
-        "events": list(report.events.select_related("actor").order_by("-created_at")[:10]),
+        "events": list(report.events.select_related("actor", "on_behalf_of").order_by("-created_at")[:10]),
+        **_chain_context(report),
         "typed": typed_back(request, report),
         "pdf_available": pdf_available(),
         "ledger_entries": ledger.open_entries(report.organization_id, request.user),
@@ -79,6 +82,14 @@ def review(request, pk):
     }
     context.update(evidence_panel.panel_context(request, report, editable=False))
     return render(request, "reports/review.html", context)
+
+
+def _chain_context(report):
+    """The chain's progress for the side panel, with the step the report waits at and the next."""
+    progress = chain.progress(report)
+    current = next((entry.step for entry in progress if entry.state == "current"), None)
+    following = next((entry.step for entry in progress if current and entry.step.number == current.number + 1), None)
+    return {"progress": progress, "current_step": current, "next_step": following}
 
 
 @require_POST
@@ -121,6 +132,7 @@ def act(request, pk, action):
         return redirect("reports:edit" if request.POST.get("back") == "edit" else "reports:review", pk=report.pk)
     done = {
         workflow.SUBMIT: _("已提交，等待审核。"),
+        workflow.PASS: _("已审核通过，送下一环节。"),
         workflow.APPROVE: _("已审定。报告已锁定，不能再修改。"),
         workflow.RETURN: _("已退回起草人修改。"),
         workflow.REOPEN: _("已重新打开，起草人可以修改。"),
@@ -141,5 +153,61 @@ def timeline(request, pk):
 @require_safe
 def inbox(request):
     # The longest waiting first: the one to take up next.
-    reports = awaiting_reports(request.user).order_by(F("waiting_since").asc(nulls_last=True), "-updated_at")
-    return render(request, "reports/inbox.html", {"reports": reports})
+    reports = list(awaiting_reports(request.user).order_by(F("waiting_since").asc(nulls_last=True), "-updated_at"))
+    today = workflow.today()
+    steps = chain.chains({report.organization_id for report in reports if report.status == workflow.SUBMITTED})
+    mine = chain.standing(request.user, today)
+    absent_names = {s.absent_id: s.absent for s in substitutes.standing_for(request.user, today)}
+    for report in reports:
+        if report.organization_id in steps:
+            step = chain.current(report, steps[report.organization_id])
+            report.step = step if len(steps[report.organization_id]) > 1 else None
+            deciders = mine.deciders(report.organization_id, step, steps[report.organization_id])
+            report.for_whom = absent_names.get(deciders[0]) if deciders and None not in deciders else None
+    reviews = substitutes.review_bodies(request.user)
+    return render(request, "reports/inbox.html", {
+        "reports": reports,
+        "reviews": bool(reviews),
+        "candidates": substitutes.candidates(request.user, reviews) if reviews else [],
+        "my_substitutions": chain.active_substitutions(request.user, today),
+        "standing_for": list(absent_names.values()),
+        "today": today,
+    })
+
+
+def _date(value):
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+@require_POST
+def substitute(request):
+    """Name a 代审 for some days (the reviewer on leave does it from their 待办)."""
+    try:
+        substitute_id = int(request.POST.get("substitute") or 0)
+    except ValueError:
+        substitute_id = 0
+    try:
+        made = substitutes.name_substitute(absent=request.user, substitute_id=substitute_id,
+                                           starts=_date(request.POST.get("starts")), ends=_date(request.POST.get("ends")),
+                                           today=workflow.today())
+    except substitutes.SubstitutionRefused as refused:
+        messages.error(request, refused.message)
+        return redirect("reports:inbox")
+    messages.success(request, _("已设置代审：%(start)s 至 %(end)s 由 %(name)s 代为审核。") % {
+        "start": made.starts.strftime("%Y-%m-%d"), "end": made.ends.strftime("%Y-%m-%d"),
+        "name": made.substitute.get_full_name() or made.substitute.username})
+    return redirect("reports:inbox")
+
+
+@require_POST
+def end_substitute(request, substitution_id):
+    try:
+        substitutes.end_substitution(absent=request.user, substitution_id=substitution_id, today=workflow.today())
+    except substitutes.SubstitutionRefused as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(request, _("代审已结束，报告回到您的待办。"))
+    return redirect("reports:inbox")

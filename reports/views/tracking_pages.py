@@ -1,4 +1,4 @@
-"""督办 pages: the board of who reported when, the 催报 button, and the measures summary.
+"""督办 pages: the board of who reported when, its 催报 and 准予延期 forms, and the measures summary.
 
 Only overseers (of a body that has bodies below it) and superusers may open them (access.is_overseer);
 anyone else gets 403. What an overseer sees is limited to the bodies below theirs (overseen_ids).
@@ -20,10 +20,20 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 
 from reports.access import is_overseer
-from reports.labels import PERIODS, QUARTER_NUMBERS, parse_period_key, period_key, quarter_name, quarter_short_name
+from reports.labels import (
+    PERIODS,
+    QUARTER_NUMBERS,
+    parse_period_key,
+    period_key,
+    period_name,
+    quarter_name,
+    quarter_short_name,
+)
 from reports.models import YEAR_MAX, YEAR_MIN, Organization
 from reports.tracking import summary
 from reports.tracking.board import board_years, build_board, default_board_year
+from reports.tracking.deadlines import local_date
+from reports.tracking.extensions import ExtensionRefused, grant_extension, not_supervised_message
 from reports.tracking.reminders import ReminderRefused, not_overseen_message, send_reminder
 from reports.tracking.scope import overseen_ids
 from reports.views.board_cells import CellRenderer
@@ -54,8 +64,9 @@ def _group(request):
         return None
 
 
-def _include_submitted(request):
-    return request.GET.get("include_submitted") in {"1", "on", "true"}
+def _include_unaccepted(request):
+    """?all=1: the summary counts the reports not yet 签收ed as well."""
+    return request.GET.get("all") in {"1", "on", "true"}
 
 
 @require_safe
@@ -70,7 +81,7 @@ def board(request):
         "reports/tracking/board.html",
         {
             "board": the_board,
-            "rows": CellRenderer(request, the_board.group).rows(the_board),
+            "rows": CellRenderer(request, today, the_board.group).rows(the_board),
             "year": year,
             "years": board_years(request.user, today, body_ids=body_ids),
         },
@@ -85,6 +96,20 @@ class ReminderForm(forms.Form):
     group = forms.IntegerField(min_value=1, required=False)  # the board's group page to go back to
 
 
+class ExtensionForm(ReminderForm):
+    until = forms.DateField()
+    # Checked by grant_extension after clean_text, which names what is wrong with it.
+    reason = forms.CharField(required=False, strip=False)
+
+
+def _back_to_board(data):
+    """The board page a cell's form was sent from: its year, and its group if it had one."""
+    back = f"{reverse('tracking:board')}?year={data['year']}"
+    if data.get("group"):
+        back += f"&group={data['group']}"
+    return back
+
+
 @require_POST
 def remind(request):
     """催报 from a cell of the board: a plain form post, answered with a redirect back to the
@@ -95,9 +120,7 @@ def remind(request):
         messages.error(request, _("催报请求不完整，没有发送邮件。请刷新页面后重试。"))
         return redirect("tracking:board")
     data = form.cleaned_data
-    back = f"{reverse('tracking:board')}?year={data['year']}"
-    if data["group"]:
-        back += f"&group={data['group']}"
+    back = _back_to_board(data)
     organization = Organization.objects.filter(pk=data["organization"]).first()
     if organization is None:
         messages.error(request, not_overseen_message())
@@ -123,16 +146,49 @@ def remind(request):
     return redirect(back)
 
 
+@require_POST
+def extend(request):
+    """准予延期 from a closed cell of the board, answered like 催报: back to the board's page, with
+    a message saying until when, or why not."""
+    _require_overseer(request.user)
+    form = ExtensionForm(request.POST)
+    data = form.cleaned_data if form.is_valid() else None
+    if data is None:
+        messages.error(request, _("准予延期的请求不完整（须填写延期日期和理由），没有准予延期。请刷新页面后重试。"))
+        # The fields that were valid still say which page of the board to go back to.
+        return redirect(_back_to_board(form.cleaned_data) if "year" in form.cleaned_data else "tracking:board")
+    back = _back_to_board(data)
+    organization = Organization.objects.filter(pk=data["organization"]).first()
+    if organization is None:
+        messages.error(request, not_supervised_message())
+        return redirect(back)
+    back += f"#body-{organization.pk}"
+    try:
+        extension = grant_extension(
+            user=request.user, organization=organization, year=data["year"], quarter=data["quarter"],
+            until=data["until"], reason=data["reason"], today=local_date(timezone.now()),
+        )
+    except ExtensionRefused as refusal:
+        messages.error(request, refusal.message)
+        return redirect(back)
+    messages.success(request, _("已准予%(body)s%(period)s的报告延期至 %(until)s，并已通知该单位的起草人。") % {
+        "body": organization.name, "period": period_name(extension.year, extension.quarter),
+        "until": extension.until.strftime("%Y-%m-%d")})
+    return redirect(back)
+
+
 @require_safe
 def measures(request):
     _require_overseer(request.user)
     today = timezone.localdate()
-    include_submitted = _include_submitted(request)
+    include_unaccepted = _include_unaccepted(request)
     body_ids = overseen_ids(request.user)
-    # Figures are summed from approved reports, which come after the quarter: early in a year
+    # Figures are summed from 签收ed reports, which come after the quarter: early in a year
     # (and on a new installation) the current year has none yet.
-    year = _year(request) or summary.latest_counted_year(body_ids, include_submitted) or today.year
-    sums = summary.measure_sums(request.user, year, include_submitted, body_ids=body_ids)
+    year = _year(request) or summary.latest_counted_year(body_ids, include_unaccepted) or today.year
+    sums = summary.measure_sums(request.user, year, include_unaccepted, body_ids=body_ids)
+    counts = summary.report_counts(request.user, year, include_unaccepted, body_ids=body_ids)
+    unaccepted = sum(count.unaccepted for count in counts.values())
     chart = {
         # Short labels, so that four fit under a small chart without turning sideways.
         "labels": [quarter_short_name(quarter) for quarter in QUARTER_NUMBERS],
@@ -146,8 +202,8 @@ def measures(request):
             for entry in sums
         ],
     }
-    query = f"?year={year}" + ("&include_submitted=1" if include_submitted else "")
-    drill = _by_body(request, sums, year, include_submitted, body_ids)
+    query = f"?year={year}" + ("&all=1" if include_unaccepted else "")
+    drill = _by_body(request, sums, year, include_unaccepted, body_ids)
     return render(
         request,
         "reports/tracking/summary.html",
@@ -155,10 +211,12 @@ def measures(request):
             "year": year,
             "quarter_names": [quarter_name(quarter) for quarter in QUARTER_NUMBERS],
             "years": board_years(request.user, today, body_ids=body_ids),
-            "include_submitted": include_submitted,
-            "scope_note": summary.scope_note(include_submitted),
+            "include_unaccepted": include_unaccepted,
+            "scope_note": summary.scope_note(include_unaccepted),
+            "unaccepted_note": summary.unaccepted_note(unaccepted) if include_unaccepted else "",
+            "unaccepted": unaccepted,
             "sums": sums,
-            "report_counts": summary.report_counts(request.user, year, include_submitted, body_ids=body_ids).values(),
+            "report_counts": counts.values(),
             "bodies_count": len(body_ids),
             "chart": chart,
             "xlsx_url": reverse("tracking:summary_xlsx") + query,
@@ -171,7 +229,7 @@ def measures(request):
 BY_BODY_PAGE_SIZE = 50
 
 
-def _by_body(request, sums, year, include_submitted, body_ids):
+def _by_body(request, sums, year, include_unaccepted, body_ids):
     """The drill-down of one measure of the table (?measure=ID): each body's value per quarter,
     a page of bodies at a time. None when no measure of the table is asked for."""
     try:
@@ -181,12 +239,12 @@ def _by_body(request, sums, year, include_submitted, body_ids):
     entry = next((entry for entry in sums if entry.measure_id == measure_id), None)
     if entry is None:
         return None
-    bodies = summary.bodies_with_values(request.user, measure_id, year, include_submitted, body_ids=body_ids)
+    bodies = summary.bodies_with_values(request.user, measure_id, year, include_unaccepted, body_ids=body_ids)
     page = Paginator(bodies, BY_BODY_PAGE_SIZE).get_page(request.GET.get("page"))
     return {
         "entry": entry,
         "page": page,
-        "rows": summary.values_by_body(request.user, measure_id, year, list(page.object_list), include_submitted),
+        "rows": summary.values_by_body(request.user, measure_id, year, list(page.object_list), include_unaccepted),
     }
 
 
@@ -194,7 +252,7 @@ def _by_body(request, sums, year, include_submitted, body_ids):
 def measures_xlsx(request):
     _require_overseer(request.user)
     year = _year(request) or timezone.localdate().year
-    workbook = summary.summary_workbook(request.user, year, _include_submitted(request))
+    workbook = summary.summary_workbook(request.user, year, _include_unaccepted(request))
     buffer = BytesIO()
     workbook.save(buffer)
     response = HttpResponse(buffer.getvalue(), content_type=XLSX_CONTENT_TYPE)

@@ -4,10 +4,12 @@ from decimal import Decimal
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
+from django.utils import timezone
 
 from reports.drafting.starting import moved_to_period, standard_title
 from reports.drafting.structure import create_report_from_structure
 from reports.models import Measure, Organization, Report
+from reports.tracking import deadlines
 from reports.word.importing.result import ParsedReport
 
 
@@ -16,6 +18,8 @@ def create_report(parsed: ParsedReport, *, organization: Organization, year: int
                   user: AbstractBaseUser | None = None) -> Report:
     """Create the draft; raises ReportExists (drafting.starting.create_report_row) if the quarter's
     report exists, or was created a moment ago, and then leaves behind no measure it added."""
+    if user is not None:  # a person's import; the command line loads what an administrator chose
+        deadlines.check_open(organization.id, year, quarter, deadlines.local_date(timezone.now()))
     measures = {found.name: Measure.objects.for_name(name=found.name, unit=found.unit, organization=organization)
                 for found in parsed.measures}
     values = {found.name: Decimal(str(found.value)) for found in parsed.measures if found.value is not None}
