@@ -31,6 +31,7 @@ def review_both_steps(page, live_server, report):
     page.get_by_test_id("nav-inbox").click()
     page.get_by_role("row").filter(has_text=report.title).get_by_role("link", name="去审核").click()
     expect(page.get_by_test_id("review-chain")).to_contain_text("审核人")
+    expect(page.get_by_test_id("late-note")).to_contain_text("机关调整，材料汇总延误。")
     actions = page.get_by_test_id("review-actions")
     expect(actions.get_by_role("button", name="审定通过")).to_have_count(0)
     actions.get_by_role("button", name="审核通过，送“主要负责人”").click()

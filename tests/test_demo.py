@@ -4,7 +4,20 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
-from reports.models import Heading, Item, Measure, MeasureValue, Membership, Organization, Report, ReportEvent, Submission
+from reports.models import (
+    Extension,
+    Heading,
+    Item,
+    Measure,
+    MeasureValue,
+    Membership,
+    Notice,
+    Organization,
+    Report,
+    ReportEvent,
+    ReviewStep,
+    Submission,
+)
 from reports.tracking import carried, ledger
 
 
@@ -97,3 +110,23 @@ def test_load_demo_refuses_when_debug_is_off(db, settings):
         call_command("load_demo")
     assert not Report.objects.exists()
     assert not get_user_model().objects.exists()
+
+
+def test_the_demo_shows_a_chain_a_report_sent_back_from_above_and_an_extension(demo):
+    """市政协党组 reviews in two steps (审核人 → 主要负责人 `leader`), its 2022 quarters went through
+    both; 市政府's 2023 Q1 was sent back from above once before its 签收; the sample has an
+    extension; and loading history told nobody anything."""
+    steps = list(ReviewStep.objects.filter(organization__name="市政协党组").order_by("position"))
+    assert [(step.name, [user.username for user in step.members.all()]) for step in steps] == [
+        ("审核人", []), ("主要负责人", ["leader"])]
+    q1 = Report.objects.get(organization__name="市政协党组", year=2022, quarter=1)
+    assert list(q1.events.order_by("created_at", "id").values_list("action", "actor__username")) == [
+        ("submit", "drafter"), ("pass", "reviewer"), ("approve", "leader"), ("accept", "overseer")]
+    government = Report.objects.get(organization__name="市政府党组", year=2023, quarter=1)
+    assert list(government.events.order_by("created_at", "id").values_list("action", flat=True)) == [
+        "submit", "approve", "send_back", "submit", "approve", "accept"]
+    assert government.status == "accepted"
+    assert Extension.objects.get().organization.name == "市政协党组"
+    late = Report.objects.get(organization__name="市人大常委会党组", year=2023, quarter=1)
+    assert late.late_reason and ReportEvent.objects.get(report=late, action="submit").comment == late.late_reason
+    assert not Notice.objects.exists()

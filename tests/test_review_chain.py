@@ -284,3 +284,15 @@ def test_the_default_chain_is_one_step_of_the_bodys_reviewers(complete_report, m
     Report.objects.filter(pk=report.pk).update(organization=tree["congress"], status="submitted")
     report.refresh_from_db()
     assert workflow.available_actions(reviewer, report) == ["approve", "return"]
+
+
+def test_who_passed_the_first_step_does_not_decide_the_second_even_as_a_substitute(complete_report, people):
+    Substitution.objects.create(absent=people["leader"], substitute=people["reviewer"], starts=TODAY, ends=TODAY)
+    workflow.submit(complete_report, actor=people["drafter"], late_reason=LATE_REASON, notify=False)
+    workflow.pass_on(complete_report, actor=people["reviewer"], notify=False)
+    assert workflow.available_actions(people["reviewer"], complete_report) == ["return"]
+    with pytest.raises(workflow.SelfApproval) as refused:
+        workflow.approve(complete_report, actor=people["reviewer"], notify=False)
+    assert "这一环节须由另一人审核" in refused.value.message
+    assert complete_report.status == "submitted"
+    workflow.approve(complete_report, actor=people["leader's substitute"], notify=False)

@@ -253,13 +253,13 @@ def replay_history(report, history):
     if history.get("sent_back"):  # 上级退回 once, fixed and sent up again
         again = history["sent_back"]
         overseer = User.objects.get(username=history["overseer"])
-        sent_back = workflow.send_back(report, actor=overseer, comment=again["comment"])
+        sent_back = workflow.send_back(report, actor=overseer, comment=again["comment"], notify=False)
         ReportEvent.objects.filter(pk=sent_back.pk).update(created_at=datetime.fromisoformat(again["at"]))
         approved_at = datetime.fromisoformat(again["approved"])
         _review_round(report, drafter, reviewer, approver, datetime.fromisoformat(again["resubmitted"]), approved_at, "")
     Report.objects.filter(pk=report.pk).update(created_by=drafter, updated_by=drafter, updated_at=approved_at)
     if history.get("accepted"):  # 签收ed by the overseer of the body it was 报送ed to
-        accepted = workflow.accept(report, actor=User.objects.get(username=history["overseer"]))
+        accepted = workflow.accept(report, actor=User.objects.get(username=history["overseer"]), notify=False)
         ReportEvent.objects.filter(pk=accepted.pk).update(created_at=datetime.fromisoformat(history["accepted"]))
     # Problems of the report rectified since: proposed by its drafter, closed (销号) by its reviewer.
     for entry in history.get("rectified", []):

@@ -32,7 +32,7 @@ from datetime import date
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
-from django.db.models import Exists, Q
+from django.db.models import Exists, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -164,7 +164,8 @@ def available_actions(user: AbstractBaseUser, report: Report) -> list[str]:
     on = today()
     actions = [action for (state, action), (_new, role) in TRANSITIONS.items()
                if state == report.status and _holds(user, report, role, on)[0]]
-    if not settings.JIBAO_ALLOW_SELF_APPROVAL and {PASS, APPROVE} & set(actions) and took_part(user, report):
+    if {PASS, APPROVE} & set(actions) and (decided_earlier_step(user, report) or (
+            not settings.JIBAO_ALLOW_SELF_APPROVAL and took_part(user, report))):
         actions = [action for action in actions if action not in (PASS, APPROVE)]
     if SUBMIT in actions and closed_now(report):
         actions.remove(SUBMIT)  # the editor says why (已截止); a button would only be refused
@@ -194,6 +195,13 @@ def took_part(user: AbstractBaseUser, report: Report) -> bool:
     return Report.objects.filter(pk=report.pk).filter(condition).exists()
 
 
+def decided_earlier_step(user: AbstractBaseUser, report: Report) -> bool:
+    """Whether the user passed an earlier step of this round (since the last submission), in their
+    own name or as a 代审: a chain is there so that each step is another pair of eyes."""
+    last_submit = report.events.filter(action=SUBMIT).order_by("-created_at", "-id").values("created_at")[:1]
+    return report.events.filter(action=PASS, actor=user, created_at__gte=Subquery(last_submit)).exists()
+
+
 @transaction.atomic
 def _transition(report, action, *, actor, comment="", notify=True, late_reason="", on=None):
     locked = Report.objects.select_for_update().get(pk=report.pk)
@@ -213,6 +221,8 @@ def _transition(report, action, *, actor, comment="", notify=True, late_reason="
     comment = _reason(comment, action)
     if action in (PASS, APPROVE) and not settings.JIBAO_ALLOW_SELF_APPROVAL and took_part(actor, locked):
         raise SelfApproval(_("您起草或提交过这份报告，不能由您审核或审定。请另一位审核人处理。"))
+    if action in (PASS, APPROVE) and decided_earlier_step(actor, locked):
+        raise SelfApproval(_("您已审核通过本轮的上一环节，这一环节须由另一人审核。"), code="second_step")
     step = chain.current(locked, chain.chain(locked.organization_id)) if action in STEP_DECISIONS else None
     changes = {"status": new_status}
     if action == SUBMIT:
@@ -349,17 +359,18 @@ def reopen(report: Report, *, actor: AbstractBaseUser, reason: str) -> ReportEve
     return _transition(report, REOPEN, actor=actor, comment=reason)
 
 
-def accept(report: Report, *, actor: AbstractBaseUser, comment: str = "") -> ReportEvent:
+def accept(report: Report, *, actor: AbstractBaseUser, comment: str = "", notify: bool = True) -> ReportEvent:
     """签收: the supervising body takes the report as 审定; it is locked for everyone from here."""
-    return _transition(report, ACCEPT, actor=actor, comment=comment)
+    return _transition(report, ACCEPT, actor=actor, comment=comment, notify=notify)
 
 
-def send_back(report: Report, *, actor: AbstractBaseUser, comment: str, at_ref: str = "") -> ReportEvent:
+def send_back(report: Report, *, actor: AbstractBaseUser, comment: str, at_ref: str = "",
+              notify: bool = True) -> ReportEvent:
     """上级退回: the supervising body returns the report to the body's drafters, with its reason;
     with `at_ref` the reason also stays at that part, as a reviewer's return does."""
     with transaction.atomic():
         _comment_at(report, actor, comment, at_ref)
-        return _transition(report, SEND_BACK, actor=actor, comment=comment)
+        return _transition(report, SEND_BACK, actor=actor, comment=comment, notify=notify)
 
 
 def unaccept(report: Report, *, actor: AbstractBaseUser, reason: str) -> ReportEvent:

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from reports.access import supervising_body_ids
 from reports.errors import Refusal
 from reports.labels import ANNUAL, PERIODS, QUARTER_NUMBERS  # noqa: F401 - others import QUARTER_NUMBERS from here
-from reports.models import DueDate, Extension, Organization
+from reports.models import DueDate, Extension, Organization, Submission
 
 # Due dates are dates in Beijing time whatever the server's or the user's time zone: a report
 # submitted at 23:30 on the due date in Beijing is on time, even though it is the 10th in UTC
@@ -176,6 +176,12 @@ def input_closed(report, today: date) -> bool:
     closed = deadline.closed(today) and not report.submissions.exists()
     report._jibao_closed = (today, closed)
     return closed
+
+
+def period_submitted(organization_id: int, year: int, quarter: int | None) -> bool:
+    """Whether the body has submitted the period's report (once is enough: it was reported)."""
+    return Submission.objects.filter(report__organization_id=organization_id, report__year=year,
+                                     report__quarter=quarter).exists()
 
 
 def late_submission(report, today: date) -> Deadline | None:

@@ -15,9 +15,10 @@ from reports.access import supervised_ids
 from reports.document.text import clean_text
 from reports.errors import Refusal
 from reports.labels import PERIODS, day_name, period_name
-from reports.models import Extension, Membership, Organization, Submission
+from reports.models import Extension, Membership, Organization
 from reports.review import notices
 from reports.review.comments import MAX_COMMENT
+from reports.tracking.deadlines import period_submitted
 
 # An extension is a few weeks' grace for a body that missed its deadline, not a new deadline for
 # the next quarter: past three months the period's report would come after the next one's.
@@ -89,8 +90,7 @@ def grant_extension(*, user: AbstractBaseUser, organization: Organization, year:
         # As for 催报: the body's row lock makes the check and the new Extension one step against a
         # submission or another overseer's grant at the same moment.
         Organization.objects.select_for_update().filter(pk=organization.pk).first()
-        if Submission.objects.filter(report__organization=organization, report__year=year,
-                                     report__quarter=quarter).exists():
+        if period_submitted(organization.pk, year, quarter):
             raise AlreadySubmitted(_("%(body)s%(period)s的报告已经报送，无需延期。")
                                    % {"body": organization.name, "period": period_name(year, quarter)})
         extension = Extension.objects.create(organization=organization, year=year, quarter=quarter, until=until,

@@ -15,7 +15,15 @@ from reports.errors import Refusal
 from reports.labels import day_name, period_name
 from reports.models import Membership, Organization, Reminder, Submission
 from reports.review import notices
-from reports.tracking.deadlines import PERIODS, REPORTING_TZ, Deadline, deadlines_for, due_dates, local_date
+from reports.tracking.deadlines import (
+    PERIODS,
+    REPORTING_TZ,
+    Deadline,
+    deadlines_for,
+    due_dates,
+    local_date,
+    period_submitted,
+)
 from reports.tracking.scope import overseen_ids
 
 
@@ -58,9 +66,7 @@ def send_reminder(*, user: AbstractBaseUser, organization: Organization, year: i
         # Not named: a body outside the user's range does not exist for them (see reports.access).
         raise NotOverseen(not_overseen_message())
     period = period_name(year, quarter)
-    if Submission.objects.filter(
-        report__organization=organization, report__year=year, report__quarter=quarter
-    ).exists():
+    if period_submitted(organization.id, year, quarter):
         raise AlreadySubmitted(_("%(body)s%(period)s的报告已经报送，无需催报。") % {"body": organization.name, "period": period})
     due = due_dates(year)[quarter]
     if today <= due:
@@ -84,7 +90,10 @@ def send_reminder(*, user: AbstractBaseUser, organization: Organization, year: i
             )
         if not notices.members(organization.id, Membership.Role.DRAFTER):
             raise NoRecipients(_("该单位还没有起草人，无法催报。请联系管理员为该单位设置起草人。"))
-        addresses = notices.remind(organization=organization, year=year, quarter=quarter, due_date=due, sender=user)
+        # Under an extension the body is asked for its report by the extended date, not the old one.
+        deadline = deadlines_for([organization.id], year, quarter)[organization.id]
+        asked_by = deadline.extended_until if deadline.extended(today) else due
+        addresses = notices.remind(organization=organization, year=year, quarter=quarter, due_date=asked_by, sender=user)
         return Reminder.objects.create(
             organization=organization, year=year, quarter=quarter, sent_by=user, recipients=", ".join(addresses)
         )
