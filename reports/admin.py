@@ -233,6 +233,8 @@ class OrganizationAdmin(admin.ModelAdmin):
         (None, {"fields": ["name", "short_name", "parent"]}),
         (_("作为督办单位：下级单位的报送期限"), {
             "fields": ["grace_days", "closes_input", "warning_days"],
+            # Open only where it applies: a body with overseers, whose bodies below report to it.
+            "classes": ["collapse"],
             "description": _("对报送给本单位的下级单位生效（本单位须有督办人）。截止日期本身在“报送期限”中设置；"
                              "截止日期后提交须填写迟报说明；勾选“宽限期满后截止填报”后，宽限期满仍未提交的单位不能再填写，"
                              "督办人可在督办看板上对单个单位“准予延期”。"),

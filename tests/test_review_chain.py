@@ -296,3 +296,12 @@ def test_who_passed_the_first_step_does_not_decide_the_second_even_as_a_substitu
     assert "这一环节须由另一人审核" in refused.value.message
     assert complete_report.status == "submitted"
     workflow.approve(complete_report, actor=people["leader's substitute"], notify=False)
+
+
+def test_a_chain_shortened_meanwhile_leaves_the_report_at_its_last_step(complete_report, people, tree):
+    Report.objects.filter(pk=complete_report.pk).update(status="submitted", review_step=3)  # a third step, since removed
+    complete_report.refresh_from_db()
+    assert list(awaiting_reports(people["leader"])) == [complete_report]
+    assert workflow.available_actions(people["leader"], complete_report) == ["approve", "return"]
+    event = workflow.approve(complete_report, actor=people["leader"], notify=False)
+    assert event.step == 2 and complete_report.status == "approved"

@@ -61,6 +61,15 @@ def chain(organization_id: int) -> list[Step]:
     return chains([organization_id])[organization_id]
 
 
+def steps_of(report: Report) -> list[Step]:
+    """The chain of the report's body, read once per report object: a page asks for each button."""
+    cached = getattr(report, "_jibao_chain", None)
+    if cached is None or cached[0] != report.organization_id:
+        cached = (report.organization_id, chain(report.organization_id))
+        report._jibao_chain = cached
+    return cached[1]
+
+
 def current(report: Report, steps: list[Step]) -> Step:
     """The step a submitted report waits at. A chain shortened meanwhile leaves it at its last step."""
     return steps[min(max(report.review_step, 1), len(steps)) - 1]
@@ -129,7 +138,7 @@ def decider(user: AbstractBaseUser, report: Report, today: date, *, step: Step |
     their own right decides in their own name."""
     if not user.is_authenticated:
         return False, None
-    steps = chain(report.organization_id)
+    steps = steps_of(report)
     step = step or current(report, steps)
     found = standing(user, today).deciders(report.organization_id, step, steps)
     if not found:
@@ -153,10 +162,9 @@ def waiting_condition(user: AbstractBaseUser, today: date) -> Q | None:
         held = [step for step in steps if mine.deciders(organization_id, step, steps)]
         if not held:
             continue
-        numbers = [step.number for step in held if not step.last]
-        at = Q(review_step__in=numbers) if numbers else Q()
+        at = Q(review_step__in=[step.number for step in held if not step.last])
         if held[-1].last:  # a chain shortened meanwhile leaves reports past its end at its last step
-            at = at | Q(review_step__gte=held[-1].number) if numbers else Q(review_step__gte=held[-1].number)
+            at |= Q(review_step__gte=held[-1].number)
         condition |= Q(organization_id=organization_id, status=Report.Status.SUBMITTED) & at
     return condition if condition else None
 
@@ -194,7 +202,7 @@ def progress(report: Report) -> list[StepProgress]:
     for a one-step chain, whose state the status says already."""
     from reports.models import ReportEvent
 
-    steps = chain(report.organization_id)
+    steps = steps_of(report)
     if len(steps) < 2 or report.status == Report.Status.DRAFT:
         return []
     events = list(report.events.select_related("actor", "on_behalf_of").order_by("-created_at", "-id")[:50])

@@ -134,7 +134,7 @@ def today() -> date:
 
 def _step_decider(user, report, role, on):
     """For the step roles: (whether the user holds the place, whom for as 代审)."""
-    steps = chain.chain(report.organization_id)
+    steps = chain.steps_of(report)
     step = steps[-1] if role == LAST_STEP else chain.current(report, steps)
     if role == LAST_STEP and report.status == SUBMITTED and not chain.current(report, steps).last:
         return False, None
@@ -223,7 +223,7 @@ def _transition(report, action, *, actor, comment="", notify=True, late_reason="
         raise SelfApproval(_("您起草或提交过这份报告，不能由您审核或审定。请另一位审核人处理。"))
     if action in (PASS, APPROVE) and decided_earlier_step(actor, locked):
         raise SelfApproval(_("您已审核通过本轮的上一环节，这一环节须由另一人审核。"), code="second_step")
-    step = chain.current(locked, chain.chain(locked.organization_id)) if action in STEP_DECISIONS else None
+    step = chain.current(locked, chain.steps_of(locked)) if action in STEP_DECISIONS else None
     changes = {"status": new_status}
     if action == SUBMIT:
         changes.update(_submission_checks(locked, actor, late_reason, on))
@@ -253,7 +253,7 @@ def _refuse(actor, report, action, role):
         raise NotPermitted(_("只有报送的上级单位的督办人可以%(action)s这份报告。") % {"action": label})
     if role == DRAFTER:
         raise NotPermitted(_("只有本单位的起草人可以%(action)s这份报告。") % {"action": label})
-    steps = chain.chain(report.organization_id)
+    steps = chain.steps_of(report)
     step = steps[-1] if role == LAST_STEP else chain.current(report, steps)
     if report.status == SUBMITTED:
         raise NotAtYourStep(
