@@ -23,6 +23,7 @@ from reports.tracking.deadlines import (
     due_dates,
     local_date,
     period_submitted,
+    year_deadlines,
 )
 from reports.tracking.scope import overseen_ids
 
@@ -159,13 +160,12 @@ def owed_reminders(now: datetime) -> list[OwedReminder]:
         return []
     owed = []
     for year in years:
-        for quarter in PERIODS:
-            for organization_id, deadline in deadlines_for(waiting, year, quarter).items():
-                kind = owed_kind(deadline, today)
-                if (kind is None or (organization_id, year, quarter) in submitted
-                        or (organization_id, year, quarter, kind) in had):
-                    continue
-                owed.append(OwedReminder(bodies[organization_id], year, quarter, kind, deadline.due))
+        for (organization_id, quarter), deadline in year_deadlines(waiting, year).items():
+            kind = owed_kind(deadline, today)
+            if (kind is None or (organization_id, year, quarter) in submitted
+                    or (organization_id, year, quarter, kind) in had):
+                continue
+            owed.append(OwedReminder(bodies[organization_id], year, quarter, kind, deadline.due))
     first = {}  # one reminder a body a day: the period due first; the next run tomorrow sends the next
     for reminder in sorted(owed, key=lambda item: item.due):
         first.setdefault(reminder.organization.pk, reminder)
