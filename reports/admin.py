@@ -35,6 +35,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from reports.access import FROZEN_STATUSES
 from reports.document.text import clean_text
+from reports.labels import person_name
 from reports.models import (
     Comment,
     DueDate,
@@ -193,7 +194,7 @@ class ReviewStepForm(CleanTextForm):
         if outside:
             self.add_error("members", forms.ValidationError(
                 _("%(names)s 不是本单位的成员，看不到本单位的报告。请先在“成员”中添加（角色选“审核人”）。"),
-                params={"names": "、".join(user.get_full_name() or user.username for user in outside)},
+                params={"names": "、".join(person_name(user) for user in outside)},
                 code="not_member"))
         return cleaned
 

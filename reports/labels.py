@@ -86,3 +86,8 @@ def period_name(year: int, quarter: int | None) -> str:
 def day_name(day: date) -> str:
     """The date in the active language's DATE_FORMAT (zh-hans: 2023年4月10日)."""
     return date_format(day)
+
+
+def person_name(user) -> str:
+    """A person as every page, notice and file names them: their full name, else their username."""
+    return user.get_full_name() or user.username

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
-from reports.labels import QUARTER_NAMES, QUARTER_NUMBERS, period_name
+from reports.labels import QUARTER_NAMES, QUARTER_NUMBERS, period_name, person_name
 from reports.managers import MeasureQuerySet, OrganizationQuerySet, ReportQuerySet
 
 QUARTERS = [(quarter, QUARTER_NAMES[quarter]) for quarter in QUARTER_NUMBERS]
@@ -503,11 +503,10 @@ class ReportEvent(models.Model):
         """The actor as every page and notice names them: "王五（代 李四）" for a 代审."""
         if self.actor is None:
             return str(_("系统"))
-        name = self.actor.get_full_name() or self.actor.username
         if self.on_behalf_of_id:
-            absent = self.on_behalf_of.get_full_name() or self.on_behalf_of.username
-            return str(_("%(name)s（代 %(absent)s）")) % {"name": name, "absent": absent}
-        return name
+            return str(_("%(name)s（代 %(absent)s）")) % {"name": person_name(self.actor),
+                                                       "absent": person_name(self.on_behalf_of)}
+        return person_name(self.actor)
 
     @property
     def what(self) -> str:

@@ -50,6 +50,17 @@ def fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def default_language():
+    """Each test starts in the product's language. A request in English activates English for the
+    thread and nothing deactivates it, so the next test's messages would read English."""
+    from django.conf import settings
+    from django.utils import translation
+
+    with translation.override(settings.LANGUAGE_CODE):
+        yield
+
+
+@pytest.fixture(autouse=True)
 def evidence_media(settings, tmp_path_factory):
     """Every test stores its evidence files in a folder of its own, never in the checkout's media/."""
     settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")

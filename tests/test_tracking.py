@@ -576,6 +576,15 @@ def test_a_drafter_without_an_address_finds_the_reminder_among_their_notices(tre
     assert Reminder.objects.get().recipients == ""
 
 
+def test_the_board_says_a_reminder_went_only_as_a_notice(client, tree, overseer, q1_reports, make_user, mailoutbox):
+    make_user(organization=tree["office"], role=DRAFTER)  # no e-mail address
+    client.force_login(overseer)
+    response = client.post(remind_url(), {"organization": tree["office"].pk, "year": 2023, "quarter": 2}, follow=True)
+    html = response.content.decode()
+    assert "已向市政协机关党组的起草人发送站内催报通知；他们未设邮箱，没有发送邮件。" in html
+    assert "（0 人）" not in html and mailoutbox == []
+
+
 def test_a_refused_reminder_comes_back_as_a_message(client, tree, overseer, q1_reports, mailoutbox, make_user):
     make_user(organization=tree["county_body"], role=DRAFTER, email="c@example.org")
     client.force_login(overseer)

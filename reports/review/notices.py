@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from reports.access import supervising_body
+from reports.labels import person_name
 from reports.models import Membership, Notice, Organization, ReportEvent
 
 logger = logging.getLogger(__name__)
@@ -92,10 +93,6 @@ def after_transition(event: ReportEvent) -> list[str]:
     return addresses
 
 
-def _name(user) -> str:
-    return user.get_full_name() or user.username
-
-
 def _to_supervisors(report, actor):
     """审定 is 报送: the overseers of the body the report goes to are told it waits for their 签收."""
     body = supervising_body(report.organization)
@@ -124,5 +121,5 @@ def remind(*, organization: Organization, year: int, quarter: int | None, due_da
         body = _("%(body)s%(period)s履行全面从严治党主体责任情况报告应于%(due)s前报送，目前尚未提交。"
                  "请尽快完成并提交。") % {"body": organization.name, "period": period, "due": due}
     if sender is not None:
-        body += "\n\n" + _("督办人：%(who)s") % {"who": _name(sender)}
+        body += "\n\n" + _("督办人：%(who)s") % {"who": person_name(sender)}
     return deliver(recipients, subject, body, path("reports:list"))

@@ -13,6 +13,7 @@ from django.utils.translation import pgettext, pgettext_lazy
 from reports.document.diffing import diff_text
 from reports.document.tokens import TOKEN_RE, format_value, tokens_to_names
 from reports.drafting.starting import STARTED
+from reports.labels import person_name
 from reports.models import Evidence, Heading, Item, Measure, MeasureValue, Report, Section
 
 LIMIT = 300
@@ -33,7 +34,7 @@ class Entry:
 
 
 def _name(user):
-    return (user.get_full_name() or user.username) if user else _("系统")
+    return person_name(user) if user else _("系统")
 
 
 def _shown(text, names):

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from reports.access import supervised_ids
 from reports.document.text import clean_text
 from reports.errors import Refusal
-from reports.labels import PERIODS, day_name, period_name
+from reports.labels import PERIODS, day_name, period_name, person_name
 from reports.models import Extension, Membership, Organization
 from reports.review import notices
 from reports.review.comments import MAX_COMMENT
@@ -110,6 +110,6 @@ def tell_drafters(extension: Extension) -> list[str]:
              "\n延期理由：%(reason)s") % {
         "body": organization.name, "period": period, "until": day_name(extension.until), "reason": extension.reason}
     if granted_by is not None:
-        body += "\n\n" + _("批准人：%(who)s") % {"who": granted_by.get_full_name() or granted_by.username}
+        body += "\n\n" + _("批准人：%(who)s") % {"who": person_name(granted_by)}
     return notices.deliver(notices.members(organization.pk, Membership.Role.DRAFTER), subject, body,
                            notices.path("reports:list"))

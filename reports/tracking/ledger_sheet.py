@@ -18,7 +18,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.page import PageMargins
 
 from reports.document.text import without_forbidden
-from reports.labels import day_name
+from reports.labels import day_name, person_name
 from reports.tracking import ledger
 from reports.tracking.ledger import Entry
 from reports.tracking.summary import write_sheet
@@ -80,7 +80,7 @@ def _row(number: int, entry: Entry) -> list:
         entry.quarters,
         _text(problem.outcome),
         _text(f"{entry.progress_period}：{entry.progress}") if entry.progress else None,
-        _text(proposer.get_full_name() or proposer.username) if proposer else None,
+        _text(person_name(proposer)) if proposer else None,
     ]
 
 

@@ -14,6 +14,7 @@ from reports.access import can_comment, can_edit
 from reports.document.model import build_document
 from reports.document.snapshots import compare, snapshot_document
 from reports.evidence.attach import counts as evidence_counts
+from reports.labels import person_name
 from reports.models import ReportEvent
 from reports.review import chain, substitutes, workflow
 from reports.review.comments import CommentRefused, add_comment, comment_targets, current_document, marked_from_above
@@ -198,7 +199,7 @@ def substitute(request):
         return redirect("reports:inbox")
     messages.success(request, _("已设置代审：%(start)s 至 %(end)s 由 %(name)s 代为审核。") % {
         "start": made.starts.strftime("%Y-%m-%d"), "end": made.ends.strftime("%Y-%m-%d"),
-        "name": made.substitute.get_full_name() or made.substitute.username})
+        "name": person_name(made.substitute)})
     return redirect("reports:inbox")
 
 

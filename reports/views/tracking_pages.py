@@ -135,14 +135,18 @@ def remind(request):
         messages.error(request, refusal.message)
         return redirect(back)
     count = len([address for address in reminder.recipients.split(",") if address.strip()])
-    messages.success(
-        request,
-        ngettext(
-            "已向%(body)s发送催报邮件（%(count)d 人）。",
-            "已向%(body)s发送催报邮件（%(count)d 人）。",
-            count,
-        ) % {"body": organization.name, "count": count},
-    )
+    if count:
+        messages.success(
+            request,
+            ngettext(
+                "已向%(body)s发送催报邮件（%(count)d 人）。",
+                "已向%(body)s发送催报邮件（%(count)d 人）。",
+                count,
+            ) % {"body": organization.name, "count": count},
+        )
+    else:  # its drafters have no address: they find the 催报 among their 通知 only
+        messages.success(request, _("已向%(body)s的起草人发送站内催报通知；他们未设邮箱，没有发送邮件。")
+                         % {"body": organization.name})
     return redirect(back)
 
 
