@@ -6,7 +6,7 @@ that the names of other bodies' reports do not leak).
 """
 
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from reports.models import Membership, Organization, Report
 
@@ -24,19 +24,25 @@ def memberships(user: AbstractBaseUser) -> tuple[tuple[int, str], ...]:
     return cached
 
 
-def visible_organization_ids(user: AbstractBaseUser) -> set[int]:
+def visible_organizations(user: AbstractBaseUser) -> QuerySet[Organization]:
+    """The bodies whose reports the user sees: their own bodies, and those they oversee with every
+    body below (any depth). A query over the tree's paths (reports.tree), not a list of ids: an
+    overseer of a province sees tens of thousands, and every page filters on it in the database."""
     if not user.is_authenticated:
-        return set()
+        return Organization.objects.none()
     if user.is_superuser:
-        return set(Organization.objects.values_list("id", flat=True))
-    own = set()
-    overseen = set()
+        return Organization.objects.all()
+    own, overseen = set(), set()
     for organization_id, role in memberships(user):
-        if role == Membership.Role.OVERSEER:
-            overseen.add(organization_id)
-        else:
-            own.add(organization_id)
-    return own | Organization.objects.descendant_ids(overseen)
+        (overseen if role == Membership.Role.OVERSEER else own).add(organization_id)
+    condition = Q(pk__in=own | overseen)
+    if overseen:
+        condition |= Q(pk__in=Organization.objects.under(overseen).values("pk"))
+    return Organization.objects.filter(condition)
+
+
+def visible_organization_ids(user: AbstractBaseUser) -> set[int]:
+    return set(visible_organizations(user).values_list("id", flat=True))
 
 
 def is_overseer(user: AbstractBaseUser) -> bool:
@@ -56,28 +62,12 @@ def is_overseer(user: AbstractBaseUser) -> bool:
     return cached
 
 
-def _with_overseers() -> set[int]:
-    return set(Membership.objects.filter(role=Membership.Role.OVERSEER).values_list("organization_id", flat=True))
-
-
 def supervising_body_ids(organization_ids) -> dict[int, int | None]:
     """{body id: the id of the body its reports are 报送ed to}: the nearest body above with an
-    overseer (a 派驻纪检监察组, the 市纪委), or None at the top of the tree. One query per tree
-    level climbed. supervised_ids is the same rule, downwards."""
-    with_overseers = _with_overseers()
-    parents: dict[int, int | None] = {}
-    frontier = set(organization_ids)
-    while frontier:  # the ancestors' parents, level by level, only as far as needed
-        rows = dict(Organization.objects.filter(pk__in=frontier).values_list("id", "parent_id"))
-        parents.update(rows)
-        frontier = {pk for pk in rows.values() if pk is not None and pk not in parents and pk not in with_overseers}
-    found = {}
-    for organization_id in organization_ids:
-        parent_id = parents.get(organization_id)
-        while parent_id is not None and parent_id not in with_overseers:
-            parent_id = parents.get(parent_id)
-        found[organization_id] = parent_id
-    return found
+    overseer (a 派驻纪检监察组, the 市纪委), or None at the top of the tree. One query: the tree
+    keeps it on each body (Organization.supervisor, reports.tree)."""
+    found = dict(Organization.objects.filter(pk__in=set(organization_ids)).values_list("id", "supervisor_id"))
+    return {organization_id: found.get(organization_id) for organization_id in organization_ids}
 
 
 def supervising_body(organization: Organization) -> Organization | None:
@@ -89,17 +79,12 @@ def supervising_body(organization: Organization) -> Organization | None:
 def supervised_ids(user: AbstractBaseUser) -> set[int]:
     """The bodies whose reports are 报送ed to a body the user oversees: below it, down to (and
     including) the next bodies that have overseers of their own, whose bodies report to them.
-    One query per tree level, kept on the user object like memberships()."""
+    One query, kept on the user object like memberships()."""
     cached = getattr(user, "_jibao_supervised", None)
     if cached is not None:
         return cached
     overseen = {organization_id for organization_id, role in memberships(user) if role == Membership.Role.OVERSEER}
-    found, frontier = set(), overseen
-    with_overseers = _with_overseers() if overseen else set()
-    while frontier:
-        children = set(Organization.objects.filter(parent_id__in=frontier).values_list("id", flat=True)) - found
-        found |= children
-        frontier = children - with_overseers  # a body with overseers of its own takes the reports below it
+    found = set(Organization.objects.filter(supervisor_id__in=overseen).values_list("id", flat=True)) if overseen else set()
     user._jibao_supervised = found
     return found
 

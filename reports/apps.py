@@ -10,3 +10,8 @@ class ReportsConfig(AppConfig):
     def ready(self):
         # An evidence file goes with its last use, however the use is deleted (reports.evidence.attach).
         from reports.evidence import attach  # noqa: F401
+
+        # Who a body reports to follows its overseers (reports.tree).
+        from reports.tree import connect_signals
+
+        connect_signals()

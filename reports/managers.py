@@ -4,26 +4,35 @@ from reports.document.units import counts_whole
 
 
 class OrganizationQuerySet(models.QuerySet):
+    def under(self, root_ids, *, include_roots=True):
+        """The given bodies' subtrees (reports.tree): two queries however deep and large, the roots'
+        paths and then one index range per root."""
+        from reports.tree import below, subtree
+
+        paths = list(self.model.objects.filter(pk__in=root_ids).values_list("path", flat=True))
+        if not paths:
+            return self.none()
+        condition = models.Q()
+        for path in paths:
+            condition |= subtree(path) if include_roots else below(path)
+        return self.filter(condition)
+
     def descendant_ids(self, root_ids):
-        """The given bodies and every body below them, one query per tree level."""
-        found = set(root_ids)
-        frontier = set(root_ids)
-        while frontier:
-            children = set(self.filter(parent_id__in=frontier).values_list("id", flat=True)) - found
-            found |= children
-            frontier = children
-        return found
+        """The given bodies and every body below them."""
+        return set(self.under(root_ids).values_list("id", flat=True)) | set(root_ids)
 
 
 class ReportQuerySet(models.QuerySet):
     def visible_to(self, user):
-        from reports.access import visible_organization_ids
+        """The reports of the bodies the user sees (reports.access.visible_organizations, the one
+        rule), filtered in the database."""
+        from reports.access import visible_organizations
 
         if not user.is_authenticated:
             return self.none()
         if user.is_superuser:
             return self
-        return self.filter(organization_id__in=visible_organization_ids(user))
+        return self.filter(organization__in=visible_organizations(user))
 
 
 class MeasureQuerySet(models.QuerySet):

@@ -22,6 +22,9 @@ QUARTERS = [(quarter, QUARTER_NAMES[quarter]) for quarter in QUARTER_NUMBERS]
 YEAR_MIN, YEAR_MAX = 2000, 2100
 
 
+MAX_WARNING_DAYS = 60
+
+
 class Organization(models.Model):
     """A body that writes reports (a Party group, a department) or supervises others."""
 
@@ -45,8 +48,18 @@ class Organization(models.Model):
         _("宽限期满后截止填报"), default=False,
         help_text=_("勾选后，宽限期满仍未提交的单位不能再填写，除非督办人准予延期。"))
     warning_days = models.PositiveSmallIntegerField(
-        _("提前提醒天数"), default=3, validators=[MaxValueValidator(60)],
+        _("提前提醒天数"), default=3, validators=[MaxValueValidator(MAX_WARNING_DAYS)],
         help_text=_("截止日期前多少天起在督办看板上标为“即将到期”，并自动向未提交的单位发送一次提醒。"))
+
+    # Derived from `parent` and the overseers' memberships by reports.tree, never edited by hand:
+    # the materialised path that makes "all bodies below" one range of an index, the depth, and
+    # the body this body's reports are 报送ed to (the nearest above with overseers).
+    path = models.CharField(_("树路径"), max_length=255, db_index=True, editable=False, default="")
+    depth = models.PositiveSmallIntegerField(_("层级"), default=0, editable=False)
+    supervisor = models.ForeignKey(
+        "self", verbose_name=_("报送单位"), null=True, blank=True, editable=False,
+        on_delete=models.SET_NULL, related_name="supervised",
+    )
 
     objects = OrganizationQuerySet.as_manager()
 
@@ -62,6 +75,24 @@ class Organization(models.Model):
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        from reports.tree import place
+
+        old_path = self.path if self.pk is not None else ""
+        super().save(*args, **kwargs)
+        place(self, old_path)
+
+    def clean(self):
+        super().clean()
+        from reports.tree import MAX_DEPTH, SEGMENT
+
+        if self.parent_id is not None and self.pk is not None:
+            parent_path = Organization.objects.filter(pk=self.parent_id).values_list("path", flat=True).first() or ""
+            if self.parent_id == self.pk or (self.path and parent_path.startswith(self.path)):
+                raise ValidationError({"parent": _("上级单位不能是本单位或本单位的下级单位。")})
+            if parent_path and len(parent_path) // SEGMENT >= MAX_DEPTH:
+                raise ValidationError({"parent": _("单位层级过深。")})
 
 
 class Membership(models.Model):

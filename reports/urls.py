@@ -24,6 +24,7 @@ register_converter(PeriodConverter, "period")
 
 urlpatterns = [
     path("", report_pages.report_list, name="list"),
+    path("bodies/", report_pages.body_search, name="body_search"),
     path("new/", report_create.create, name="create"),
     path("import/", import_pages.upload, name="import"),
     path("import/<str:key>/", import_pages.preview, name="import_preview"),

@@ -141,6 +141,7 @@ RULES = {
     # The language can be chosen before logging in; it changes no data.
     "set_language": lambda state, v: {"GET": table("302", anonymous="302"), "POST": table("302", anonymous="302")},
     "reports:list": lambda state, v: only_get(table("200")),
+    "reports:body_search": lambda state, v: only_get(table("200")),
     # Only drafters start reports, and only for their own bodies: another body's drafter who
     # posts this body's id gets the form back (422) and nothing is created.
     "reports:create": lambda state, v: {

@@ -473,3 +473,63 @@ def test_filtering_through_the_form_in_a_browser(page, live_server, tree, make_u
 
     filters.get_by_role("link", name="清除").click()
     expect(page.get_by_test_id("report-count")).to_have_text("共 21 份")
+
+
+def test_with_many_bodies_the_body_filter_searches_the_server(client, tree, overseer, overseer_reports, monkeypatch):
+    """Past BODY_OPTIONS visible bodies, the select holds only the body asked for, and
+    reports:body_search suggests the visible bodies that match what is typed, never another tree's."""
+    monkeypatch.setattr("reports.views.filters.BODY_OPTIONS", 2)
+    client.force_login(overseer)
+    html = get(client).content.decode()
+    search_url = reverse("reports:body_search")
+    assert f'data-search-url="{search_url}"' in html and "市人大常委会党组</option>" not in html
+
+    html = get(client, organization=tree["congress"].pk).content.decode()
+    assert f'<option value="{tree["congress"].pk}" selected>市人大常委会党组</option>' in html
+    assert titles(get(client, organization=tree["congress"].pk)) == ["人大二〇二三年一季度"]
+
+    found = client.get(search_url, {"q": "政协"}).json()["results"]
+    assert [body["text"] for body in found] == ["市政协党组", "市政协机关党组"]  # not 县政协党组: another tree
+    assert client.get(search_url, {"q": "县"}).json()["results"] == []
+    # A body outside the tree asked for by id is refused like any wrong choice, and names nothing.
+    response = get(client, organization=tree["county_body"].pk)
+    assert "县政协党组" not in response.content.decode() and "没有“" in response.content.decode()
+
+
+def test_with_few_bodies_the_body_filter_lists_them_all_searchable(client, tree, overseer, overseer_reports):
+    client.force_login(overseer)
+    html = get(client).content.decode()
+    assert "data-searchable" in html and "data-search-url" not in html and "市人大常委会党组</option>" in html
+
+
+def test_body_search_needs_a_login_and_sees_only_the_users_bodies(client, tree, drafter):
+    search_url = reverse("reports:body_search")
+    assert client.get(search_url, {"q": "政协"}).status_code == 302
+    client.force_login(drafter)
+    assert [body["text"] for body in client.get(search_url, {"q": ""}).json()["results"]] == ["市政协党组"]
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_body_filter_finds_a_body_as_one_types(page, live_server, tree, overseer, overseer_reports, monkeypatch,
+                                                    artifacts_dir):
+    """Past BODY_OPTIONS bodies the select lists none: typing part of a name asks the server."""
+    from playwright.sync_api import expect
+
+    monkeypatch.setattr("reports.views.filters.BODY_OPTIONS", 2)
+    log_in(page, live_server, overseer.username, PASSWORD)
+    filters = page.get_by_role("search")
+    control = filters.locator(".ts-control")
+    control.click()
+    page.keyboard.type("人大")
+    option = page.locator(".ts-dropdown .option", has_text="市人大常委会党组")
+    expect(option).to_be_visible()
+    expect(page.locator(".ts-dropdown .option")).to_have_count(1)
+    page.screenshot(path=artifacts_dir / "report-list-body-search.png", full_page=True)
+    option.click()
+    # The control keeps its size as the choice closes: the button does not move under the pointer.
+    filters.get_by_role("button", name="筛选").click()
+    expect(page).to_have_url(re.compile(rf"organization={tree['congress'].pk}"))
+    expect(page.get_by_test_id("report-count")).to_have_text("共 1 份")
+    expect(page.locator("table.report-table tbody tr")).to_contain_text("人大二〇二三年一季度")
+    expect(control).to_contain_text("市人大常委会党组")  # the choice stays shown

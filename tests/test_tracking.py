@@ -216,21 +216,20 @@ def test_board_page_shows_badges_shares_and_remind_buttons(client, tree, oversee
 
 @pytest.fixture
 def small_threshold(monkeypatch):
-    """The demo tree's 3 bodies in 2 groups (市纪委监委: 市政协党组, 市人大常委会党组; 市政协党组:
-    市政协机关党组) count as many."""
+    """The demo tree's 3 bodies (市纪委监委: 市政协党组 with 市政协机关党组 below it, 市人大常委会党组)
+    count as many: the board drills down the tree."""
     monkeypatch.setattr("reports.tracking.board.BOARD_GROUP_THRESHOLD", 2)
 
 
-def test_a_large_board_opens_on_its_groups_with_their_totals(tree, overseer, q1_reports, small_threshold):
+def test_a_large_board_opens_on_the_overseers_level_with_totals_per_child(tree, overseer, q1_reports, small_threshold):
     board = build_board(overseer, 2023, today=date(2023, 7, 5))
-    assert board.grouped and board.rows == [] and board.group is None
-    assert [(row.organization, row.bodies) for row in board.groups] == [(tree["cppcc"], 1), (tree["city"], 2)]
-    cppcc_group, root_group = board.groups
-    q1 = root_group.quarters[0]  # 市政协党组 on time, 市人大常委会党组 late
-    assert (q1.bodies, q1.submitted, q1.on_time, q1.late, q1.overdue, q1.worst) == (2, 2, 1, 1, 0, "late")
-    q1 = cppcc_group.quarters[0]  # 市政协机关党组: a draft, overdue
-    assert (q1.submitted, q1.overdue, q1.worst) == (0, 1, "overdue")
-    assert [stats.worst for stats in root_group.quarters[1:]] == ["pending"] * 4
+    assert board.grouped and board.group is None and board.trail == []
+    # 市政协党组 has a body below it: a row of totals over both; 市人大常委会党组 has none: its cells.
+    assert [(row.organization, row.bodies) for row in board.groups] == [(tree["cppcc"], 2)]
+    assert [row.organization for row in board.rows] == [tree["congress"]]
+    q1 = board.groups[0].quarters[0]  # 市政协党组 on time, 市政协机关党组 a draft, overdue
+    assert (q1.bodies, q1.submitted, q1.on_time, q1.late, q1.overdue, q1.worst) == (2, 1, 1, 0, 1, "overdue")
+    assert [stats.worst for stats in board.groups[0].quarters[1:]] == ["pending"] * 4
     overall = board.quarters[0]
     assert (overall.bodies, overall.submitted, overall.on_time, overall.late, overall.overdue, overall.approved) == (
         3, 2, 1, 1, 1, 1)
@@ -240,16 +239,19 @@ def test_a_group_page_shows_its_bodies_and_a_reminder_comes_back_to_it(client, t
                                                                        small_threshold):
     client.force_login(overseer)
     html = client.get(reverse("tracking:board"), {"year": 2023}).content.decode()
-    assert html.count('data-testid="board-group"') == 2
-    assert 'class="board-body"' in html and "市政协机关党组" not in html  # groups only, no body rows
+    assert html.count('data-testid="board-group"') == 1
+    assert "市政协机关党组" not in html  # below a group row: not on the first page
+    assert f'id="body-{tree["congress"].pk}"' in html  # a body with nobody below it shows its cells
     assert "已报 2/3（67%）" in html  # the totals of all bodies
     group_url = f"{reverse('tracking:board')}?year=2023&amp;group={tree['cppcc'].pk}"
     assert f'href="{group_url}"' in html
 
     response = client.get(reverse("tracking:board"), {"year": 2023, "group": tree["cppcc"].pk})
     html = response.content.decode()
-    assert [row.organization for row in response.context["board"].rows] == [tree["office"]]
-    assert "2023年市政协党组所属单位报送进度" in html and "本组报送情况" in html and "已报 0/1（0%）" in html
+    # The body itself reports: its own row first, then the body below it.
+    assert [row.organization for row in response.context["board"].rows] == [tree["cppcc"], tree["office"]]
+    assert "2023年市政协党组所属单位报送进度" in html and "本组报送情况" in html and "已报 1/2（50%）" in html
+    assert "本级" in html
     assert 'data-testid="zip-1"' not in html  # the .zip is the whole quarter's: on the first page
     assert f'<input type="hidden" name="group" value="{tree["cppcc"].pk}">' in html
 
@@ -264,7 +266,8 @@ def test_a_group_that_is_not_the_overseers_shows_the_groups(client, tree, overse
     group = str(tree["county"].pk) if group == "county" else group
     response = client.get(reverse("tracking:board"), {"year": 2023, "group": group})
     assert response.status_code == 200
-    assert len(response.context["board"].groups) == 2 and response.context["board"].rows == []
+    board = response.context["board"]
+    assert board.group is None and len(board.groups) == 1 and [row.organization for row in board.rows] == [tree["congress"]]
     assert "县政协党组" not in response.content.decode()
 
 
@@ -364,13 +367,17 @@ def test_a_pending_cell_within_the_warning_days_is_due_soon(client, tree, overse
     assert not cell(build_board(overseer, 2023, today=date(2023, 7, 2)), tree["cppcc"], 2).due_soon  # 8 days before
     assert cell(build_board(overseer, 2023, today=date(2023, 7, 10)), tree["cppcc"], 2).due_soon  # the due date
 
-    # The groups' first page counts them apart from the other pending bodies.
+    # A group row (counted by the database) counts them apart from the other pending bodies.
     monkeypatch.setattr("reports.tracking.board.BOARD_GROUP_THRESHOLD", 2)
     grouped = build_board(overseer, 2023, today=date(2023, 7, 3))
-    root_group = next(group for group in grouped.groups if group.organization == tree["city"])
-    assert (root_group.quarters[1].pending, root_group.quarters[1].due_soon, root_group.quarters[1].not_yet_due) == (
-        1, 1, 0)
+    cppcc_group = next(group for group in grouped.groups if group.organization == tree["cppcc"])
+    assert (cppcc_group.quarters[1].pending, cppcc_group.quarters[1].due_soon, cppcc_group.quarters[1].not_yet_due) == (
+        2, 2, 0)
     assert (grouped.quarters[1].due_soon, grouped.quarters[2].due_soon, grouped.quarters[2].not_yet_due) == (2, 0, 3)
+    # Warning days are the supervising body's: at five, 7 days before is not yet due soon.
+    Organization.objects.filter(pk=tree["city"].pk).update(warning_days=5)
+    grouped = build_board(overseer, 2023, today=date(2023, 7, 3))
+    assert grouped.quarters[1].due_soon == 0
     monkeypatch.undo()
 
     # On the page (today's date): a due date set three days from now.
@@ -678,10 +685,11 @@ def test_grouped_board_queries_do_not_grow_with_the_number_of_bodies(client, db,
         return len(queries), response.context["board"]
 
     (few_count, few_board), (many_count, many_board) = page_queries(few), page_queries(many)
-    assert (len(few_board.groups), len(many_board.groups)) == (2, 2) and few_count == many_count
+    assert (len(few_board.groups), len(many_board.groups)) == (1, 1) and few_count == many_count
     (few_count, few_board), (many_count, many_board) = (
         page_queries(few, group=few_group.pk), page_queries(many, group=many_group.pk))
-    assert (len(few_board.rows), len(many_board.rows)) == (2, 12) and few_count == many_count
+    # The group's own row, then the bodies below it.
+    assert (len(few_board.rows), len(many_board.rows)) == (3, 13) and few_count == many_count
 
 
 # ---- In a browser -------------------------------------------------------------------------
@@ -749,7 +757,8 @@ def test_overseer_tracks_reminds_and_reads_the_sums(page, live_server, artifacts
 @pytest.mark.django_db(transaction=True)
 def test_overseer_opens_a_group_reminds_and_goes_back(page, live_server, artifacts_dir, tree, overseer, report_factory,
                                                        make_user, small_threshold):
-    """A board of many bodies opens on its groups; a group's page reminds and comes back to it."""
+    """A board of many bodies opens on the overseer's level (a row of totals for a body with bodies
+    below it, cells for the others); a click goes one level down, where 催报 comes back to it."""
     submitted(report_factory(tree["cppcc"], status="approved"), beijing(2023, 4, 8))
     submitted(report_factory(tree["congress"], status="submitted"), beijing(2023, 4, 14))
     make_user(organization=tree["office"], role=DRAFTER, email="office@example.org")
@@ -758,21 +767,24 @@ def test_overseer_opens_a_group_reminds_and_goes_back(page, live_server, artifac
 
     page.goto(f"{live_server.url}{reverse('tracking:board')}?year=2023")
     groups = page.get_by_test_id("board-group")
-    expect(groups).to_have_count(2)
-    city = page.locator(f"#group-{tree['city'].pk}")
-    expect(city.locator("td[data-quarter='1']")).to_contain_text("已报 2/2")
-    expect(city.locator("td[data-quarter='1'] .timeliness-late")).to_have_text("迟报")
+    expect(groups).to_have_count(1)
+    congress = page.locator(f"#body-{tree['congress'].pk}")
+    expect(congress.locator("td[data-quarter='1'] .timeliness-badge")).to_have_text("迟报")
     cppcc = page.locator(f"#group-{tree['cppcc'].pk}")
+    expect(cppcc).to_contain_text("2 个单位")
     overdue = cppcc.locator("td[data-quarter='1']")
-    expect(overdue).to_contain_text("已报 0/1")
+    expect(overdue).to_contain_text("已报 1/2")
+    expect(overdue.locator(".timeliness-overdue")).to_have_text("逾期未报")
     expect(overdue).to_have_css("background-color", "rgb(253, 242, 242)")  # a group with an overdue body stands out
     expect(page.get_by_test_id("quarter-stats-1")).to_contain_text("已报 2/3（67%）")
     page.screenshot(path=artifacts_dir / "tracking-board-groups.png", full_page=True)
 
     cppcc.get_by_role("link", name="市政协党组").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("2023年市政协党组所属单位报送进度")
+    expect(page.get_by_test_id("board-trail")).to_contain_text("全部单位")
     board = page.get_by_test_id("tracking-board")
-    expect(board.locator("tbody tr")).to_have_count(1)
+    expect(board.locator("tbody tr")).to_have_count(2)  # 市政协党组 itself (本级), then the body below it
+    expect(board.locator("tbody tr").first).to_contain_text("本级")
     board.locator(f"#body-{tree['office'].pk} td[data-quarter='1']").get_by_role("button", name=re.compile("催报")).click()
     expect(page.get_by_role("alert")).to_contain_text("已向市政协机关党组发送催报邮件（1 人）")
     expect(page.get_by_role("heading", level=1)).to_have_text("2023年市政协党组所属单位报送进度")  # still the group
@@ -781,4 +793,4 @@ def test_overseer_opens_a_group_reminds_and_goes_back(page, live_server, artifac
     page.screenshot(path=artifacts_dir / "tracking-board-group.png", full_page=True)
 
     page.get_by_test_id("all-groups").click()
-    expect(page.get_by_test_id("board-group")).to_have_count(2)
+    expect(page.get_by_test_id("board-group")).to_have_count(1)

@@ -6,21 +6,25 @@ Nothing here is stored; the board is computed from the reports on every request.
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.db.models import Max, Min, OuterRef, QuerySet, Subquery
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 
+from reports import tree
 from reports.labels import period_key, quarter_name
-from reports.models import APPROVED_STATUSES, DueDate, Organization, Reminder, Report, ReportEvent, Submission
+from reports.models import APPROVED_STATUSES, MAX_WARNING_DAYS, DueDate, Organization, Reminder, Report, ReportEvent, Submission
 from reports.review.chain import Step, chains, current
 from reports.tracking import ledger
 from reports.tracking.deadlines import (
+    DEFAULT_WARNING_DAYS,
     LATE,
     ON_TIME,
     OVERDUE,
     PENDING,
     PERIODS,
+    REPORTING_TZ,
     Deadline,
     due_dates,
     local_date,
@@ -28,7 +32,7 @@ from reports.tracking.deadlines import (
     year_deadlines,
 )
 from reports.tracking.extensions import may_grant
-from reports.tracking.scope import overseen_ids
+from reports.tracking.scope import overseen, overseen_roots
 
 # The events that send a report back to its drafters: by the body itself (a step returns it, or
 # the last step reopens it after 审定) or from above (上级退回, before 签收).
@@ -112,7 +116,8 @@ class QuarterStats:
     overdue: int = 0
     pending: int = 0
     due_soon: int = 0  # of the pending ones, within the warning days before the due date
-    approved: int = 0  # what the quarter's .zip download holds
+    approved: int = 0  # what the quarter's .zip download holds (审定, 签收ed or not)
+    accepted: int = 0  # of which 签收ed by the supervising body
 
     @property
     def label(self):
@@ -151,17 +156,32 @@ class QuarterStats:
         """The pending bodies that are not yet due soon (未到期 beside 即将到期)."""
         return self.pending - self.due_soon
 
-    def add(self, state, submitted, approved, soon=False):
+    def add(self, state, submitted, approved, soon=False, accepted=False):
         setattr(self, state, getattr(self, state) + 1)
         self.submitted += submitted
         self.approved += approved
         self.due_soon += soon
+        self.accepted += accepted
+
+    def fill(self, *, submitted, on_time, approved, accepted, warned, today):
+        """The totals of a GroupRow from the database's counts (counts_per_child): the bodies not
+        submitted are overdue past the due date, else pending, and due soon when warned."""
+        missing = self.bodies - submitted
+        self.submitted, self.on_time, self.late = submitted, on_time, submitted - on_time
+        self.overdue, self.pending = (missing, 0) if today > self.due else (0, missing)
+        self.due_soon = warned if self.pending else 0
+        self.approved, self.accepted = approved + accepted, accepted
+
+    def merge(self, other):
+        """Adds another set of bodies' totals for the same quarter (the board's header row)."""
+        for name in ("bodies", "submitted", "on_time", "late", "overdue", "pending", "due_soon", "approved", "accepted"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
 
 
 @dataclass
 class GroupRow:
-    """A row of the board's first page when it has many bodies: the bodies that share one parent
-    (a 派驻纪检监察组, a county, …) with their totals per quarter."""
+    """A row of the board for a body that has bodies below it (a city, a 派驻纪检监察组, …): the
+    totals per quarter of the reporting bodies in its subtree, counted in the database."""
 
     organization: Organization
     bodies: int
@@ -174,16 +194,18 @@ class Board:
     today: date
     rows: list = field(default_factory=list)
     quarters: list = field(default_factory=list)
-    # When the overseer follows more than BOARD_GROUP_THRESHOLD bodies in several groups, the board
-    # opens on one row per group (`groups`) and shows the bodies of one group at a time (`group`).
+    # A board of more than BOARD_GROUP_THRESHOLD bodies drills down the tree: a page shows the
+    # bodies directly below one body (`group`), those with bodies below them as GroupRows
+    # (`groups`) and the others as rows of cells; `trail` is the way down to it (the breadcrumb).
     groups: list = field(default_factory=list)
     group: Organization | None = None
     grouped: bool = False
+    trail: list = field(default_factory=list)
 
 
-# A board of more bodies than this opens on its groups: 60 bodies × 4 quarters is about what can
-# be read at a glance on one screen, and the page's size and time grow with every row shown
-# (docs/PERFORMANCE.md).
+# A board of more bodies than this drills down the tree level by level: 60 bodies × 4 quarters is
+# about what can be read at a glance on one screen, and the page's size and time grow with every
+# row shown (docs/PERFORMANCE.md).
 BOARD_GROUP_THRESHOLD = 60
 
 
@@ -208,35 +230,151 @@ def _quarter_stats(dues, bodies):
     return [QuarterStats(quarter=quarter, due=dues[quarter], bodies=bodies) for quarter in PERIODS]
 
 
-def build_board(user: AbstractBaseUser, year: int, today: date, *, body_ids: set[int] | None = None,
-                group_id: int | None = None) -> Board:
-    """Every overseen body (by name) × the four quarters of `year`, with per-quarter totals.
+def reporting_bodies() -> QuerySet[Organization]:
+    """The bodies that write the report: all but the supervising bodies that have bodies reporting
+    to them (a 派驻纪检监察组, a 市纪委 seen from the province: they receive reports, they are counted
+    at their own level). A body that has bodies below it and no overseers reports as well."""
+    return Organization.objects.exclude(Exists(Organization.objects.filter(supervisor=OuterRef("pk"))))
 
-    Bodies are grouped by their parent. Past BOARD_GROUP_THRESHOLD bodies in more than one group,
-    the board without `group_id` holds one GroupRow per group and no body rows; with the id of one
-    of the groups it holds that group's bodies. A small board holds every body (or one group's,
-    when asked).
 
-    A fixed number of queries whatever the number of bodies and the length of their review
-    chains: the bodies, the groups, the due dates and deadlines (year_deadlines), the year's
-    reports with their first submission and last return, the review chains, and the year's
-    reminders; the cells are then put together in Python. `body_ids` spares a page that has already
-    computed overseen_ids(user) from computing it again.
+def build_board(user: AbstractBaseUser, year: int, today: date, *, group_id: int | None = None) -> Board:
+    """The overseen bodies × the four quarters of `year` and the annual report, with totals.
+
+    Up to BOARD_GROUP_THRESHOLD bodies, the board holds every one of them, by name (with a group's
+    id, only the bodies below that body). Beyond, it opens at the overseer's own level and goes down
+    one level per click: the page of a body (`group_id`, or the overseer's body) holds the bodies
+    directly below it; one that has bodies below it is a GroupRow whose counts the database adds up
+    over its subtree (counts_per_child), the others are rows of cells. Its cost follows the rows it
+    shows, not the bodies below them.
+
+    A fixed number of queries whatever the number of bodies, the depth of the tree and the length of
+    the review chains.
     """
-    if body_ids is None:
-        body_ids = overseen_ids(user)
-    bodies = list(Organization.objects.filter(id__in=body_ids).order_by("name"))
+    roots = Organization.objects.filter(pk__in=overseen_roots(user)).only("id", "name", "path", "parent_id")
+    roots = _outermost(list(roots))
+    scope = overseen(user)
     dues = due_dates(year)
-    members = {}
-    for body in bodies:
-        members.setdefault(body.parent_id, []).append(body)
-    result = Board(year=year, today=today, grouped=len(bodies) > BOARD_GROUP_THRESHOLD and len(members) > 1)
-    if group_id in members:
-        result.group = Organization.objects.get(pk=group_id)
-        bodies = members[group_id]
-    elif result.grouped:
-        return _group_summary(result, members, dues, year, today)
+    result = Board(year=year, today=today)
+    total = scope.count()
+    level = _level(user, roots, group_id)
+    result.grouped = total > BOARD_GROUP_THRESHOLD
+    if level is not None and not any(level.path == root.path for root in roots):
+        result.group = level
+    if not result.grouped:
+        bodies = scope if result.group is None else scope.filter(tree.subtree(level.path))
+        return _with_cells(result, user, list(bodies.order_by("name")), dues, year, today)
 
+    # One level of the tree: the bodies directly below `level` (the roots themselves on a superuser's
+    # or a several-body overseer's first page).
+    if level is None:
+        children, prefix = roots, ""
+        result.trail = []
+    else:
+        children = list(Organization.objects.filter(parent=level).only("id", "name", "path", "parent_id"))
+        prefix = level.path
+        result.trail = _trail(level, roots)
+    with_children = set(Organization.objects.filter(parent__in=children).values_list("parent_id", flat=True).distinct())
+    leaves = [body for body in children if body.id not in with_children]
+    if result.group is not None and reporting_bodies().filter(pk=level.pk).exists():
+        leaves.insert(0, level)  # the body itself reports: its own row comes first
+    groups = {body.path: body for body in children if body.id in with_children}
+    counted = counts_per_child(scope, prefix, set(groups), year, today, dues)
+    _with_cells(result, user, sorted(leaves, key=lambda body: (body != level, natural_key(body.name))), dues, year,
+                today)
+    for path, body in sorted(groups.items(), key=lambda item: natural_key(item[1].name)):
+        bodies, quarters = counted.get(path, (0, _quarter_stats(dues, 0)))
+        result.groups.append(GroupRow(body, bodies, quarters))
+    for index, stats in enumerate(result.quarters):
+        for row in result.groups:
+            stats.merge(row.quarters[index])
+    return result
+
+
+def _outermost(roots: list[Organization]) -> list[Organization]:
+    """The overseer's bodies less those below another of them (its subtree covers theirs)."""
+    return [root for root in roots if not any(other is not root and root.path.startswith(other.path) for other in roots)]
+
+
+def _level(user, roots, group_id):
+    """The body whose page is asked for: `group_id` when it is one of the overseer's bodies or below
+    one; else the overseer's body when there is one; else None (the roots side by side)."""
+    if group_id is not None:
+        asked = Organization.objects.filter(pk=group_id).only("id", "name", "path", "parent_id").first()
+        if asked is not None and any(asked.path.startswith(root.path) for root in roots):
+            return asked
+    return roots[0] if len(roots) == 1 else None
+
+
+def _trail(level, roots) -> list[Organization]:
+    """The bodies from the overseer's own down to `level`, for the breadcrumb: one query."""
+    top = next(root for root in roots if level.path.startswith(root.path))
+    ids = tree.ancestor_ids(level.path)[len(tree.ancestor_ids(top.path)):]
+    found = Organization.objects.in_bulk(ids)
+    return [found[pk] for pk in ids if pk in found]
+
+
+def counts_per_child(scope: QuerySet[Organization], prefix: str, paths: set[str], year: int, today: date,
+                     dues) -> dict[str, tuple[int, list]]:
+    """{child's path: (reporting bodies, [QuarterStats per period])} for the children of the body
+    with path `prefix` ("" for the tree's roots) whose paths are given: each child's whole subtree
+    within `scope`, counted by the database with GROUP BY on the child's part of the path. Two
+    queries, whatever the number of bodies below: the bodies (with, for the periods whose warning
+    days may have begun, those whose warning has), and the year's reports with their first
+    submission."""
+    if not paths:
+        return {}
+    key = tree.child_key(prefix)
+    within = Q()
+    for path in paths:
+        within |= tree.subtree(path)
+    bodies = reporting_bodies().filter(within).filter(pk__in=scope.values("pk"))
+    warning = Coalesce("supervisor__warning_days", Value(DEFAULT_WARNING_DAYS))
+    # 即将到期 counts the pending bodies whose supervising body's warning days cover the days left.
+    days_left = {quarter: (dues[quarter] - today).days for quarter in PERIODS}
+    warned = {quarter: days for quarter, days in days_left.items() if 0 <= days <= MAX_WARNING_DAYS}
+    body_counts = {}
+    for row in (bodies.annotate(key=key, warning=warning).values("key").order_by()
+                .annotate(n=Count("id"), **{f"warned_{period_key(q)}": Count("id", filter=Q(warning__gte=d))
+                                            for q, d in warned.items()})):
+        body_counts[row["key"]] = row
+    on_time = Q()
+    for quarter in PERIODS:
+        on_time |= Q(quarter=quarter, first_submitted_at__lt=end_of_day(dues[quarter]))
+    reports = with_first_submission(Report.objects.filter(year=year, organization__in=bodies))
+    submitted = Q(first_submitted_at__isnull=False)
+    report_counts = {}
+    for row in (reports.annotate(key=tree.child_key(prefix, "organization__path"),
+                                 warning=Coalesce("organization__supervisor__warning_days", Value(DEFAULT_WARNING_DAYS)))
+                .values("key", "quarter").order_by()
+                .annotate(submitted=Count("id", filter=submitted), on_time=Count("id", filter=submitted & on_time),
+                          approved=Count("id", filter=Q(status=Report.Status.APPROVED)),
+                          accepted=Count("id", filter=Q(status=Report.Status.ACCEPTED)),
+                          **{f"warned_{period_key(q)}": Count("id", filter=submitted & Q(quarter=q, warning__gte=d))
+                             for q, d in warned.items()})):
+        report_counts[(row["key"], row["quarter"])] = row
+    result = {}
+    for path in paths:
+        counted = body_counts.get(path, {"n": 0})
+        quarters = _quarter_stats(dues, counted["n"])
+        for stats in quarters:
+            done = report_counts.get((path, stats.quarter), {})
+            stats.fill(submitted=done.get("submitted", 0), on_time=done.get("on_time", 0),
+                       approved=done.get("approved", 0), accepted=done.get("accepted", 0),
+                       warned=(counted.get(f"warned_{stats.key}", 0) - done.get(f"warned_{stats.key}", 0)
+                               if stats.quarter in warned else 0),
+                       today=today)
+        result[path] = (counted["n"], quarters)
+    return result
+
+
+def end_of_day(day: date) -> datetime:
+    """The first moment after a Beijing date: a first submission before it was on that date or earlier."""
+    return datetime.combine(day + timedelta(days=1), time.min, tzinfo=REPORTING_TZ)
+
+
+def _with_cells(result, user, bodies, dues, year, today):
+    """Rows of cells for these bodies: their reports with first submission and last return, the
+    deadlines, the review chains, the reminders and the problem counts, in a fixed number of queries."""
     ids = [body.id for body in bodies]
     reports = {
         (report.organization_id, report.quarter): report
@@ -268,7 +406,7 @@ def build_board(user: AbstractBaseUser, year: int, today: date, *, body_ids: set
                         step=waiting_at, may_extend=may_extend, today=today)
             cells.append(made)
             stats.add(state, submitted_on is not None, report is not None and report.status in APPROVED_STATUSES,
-                      made.due_soon)
+                      made.due_soon, accepted=report is not None and report.status == Report.Status.ACCEPTED)
         result.rows.append(Row(body, cells, *problems.get(body.id, (0, 0))))
     return result
 
@@ -292,58 +430,25 @@ def with_last_return(reports: QuerySet[Report]) -> QuerySet[Report]:
     return reports.annotate(last_return=Subquery(last))
 
 
-def _group_summary(result, members, dues, year, today):
-    """The board's first page for many bodies: the totals of every group and of all bodies, from
-    the reports' status and first submission and the bodies' deadlines only (no cells, no reminders)."""
-    ids = [body.id for group in members.values() for body in group]
-    deadlines = year_deadlines(ids, year)
-    reports = {
-        (organization_id, quarter): (status, first_submitted_at)
-        for organization_id, quarter, status, first_submitted_at in with_first_submission(
-            Report.objects.filter(organization_id__in=ids, year=year)
-        ).values_list("organization_id", "quarter", "status", "first_submitted_at")
-    }
-    groups = Organization.objects.in_bulk(members.keys())
-    result.quarters = _quarter_stats(dues, len(ids))
-    for group_id, bodies in members.items():
-        row = GroupRow(groups[group_id], len(bodies), _quarter_stats(dues, len(bodies)))
-        for body in bodies:
-            for stats, overall in zip(row.quarters, result.quarters, strict=True):
-                status, first_submitted_at = reports.get((body.id, stats.quarter), (None, None))
-                submitted_on = local_date(first_submitted_at)
-                state = timeliness(submitted_on, dues[stats.quarter], today)
-                approved = status in APPROVED_STATUSES
-                soon = due_soon(state, deadlines.get((body.id, stats.quarter)), today)
-                stats.add(state, submitted_on is not None, approved, soon)
-                overall.add(state, submitted_on is not None, approved, soon)
-        result.groups.append(row)
-    result.groups.sort(key=lambda row: natural_key(row.organization.name))
-    return result
-
-
-def _reporting_years(body_ids: set[int], **up_to) -> list[int]:
-    """The first and last years (or the last up to a year, with year__lte=…) in which these
+def _reporting_years(user: AbstractBaseUser, **up_to) -> list[int]:
+    """The first and last years (or the last up to a year, with year__lte=…) in which the overseen
     bodies have reports or due dates are set; two aggregate queries."""
     span = {"first": Min("year"), "last": Max("year")}
-    reports = Report.objects.filter(organization_id__in=body_ids, **up_to).order_by().aggregate(**span)
+    reports = Report.objects.filter(organization__in=overseen(user), **up_to).order_by().aggregate(**span)
     dues = DueDate.objects.filter(**up_to).order_by().aggregate(**span)
     return [year for year in (*reports.values(), *dues.values()) if year is not None]
 
 
-def board_years(user: AbstractBaseUser, today: date, *, body_ids: set[int] | None = None) -> list[int]:
+def board_years(user: AbstractBaseUser, today: date) -> list[int]:
     """The years the year selector offers: every year from the first with reports of the
     overseen bodies or due dates set to the last (and the current one), newest first, none
     skipped: a year in which nobody reported is a year to see."""
-    if body_ids is None:
-        body_ids = overseen_ids(user)
-    years = [*_reporting_years(body_ids), today.year]
+    years = [*_reporting_years(user), today.year]
     return list(range(max(years), min(years) - 1, -1))
 
 
-def default_board_year(user: AbstractBaseUser, today: date, *, body_ids: set[int] | None = None) -> int:
+def default_board_year(user: AbstractBaseUser, today: date) -> int:
     """The year the board and its selector open on: the latest up to the current one that has
     reports of the overseen bodies or due dates, so that a new installation (or January, before
     the year's first report) does not open on an empty, all-red year; the current year if none."""
-    if body_ids is None:
-        body_ids = overseen_ids(user)
-    return max(_reporting_years(body_ids, year__lte=today.year), default=today.year)
+    return max(_reporting_years(user, year__lte=today.year), default=today.year)

@@ -22,7 +22,7 @@ from openpyxl.utils import get_column_letter
 from reports.labels import quarter_name
 from reports.models import MeasureValue, Organization, Report
 from reports.tracking.deadlines import QUARTER_NUMBERS
-from reports.tracking.scope import overseen_ids
+from reports.tracking.scope import overseen
 
 ACCEPTED = Report.Status.ACCEPTED
 UNACCEPTED_STATUSES = (Report.Status.APPROVED, Report.Status.SUBMITTED)
@@ -102,7 +102,7 @@ class ReportCount:
 
 
 def bodies_with_values(user: AbstractBaseUser, measure_id: int, year: int, include_unaccepted: bool = False, *,
-                       body_ids: set[int]) -> QuerySet[Organization]:
+                       body_ids) -> QuerySet[Organization]:
     """The overseen bodies that gave a counted value of this measure in the year, by name: the
     rows of the measure's drill-down, paged in SQL so that a page costs its rows, not the tree."""
     values = counted_values(user, year, include_unaccepted, body_ids=body_ids).filter(measure_id=measure_id)
@@ -127,12 +127,13 @@ def values_by_body(user: AbstractBaseUser, measure_id: int, year: int, bodies: l
 
 
 def counted_values(user: AbstractBaseUser, year: int, include_unaccepted: bool = False, *,
-                   body_ids: set[int] | None = None) -> QuerySet[MeasureValue]:
+                   body_ids=None) -> QuerySet[MeasureValue]:
     """The MeasureValues that count: those of the overseen bodies' counted quarterly reports of
     the year (an annual report's figures are its quarters' again: counting them would count twice).
-    `body_ids` spares a page that already has overseen_ids(user) from computing it again."""
+    `body_ids` (ids, or a query of bodies such as scope.overseen(user)) spares a page that already
+    has the scope from building it again."""
     return MeasureValue.objects.filter(
-        report__organization_id__in=overseen_ids(user) if body_ids is None else body_ids,
+        report__organization__in=overseen(user) if body_ids is None else body_ids,
         report__year=year,
         report__quarter__isnull=False,
         report__status__in=counted_statuses(include_unaccepted),
@@ -140,7 +141,7 @@ def counted_values(user: AbstractBaseUser, year: int, include_unaccepted: bool =
 
 
 def measure_sums(user: AbstractBaseUser, year: int, include_unaccepted: bool = False, *,
-                 body_ids: set[int] | None = None) -> list[MeasureSum]:
+                 body_ids=None) -> list[MeasureSum]:
     """Each measure used in the counted reports with its sum across bodies per quarter, ordered
     by name. One aggregate query (GROUP BY measure, quarter), whatever the number of bodies;
     name, unit and owner come along in the same query (they depend on the measure), and so does
@@ -163,24 +164,24 @@ def measure_sums(user: AbstractBaseUser, year: int, include_unaccepted: bool = F
     return sorted(sums.values(), key=lambda entry: (entry.name, entry.unit, entry.owner or "", entry.measure_id))
 
 
-def latest_counted_year(body_ids: set[int], include_unaccepted: bool = False) -> int | None:
+def latest_counted_year(body_ids, include_unaccepted: bool = False) -> int | None:
     """The last year in which any of these bodies has a report the sums count, None if none:
     where the summary opens when no year is asked for, rather than on an empty current year."""
     return (
-        Report.objects.filter(organization_id__in=body_ids, status__in=counted_statuses(include_unaccepted))
+        Report.objects.filter(organization__in=body_ids, status__in=counted_statuses(include_unaccepted))
         .order_by()
         .aggregate(latest=Max("year"))["latest"]
     )
 
 
 def report_counts(user: AbstractBaseUser, year: int, include_unaccepted: bool = False, *,
-                  body_ids: set[int] | None = None) -> dict[int, ReportCount]:
+                  body_ids=None) -> dict[int, ReportCount]:
     """{quarter: the reports counted, and of them not yet 签收ed}: how complete and how final each
     quarter's sums are. One query."""
     counts = {quarter: ReportCount() for quarter in QUARTER_NUMBERS}
     rows = (
         Report.objects.filter(
-            organization_id__in=overseen_ids(user) if body_ids is None else body_ids,
+            organization__in=overseen(user) if body_ids is None else body_ids,
             year=year, quarter__isnull=False, status__in=counted_statuses(include_unaccepted)
         )
         .values_list("quarter")
@@ -193,7 +194,7 @@ def report_counts(user: AbstractBaseUser, year: int, include_unaccepted: bool = 
 
 
 def measure_rows_by_body(user: AbstractBaseUser, year: int, include_unaccepted: bool = False, *,
-                         body_ids: set[int] | None = None) -> list[BodyMeasureRow]:
+                         body_ids=None) -> list[BodyMeasureRow]:
     """Body × measure, with the body's value for each quarter: the detail behind the sums.
     One query; ordered by body, then measure."""
     rows = (
@@ -268,7 +269,7 @@ def summary_workbook(user: AbstractBaseUser, year: int, include_unaccepted: bool
     分单位明细: the same per body. Figures are numeric cells (int when whole). Counting the reports
     not yet 签收ed, the title rows say how many there are and a last column marks the rows whose
     figures include them (a mark in a figure's cell would turn the number into text)."""
-    body_ids = overseen_ids(user)
+    body_ids = overseen(user)
     note = workbook_note(include_unaccepted, report_counts(user, year, include_unaccepted, body_ids=body_ids))
     marked = [_("含未签收报告")] if include_unaccepted else []
     workbook = Workbook()

@@ -1,6 +1,6 @@
 """The filter bar of the report list: body, year, quarter, status and a text search.
 
-Everything is limited to the bodies the user may see (`reports.access.visible_organization_ids`),
+Everything is limited to the bodies the user may see (`reports.access.visible_organizations`),
 the choices as well as the reports, so neither the list nor the form names another body.
 A value that does not validate (``?year=abc``) is left out of the filtering and shown as an
 error on the form; it never filters the list.
@@ -12,12 +12,13 @@ import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.forms.utils import flatatt
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from reports.access import visible_organization_ids
+from reports.access import visible_organizations
 from reports.labels import ANNUAL, ANNUAL_NAME, parse_period_key, period_key
 from reports.models import QUARTERS, Heading, Item, Organization, Report, Section
 
@@ -41,8 +42,31 @@ class OptionsInPythonSelect(forms.Select):
         return format_html('<select name="{}"{}>{}</select>', name, attributes, mark_safe(options))
 
 
-def _select():
-    return OptionsInPythonSelect(attrs={"class": "form-select form-select-sm"})
+# Up to this many bodies, the body filter lists them all (searchable as one types); beyond, it
+# searches the server: a select of 30,000 bodies is neither usable nor cheap to send.
+BODY_OPTIONS = 100
+BODY_SEARCH_RESULTS = 20
+
+
+def _select(searchable=False, search_url=None):
+    attrs = {"class": "form-select form-select-sm"}
+    if searchable:
+        attrs["data-searchable"] = ""
+        attrs["data-placeholder"] = gettext("输入单位名称查找")
+        attrs["data-no-results"] = gettext("没有名称含此文字的单位")
+    if search_url:
+        attrs["data-search-url"] = search_url
+    return OptionsInPythonSelect(attrs=attrs)
+
+
+def matching_bodies(user, term: str) -> list[tuple[int, str]]:
+    """The visible bodies whose name or short name holds the term: the body filter's suggestions,
+    by name, at most BODY_SEARCH_RESULTS."""
+    term = term.strip()[:SEARCH_MAX_LENGTH]
+    bodies = visible_organizations(user)
+    if term:
+        bodies = bodies.filter(Q(name__icontains=term) | Q(short_name__icontains=term))
+    return list(bodies.order_by("name").values_list("id", "name")[:BODY_SEARCH_RESULTS])
 
 
 def _choice(**kwargs):
@@ -114,30 +138,32 @@ class ReportFilter(django_filters.FilterSet):
     def of_period(self, queryset, name, value):
         return queryset.filter(quarter=parse_period_key(value))
 
-    def __init__(self, data=None, queryset=None, *, request=None, prefix=None, organization_ids=None):
-        if organization_ids is None:
-            organization_ids = visible_organization_ids(request.user) if request is not None else set()
-        organization_ids = set(organization_ids)
+    def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
+        visible = visible_organizations(request.user) if request is not None else Organization.objects.none()
         if queryset is None:
             queryset = Report.objects.all()
         # Whatever queryset the caller passes, only the visible bodies' reports come out.
-        queryset = queryset.filter(organization_id__in=organization_ids)
+        queryset = queryset.filter(organization__in=visible)
         super().__init__(data, queryset, request=request, prefix=prefix)
 
         self.years = list(
-            Report.objects.filter(organization_id__in=organization_ids)
-            .order_by("-year")
-            .values_list("year", flat=True)
-            .distinct()
+            Report.objects.filter(organization__in=visible).order_by("-year").values_list("year", flat=True).distinct()
         )
         self.filters["year"].extra["choices"] = [(year, gettext("%(year)s年") % {"year": year}) for year in self.years]
-        if len(organization_ids) > 1:
-            self.filters["organization"].extra["choices"] = list(
-                Organization.objects.filter(id__in=organization_ids).order_by("name").values_list("id", "name")
-            )
-        else:
+        bodies = list(visible.order_by("name").values_list("id", "name")[:BODY_OPTIONS + 1])
+        if len(bodies) <= 1:
             # One body (or none): a choice between nothing is noise.
             del self.filters["organization"]
+        elif len(bodies) <= BODY_OPTIONS:
+            self.filters["organization"].extra["choices"] = bodies
+            self.filters["organization"].extra["widget"] = _select(searchable=True)
+        else:
+            # Too many to list: the select holds the body asked for, and the browser asks the
+            # server for the others as the user types (reports:body_search).
+            asked = (data or {}).get("organization", "")
+            self.filters["organization"].extra["choices"] = (
+                list(visible.filter(pk=int(asked)).values_list("id", "name")) if str(asked).isdigit() else [])
+            self.filters["organization"].extra["widget"] = _select(searchable=True, search_url=reverse("reports:body_search"))
 
     @property
     def has_reports(self):

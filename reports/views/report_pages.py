@@ -1,6 +1,7 @@
 """The report list and the read-only report page (the report as it prints)."""
 
 from django.core.paginator import Paginator
+from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
@@ -13,7 +14,7 @@ from reports.tracking import carried
 from reports.tracking.deadlines import deadline_for, late_submission
 from reports.views import evidence_panel
 from reports.views.access import visible_report
-from reports.views.filters import ReportFilter
+from reports.views.filters import ReportFilter, matching_bodies
 from reports.word.pdf import pdf_available
 
 PAGE_SIZE = 25
@@ -37,6 +38,14 @@ def report_list(request):
             "can_create": drafter_organizations(request.user).exists(),
         },
     )
+
+
+@require_safe
+def body_search(request):
+    """The body filter's suggestions as the user types (?q=…): the visible bodies that match, as
+    Tom Select reads them."""
+    results = [{"value": str(pk), "text": name} for pk, name in matching_bodies(request.user, request.GET.get("q", ""))]
+    return JsonResponse({"results": results})
 
 
 @require_safe

@@ -1,7 +1,7 @@
 """督办 pages: the board of who reported when, its 催报 and 准予延期 forms, and the measures summary.
 
 Only overseers (of a body that has bodies below it) and superusers may open them (access.is_overseer);
-anyone else gets 403. What an overseer sees is limited to the bodies below theirs (overseen_ids).
+anyone else gets 403. What an overseer sees is limited to the bodies below theirs (reports.tracking.scope.overseen).
 """
 
 from io import BytesIO
@@ -35,7 +35,7 @@ from reports.tracking.board import board_years, build_board, default_board_year
 from reports.tracking.deadlines import local_date
 from reports.tracking.extensions import ExtensionRefused, grant_extension, not_supervised_message
 from reports.tracking.reminders import ReminderRefused, not_overseen_message, send_reminder
-from reports.tracking.scope import overseen_ids
+from reports.tracking.scope import overseen
 from reports.views.board_cells import CellRenderer
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -73,9 +73,8 @@ def _include_unaccepted(request):
 def board(request):
     _require_overseer(request.user)
     today = timezone.localdate()
-    body_ids = overseen_ids(request.user)
-    year = _year(request) or default_board_year(request.user, today, body_ids=body_ids)
-    the_board = build_board(request.user, year, today, body_ids=body_ids, group_id=_group(request))
+    year = _year(request) or default_board_year(request.user, today)
+    the_board = build_board(request.user, year, today, group_id=_group(request))
     return render(
         request,
         "reports/tracking/board.html",
@@ -83,7 +82,7 @@ def board(request):
             "board": the_board,
             "rows": CellRenderer(request, today, the_board.group).rows(the_board),
             "year": year,
-            "years": board_years(request.user, today, body_ids=body_ids),
+            "years": board_years(request.user, today),
         },
     )
 
@@ -186,7 +185,8 @@ def measures(request):
     _require_overseer(request.user)
     today = timezone.localdate()
     include_unaccepted = _include_unaccepted(request)
-    body_ids = overseen_ids(request.user)
+    # A query over the tree's paths, not a list: the sums filter on it in the database.
+    body_ids = overseen(request.user)
     # Figures are summed from 签收ed reports, which come after the quarter: early in a year
     # (and on a new installation) the current year has none yet.
     year = _year(request) or summary.latest_counted_year(body_ids, include_unaccepted) or today.year
@@ -214,14 +214,14 @@ def measures(request):
         {
             "year": year,
             "quarter_names": [quarter_name(quarter) for quarter in QUARTER_NUMBERS],
-            "years": board_years(request.user, today, body_ids=body_ids),
+            "years": board_years(request.user, today),
             "include_unaccepted": include_unaccepted,
             "scope_note": summary.scope_note(include_unaccepted),
             "unaccepted_note": summary.unaccepted_note(unaccepted) if include_unaccepted else "",
             "unaccepted": unaccepted,
             "sums": sums,
             "report_counts": counts.values(),
-            "bodies_count": len(body_ids),
+            "bodies_count": body_ids.count(),
             "chart": chart,
             "xlsx_url": reverse("tracking:summary_xlsx") + query,
             "query": query,

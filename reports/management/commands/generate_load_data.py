@@ -36,6 +36,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from reports import tree
 from reports.document.model import compose_document
 from reports.document.tokens import MeasureInfo, format_value, token
 from reports.labels import QUARTER_NUMBERS, period_text
@@ -357,6 +358,8 @@ class Command(BaseCommand):
         with transaction.atomic():
             self.make_tree(bodies)
             self.make_users()
+            # bulk_create bypasses Organization.save() and the membership signals.
+            tree.rebuild(Organization, Membership)
             self.make_measures()
             DueDate.objects.bulk_create(
                 # The administrators gave the year-end quarter five more days (a holiday), every year.
