@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     # Login throttling: failed logins are counted per user name and address (see below).
     "axes",
     "csp",  # its system checks catch a policy written in the old (pre-4.0) format
+    "django_tasks",
+    "django_tasks_db",
     "reports",
 ]
 
@@ -198,6 +200,22 @@ JIBAO_LEDGER_SOON_DAYS = env_int("JIBAO_LEDGER_SOON_DAYS", 15)
 # Unset, mails are printed on the console of `make run` (nothing is sent), as the README says.
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "jibao@localhost")
+
+# Work that must not run in a request (e-mail, PDF conversion, the quarter's .zip) is a task of
+# Django's tasks framework (the django-tasks backport). Without configuration a task runs in the
+# process that enqueues it, once the transaction has committed: `make run` needs nothing more.
+# JIBAO_TASKS=database puts tasks in the database (django-tasks-db), where `manage.py db_worker`
+# processes on any number of machines take them; no broker to run beside the database.
+JIBAO_TASKS = env_str("JIBAO_TASKS", "immediate")
+# Seconds before each new attempt at a notice's e-mail that failed (reports.mail): a relay down for
+# a minute or for a night.
+JIBAO_MAIL_RETRY_SECONDS = [int(value) for value in env_list("JIBAO_MAIL_RETRY_SECONDS", ("60", "300", "1800", "7200", "43200"))]
+TASKS = {
+    "default": {
+        "BACKEND": {"immediate": "django_tasks.backends.immediate.ImmediateBackend",
+                    "database": "django_tasks_db.DatabaseBackend"}[JIBAO_TASKS],
+    }
+}
 
 # A session ends after a working day (8 h) or when the browser closes, whichever is first.
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60)

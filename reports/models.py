@@ -927,12 +927,20 @@ class Notice(models.Model):
     link = models.CharField(_("链接"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("时间"), auto_now_add=True)
     read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
+    # Its e-mail (reports.mail): the address it went to, when, and the last failure while it waits.
+    email = models.EmailField(_("邮件地址"), blank=True)
+    mailed_at = models.DateTimeField(_("邮件发出时间"), null=True, blank=True)
+    mail_attempts = models.PositiveSmallIntegerField(_("发送次数"), default=0)
+    mail_error = models.CharField(_("发送失败原因"), max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("通知")
         verbose_name_plural = _("通知")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["user", "read_at"], name="notice_unread")]
+        indexes = [
+            models.Index(fields=["user", "read_at"], name="notice_unread"),
+            models.Index(fields=["mailed_at", "mail_attempts"], name="notice_unsent", condition=~Q(email="")),
+        ]
 
     def __str__(self):
         return self.subject

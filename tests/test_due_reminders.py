@@ -115,7 +115,8 @@ def test_an_overseers_reminder_between_the_plan_and_the_sending_holds_the_automa
         office, overseer, django_capture_on_commit_callbacks, mailoutbox):
     now = beijing(2023, 4, 11)
     plan = owed_reminders(now)
-    send_reminder(user=overseer, organization=office, year=2023, quarter=1, today=date(2023, 4, 11))
+    with django_capture_on_commit_callbacks(execute=True):
+        send_reminder(user=overseer, organization=office, year=2023, quarter=1, today=date(2023, 4, 11))
     Reminder.objects.update(sent_at=now - timedelta(minutes=1))  # the wall clock's sent_at, on the run's day
     with django_capture_on_commit_callbacks(execute=True):
         assert [send_owed(owed, now) for owed in plan] == [None]
@@ -218,8 +219,10 @@ def test_drafters_without_an_address_still_find_the_reminder_among_their_notices
 # ---- At most one a day ---------------------------------------------------------------------
 
 
-def test_a_manual_reminder_today_holds_the_automatic_one_until_tomorrow(office, overseer, run, mailoutbox):
-    send_reminder(user=overseer, organization=office, year=2023, quarter=1, today=date(2023, 4, 11))
+def test_a_manual_reminder_today_holds_the_automatic_one_until_tomorrow(office, overseer, run, mailoutbox,
+                                                                       django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        send_reminder(user=overseer, organization=office, year=2023, quarter=1, today=date(2023, 4, 11))
     # sent_at is the wall clock's: put the overseer's 催报 on the morning of the day the test runs.
     Reminder.objects.update(sent_at=beijing(2023, 4, 11, 8, 30))
     assert len(mailoutbox) == 1

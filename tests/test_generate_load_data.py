@@ -106,3 +106,29 @@ def test_refuses_to_generate_twice_into_one_database(settings):
     generate()
     with pytest.raises(CommandError, match=ROOT_NAME):
         generate()
+
+
+@pytest.mark.django_db
+def test_levels_build_a_deeper_tree_overseen_from_the_root(settings, client):
+    """--levels 4: root → cities → counties → 派驻组 → bodies; load-overseer oversees the root and
+    its board opens on the cities, each a row of counts over its whole subtree."""
+    from django.urls import reverse
+
+    from reports.tracking.scope import overseen
+
+    settings.DEBUG = True
+    call_command("generate_load_data", bodies=70, years=1, seed=3, last_year=2023, levels=4, no_history=True,
+                 stdout=_Quiet())
+    root = Organization.objects.get(name=ROOT_NAME)
+    bodies = Organization.objects.filter(memberships__role="drafter").distinct()
+    assert set(bodies.values_list("depth", flat=True)) == {4} and bodies.count() == 70
+    # Each body reports to its 派驻组, the body just above it; every level above has its overseer.
+    assert all(body.supervisor_id == body.parent_id for body in bodies)
+    assert not Organization.objects.filter(depth__in=(1, 2, 3)).exclude(memberships__role="overseer").exists()
+    overseer = Membership.objects.get(user__username="load-overseer").user
+    assert overseen(overseer).filter(memberships__role="drafter").distinct().count() == 70
+
+    client.force_login(overseer)
+    board = client.get(reverse("tracking:board"), {"year": 2023}).context["board"]
+    assert {row.organization for row in board.groups} == set(Organization.objects.filter(parent=root))
+    assert sum(row.bodies for row in board.groups) == 70

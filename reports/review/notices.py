@@ -1,23 +1,20 @@
 """Notices: who hears of what. Each goes to its recipients twice: as an in-app notice (通知, the
 Notice model, for everyone, e-mail address or not) and as an e-mail to those with an address.
-Sent after the transaction commits, through Django's mail backend (the console in development),
-so a failing mail server never undoes a transition."""
+Mailed by a task after the transaction commits (reports.mail), through Django's mail backend (the
+console in development): a failing mail server never undoes a transition, and its mail is retried."""
 
-import logging
 from datetime import date
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.core.mail import send_mass_mail
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from reports import mail
 from reports.access import supervising_body
 from reports.labels import person_name
 from reports.models import Membership, Notice, Organization, ReportEvent
-
-logger = logging.getLogger(__name__)
 
 
 def members(organization_id: int, role: str) -> list[AbstractBaseUser]:
@@ -30,23 +27,13 @@ def members(organization_id: int, role: str) -> list[AbstractBaseUser]:
 
 
 def deliver(recipients, subject: str, body: str, url: str = "") -> list[str]:
-    """One notice to each recipient: in the app for all, by e-mail for those with an address.
-    Returns the addresses written to."""
+    """One notice to each recipient: in the app for all, and by e-mail to those with an address,
+    mailed by a task once the transaction commits (reports.mail). Returns the addresses."""
     recipients = list({user.pk: user for user in recipients}.values())
-    Notice.objects.bulk_create([Notice(user=user, subject=subject[:200], body=body, link=url) for user in recipients])
-    addresses = [user.email for user in recipients if user.email]
-    if addresses:
-        text = f"{body}\n{settings.SITE_URL}{url}" if url else body
-        _send([(subject, text, settings.DEFAULT_FROM_EMAIL, addresses)])
-    return addresses
-
-
-def _send(messages):
-    try:
-        return send_mass_mail(messages, fail_silently=False)
-    except Exception:  # a mail outage must not turn a saved transition into an error page
-        logger.exception("sending notices failed")
-        return 0
+    notices = Notice.objects.bulk_create([Notice(user=user, subject=subject[:200], body=body, link=url, email=user.email)
+                                          for user in recipients])
+    mail.mail_after_commit([notice.pk for notice in notices if notice.email])
+    return [user.email for user in recipients if user.email]
 
 
 def path(name: str, *args: int) -> str:

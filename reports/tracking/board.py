@@ -256,7 +256,7 @@ def build_board(user: AbstractBaseUser, year: int, today: date, *, group_id: int
     dues = due_dates(year)
     result = Board(year=year, today=today)
     total = scope.count()
-    level = _level(user, roots, group_id)
+    level = _level(roots, group_id)
     result.grouped = total > BOARD_GROUP_THRESHOLD
     if level is not None and not any(level.path == root.path for root in roots):
         result.group = level
@@ -295,7 +295,7 @@ def _outermost(roots: list[Organization]) -> list[Organization]:
     return [root for root in roots if not any(other is not root and root.path.startswith(other.path) for other in roots)]
 
 
-def _level(user, roots, group_id):
+def _level(roots, group_id):
     """The body whose page is asked for: `group_id` when it is one of the overseer's bodies or below
     one; else the overseer's body when there is one; else None (the roots side by side)."""
     if group_id is not None:

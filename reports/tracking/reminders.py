@@ -25,7 +25,7 @@ from reports.tracking.deadlines import (
     period_submitted,
     year_deadlines,
 )
-from reports.tracking.scope import overseen_ids
+from reports.tracking.scope import overseen
 
 
 class ReminderRefused(Refusal):
@@ -63,7 +63,7 @@ def send_reminder(*, user: AbstractBaseUser, organization: Organization, year: i
     once, must not send two e-mails), or no drafter has an e-mail address. Returns the Reminder."""
     if quarter not in PERIODS:
         raise ReminderRefused(_("季度应为 1 至 4，或年度报告。"))
-    if organization.id not in overseen_ids(user):
+    if not overseen(user).filter(pk=organization.id).exists():
         # Not named: a body outside the user's range does not exist for them (see reports.access).
         raise NotOverseen(not_overseen_message())
     period = period_name(year, quarter)

@@ -60,6 +60,7 @@ PASSWORD = "jibao-load-2024"
 BEIJING = ZoneInfo("Asia/Shanghai")
 ROOT_NAME = "江北省纪委监委"
 BODIES_PER_SUPERVISOR = 30
+GROUPS_PER_BODY = 10  # above the last level of supervising bodies: a province's cities, a city's counties
 BATCH_BODIES = 20  # bodies per transaction: ≈ 240 reports, ≈ 7,000 items
 
 # ---- Phrase lists --------------------------------------------------------------------------------
@@ -295,6 +296,18 @@ def beijing(day, hour, minute):
     return datetime(day.year, day.month, day.day, hour, minute, tzinfo=BEIJING)
 
 
+def supervisor_name(depth: int, n: int, last: bool, levels: int) -> str:
+    """第3派驻纪检监察组 at the last level above the bodies (the only one with --levels 2); 第2市纪委监委,
+    第2市第4县纪委监委… above it."""
+    if last:
+        return f"{ROOT_NAME}第{n}派驻纪检监察组" if levels == 2 else f"第{depth}级第{n}派驻纪检监察组"
+    return f"第{n}{'市' if depth == 1 else '县'}纪委监委" if depth <= 2 else f"第{depth}级第{n}纪委监委"
+
+
+def supervisor_short_name(depth: int, n: int, last: bool) -> str:
+    return f"第{n}派驻组" if last else f"第{depth}级{n}"
+
+
 def body_names(count):
     """`count` distinct body names, 30 departments per city: 江州市发展改革委党组, …"""
     names = []
@@ -333,17 +346,21 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--bodies", type=int, default=300, help="填报单位数（默认 300）")
         parser.add_argument("--years", type=int, default=3, help="年数，每年四个季度（默认 3）")
+        parser.add_argument("--levels", type=int, default=2,
+                            help="根以下的层级数（默认 2：派驻组、填报单位；4 如市、县、派驻组、填报单位）")
         parser.add_argument("--seed", type=int, default=1, help="随机种子：同一种子生成同样的数据（默认 1）")
         parser.add_argument("--last-year", type=int, default=None, help="最后一年（默认为去年，使各季度均已到期）")
         parser.add_argument("--no-history", action="store_true", help="不生成各部分的修改记录（django-simple-history）")
         parser.add_argument("--force", action="store_true", help="DEBUG 关闭时也运行（账号使用公开的已知密码）")
 
-    def handle(self, *args, bodies, years, seed, last_year, no_history, force, **options):
+    def handle(self, *args, bodies, years, levels, seed, last_year, no_history, force, **options):
         if not settings.DEBUG and not force:
             # Every generated user has the same published password: never on a production server.
             raise CommandError("DEBUG 已关闭：压测账号使用公开的已知密码。确需在此运行请加 --force。")
         if bodies < 1 or years < 1:
             raise CommandError("--bodies 与 --years 必须为正数。")
+        if not 2 <= levels <= 6:
+            raise CommandError("--levels 应在 2 至 6 之间。")
         if Organization.objects.filter(name=ROOT_NAME).exists():
             raise CommandError(f"数据库中已有压测数据（{ROOT_NAME}）。请换一个空数据库（如 SQLITE_PATH=/tmp/load.sqlite3）。")
         last_year = last_year or timezone.localdate().year - 1
@@ -356,7 +373,7 @@ class Command(BaseCommand):
         self.by_status = {}
 
         with transaction.atomic():
-            self.make_tree(bodies)
+            self.make_tree(bodies, levels)
             self.make_users()
             # bulk_create bypasses Organization.save() and the membership signals.
             tree.rebuild(Organization, Membership)
@@ -377,15 +394,31 @@ class Command(BaseCommand):
 
     # -- the tree and the people ------------------------------------------------------------------
 
-    def make_tree(self, count):
+    def make_tree(self, count, levels=2):
+        """The root, `levels - 1` levels of supervising bodies (each with an overseer), and the
+        reporting bodies at the bottom, BODIES_PER_SUPERVISOR under each body of the last level
+        above them; a level above has GROUPS_PER_BODY bodies under each of its own (a province's
+        cities, a city's counties…). With two levels: the root's 派驻纪检监察组 and their bodies."""
         self.root = Organization.objects.create(name=ROOT_NAME, short_name="省纪委监委")
-        supervisors = (count + BODIES_PER_SUPERVISOR - 1) // BODIES_PER_SUPERVISOR
-        self.supervisors = Organization.objects.bulk_create(
-            Organization(name=f"{ROOT_NAME}第{n}派驻纪检监察组", short_name=f"第{n}派驻组", parent=self.root)
-            for n in range(1, supervisors + 1)
-        )
+        self.levels = levels
+        sizes = [(count + BODIES_PER_SUPERVISOR - 1) // BODIES_PER_SUPERVISOR]
+        while len(sizes) < levels - 1:
+            sizes.insert(0, (sizes[0] + GROUPS_PER_BODY - 1) // GROUPS_PER_BODY)
+        parents, self.supervisors, self.top_supervisors = [self.root], [], []
+        for depth, size in enumerate(sizes, 1):
+            last = depth == len(sizes)
+            per_parent = (size + len(parents) - 1) // len(parents)
+            made = Organization.objects.bulk_create(
+                Organization(name=supervisor_name(depth, n, last, levels), short_name=supervisor_short_name(depth, n, last),
+                             parent=parents[(n - 1) // per_parent])
+                for n in range(1, size + 1)
+            )
+            self.supervisors += made
+            if depth == 1:
+                self.top_supervisors = made
+            parents = made
         self.bodies = Organization.objects.bulk_create(
-            Organization(name=name, short_name=short_name(name), parent=self.supervisors[index // BODIES_PER_SUPERVISOR])
+            Organization(name=name, short_name=short_name(name), parent=parents[index // BODIES_PER_SUPERVISOR])
             for index, name in enumerate(body_names(count))
         )
         self.index_of = {body.id: index for index, body in enumerate(self.bodies)}
@@ -408,9 +441,12 @@ class Command(BaseCommand):
             return new
 
         overseer = user("load-overseer")
-        memberships += [(overseer, organization, "overseer") for organization in self.supervisors]
+        # With two levels it oversees the 派驻组 (the board of issue 7's benchmark); deeper, the root:
+        # the province's overseer, whose board drills down the tree.
+        tops = self.top_supervisors if self.levels == 2 else [self.root]
+        memberships += [(overseer, organization, "overseer") for organization in tops]
         for n, organization in enumerate(self.supervisors, 1):
-            memberships.append((user(f"load-o{n:02d}"), organization, "overseer"))
+            memberships.append((user(f"load-o{n:02d}" if n < 100 else f"load-o{n}"), organization, "overseer"))
         self.drafters, self.reviewers = {}, {}
         for index, organization in enumerate(self.bodies):
             drafters = [user(f"load-d{index + 1:03d}")] + ([user(f"load-d{index + 1:03d}b")] if index % 5 == 4 else [])

@@ -1,0 +1,104 @@
+"""E-mail outside the request: each notice (通知) with an address is mailed by a task, after the
+transaction that wrote it has committed, never while a row lock is held; a failure is recorded on
+the notice and the mail tried again, so a mail outage loses nothing and fails no user's action.
+
+The task runs where settings.TASKS puts it: in the same process by default, or on the database
+queue that `manage.py db_worker` processes take (JIBAO_TASKS=database). On a queue that can
+defer, a failed mail is enqueued again for later (settings.JIBAO_MAIL_RETRY_SECONDS); on one that cannot (the
+in-process default), the scheduled `send_due_reminders` run picks up what is still unsent.
+"""
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django_tasks import task
+
+from reports.models import Notice
+
+logger = logging.getLogger(__name__)
+
+# A notice's mail is tried at most this many times; the waits between are JIBAO_MAIL_RETRY_SECONDS.
+MAX_ATTEMPTS = 6
+MAIL_ERROR_CHARS = 300
+
+
+def mail_after_commit(notice_ids: list[int]) -> None:
+    """Queue the mail of these notices once the current transaction commits."""
+    if notice_ids:
+        transaction.on_commit(lambda: send_notice_mail.enqueue(list(notice_ids)), robust=True)
+
+
+def unsent(notice_ids=None):
+    """The notices with an address that have not been mailed and may be tried again."""
+    notices = Notice.objects.filter(mailed_at__isnull=True, mail_attempts__lt=MAX_ATTEMPTS).exclude(email="")
+    return notices if notice_ids is None else notices.filter(pk__in=notice_ids)
+
+
+@task()
+def send_notice_mail(notice_ids: list[int]) -> dict:
+    """Mail each of these notices still unsent. The notices of one delivery (the same subject,
+    text and link: a body's drafters told the same thing) go as one message to all their
+    addresses, as a colleague would write to them. Returns {"sent": n, "failed": n} in notices."""
+    messages: dict[tuple[str, str, str], list[Notice]] = {}
+    for notice in unsent(notice_ids).order_by("id"):
+        messages.setdefault((notice.subject, notice.body, notice.link), []).append(notice)
+    sent, failed = [], []
+    if messages:
+        try:
+            connection = get_connection(fail_silently=False)
+            connection.open()
+        except Exception as error:  # the relay is unreachable: every notice waits for the next attempt
+            logger.warning("mail relay unreachable: %s", error)
+            failed = [(notice, error) for group in messages.values() for notice in group]
+            connection = None
+        if connection is not None:
+            try:
+                for group in messages.values():
+                    try:
+                        connection.send_messages([message_for(group)])
+                        sent += [notice.pk for notice in group]
+                    except Exception as error:
+                        failed += [(notice, error) for notice in group]
+            finally:
+                connection.close()
+    now = timezone.now()
+    Notice.objects.filter(pk__in=sent).update(mailed_at=now, mail_attempts=F("mail_attempts") + 1, mail_error="")
+    for notice, error in failed:
+        logger.warning("mail of notice %s failed: %s", notice.pk, error)
+        Notice.objects.filter(pk=notice.pk).update(mail_attempts=F("mail_attempts") + 1,
+                                                   mail_error=str(error)[:MAIL_ERROR_CHARS] or type(error).__name__)
+    if failed:
+        _retry_later([notice.pk for notice, _error in failed])
+    return {"sent": len(sent), "failed": len(failed)}
+
+
+def message_for(notices: list[Notice]) -> EmailMessage:
+    first = notices[0]
+    text = f"{first.body}\n{settings.SITE_URL}{first.link}" if first.link else first.body
+    return EmailMessage(first.subject, text, settings.DEFAULT_FROM_EMAIL, [notice.email for notice in notices])
+
+
+def _retry_later(notice_ids: list[int]) -> None:
+    backend = send_notice_mail.get_backend()
+    if not backend.supports_defer:
+        return  # send_due_reminders (retry_unsent) tries them on its next run
+    waiting = list(unsent(notice_ids).values_list("pk", "mail_attempts"))
+    if not waiting:
+        return
+    delays = settings.JIBAO_MAIL_RETRY_SECONDS
+    attempts = min(attempts for _pk, attempts in waiting)
+    delay = delays[min(attempts, len(delays)) - 1]
+    send_notice_mail.using(run_after=timezone.now() + timedelta(seconds=delay)).enqueue([pk for pk, _a in waiting])
+
+
+def retry_unsent() -> int:
+    """Queue every notice still unsent (the scheduled run's sweep). Returns how many."""
+    ids = list(unsent().values_list("pk", flat=True))
+    if ids:
+        send_notice_mail.enqueue(ids)
+    return len(ids)
