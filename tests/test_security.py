@@ -584,7 +584,7 @@ def test_the_summary_spreadsheet_holds_no_formula_from_user_text(client, tree, d
     workflow.approve(report, actor=reviewer, notify=False)
     client.force_login(overseer)
     response = client.get(reverse("tracking:summary_xlsx") + "?year=2023")
-    workbook = load_workbook(BytesIO(response.content))
+    workbook = load_workbook(BytesIO(response.getvalue()))
     formulas = [cell.coordinate for sheet in workbook for row in sheet.iter_rows() for cell in row if cell.data_type == "f"]
     assert not formulas, f"cells holding a formula: {formulas}"
 

@@ -141,8 +141,9 @@ def test_the_xlsx_opens_and_its_sums_match_the_database(client, overseer, figure
     assert response.status_code == 200
     assert response["Content-Type"] == XLSX_CONTENT_TYPE
     assert response["Content-Disposition"] == f"attachment; filename*=utf-8''{quote('统计数汇总-2023.xlsx')}"
+    assert response.streaming  # sent from a file in blocks, not built in memory as one string
 
-    workbook = load_workbook(BytesIO(response.content))
+    workbook = load_workbook(BytesIO(response.getvalue()))
     assert workbook.sheetnames == ["汇总", "分单位明细"]
     sheet = workbook["汇总"]
     assert "2023" in sheet["A1"].value and "仅统计已签收的报告" in sheet["A1"].value
@@ -176,7 +177,7 @@ def test_the_xlsx_opens_and_its_sums_match_the_database(client, overseer, figure
 def test_the_xlsx_with_unaccepted_reports_says_so_and_marks_their_rows(client, overseer, figures):
     client.force_login(overseer)
     response = client.get(reverse("tracking:summary_xlsx"), {"year": 2023, "all": "1"})
-    workbook = load_workbook(BytesIO(response.content))
+    workbook = load_workbook(BytesIO(response.getvalue()))
     sheet = workbook["汇总"]
     assert "未签收" in sheet["A1"].value and "含未签收报告 3 份" in sheet["A1"].value
     assert [cell.value for cell in sheet[2]][-1] == "含未签收报告"
@@ -191,7 +192,7 @@ def test_the_xlsx_with_unaccepted_reports_says_so_and_marks_their_rows(client, o
 
 def test_an_empty_year_gives_a_workbook_with_headers_only(client, overseer):
     client.force_login(overseer)
-    workbook = load_workbook(BytesIO(client.get(reverse("tracking:summary_xlsx"), {"year": 2030}).content))
+    workbook = load_workbook(BytesIO(client.get(reverse("tracking:summary_xlsx"), {"year": 2030}).getvalue()))
     assert workbook["汇总"].max_row == 2
 
 
@@ -277,7 +278,7 @@ def test_the_demo_datas_xlsx_sums_equal_the_database(client, demo, year, everyth
 
     client.force_login(get_user_model().objects.get(username="overseer"))
     response = client.get(reverse("tracking:summary_xlsx"), {"year": year, **({"all": "1"} if everything else {})})
-    sheet = load_workbook(BytesIO(response.content))["汇总"]
+    sheet = load_workbook(BytesIO(response.getvalue()))["汇总"]
     rows = {row[0]: row for row in sheet.iter_rows(min_row=3, values_only=True)}
     bodies = ["市政协党组", "市人大常委会党组", "市政府党组", "市法院党组"]
     expected = sums_from_the_database(year, bodies, ("accepted", "approved", "submitted") if everything else ("accepted",))

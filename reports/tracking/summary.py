@@ -16,6 +16,7 @@ from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -194,32 +195,27 @@ def report_counts(user: AbstractBaseUser, year: int, include_unaccepted: bool = 
 
 
 def measure_rows_by_body(user: AbstractBaseUser, year: int, include_unaccepted: bool = False, *,
-                         body_ids=None) -> list[BodyMeasureRow]:
-    """Body × measure, with the body's value for each quarter: the detail behind the sums.
-    One query; ordered by body, then measure."""
+                         body_ids=None):
+    """Body × measure, with the body's value for each quarter: the detail behind the sums, one row
+    at a time, by body and then measure. Ordered by the database and read in chunks, so that the
+    workbook of a whole province never holds it in memory."""
     rows = (
         counted_values(user, year, include_unaccepted, body_ids=body_ids)
-        .values(
-            "report__organization__name", "measure", "measure__name", "measure__unit", "report__quarter", "value",
-            "report__status",
-        )
-        .order_by()
+        .values_list("report__organization__name", "measure", "measure__name", "measure__unit", "report__quarter",
+                     "value", "report__status")
+        .order_by("report__organization__name", "measure__name", "measure__unit", "measure")
     )
-    found = {}
-    for row in rows:
-        key = (row["report__organization__name"], row["measure"])
-        entry = found.setdefault(
-            key,
-            BodyMeasureRow(
-                row["measure"], row["measure__name"], row["measure__unit"],
-                # A body's own measure needs no owner beside the body's own name.
-                None, body=row["report__organization__name"],
-            ),
-        )
-        entry.quarters[row["report__quarter"]] = row["value"]
-        if row["report__status"] != ACCEPTED and row["value"] is not None:
-            entry.unaccepted.add(row["report__quarter"])
-    return sorted(found.values(), key=lambda entry: (entry.body, entry.name, entry.unit, entry.measure_id))
+    entry = None
+    for body, measure_id, name, unit, quarter, value, status in rows.iterator(chunk_size=2000):
+        if entry is None or (entry.body, entry.measure_id) != (body, measure_id):
+            if entry is not None:
+                yield entry
+            entry = BodyMeasureRow(measure_id, name, unit, None, body=body)
+        entry.quarters[quarter] = value
+        if status != ACCEPTED and value is not None:
+            entry.unaccepted.add(quarter)
+    if entry is not None:
+        yield entry
 
 
 # ---- The workbook -------------------------------------------------------------------------
@@ -233,28 +229,39 @@ def _quarter_headers():
     return [quarter_name(quarter) for quarter in QUARTER_NUMBERS] + [_("全年累计")]
 
 
-def write_sheet(sheet, title, headers, rows, widths):
-    """A title row, a bold frozen header, then rows of text and numbers (numbers as numbers)."""
-    sheet.append([title])
-    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(headers))
-    sheet["A1"].font = TITLE_FONT
-    sheet["A1"].alignment = Alignment(horizontal="center", vertical="center")
-    sheet.row_dimensions[1].height = 24
-    sheet.append(headers)
-    for cell in sheet[2]:
-        cell.font = HEADER_FONT
-        cell.fill = HEADER_FILL
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    for row in rows:
-        sheet.append(row)
-        # Text is text: openpyxl would store a typed name beginning with "=" as a formula, which
-        # the overseer's spreadsheet program would then run.
-        for cell in sheet[sheet.max_row]:
-            if isinstance(cell.value, str):
-                cell.data_type = "s"
+def write_sheet(sheet, title, headers, rows, widths) -> int:
+    """A title row, a bold frozen header, then rows of text and numbers (numbers as numbers), on a
+    write-only sheet: each row goes to the file as it comes, so a province's detail (hundreds of
+    thousands of rows) never sits in memory. Returns the number of rows written below the header."""
     for index, width in enumerate(widths, 1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.freeze_panes = "A3"  # title and header stay in view while scrolling
+    sheet.row_dimensions[1].height = 24
+    title_cell = WriteOnlyCell(sheet, value=title)
+    title_cell.font = TITLE_FONT
+    title_cell.alignment = Alignment(horizontal="center", vertical="center")
+    sheet.append([title_cell])
+    sheet.merged_cells.add(f"A1:{get_column_letter(len(headers))}1")
+    header_cells = []
+    for header in headers:
+        cell = WriteOnlyCell(sheet, value=header)
+        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        header_cells.append(cell)
+    sheet.append(header_cells)
+    count = 0
+    for row in rows:
+        sheet.append([_text_cell(sheet, value) if isinstance(value, str) else value for value in row])
+        count += 1
+    return count
+
+
+def _text_cell(sheet, value: str) -> WriteOnlyCell:
+    """Text is text: openpyxl would store a typed name beginning with "=" as a formula, which the
+    overseer's spreadsheet program would then run."""
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.data_type = "s"
+    return cell
 
 
 def workbook_note(include_unaccepted: bool, counts: dict[int, ReportCount]) -> str:
@@ -272,35 +279,37 @@ def summary_workbook(user: AbstractBaseUser, year: int, include_unaccepted: bool
     body_ids = overseen(user)
     note = workbook_note(include_unaccepted, report_counts(user, year, include_unaccepted, body_ids=body_ids))
     marked = [_("含未签收报告")] if include_unaccepted else []
-    workbook = Workbook()
+    workbook = Workbook(write_only=True)
 
     def mark(entry):
         return [_("是") if entry.includes_unaccepted else ""] if include_unaccepted else []
 
-    summary = workbook.active
-    summary.title = _("汇总")
+    summary = workbook.create_sheet(_("汇总"))
     write_sheet(
         summary,
         _("%(year)s年统计数汇总（%(note)s）") % {"year": year, "note": note},
         [_("统计指标"), pgettext("measure unit", "单位"), *_quarter_headers(), *marked],
-        [
+        (
             [entry.label, entry.unit, *map(as_number, entry.values), as_number(entry.total), *mark(entry)]
             for entry in measure_sums(user, year, include_unaccepted, body_ids=body_ids)
-        ],
+        ),
         [36, 8, 12, 12, 12, 12, 12, *([14] if marked else [])],
     )
 
     detail = workbook.create_sheet(_("分单位明细"))
-    write_sheet(
+    headers = [_("填报单位"), _("统计指标"), pgettext("measure unit", "单位"), *_quarter_headers(), *marked]
+    # The filter is set before the rows are written (a write-only sheet writes it at the end): over
+    # as many rows as there are, counted below.
+    rows = write_sheet(
         detail,
         _("%(year)s年统计数分单位明细（%(note)s）") % {"year": year, "note": note},
-        [_("填报单位"), _("统计指标"), pgettext("measure unit", "单位"), *_quarter_headers(), *marked],
-        [
+        headers,
+        (
             [entry.body, entry.label, entry.unit, *map(as_number, entry.values), as_number(entry.total), *mark(entry)]
             for entry in measure_rows_by_body(user, year, include_unaccepted, body_ids=body_ids)
-        ],
+        ),
         [24, 36, 8, 12, 12, 12, 12, 12, *([14] if marked else [])],
     )
-    if detail.max_row > 2:
-        detail.auto_filter.ref = f"A2:{get_column_letter(detail.max_column)}{detail.max_row}"
+    if rows:
+        detail.auto_filter.ref = f"A2:{get_column_letter(len(headers))}{rows + 2}"
     return workbook

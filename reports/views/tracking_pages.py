@@ -4,17 +4,16 @@ Only overseers (of a body that has bodies below it) and superusers may open them
 anyone else gets 403. What an overseer sees is limited to the bodies below theirs (reports.tracking.scope.overseen).
 """
 
-from io import BytesIO
+import tempfile
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
@@ -39,6 +38,7 @@ from reports.tracking.scope import overseen
 from reports.views.board_cells import CellRenderer
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX_IN_MEMORY = 4 * 1024 * 1024
 
 
 def _require_overseer(user):
@@ -257,9 +257,9 @@ def measures_xlsx(request):
     _require_overseer(request.user)
     year = _year(request) or timezone.localdate().year
     workbook = summary.summary_workbook(request.user, year, _include_unaccepted(request))
-    buffer = BytesIO()
-    workbook.save(buffer)
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX_CONTENT_TYPE)
+    # Written to a temporary file (in memory while small) and sent from it in blocks.
+    spooled = tempfile.SpooledTemporaryFile(max_size=XLSX_IN_MEMORY)
+    workbook.save(spooled)
+    spooled.seek(0)
     filename = _("统计数汇总-%(year)s.xlsx") % {"year": year}
-    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
-    return response
+    return FileResponse(spooled, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE)
