@@ -68,16 +68,30 @@ def place(organization, old_path: str) -> None:
     rewritten if it moved, and the supervisors of the subtree refreshed. A few queries, and one
     UPDATE for the whole subtree however large."""
     Organization = type(organization)
+    parent_supervisor = None
     if organization.parent_id is None:
         new_path, depth = segment(organization.pk), 0
     else:
-        parent_path, parent_depth = Organization.objects.values_list("path", "depth").get(pk=organization.parent_id)
+        parent_path, parent_depth, parent_supervisor = Organization.objects.values_list(
+            "path", "depth", "supervisor_id").get(pk=organization.parent_id)
         if old_path and parent_path.startswith(old_path):
             raise TreeCycle(organization.pk)
         new_path, depth = parent_path + segment(organization.pk), parent_depth + 1
-    if new_path != organization.path or depth != organization.depth or not old_path:
+    if not old_path:
+        # A new body has nobody below it: its supervisor is its parent if the parent has overseers,
+        # else the parent's own. Two more queries, not a read of the subtree.
+        supervisor = None
+        if organization.parent_id is not None:
+            from reports.models import Membership
+
+            parent_overseen = Membership.objects.filter(organization_id=organization.parent_id, role="overseer").exists()
+            supervisor = organization.parent_id if parent_overseen else parent_supervisor
+        Organization.objects.filter(pk=organization.pk).update(path=new_path, depth=depth, supervisor_id=supervisor)
+        organization.path, organization.depth, organization.supervisor_id = new_path, depth, supervisor
+        return
+    if new_path != organization.path or depth != organization.depth:
         with transaction.atomic():
-            if old_path and old_path != new_path:
+            if old_path != new_path:
                 Organization.objects.filter(below(old_path)).update(
                     path=Concat(Value(new_path), Substr("path", len(old_path) + 1)),
                     depth=F("depth") + (depth - organization.depth))
