@@ -26,13 +26,9 @@ class ReportQuerySet(models.QuerySet):
     def visible_to(self, user):
         """The reports of the bodies the user sees (reports.access.visible_organizations, the one
         rule), filtered in the database."""
-        from reports.access import visible_organizations
+        from reports.access import visible_reports
 
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_superuser:
-            return self
-        return self.filter(organization__in=visible_organizations(user))
+        return visible_reports(user, self)
 
 
 class MeasureQuerySet(models.QuerySet):

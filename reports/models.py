@@ -10,7 +10,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
@@ -20,6 +21,8 @@ from reports.managers import MeasureQuerySet, OrganizationQuerySet, ReportQueryS
 
 QUARTERS = [(quarter, QUARTER_NAMES[quarter]) for quarter in QUARTER_NUMBERS]
 YEAR_MIN, YEAR_MAX = 2000, 2100
+# Where an annual report (quarter None) sorts among its year's quarters: after the fourth.
+ANNUAL_PERIOD_ORDER = 5
 
 
 MAX_WARNING_DAYS = 60
@@ -199,15 +202,32 @@ class Report(models.Model):
         related_name="+",
     )
 
+    # When the report was first submitted: kept by Submission.save() (and, after a bulk load, by
+    # record_first_submissions), so that the board counts who reported on time from the report
+    # alone, without a lookup of its submissions per report.
+    first_submitted_at = models.DateTimeField(_("首次报送时间"), null=True, blank=True, editable=False)
+    # The period as one sortable number, an annual report (quarter None) after its Q4 (5): the
+    # report list's order is then three plain columns that one index serves in both databases,
+    # where "quarter DESC NULLS FIRST" sorts differently in SQLite and PostgreSQL and defeats the
+    # index in SQLite. Computed by the database, so nothing can write it wrong.
+    period_order = models.GeneratedField(
+        expression=Coalesce("quarter", Value(ANNUAL_PERIOD_ORDER)), output_field=models.PositiveSmallIntegerField(),
+        db_persist=True,
+    )
+
     objects = ReportQuerySet.as_manager()
     # Every change of the report's own fields, with who made it (the timeline reads it).
-    history = HistoricalRecords(excluded_fields=["version", "updated_at", "updated_by"])
+    history = HistoricalRecords(excluded_fields=["version", "updated_at", "updated_by", "period_order",
+                                                 "first_submitted_at"])
 
     class Meta:
         verbose_name = _("报告")
         verbose_name_plural = _("报告")
         # Newest first; a year's annual report before its quarters (it is written after them).
         ordering = [models.F("year").desc(), models.F("quarter").desc(nulls_first=True), "organization__name"]
+        # The report list's order (reports.views.keyset), newest first.
+        indexes = [models.Index(models.F("year").desc(), models.F("period_order").desc(), "organization",
+                                name="report_list_order")]
         constraints = [
             models.UniqueConstraint(
                 fields=["organization", "year", "quarter"], name="report_one_per_body_quarter"
@@ -235,6 +255,15 @@ class Report(models.Model):
 
     def __str__(self):
         return self.title or f"{self.organization} {self.period_label}"
+
+    def save(self, *args, **kwargs):
+        # first_submitted_at belongs to the submissions: a full save of a report read before its
+        # first submission (the admin's form, say) must not write it back as empty.
+        if not self._state.adding and kwargs.get("update_fields") is None and not kwargs.get("force_insert"):
+            kwargs["update_fields"] = [field.name for field in self._meta.concrete_fields
+                                       if not field.primary_key and not field.generated
+                                       and field.name != "first_submitted_at"]
+        super().save(*args, **kwargs)
 
     @property
     def annual(self) -> bool:
@@ -482,13 +511,24 @@ class Submission(models.Model):
             models.CheckConstraint(condition=Q(number__gte=1), name="submission_number_positive"),
         ]
         indexes = [
-            # Covers "when was each report first submitted" (the board, tracking.with_first_submission)
-            # without reading the rows, whose frozen snapshot comes before submitted_at.
+            # Covers "when was each report first submitted" (record_first_submissions) without
+            # reading the rows, whose frozen snapshot comes before submitted_at.
             models.Index(fields=["report", "number", "submitted_at"], name="submission_first_idx"),
         ]
 
     def __str__(self):
         return f"{self.report} · 第{self.number}次提交"
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        record_first_submissions(Report.objects.filter(pk=self.report_id))
+
+
+def record_first_submissions(reports) -> int:
+    """Set each report's first_submitted_at from its earliest submission: after each submission
+    (Submission.save) and after loads that bypass it (bulk_create, the migration). One UPDATE."""
+    first = Submission.objects.filter(report=models.OuterRef("pk")).order_by("number").values("submitted_at")[:1]
+    return reports.update(first_submitted_at=models.Subquery(first))
 
 
 class ReportEvent(models.Model):

@@ -116,3 +116,25 @@ def test_parts_come_in_position_order_within_their_parent(report_factory, tree):
         Item.objects.create(section=section, heading=heading, text=f"第{position}项", position=position)
     assert [item.text for item in heading.items.all()] == ["第1项", "第2项", "第3项"]
     assert [s.title for s in report.sections.all()] == ["零", "一", "二"]
+
+
+def test_a_report_keeps_the_moment_of_its_first_submission(report_factory, tree):
+    from datetime import UTC, datetime
+
+    from reports.models import Submission, record_first_submissions
+
+    report = report_factory(tree["cppcc"], year=2024, quarter=1)
+    stale = Report.objects.get(pk=report.pk)
+    first, second = datetime(2024, 4, 3, 2, 0, tzinfo=UTC), datetime(2024, 4, 9, 2, 0, tzinfo=UTC)
+    Submission.objects.create(report=report, number=1, paragraphs=[], measures={}, submitted_at=first)
+    Submission.objects.create(report=report, number=2, paragraphs=[], measures={}, submitted_at=second)
+    assert Report.objects.get(pk=report.pk).first_submitted_at == first
+    # A copy read before the submission, saved in full (the admin's form does that), leaves it alone.
+    stale.title = "改过的标题"
+    stale.save()
+    saved = Report.objects.get(pk=report.pk)
+    assert (saved.title, saved.first_submitted_at) == ("改过的标题", first)
+    # After a load that bypassed Submission.save(), one call puts it right.
+    Report.objects.filter(pk=report.pk).update(first_submitted_at=None)
+    assert record_first_submissions(Report.objects.filter(pk=report.pk)) == 1
+    assert Report.objects.get(pk=report.pk).first_submitted_at == first

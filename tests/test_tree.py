@@ -209,3 +209,21 @@ def test_board_queries_do_not_grow_with_the_number_of_bodies_or_the_depth(client
     large_level = deepest_group(large, large_board)
     assert large_level.depth > small_level.depth
     assert board_queries(client, small, group=small_level.pk)[0] == board_queries(client, large, group=large_level.pk)[0]
+
+
+@pytest.mark.parametrize("many_from", [1, 10_000])
+def test_both_forms_of_the_visibility_condition_give_the_same_reports(tree, make_user, report_factory, monkeypatch,
+                                                                         many_from):
+    """Past MANY_VISIBLE_BODIES the condition goes through the join (and, on SQLite, keeps the
+    path's index out of the plan): the reports seen must be the same either way."""
+    from reports import access
+
+    monkeypatch.setattr(access, "MANY_VISIBLE_BODIES", many_from)
+    for body in Organization.objects.all():
+        report_factory(body, year=2024, quarter=1, title=f"{body.name}一季度")
+    overseer = make_user("both-forms", organization=tree["city"], role=Membership.Role.OVERSEER)
+    Membership.objects.create(user=overseer, organization=tree["county_body"], role=Membership.Role.DRAFTER)
+    seen = set(Report.objects.visible_to(overseer).values_list("organization__name", flat=True))
+    assert seen == {"市纪委监委", "市政协党组", "市人大常委会党组", "市政协机关党组", "县政协党组"}
+    # The report list pages through the same reports.
+    assert Report.objects.visible_to(overseer).count() == 5

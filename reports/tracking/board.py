@@ -14,7 +14,7 @@ from django.db.models.functions import Coalesce
 
 from reports import tree
 from reports.labels import period_key, quarter_name
-from reports.models import APPROVED_STATUSES, MAX_WARNING_DAYS, DueDate, Organization, Reminder, Report, ReportEvent, Submission
+from reports.models import APPROVED_STATUSES, MAX_WARNING_DAYS, DueDate, Organization, Reminder, Report, ReportEvent
 from reports.review.chain import Step, chains, current
 from reports.tracking import ledger
 from reports.tracking.deadlines import (
@@ -340,7 +340,7 @@ def counts_per_child(scope: QuerySet[Organization], prefix: str, paths: set[str]
     on_time = Q()
     for quarter in PERIODS:
         on_time |= Q(quarter=quarter, first_submitted_at__lt=end_of_day(dues[quarter]))
-    reports = with_first_submission(Report.objects.filter(year=year, organization__in=bodies))
+    reports = Report.objects.filter(year=year, organization__in=bodies)
     submitted = Q(first_submitted_at__isnull=False)
     report_counts = {}
     for row in (reports.annotate(key=tree.child_key(prefix, "organization__path"),
@@ -378,8 +378,9 @@ def _with_cells(result, user, bodies, dues, year, today):
     ids = [body.id for body in bodies]
     reports = {
         (report.organization_id, report.quarter): report
-        for report in with_last_return(with_first_submission(Report.objects.filter(organization_id__in=ids, year=year)))
-        .only("id", "organization_id", "year", "quarter", "status", "title", "review_step", "late_reason")
+        for report in with_last_return(Report.objects.filter(organization_id__in=ids, year=year))
+        .only("id", "organization_id", "year", "quarter", "status", "title", "review_step", "late_reason",
+              "first_submitted_at")
     }
     deadlines = year_deadlines(ids, year)
     steps = chains(ids)
@@ -409,17 +410,6 @@ def _with_cells(result, user, bodies, dues, year, today):
                       made.due_soon, accepted=report is not None and report.status == Report.Status.ACCEPTED)
         result.rows.append(Row(body, cells, *problems.get(body.id, (0, 0))))
     return result
-
-
-def with_first_submission(reports: QuerySet[Report]) -> QuerySet[Report]:
-    """The reports annotated with `first_submitted_at`, the moment of their first submission.
-
-    The earliest-numbered submission, read through the (report, number, submitted_at) index:
-    MIN() over a join grouped by report, or `number = 1` (which SQLite answers through the unique
-    index and then the row), made SQLite read every frozen snapshot, which holds the whole text;
-    the covering index answers without touching them (docs/PERFORMANCE.md)."""
-    first = Submission.objects.filter(report=OuterRef("pk")).order_by("number").values("submitted_at")[:1]
-    return reports.annotate(first_submitted_at=Subquery(first)).order_by()
 
 
 def with_last_return(reports: QuerySet[Report]) -> QuerySet[Report]:

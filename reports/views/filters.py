@@ -10,6 +10,7 @@ from html import escape
 
 import django_filters
 from django import forms
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Exists, OuterRef, Q
 from django.forms.utils import flatatt
 from django.urls import reverse
@@ -20,7 +21,8 @@ from django.utils.translation import gettext_lazy as _
 
 from reports.access import visible_organizations
 from reports.labels import ANNUAL, ANNUAL_NAME, parse_period_key, period_key
-from reports.models import QUARTERS, Heading, Item, Organization, Report, Section
+from reports.models import QUARTERS, Heading, Item, Report, Section
+from reports.views import keyset
 
 SEARCH_MAX_LENGTH = 100
 
@@ -67,6 +69,17 @@ def matching_bodies(user, term: str) -> list[tuple[int, str]]:
     if term:
         bodies = bodies.filter(Q(name__icontains=term) | Q(short_name__icontains=term))
     return list(bodies.order_by("name").values_list("id", "name")[:BODY_SEARCH_RESULTS])
+
+
+def report_years(reports) -> list[int]:
+    """The years of the year filter, newest first: from the newest report's to the oldest's, two
+    rows read from the list's index rather than every visible report (a year in between with no
+    report at all is listed too, and shows an empty list)."""
+    newest = keyset.ordered(reports).values_list("year", flat=True).first()
+    if newest is None:
+        return []
+    oldest = keyset.ordered(reports, forwards=False).values_list("year", flat=True).first()
+    return list(range(newest, oldest - 1, -1))
 
 
 def _choice(**kwargs):
@@ -139,16 +152,14 @@ class ReportFilter(django_filters.FilterSet):
         return queryset.filter(quarter=parse_period_key(value))
 
     def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
-        visible = visible_organizations(request.user) if request is not None else Organization.objects.none()
+        user = request.user if request is not None else AnonymousUser()
+        visible = visible_organizations(user)
         if queryset is None:
             queryset = Report.objects.all()
         # Whatever queryset the caller passes, only the visible bodies' reports come out.
-        queryset = queryset.filter(organization__in=visible)
+        queryset = queryset.visible_to(user)
         super().__init__(data, queryset, request=request, prefix=prefix)
-
-        self.years = list(
-            Report.objects.filter(organization__in=visible).order_by("-year").values_list("year", flat=True).distinct()
-        )
+        self.years = report_years(Report.objects.visible_to(user))
         self.filters["year"].extra["choices"] = [(year, gettext("%(year)s年") % {"year": year}) for year in self.years]
         bodies = list(visible.order_by("name").values_list("id", "name")[:BODY_OPTIONS + 1])
         if len(bodies) <= 1:

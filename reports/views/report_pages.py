@@ -1,6 +1,5 @@
 """The report list and the read-only report page (the report as it prints)."""
 
-from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
@@ -12,23 +11,20 @@ from reports.models import Report
 from reports.review.workflow import available_actions, today
 from reports.tracking import carried
 from reports.tracking.deadlines import deadline_for, late_submission
-from reports.views import evidence_panel
+from reports.views import evidence_panel, keyset
 from reports.views.access import visible_report
 from reports.views.filters import ReportFilter, matching_bodies
 from reports.word.pdf import pdf_available
 
-PAGE_SIZE = 25
-
 
 @require_safe
 def report_list(request):
-    """The reports of the user's bodies, newest first, filtered by the GET form above the table."""
-    reports = Report.objects.select_related("organization", "updated_by").order_by(
-        "-year", "-quarter", "organization__name"
-    )
+    """The reports of the user's bodies, newest first, filtered by the GET form above the table,
+    a page at a time from the key of the row before (keyset: the cost of a page is its rows)."""
+    reports = Report.objects.select_related("organization", "updated_by")
     # The FilterSet keeps only the visible bodies' reports, whatever the query string says.
     report_filter = ReportFilter(request.GET, queryset=reports, request=request)
-    page = Paginator(report_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = keyset.get_page(report_filter.qs, after=request.GET.get("after"), before=request.GET.get("before"))
     return render(
         request,
         "reports/report_list.html",
