@@ -984,3 +984,67 @@ class Notice(models.Model):
 
     def __str__(self):
         return self.subject
+
+
+class ExportJob(models.Model):
+    """A file made outside the request (reports.exports): a report's PDF, or a quarter's approved
+    reports as Word and PDF in one .zip. The page that asked shows its progress (done of total)
+    and then the file; a failure keeps its reason, and the job can be run again."""
+
+    class Kind(models.TextChoices):
+        PDF = "pdf", _("PDF 文件")
+        QUARTER = "quarter", _("已审定报告（Word 和 PDF）")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("排队中")
+        RUNNING = "running", _("生成中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("失败")
+
+    class Failure(models.TextChoices):
+        CONVERSION = "conversion", _("PDF 转换")
+        OTHER = "other", _("其他")
+
+    kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("申请人"), on_delete=models.CASCADE,
+                                     related_name="+")
+    # PDF: the report. QUARTER: the period (the reports are those the requester sees when it runs).
+    report = models.ForeignKey(Report, verbose_name=_("报告"), null=True, blank=True, on_delete=models.CASCADE,
+                               related_name="+")
+    year = models.PositiveSmallIntegerField(_("年度"), null=True, blank=True)
+    quarter = models.PositiveSmallIntegerField(_("季度"), null=True, blank=True)
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    done = models.PositiveIntegerField(_("已完成"), default=0)
+    total = models.PositiveIntegerField(_("总数"), default=0)
+    file = models.FileField(_("文件"), upload_to="exports/%Y/%m/", blank=True)
+    filename = models.CharField(_("文件名"), max_length=200, blank=True)
+    # Why it failed: where (the conversion, or anything else) and the technical detail; the page
+    # words it in the reader's language.
+    failure = models.CharField(_("失败环节"), max_length=16, choices=Failure.choices, blank=True)
+    error = models.CharField(_("失败原因"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("导出任务")
+        verbose_name_plural = _("导出任务")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=["pending", "running", "done", "failed"]),
+                                   name="exportjob_status_valid"),
+            models.CheckConstraint(condition=Q(kind="pdf", report__isnull=False) | Q(kind="quarter", year__isnull=False),
+                                   name="exportjob_has_its_subject"),
+        ]
+
+    def __str__(self):
+        return self.filename or self.get_kind_display()
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        return int(100 * self.done / self.total) if self.total else 0

@@ -66,3 +66,37 @@ def test_the_word_file_downloads_from_the_report_page_and_opens(page, live_serve
     assert word.paragraphs[0].style.name == "公文标题"
     assert any(p.text == "一、主要做法" and p.style.name == "一级标题" for p in word.paragraphs)
     assert word.sections[0].header.paragraphs[0].text == "草稿"
+
+
+def test_the_pdf_is_made_as_a_job_and_downloads_by_itself(page, live_server, demo, artifacts_dir):
+    log_in(page, live_server, "drafter")
+    page.goto(f"{live_server.url}/reports/{demo.pk}/")
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="下载 PDF").click()
+    assert download_info.value.suggested_filename == f"{demo.title}.pdf"
+    expect(page.get_by_test_id("export-job")).to_contain_text("文件已生成。")
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"{demo.title}（PDF）")
+    page.screenshot(path=artifacts_dir / "export-job-done.png", full_page=True)
+
+
+def test_a_jobs_page_follows_its_progress_until_the_file_is_there(page, live_server, demo, artifacts_dir):
+    from django.contrib.auth import get_user_model
+    from django.core.files.base import ContentFile
+
+    from reports.models import ExportJob
+
+    overseer = get_user_model().objects.get(username="overseer")
+    job = ExportJob.objects.create(kind="quarter", requested_by=overseer, year=2023, quarter=1, status="running",
+                                   done=120, total=300)
+    log_in(page, live_server, "overseer")
+    page.goto(f"{live_server.url}/reports/exports/{job.pk}/")
+    expect(page.get_by_test_id("export-job-progress")).to_contain_text("120 / 300 份")
+    expect(page.get_by_role("progressbar")).to_have_attribute("aria-valuenow", "120")
+    page.screenshot(path=artifacts_dir / "export-job-running.png", full_page=True)
+    ExportJob.objects.filter(pk=job.pk).update(done=240)
+    expect(page.get_by_test_id("export-job-progress")).to_contain_text("240 / 300 份")
+    job.file.save("quarter.zip", ContentFile(b"PK\x05\x06" + bytes(18)), save=False)
+    ExportJob.objects.filter(pk=job.pk).update(status="done", done=300, file=job.file.name,
+                                               filename="2023年第一季度已审定报告（Word 和 PDF）.zip")
+    expect(page.get_by_test_id("export-job-file")).to_have_text("下载 2023年第一季度已审定报告（Word 和 PDF）.zip")
+    expect(page.get_by_test_id("export-job")).not_to_contain_text("/ 300 份")

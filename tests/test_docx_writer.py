@@ -255,21 +255,25 @@ def test_the_page_shows_the_signature_block_where_the_word_file_puts_it(client, 
     assert 'class="doc doc-date" data-ref="signature" style="padding-right: 4em"' in page
 
 
-def test_the_pdf_comes_from_libreoffice_and_its_button_hides_without_it(client, demo, monkeypatch):
+def test_the_pdf_comes_from_libreoffice_and_its_button_hides_without_it(client, demo, monkeypatch,
+                                                                         django_capture_on_commit_callbacks):
     from django.contrib.auth import get_user_model
 
     client.force_login(get_user_model().objects.get(username="drafter"))
     detail = reverse("reports:detail", args=[demo.pk])
     pdf_url = reverse("reports:export_pdf", args=[demo.pk])
-    assert pdf_url in client.get(detail).content.decode()
-    response = client.get(pdf_url)
+    assert f'action="{pdf_url}"' in client.get(detail).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        page = client.post(pdf_url, follow=True)
+    job = page.context["job"]
+    response = client.get(reverse("reports:export_job_file", args=[job.pk]))
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
-    assert response.content.startswith(b"%PDF")
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
     assert "filename*=utf-8''" in response["Content-Disposition"] and ".pdf" in response["Content-Disposition"]
 
     monkeypatch.setattr("reports.word.pdf.soffice", lambda: None)
     assert pdf_url not in client.get(detail).content.decode()
-    assert client.get(pdf_url).status_code == 404
+    assert client.post(pdf_url).status_code == 404
 
 
 def test_the_files_properties_are_the_reports_and_nothing_of_the_library_is_left(demo, sample_docx):

@@ -20,18 +20,21 @@ def in_language(client, user, language):
     return client
 
 
-def failing_conversion(data):
+def failing_conversion(documents):
     raise PdfUnavailable("soffice exited with 1")
 
 
-@pytest.mark.parametrize(("language", "said"), [("en", "PDF conversion failed. Please download the Word file."),
-                                                ("zh-hans", "PDF 转换失败，请下载 Word 文件。")], ids=["en", "zh-hans"])
-def test_a_failed_pdf_conversion_says_so_in_the_readers_language(client, drafter, report, monkeypatch, language, said):
-    monkeypatch.setattr("reports.views.export.pdf_available", lambda: True)
-    monkeypatch.setattr("reports.views.export.convert_docx_to_pdf", failing_conversion)
-    response = in_language(client, drafter, language).get(reverse("reports:export_pdf", args=[report.pk]))
-    assert response.status_code == 503
-    assert response.content.decode() == said
+@pytest.mark.parametrize(("language", "said"), [
+    ("en", "Failed: PDF conversion failed (LibreOffice: soffice exited with 1)"),
+    ("zh-hans", "生成失败：PDF 转换失败（LibreOffice：soffice exited with 1）")], ids=["en", "zh-hans"])
+def test_a_failed_pdf_conversion_says_so_in_the_readers_language(client, drafter, report, monkeypatch, language, said,
+                                                                   django_capture_on_commit_callbacks):
+    monkeypatch.setattr("reports.views.export_jobs.pdf_available", lambda: True)
+    monkeypatch.setattr("reports.exports.convert_many", failing_conversion)
+    client = in_language(client, drafter, language)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("reports:export_pdf", args=[report.pk]), follow=True)
+    assert said in response.content.decode()
 
 
 @pytest.mark.parametrize(("language", "said"), [("en", "PDF conversion is not available"),
@@ -39,8 +42,8 @@ def test_a_failed_pdf_conversion_says_so_in_the_readers_language(client, drafter
 def test_pdf_unavailable_is_a_404_in_the_readers_language(client, drafter, report, monkeypatch, language, said):
     # The 404 page itself does not show the reason (it says the page does not exist); the
     # reason is what Django hands the page and what DEBUG shows a developer.
-    monkeypatch.setattr("reports.views.export.pdf_available", lambda: False)
-    response = in_language(client, drafter, language).get(reverse("reports:export_pdf", args=[report.pk]))
+    monkeypatch.setattr("reports.views.export_jobs.pdf_available", lambda: False)
+    response = in_language(client, drafter, language).post(reverse("reports:export_pdf", args=[report.pk]))
     assert response.status_code == 404
     assert response.context["exception"] == said
 

@@ -30,6 +30,7 @@ from decimal import Decimal
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
 from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -44,6 +45,7 @@ from reports.evidence import attach
 from reports.models import (
     GENERATED_SECTION_KINDS,
     DueDate,
+    ExportJob,
     Heading,
     Item,
     MeasureValue,
@@ -188,7 +190,13 @@ RULES = {
     "reports:act": lambda state, v: act_rule(state, v["action"]),
     "reports:timeline": lambda state, v: report_page(),
     "reports:export_docx": lambda state, v: report_page(),
-    "reports:export_pdf": lambda state, v: report_page(),
+    # Asks for the PDF job (reports.exports): whoever sees the report; the job page is theirs.
+    "reports:export_pdf": lambda state, v: only_post(table("302+", blind="404")),
+    "reports:export_quarter_pdf": lambda state, v: only_post(table("302+")),
+    # The drafter's own jobs, one done and one failed: for everyone else they do not exist.
+    "reports:export_job": lambda state, v: only_get(table("404", drafter="200")),
+    "reports:export_job_file": lambda state, v: only_get(table("404", drafter="200" if v["job"] == "done" else "404")),
+    "reports:export_job_retry": lambda state, v: only_post(table("404", drafter="302+" if v["job"] == "failed" else "302")),
     "reports:export_evidence_zip": lambda state, v: report_page(),
     # A quarter's approved reports: anyone may ask, the .zip holds only what they may see.
     "reports:export_zip": lambda state, v: only_get(table("200")),
@@ -327,8 +335,8 @@ def world(tree, make_user, report_factory, measure_factory, monkeypatch):
     assert find_problems(report) == [], "the matrix report must be complete, so that it can be submitted"
     DueDate.objects.create(year=2023, quarter=1, due_date=date(2023, 4, 12))  # for its admin pages
     # The PDF is LibreOffice's business (tests/test_docx_layout.py); here only who gets it.
-    monkeypatch.setattr("reports.views.export.pdf_available", lambda: True)
-    monkeypatch.setattr("reports.views.export.convert_docx_to_pdf", lambda data: b"%PDF-1.4 matrix")
+    monkeypatch.setattr("reports.views.export_jobs.pdf_available", lambda: True)
+    monkeypatch.setattr("reports.exports.convert_many", lambda documents: [b"%PDF-1.4 matrix"] * len(documents))
     # An entry of the body's ledger, open, found the quarter before (for the ledger's actions).
     # Its text carries the secret marker: the ledger page and its .xlsx show it only to the body's readers.
     problem = Problem.objects.create(organization=tree["cppcc"], text=f"上季度发现的问题（{SECRET}）。", found_year=2022,
@@ -338,8 +346,13 @@ def world(tree, make_user, report_factory, measure_factory, monkeypatch):
     substitution = Substitution.objects.create(absent=actors[OVERSEER], substitute=actors[OTHER_OVERSEER],
                                                starts=date(2099, 1, 1), ends=date(2099, 1, 2))
     notice = Notice.objects.create(user=actors[DRAFTER], subject="【季报】待审核", link="/reports/")
+    done = ExportJob(kind="pdf", requested_by=actors[DRAFTER], report=report, status="done", total=1, done=1,
+                     filename="matrix.pdf")
+    done.file.save("matrix.pdf", ContentFile(b"%PDF-1.4 matrix"))
+    failed = ExportJob.objects.create(kind="pdf", requested_by=actors[DRAFTER], report=report, status="failed",
+                                      error="PDF 转换失败")
     return {"actors": actors, "report": report, "tree": tree, "problem": problem, "evidence": evidence,
-            "substitution": substitution, "notice": notice}
+            "substitution": substitution, "notice": notice, "jobs": {"done": done, "failed": failed}}
 
 
 def photo(colour):
@@ -414,6 +427,9 @@ def url_variants(route, pattern, world):
             extend("evidence_id", [world["evidence"].pk])
         elif name == "notice_id":
             extend("notice_id", [world["notice"].pk])
+        elif name == "job_id":
+            variants = [{**variant, "job_id": job.pk, "job": state} for variant in variants
+                        for state, job in world["jobs"].items()]
         elif name == "substitution_id":
             extend("substitution_id", [world["substitution"].pk])
         elif name == "ledger_action":
@@ -569,7 +585,9 @@ def check_urls(world, state):
         if is_admin(key, route):
             continue
         for variant in url_variants(route, pattern, world):
-            url = reverse(key, kwargs=variant) if pattern.name else "/" + route
+            # A variant may carry more than the URL's arguments (which of the jobs it is).
+            arguments = {name: value for name, value in variant.items() if name in pattern.pattern.converters}
+            url = reverse(key, kwargs=arguments) if pattern.name else "/" + route
             rule = RULES[key](state, variant)
             for method in ("GET", "POST"):
                 data = post_data(key, variant, world) if method == "POST" else None

@@ -1,6 +1,7 @@
-"""Downloads: the report as .docx (any state; an unfinished one carries its 草稿 or 送审稿 stamp), as PDF where
-LibreOffice is installed, the report with its 佐证材料 as one .zip, and a quarter's approved reports as
-one .zip (with their 佐证材料 on ?evidence=1)."""
+"""Downloads: the report as .docx (any state; an unfinished one carries its 草稿 or 送审稿 stamp), the
+report with its 佐证材料 as one .zip, and a quarter's approved reports as one .zip (with their 佐证材料
+on ?evidence=1), all streamed at once. The PDF, which takes LibreOffice seconds, is a job
+(reports/views/export_jobs.py)."""
 
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.utils.http import content_disposition_header
@@ -12,7 +13,6 @@ from reports.models import Report
 from reports.views.access import visible_report
 from reports.word.archive import approved_reports, stream_zip
 from reports.word.evidence_archive import report_zip_filename, stream_report_zip
-from reports.word.pdf import PdfUnavailable, convert_docx_to_pdf, pdf_available
 from reports.word.writer import DOCX_MIME, docx_filename, render_docx
 
 
@@ -26,18 +26,6 @@ def _download(data, content_type, filename):
 def export_docx(request, pk):
     report = visible_report(request, pk)
     return _download(render_docx(report), DOCX_MIME, docx_filename(report))
-
-
-@require_safe
-def export_pdf(request, pk):
-    report = visible_report(request, pk)
-    if not pdf_available():
-        raise Http404(_("PDF 转换不可用"))
-    try:
-        pdf = convert_docx_to_pdf(render_docx(report))
-    except PdfUnavailable:
-        return HttpResponse(_("PDF 转换失败，请下载 Word 文件。"), status=503, content_type="text/plain; charset=utf-8")
-    return _download(pdf, "application/pdf", docx_filename(report).removesuffix(".docx") + ".pdf")
 
 
 def _streamed_zip(chunks, filename):

@@ -36,6 +36,7 @@ from reports.tracking.extensions import ExtensionRefused, grant_extension, not_s
 from reports.tracking.reminders import ReminderRefused, not_overseen_message, send_reminder
 from reports.tracking.scope import overseen
 from reports.views.board_cells import CellRenderer
+from reports.word.pdf import pdf_available
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 XLSX_IN_MEMORY = 4 * 1024 * 1024
@@ -83,6 +84,7 @@ def board(request):
             "rows": CellRenderer(request, today, the_board.group).rows(the_board),
             "year": year,
             "years": board_years(request.user, today),
+            "pdf_available": pdf_available(),
         },
     )
 

@@ -231,4 +231,14 @@
     if (event.target === period && period.value === "annual") source.value = "quarters";
     if (event.target === source && source.value === "quarters") period.value = "annual";
   });
+
+  // A file asked for by a click downloads by itself once it is ready (the export job's page), once.
+  const startDownload = () => {
+    const link = document.querySelector("a[data-autostart]:not([data-started])");
+    if (!link) return;
+    link.setAttribute("data-started", "");
+    link.click();
+  };
+  document.addEventListener("DOMContentLoaded", startDownload);
+  document.addEventListener("htmx:afterSettle", startDownload);
 })();
