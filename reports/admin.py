@@ -41,6 +41,7 @@ from reports.models import (
     DueDate,
     Evidence,
     EvidenceFile,
+    ExportJob,
     Extension,
     Heading,
     Item,
@@ -375,6 +376,28 @@ class ExtensionAdmin(ReadOnlyAdmin):
     list_display = ["organization", "year", "quarter", "until", "granted_by", "granted_at"]
     list_filter = ["year", "quarter"]
     search_fields = ["organization__name", "reason"]
+
+
+@admin.register(ExportJob)
+class ExportJobAdmin(ReadOnlyAdmin):
+    """The PDF and .zip jobs (reports.exports): who asked, how far, why one failed. Deleting one
+    removes its file too (old ones go by themselves: send_due_reminders)."""
+
+    list_display = ["__str__", "kind", "requested_by", "status", "done", "total", "created_at", "finished_at"]
+    list_filter = ["kind", "status"]
+    search_fields = ["filename", "requested_by__username", "error"]
+
+    def has_delete_permission(self, request, obj=None):
+        return True
+
+    def delete_model(self, request, obj):
+        obj.file.delete(save=False)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for job in queryset:
+            job.file.delete(save=False)
+        super().delete_queryset(request, queryset)
 
 
 @admin.register(Substitution)

@@ -14,6 +14,7 @@ with the technical reason in the log, and the job can be run again.
 import logging
 import tempfile
 import zipfile
+from datetime import timedelta
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.files import File
@@ -33,6 +34,8 @@ from reports.word.writer import docx_filename, render_docx
 logger = logging.getLogger(__name__)
 
 PDF_BATCH = 20
+# A made file is kept this long for its requester to take, then removed with its job (purge).
+KEEP_DAYS = 7
 ERROR_CHARS = 500
 # A job the same person asked for again while it is still queued or running is that job, not a new one.
 OPEN_STATUSES = (ExportJob.Status.PENDING, ExportJob.Status.RUNNING)
@@ -86,6 +89,18 @@ def run_export(job_id: int) -> str:
         _fail(job, error)
         return "failed"
     return "done"
+
+
+def purge(now=None) -> int:
+    """Remove the finished jobs older than KEEP_DAYS, and their files; run by send_due_reminders.
+    Returns how many went."""
+    before = (now or timezone.now()) - timedelta(days=KEEP_DAYS)
+    old = list(ExportJob.objects.filter(status__in=(ExportJob.Status.DONE, ExportJob.Status.FAILED),
+                                        created_at__lt=before))
+    for job in old:
+        job.file.delete(save=False)
+    ExportJob.objects.filter(pk__in=[job.pk for job in old]).delete()
+    return len(old)
 
 
 def _progress(job: ExportJob, done: int, total: int) -> None:

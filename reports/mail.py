@@ -9,12 +9,13 @@ in-process default), the scheduled `send_due_reminders` run picks up what is sti
 """
 
 import logging
+import uuid
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django_tasks import task
 
@@ -25,6 +26,8 @@ logger = logging.getLogger(__name__)
 # A notice's mail is tried at most this many times; the waits between are JIBAO_MAIL_RETRY_SECONDS.
 MAX_ATTEMPTS = 6
 MAIL_ERROR_CHARS = 300
+# A task that has held notices this long without finishing is taken to have died.
+CLAIM_SECONDS = 600
 
 
 def mail_after_commit(notice_ids: list[int]) -> None:
@@ -45,7 +48,7 @@ def send_notice_mail(notice_ids: list[int]) -> dict:
     text and link: a body's drafters told the same thing) go as one message to all their
     addresses, as a colleague would write to them. Returns {"sent": n, "failed": n} in notices."""
     messages: dict[tuple[str, str, str], list[Notice]] = {}
-    for notice in unsent(notice_ids).order_by("id"):
+    for notice in claim(notice_ids).order_by("id"):
         messages.setdefault((notice.subject, notice.body, notice.link), []).append(notice)
     sent, failed = [], []
     if messages:
@@ -67,14 +70,25 @@ def send_notice_mail(notice_ids: list[int]) -> dict:
             finally:
                 connection.close()
     now = timezone.now()
-    Notice.objects.filter(pk__in=sent).update(mailed_at=now, mail_attempts=F("mail_attempts") + 1, mail_error="")
+    done = {"mail_attempts": F("mail_attempts") + 1, "mail_claim": "", "mail_claimed_at": None}
+    Notice.objects.filter(pk__in=sent).update(mailed_at=now, mail_error="", **done)
     for notice, error in failed:
         logger.warning("mail of notice %s failed: %s", notice.pk, error)
-        Notice.objects.filter(pk=notice.pk).update(mail_attempts=F("mail_attempts") + 1,
-                                                   mail_error=str(error)[:MAIL_ERROR_CHARS] or type(error).__name__)
+        Notice.objects.filter(pk=notice.pk).update(mail_error=str(error)[:MAIL_ERROR_CHARS] or type(error).__name__,
+                                                   **done)
     if failed:
         _retry_later([notice.pk for notice, _error in failed])
     return {"sent": len(sent), "failed": len(failed)}
+
+
+def claim(notice_ids: list[int]):
+    """Take these notices, those still unsent and not taken by another task, for this one: one
+    conditional UPDATE, so of two tasks given the same notice only one gets it. A claim older
+    than CLAIM_SECONDS is a task that died while sending: its notices may be taken again."""
+    token, now = uuid.uuid4().hex, timezone.now()
+    free = Q(mail_claimed_at__isnull=True) | Q(mail_claimed_at__lt=now - timedelta(seconds=CLAIM_SECONDS))
+    unsent(notice_ids).filter(free).update(mail_claim=token, mail_claimed_at=now)
+    return Notice.objects.filter(mail_claim=token)
 
 
 def message_for(notices: list[Notice]) -> EmailMessage:

@@ -972,6 +972,10 @@ class Notice(models.Model):
     mailed_at = models.DateTimeField(_("邮件发出时间"), null=True, blank=True)
     mail_attempts = models.PositiveSmallIntegerField(_("发送次数"), default=0)
     mail_error = models.CharField(_("发送失败原因"), max_length=300, blank=True)
+    # Which sending task has taken the notice, and since when (reports.mail.claim): two workers
+    # given the same notice (a retry and the scheduled sweep) must not both mail it.
+    mail_claim = models.CharField(_("发送任务"), max_length=32, blank=True, editable=False)
+    mail_claimed_at = models.DateTimeField(_("开始发送时间"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("通知")

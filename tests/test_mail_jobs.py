@@ -137,3 +137,25 @@ def test_a_worker_process_sends_the_mail_and_retries_when_the_relay_was_down(tmp
     assert notices.startswith("[(True, 2, False), (True, 2, False)]"), notices
     written = [text for text in (path.read_text() for path in outbox.iterdir()) if text]
     assert len(written) == 1 and "d1@example.org, d2@example.org" in written[0]
+
+
+def test_a_notice_taken_by_one_task_is_not_mailed_by_another(office_drafters, mailoutbox):
+    """A retry and the scheduled sweep may both be given a notice: the one that takes it mails it."""
+    from datetime import timedelta
+
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from reports.mail import CLAIM_SECONDS, claim, send_notice_mail
+
+    user = get_user_model().objects.get(username="d1")
+    notice = Notice.objects.create(user=user, subject="【季报】催报", body="请尽快提交。", email=user.email)
+    taken = list(claim([notice.pk]))  # a task that is still sending it
+    assert taken == [notice]
+    assert send_notice_mail.call([notice.pk]) == {"sent": 0, "failed": 0}
+    assert mailoutbox == []
+    # A task that died while sending holds it no longer than CLAIM_SECONDS.
+    Notice.objects.filter(pk=notice.pk).update(mail_claimed_at=timezone.now() - timedelta(seconds=CLAIM_SECONDS + 1))
+    assert send_notice_mail.call([notice.pk]) == {"sent": 1, "failed": 0}
+    notice.refresh_from_db()
+    assert notice.mailed_at is not None and notice.mail_claim == "" and len(mailoutbox) == 1

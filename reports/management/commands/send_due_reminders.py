@@ -4,6 +4,7 @@ from datetime import datetime
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
+from reports import exports
 from reports.labels import period_name
 from reports.mail import retry_unsent
 from reports.tracking.deadlines import REPORTING_TZ
@@ -24,7 +25,8 @@ class Command(BaseCommand):
         "发送自动提醒：向有起草人、尚未提交报告的单位的起草人发送“即将到期”提醒（截止日期前，督办单位设定的提前提醒天数内）"
         f"和“逾期催报”（截止日期次日；当天未运行的，截止后 {OVERDUE_CATCH_UP_DAYS} 天内补发；已截止填报的不发）。"
         "范围为本年度和上一年度的各季度及年度报告；每种提醒每个单位每期只发一次，每个单位每天最多一条（含督办人催报）。"
-        "请用 cron 每小时运行一次，重复运行不会重复发送。每次运行也会重发此前因邮件服务器故障未能发出的通知邮件。"
+        "请用 cron 每小时运行一次，重复运行不会重复发送。每次运行也会重发此前因邮件服务器故障未能发出的通知邮件，"
+        "并删除 7 天前生成的导出文件（PDF、压缩包）。"
         "测试或补发时可用 --now 2024-04-11T09:00 指定当前时间（北京时间），提醒按该时间记录。"
     )
 
@@ -42,3 +44,6 @@ class Command(BaseCommand):
         retried = retry_unsent()
         if retried:
             self.stdout.write(f"重发此前未能发出的通知邮件 {retried} 封。")
+        purged = exports.purge(now)
+        if purged:
+            self.stdout.write(f"删除 {exports.KEEP_DAYS} 天前生成的导出文件 {purged} 个。")
