@@ -43,6 +43,14 @@ def subtree(path: str, field: str = "path") -> Q:
     return Q(**{f"{field}__gte": path, f"{field}__lt": successor(path)})
 
 
+def subtrees(paths, field: str = "path") -> Q:
+    """The bodies with these paths and every body below any of them (nothing for no paths)."""
+    within = Q(pk__in=[])
+    for path in paths:
+        within |= subtree(path, field)
+    return within
+
+
 def below(path: str, field: str = "path") -> Q:
     """Every body strictly below the body with this path."""
     return subtree(path, field) & ~Q(**{field: path})

@@ -330,3 +330,182 @@ def test_a_measure_opens_on_each_bodys_values(client, overseer, figures, measure
     second = client.get(reverse("tracking:summary"), {"year": 2023, "measure": measures["study"].id, "page": 2, "all": "1"})
     assert [row.body for row in second.context["drill"]["rows"]] == ["市政协党组"]
     assert client.get(reverse("tracking:summary"), {"year": 2023, "measure": "x"}).context["drill"] is None
+
+
+# ---- The drill-down by the tree (?group=) -------------------------------------------------
+
+
+def test_the_summary_drills_down_the_tree_with_a_breadcrumb(client, tree, overseer, figures, measures):
+    """At the overseer's level, a row per body below it: 市政协党组 with the sum over its subtree (its
+    own figures and 市政协机关党组's), linking one level down; 市人大常委会党组, a body with nobody
+    below, with its own. One level down, the breadcrumb, the group's sums only, and (its bodies
+    having nobody below them) the per-body table."""
+    client.force_login(overseer)
+    study = measures["study"]
+    response = client.get(reverse("tracking:summary"), {"year": 2023, "all": "1"})
+    assert response.context["group"] is None and response.context["trail"] == []
+    assert response.context["chosen"] == response.context["sums"][0]  # the table's first measure
+    rows = client.get(reverse("tracking:summary"), {"year": 2023, "all": "1", "measure": study.id}).context["by_child"]
+    assert [(row.organization.name, row.has_below, row.values, row.total) for row in rows] == [
+        ("市政协党组", True, [8, 4, 1, None], 13),  # 3 + 机关's 5 in Q1
+        ("市人大常委会党组", False, [2, None, None, None], 2),
+    ]
+    assert rows[0].bodies == 2 and rows[0].unaccepted == {1, 3}
+    html = client.get(reverse("tracking:summary"), {"year": 2023, "all": "1", "measure": study.id}).content.decode()
+    assert f'?year=2023&amp;all=1&amp;group={tree["cppcc"].pk}&amp;measure={study.id}#drill' in html
+
+    page = client.get(reverse("tracking:summary"), {"year": 2023, "all": "1", "group": tree["cppcc"].pk,
+                                                     "measure": study.id})
+    html = page.content.decode()
+    assert page.context["trail"] == [tree["cppcc"]] and page.context["group"] == tree["cppcc"]
+    assert '<li class="breadcrumb-item active" aria-current="page">市政协党组' in html
+    assert "2023年市政协党组所属单位统计数汇总" in html
+    assert by_name(page.context["sums"])["理论学习中心组学习会议"].values == [8, 4, 1, None]
+    assert by_name(page.context["sums"])["廉政谈话"].values == [30, 12, None, None]  # not 人大's 10
+    assert page.context["by_child"] is None  # 机关 has nobody below it: each body's own values instead
+    assert [(row.body, row.values) for row in page.context["drill"]["rows"]] == [
+        ("市政协党组", [3, 4, 1, None]), ("市政协机关党组", [5, None, None, None])]
+    # The page's links keep the group: the year's form, the measures, the Excel file.
+    assert f'name="group" value="{tree["cppcc"].pk}"' in html
+    assert f'?year=2023&amp;all=1&amp;group={tree["cppcc"].pk}&amp;measure={study.id}#by-body' in html
+    assert f'href="{reverse("tracking:summary_xlsx")}?year=2023&amp;all=1&amp;group={tree["cppcc"].pk}"' in html
+
+
+def test_a_group_outside_the_scope_is_ignored_as_on_the_board(client, tree, overseer, figures):
+    client.force_login(overseer)
+    for group in (tree["county"].pk, tree["county_body"].pk, 999999, "x"):
+        response = client.get(reverse("tracking:summary"), {"year": 2023, "group": group})
+        assert response.status_code == 200
+        assert response.context["group"] is None and "1000" not in response.content.decode()
+        assert by_name(response.context["sums"])["理论学习中心组学习会议"].values == [3, 4, None, None]
+        board = client.get(reverse("tracking:board"), {"year": 2023, "group": group}).context["board"]
+        assert board.group is None  # the same rule: scope.drill_level
+
+
+def test_the_xlsx_of_a_group_holds_its_subtree_and_says_so(client, tree, overseer, figures):
+    client.force_login(overseer)
+    response = client.get(reverse("tracking:summary_xlsx"), {"year": 2023, "all": "1", "group": tree["cppcc"].pk})
+    assert quote("统计数汇总-2023-市政协党组.xlsx") in response["Content-Disposition"]
+    workbook = load_workbook(BytesIO(response.getvalue()))
+    assert "市政协党组所属单位" in workbook["汇总"]["A1"].value
+    assert "市政协党组所属单位" in workbook["分单位明细"]["A1"].value
+    rows = {row[0]: row for row in workbook["汇总"].iter_rows(min_row=3, values_only=True)}
+    expected = sums_from_the_database(2023, ["市政协党组", "市政协机关党组"], ("accepted", "approved", "submitted"))
+    for name, quarters in expected.items():
+        assert [rows[name][1 + q] for q in (1, 2, 3, 4)] == [quarters.get(q) for q in (1, 2, 3, 4)], name
+    assert {row[0] for row in workbook["分单位明细"].iter_rows(min_row=3, values_only=True)} == {"市政协党组", "市政协机关党组"}
+
+
+def with_figures(seed):
+    """Two measures' figures in every report of the generated tree (tests.test_tree.build_tree),
+    at random, some left empty, some with decimals."""
+    import random
+
+    rng = random.Random(seed)
+    talks = Measure.objects.get_or_create(name="廉政谈话", unit="人次")[0]
+    hours = Measure.objects.get_or_create(name="培训学时", unit="小时")[0]
+    MeasureValue.objects.bulk_create(
+        MeasureValue(report=report, measure=measure,
+                     value=None if rng.random() < 0.1 else Decimal(rng.randint(0, 40)) / (4 if measure == hours else 1))
+        for report in Report.objects.filter(measure_values__isnull=True)
+        for measure in (talks, hours)
+    )
+    return talks, hours
+
+
+def brute_force_child_sums(level, child, measure, statuses, scope_ids):
+    """A child's subtree's figures of the measure per quarter, walking the parents in Python."""
+    from tests.test_tree import brute_force_parents, in_subtree
+
+    parents = brute_force_parents()
+    bodies = {pk for pk in scope_ids if in_subtree(pk, child.id, parents)}
+    sums = dict.fromkeys((1, 2, 3, 4))
+    for value in MeasureValue.objects.filter(measure=measure, report__organization_id__in=bodies, report__year=2023,
+                                             report__quarter__isnull=False, report__status__in=statuses,
+                                             value__isnull=False).select_related("report"):
+        quarter = value.report.quarter
+        sums[quarter] = (sums[quarter] or 0) + value.value
+    supervisors = set(Organization.objects.filter(supervisor__isnull=False).values_list("supervisor_id", flat=True))
+    return sums, len(bodies - supervisors)
+
+
+@pytest.mark.parametrize("everything", [False, True])
+def test_the_sums_per_child_equal_a_brute_force_sum_at_every_level(client, db, make_user, everything):
+    from tests.test_tree import build_tree
+
+    root, overseer = build_tree(make_user, seed=11)
+    talks, hours = with_figures(11)
+    statuses = ("accepted", "approved", "submitted") if everything else ("accepted",)
+    scope_ids = overseen_ids(overseer)
+    client.force_login(overseer)
+    levels = [None, *Organization.objects.filter(depth__in=(1, 2)).order_by("id")[:3]]
+    seen = 0
+    for level in levels:
+        for measure in (talks, hours):
+            params = {"year": 2023, "measure": measure.id, **({"all": "1"} if everything else {})}
+            if level is not None:
+                params["group"] = level.pk
+            context = client.get(reverse("tracking:summary"), params).context
+            rows = context["by_child"]
+            assert rows, level  # every body above the last level has bodies below it
+            below = Organization.objects.filter(parent=level or root)
+            assert {row.organization for row in rows if not row.own} == set(below)
+            for row in rows:
+                expected, bodies = brute_force_child_sums(level, row.organization, measure, statuses, scope_ids)
+                if row.own:  # the level's own figures only
+                    expected, _bodies = brute_force_child_sums(level, row.organization, measure, statuses, {level.pk})
+                assert row.quarters == expected, (level, row.organization)
+                if row.has_below:
+                    assert row.bodies == bodies
+                seen += 1
+            # The rows add up to the measure's line of the page's table.
+            for quarter in (1, 2, 3, 4):
+                figures = [row.quarters[quarter] for row in rows if row.quarters[quarter] is not None]
+                assert (sum(figures) if figures else None) == context["chosen"].quarters[quarter]
+    assert seen > 20
+
+
+def summary_queries(client, user, **params):
+    client.force_login(user)
+    client.get(reverse("tracking:board"))  # the session's first save is not counted
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(reverse("tracking:summary"), {"year": 2023, **params})
+    assert response.status_code == 200
+    return len(captured), response.context
+
+
+def test_summary_queries_do_not_grow_with_the_size_or_the_depth_of_the_tree(client, db, make_user):
+    """A small tree 3 levels deep and a large one 4 levels deep: the same number of queries at the top,
+    at a level whose children have bodies below them (depth 1 against 2) and at one whose children
+    have nobody below (depth 2 against 3), with a measure asked for or not, counting the reports not
+    yet 签收ed or not."""
+    from tests.test_tree import build_tree
+
+    _small_root, small = build_tree(make_user, prefix="甲", levels=3, branching=(2, 2), seed=12)
+    _large_root, large = build_tree(make_user, prefix="乙", levels=4, branching=(3, 4), seed=13)
+    talks, _hours = with_figures(12)
+
+    def level(prefix, depth):
+        return Organization.objects.filter(name__startswith=prefix, depth=depth).order_by("id").first().pk
+
+    pages = [({}, {}), ({"group": level("甲", 1)}, {"group": level("乙", 2)}),
+             ({"group": level("甲", 2)}, {"group": level("乙", 3)})]
+    for small_params, large_params in pages:
+        for extra in ({}, {"measure": talks.id}, {"measure": talks.id, "all": "1"}):
+            small_count, small_context = summary_queries(client, small, **small_params, **extra)
+            large_count, large_context = summary_queries(client, large, **large_params, **extra)
+            assert small_count == large_count, (small_params, large_params, extra)
+            assert (small_context["by_child"] is None) == (large_context["by_child"] is None)
+            assert small_context["bodies_count"] < large_context["bodies_count"]
+
+
+def test_the_sums_per_child_take_one_aggregate_query(tree, overseer, figures, measures, django_assert_num_queries):
+    from reports.tracking.scope import drill_level, overseen
+
+    level = drill_level(overseer, None)
+    entry = by_name(summary.measure_sums(overseer, 2023))["理论学习中心组学习会议"]
+    scope = overseen(overseer)  # two queries of its own, the roots' paths
+    with django_assert_num_queries(4) as queries:  # children, which have bodies below, sums, bodies
+        summary.sums_per_child(overseer, 2023, entry, level, body_ids=scope)
+    sums = [query["sql"].upper() for query in queries.captured_queries if "SUM(" in query["sql"].upper()]
+    assert len(sums) == 1 and "GROUP BY" in sums[0] and "SUBSTR" in sums[0]

@@ -227,3 +227,19 @@ def test_both_forms_of_the_visibility_condition_give_the_same_reports(tree, make
     assert seen == {"市纪委监委", "市政协党组", "市人大常委会党组", "市政协机关党组", "县政协党组"}
     # The report list pages through the same reports.
     assert Report.objects.visible_to(overseer).count() == 5
+
+
+def test_a_small_board_lists_the_bodies_that_report_not_the_groups_they_report_to(make_user):
+    """Up to BOARD_GROUP_THRESHOLD bodies the board is flat; a 派驻组 with its own overseer receives
+    reports and is no row of its own there either, as on the drill-down pages."""
+    from reports.tracking.board import build_board
+
+    root = Organization.objects.create(name="县纪委监委")
+    group = Organization.objects.create(name="第一派驻组", parent=root)
+    make_user("group-overseer", organization=group, role=Membership.Role.OVERSEER)
+    bodies = [Organization.objects.create(name=f"县第{n}局党组", parent=group) for n in (1, 2, 3)]
+    direct = Organization.objects.create(name="县委办党组", parent=root)
+    overseer = make_user("county-overseer", organization=root, role=Membership.Role.OVERSEER)
+    board = build_board(overseer, 2024, date(2024, 5, 1))
+    assert not board.grouped
+    assert sorted(row.organization.name for row in board.rows) == sorted(body.name for body in [*bodies, direct])

@@ -32,7 +32,7 @@ from reports.tracking.deadlines import (
     year_deadlines,
 )
 from reports.tracking.extensions import may_grant
-from reports.tracking.scope import overseen, overseen_roots
+from reports.tracking.scope import drill_level, overseen, with_bodies_below
 
 # The events that send a report back to its drafters: by the body itself (a step returns it, or
 # the last step reopens it after 审定) or from above (上级退回, before 签收).
@@ -250,35 +250,29 @@ def build_board(user: AbstractBaseUser, year: int, today: date, *, group_id: int
     A fixed number of queries whatever the number of bodies, the depth of the tree and the length of
     the review chains.
     """
-    roots = Organization.objects.filter(pk__in=overseen_roots(user)).only("id", "name", "path", "parent_id")
-    roots = _outermost(list(roots))
+    drill = drill_level(user, group_id)
     scope = overseen(user)
     dues = due_dates(year)
     result = Board(year=year, today=today)
     total = scope.count()
-    level = _level(roots, group_id)
+    level = drill.body
     result.grouped = total > BOARD_GROUP_THRESHOLD
-    if level is not None and not any(level.path == root.path for root in roots):
-        result.group = level
+    result.group = drill.group
     if not result.grouped:
-        bodies = scope if result.group is None else scope.filter(tree.subtree(level.path))
+        # As on the drill-down pages, a supervising body that bodies report to is no row of its own.
+        bodies = reporting_bodies().filter(pk__in=drill.within(scope).values("pk"))
         return _with_cells(result, user, list(bodies.order_by("name")), dues, year, today)
 
     # One level of the tree: the bodies directly below `level` (the roots themselves on a superuser's
     # or a several-body overseer's first page).
-    if level is None:
-        children, prefix = roots, ""
-        result.trail = []
-    else:
-        children = list(Organization.objects.filter(parent=level).only("id", "name", "path", "parent_id"))
-        prefix = level.path
-        result.trail = _trail(level, roots)
-    with_children = set(Organization.objects.filter(parent__in=children).values_list("parent_id", flat=True).distinct())
+    children = drill.children()
+    result.trail = drill.trail()
+    with_children = with_bodies_below(children)
     leaves = [body for body in children if body.id not in with_children]
     if result.group is not None and reporting_bodies().filter(pk=level.pk).exists():
         leaves.insert(0, level)  # the body itself reports: its own row comes first
     groups = {body.path: body for body in children if body.id in with_children}
-    counted = counts_per_child(scope, prefix, set(groups), year, today, dues)
+    counted = counts_per_child(scope, drill.prefix, set(groups), year, today, dues)
     _with_cells(result, user, sorted(leaves, key=lambda body: (body != level, natural_key(body.name))), dues, year,
                 today)
     for path, body in sorted(groups.items(), key=lambda item: natural_key(item[1].name)):
@@ -288,29 +282,6 @@ def build_board(user: AbstractBaseUser, year: int, today: date, *, group_id: int
         for row in result.groups:
             stats.merge(row.quarters[index])
     return result
-
-
-def _outermost(roots: list[Organization]) -> list[Organization]:
-    """The overseer's bodies less those below another of them (its subtree covers theirs)."""
-    return [root for root in roots if not any(other is not root and root.path.startswith(other.path) for other in roots)]
-
-
-def _level(roots, group_id):
-    """The body whose page is asked for: `group_id` when it is one of the overseer's bodies or below
-    one; else the overseer's body when there is one; else None (the roots side by side)."""
-    if group_id is not None:
-        asked = Organization.objects.filter(pk=group_id).only("id", "name", "path", "parent_id").first()
-        if asked is not None and any(asked.path.startswith(root.path) for root in roots):
-            return asked
-    return roots[0] if len(roots) == 1 else None
-
-
-def _trail(level, roots) -> list[Organization]:
-    """The bodies from the overseer's own down to `level`, for the breadcrumb: one query."""
-    top = next(root for root in roots if level.path.startswith(root.path))
-    ids = tree.ancestor_ids(level.path)[len(tree.ancestor_ids(top.path)):]
-    found = Organization.objects.in_bulk(ids)
-    return [found[pk] for pk in ids if pk in found]
 
 
 def counts_per_child(scope: QuerySet[Organization], prefix: str, paths: set[str], year: int, today: date,
@@ -324,10 +295,7 @@ def counts_per_child(scope: QuerySet[Organization], prefix: str, paths: set[str]
     if not paths:
         return {}
     key = tree.child_key(prefix)
-    within = Q()
-    for path in paths:
-        within |= tree.subtree(path)
-    bodies = reporting_bodies().filter(within).filter(pk__in=scope.values("pk"))
+    bodies = reporting_bodies().filter(tree.subtrees(paths)).filter(pk__in=scope.values("pk"))
     warning = Coalesce("supervisor__warning_days", Value(DEFAULT_WARNING_DAYS))
     # 即将到期 counts the pending bodies whose supervising body's warning days cover the days left.
     days_left = {quarter: (dues[quarter] - today).days for quarter in PERIODS}

@@ -20,7 +20,7 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
@@ -29,9 +29,19 @@ from reports.access import memberships
 from reports.document.text import alike, clean_text
 from reports.errors import Refusal
 from reports.labels import day_name, period_name
-from reports.models import Item, Membership, Problem, ProblemEvent, ProblemMention, ProblemProgress, Report, Section
+from reports.models import (
+    Item,
+    Membership,
+    Organization,
+    Problem,
+    ProblemEvent,
+    ProblemMention,
+    ProblemProgress,
+    Report,
+    Section,
+)
 from reports.review.comments import MAX_COMMENT
-from reports.tracking.scope import overseen_ids
+from reports.tracking.scope import overseen, oversees
 
 OPEN, IN_PROGRESS, CLOSED, REOPENED = (
     Problem.Status.OPEN, Problem.Status.IN_PROGRESS, Problem.Status.CLOSED, Problem.Status.REOPENED,
@@ -68,11 +78,7 @@ class LedgerRefused(Refusal):
 
 def _roles(user: AbstractBaseUser, problem: Problem) -> set[str]:
     roles = {role for organization_id, role in memberships(user) if organization_id == problem.organization_id}
-    # Read once per user object, as memberships are: a page asks for every entry it shows.
-    overseen = getattr(user, "_jibao_overseen", None)
-    if overseen is None:
-        overseen = user._jibao_overseen = overseen_ids(user)
-    if problem.organization_id in overseen:
+    if oversees(user, problem.organization):
         roles.add(OVERSEER)
     return roles
 
@@ -308,13 +314,14 @@ def colour(problem: Problem, today: date) -> str:
     return SOON if problem.deadline <= today + timedelta(days=soon_days()) else ""
 
 
-def ledger_ids(user: AbstractBaseUser) -> set[int]:
-    """The bodies whose ledger the user reads: their own (as drafter or reviewer) and those they oversee."""
+def ledger_bodies(user: AbstractBaseUser) -> QuerySet[Organization]:
+    """The bodies whose ledger the user reads: their own (as drafter or reviewer) and those they
+    oversee. A query, not a list: a province's overseer oversees tens of thousands."""
     own = {organization_id for organization_id, role in memberships(user) if role != OVERSEER}
-    return own | overseen_ids(user)
+    return Organization.objects.filter(Q(pk__in=own) | Q(pk__in=overseen(user).values("pk")))
 
 
-def ledger_rows(organization_ids: set[int], *, today: date, user: AbstractBaseUser | None = None,
+def ledger_rows(organization_ids, *, today: date, user: AbstractBaseUser | None = None,
                 organization_id: int | None = None, status: str = "", found_year: int | None = None,
                 overdue: bool = False) -> list[Entry]:
     """The entries of these bodies as the ledger page lists them (filtered), each with its age,

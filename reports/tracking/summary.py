@@ -20,10 +20,12 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from reports import tree
 from reports.labels import quarter_name
 from reports.models import MeasureValue, Organization, Report
+from reports.tracking.board import natural_key, reporting_bodies
 from reports.tracking.deadlines import QUARTER_NUMBERS
-from reports.tracking.scope import overseen
+from reports.tracking.scope import Level, overseen, with_bodies_below
 
 ACCEPTED = Report.Status.ACCEPTED
 UNACCEPTED_STATUSES = (Report.Status.APPROVED, Report.Status.SUBMITTED)
@@ -165,6 +167,67 @@ def measure_sums(user: AbstractBaseUser, year: int, include_unaccepted: bool = F
     return sorted(sums.values(), key=lambda entry: (entry.name, entry.unit, entry.owner or "", entry.measure_id))
 
 
+@dataclass
+class ChildSum(MeasureSum):
+    """A row of 按下级单位: one measure's figures per quarter for a body directly below the page's
+    level, summed over its whole subtree (or the level's own figures, 本级)."""
+
+    organization: Organization | None = None
+    bodies: int = 0  # the reporting bodies of its subtree, counted as the board counts them
+    has_below: bool = False  # its row links one level down
+    own: bool = False  # the level's own figures, not a child's
+
+
+def sums_per_child(user: AbstractBaseUser, year: int, measure: MeasureSum, level: Level,
+                   include_unaccepted: bool = False, *, body_ids) -> list[ChildSum] | None:
+    """The drill-down of one measure by the tree, as the board's (board.counts_per_child): a row per
+    body directly below `level`, the ones with bodies below them first, each with its subtree's sum
+    per quarter within `body_ids` (the overseen bodies of the level), and the level's own figures if
+    it has any. None when no child has bodies below it: each body's own value (values_by_body) then
+    says the same, a page at a time.
+
+    Four queries whatever the number of bodies and the depth: the children, which of them have
+    bodies below, the sums (SUM … GROUP BY the child's part of the path, quarter) and the reporting
+    bodies per child. The rows add up to the measure's line of the page's table: every counted body
+    of the level is the level itself or lies below one of its children."""
+    children = level.children()
+    below = with_bodies_below(children)
+    if not below:
+        return None
+    rows = {body.path: ChildSum(measure.measure_id, measure.name, measure.unit, measure.owner, organization=body,
+                                has_below=body.id in below) for body in children}
+    own = None
+    if level.body is not None:
+        own = ChildSum(measure.measure_id, measure.name, measure.unit, measure.owner, organization=level.body, own=True)
+    key = tree.child_key(level.prefix, "report__organization__path")
+    sums = (
+        counted_values(user, year, include_unaccepted, body_ids=body_ids)
+        .filter(measure_id=measure.measure_id)
+        .annotate(key=key)
+        .values("key", "report__quarter")
+        .annotate(total=Sum("value"), unaccepted=Count("id", filter=UNACCEPTED_FIGURE))
+        .order_by()
+    )
+    for row in sums:
+        # The level's own reports have its path as their key: cut after the path, it is whole.
+        entry = own if own is not None and row["key"] == level.prefix else rows.get(row["key"])
+        if entry is None:
+            continue
+        entry.quarters[row["report__quarter"]] = row["total"]
+        if row["unaccepted"]:
+            entry.unaccepted.add(row["report__quarter"])
+    groups = {body.path for body in children if body.id in below}
+    counted = (reporting_bodies().filter(pk__in=body_ids).filter(tree.subtrees(groups))
+               .annotate(key=tree.child_key(level.prefix)).values_list("key").annotate(n=Count("id")).order_by())
+    for path, count in counted:
+        if path in rows:
+            rows[path].bodies = count
+    ordered = sorted(rows.values(), key=lambda row: (not row.has_below, natural_key(row.organization.name)))
+    if own is not None and own.total is not None:
+        ordered.insert(sum(row.has_below for row in ordered), own)  # 本级 heads the rows without a link
+    return ordered
+
+
 def latest_counted_year(body_ids, include_unaccepted: bool = False) -> int | None:
     """The last year in which any of these bodies has a report the sums count, None if none:
     where the summary opens when no year is asked for, rather than on an empty current year."""
@@ -271,12 +334,16 @@ def workbook_note(include_unaccepted: bool, counts: dict[int, ReportCount]) -> s
     return f"{scope_note(True)}，{unaccepted_note(sum(count.unaccepted for count in counts.values()))}"
 
 
-def summary_workbook(user: AbstractBaseUser, year: int, include_unaccepted: bool = False) -> Workbook:
+def summary_workbook(user: AbstractBaseUser, year: int, include_unaccepted: bool = False,
+                     level: Level | None = None) -> Workbook:
     """Sheet 汇总: one row per measure with its quarterly sums and the year's total; sheet
     分单位明细: the same per body. Figures are numeric cells (int when whole). Counting the reports
     not yet 签收ed, the title rows say how many there are and a last column marks the rows whose
-    figures include them (a mark in a figure's cell would turn the number into text)."""
-    body_ids = overseen(user)
+    figures include them (a mark in a figure's cell would turn the number into text). With the
+    `level` of a group (the page's ?group=), the group's subtree only, and the titles name it: a
+    file passed on must say what it covers."""
+    body_ids = overseen(user) if level is None else level.within(overseen(user))
+    group = None if level is None else level.group
     note = workbook_note(include_unaccepted, report_counts(user, year, include_unaccepted, body_ids=body_ids))
     marked = [_("含未签收报告")] if include_unaccepted else []
     workbook = Workbook(write_only=True)
@@ -287,7 +354,8 @@ def summary_workbook(user: AbstractBaseUser, year: int, include_unaccepted: bool
     summary = workbook.create_sheet(_("汇总"))
     write_sheet(
         summary,
-        _("%(year)s年统计数汇总（%(note)s）") % {"year": year, "note": note},
+        (_("%(year)s年统计数汇总（%(note)s）") % {"year": year, "note": note} if group is None else
+         _("%(year)s年%(group)s所属单位统计数汇总（%(note)s）") % {"year": year, "group": group.name, "note": note}),
         [_("统计指标"), pgettext("measure unit", "单位"), *_quarter_headers(), *marked],
         (
             [entry.label, entry.unit, *map(as_number, entry.values), as_number(entry.total), *mark(entry)]
@@ -302,7 +370,8 @@ def summary_workbook(user: AbstractBaseUser, year: int, include_unaccepted: bool
     # as many rows as there are, counted below.
     rows = write_sheet(
         detail,
-        _("%(year)s年统计数分单位明细（%(note)s）") % {"year": year, "note": note},
+        (_("%(year)s年统计数分单位明细（%(note)s）") % {"year": year, "note": note} if group is None else
+         _("%(year)s年%(group)s所属单位统计数分单位明细（%(note)s）") % {"year": year, "group": group.name, "note": note}),
         headers,
         (
             [entry.body, entry.label, entry.unit, *map(as_number, entry.values), as_number(entry.total), *mark(entry)]

@@ -1,5 +1,5 @@
 """The 问题整改台账 page, and the actions on its entries (开始整改, 提请销号, 销号, 重新整改) from the
-pages that show them. The page lists the bodies a user belongs to or oversees (ledger.ledger_ids)."""
+pages that show them. The page lists the bodies a user belongs to or oversees (ledger.ledger_bodies)."""
 
 from dataclasses import dataclass
 from datetime import date
@@ -103,10 +103,10 @@ class Filtered:
 def _filtered(request: HttpRequest, *, actions: bool) -> Filtered:
     """The one reading of the ledger's filters, for the page and its download. `actions`: work out
     what the reader may do with each entry (the page's buttons; the download has none)."""
-    ids = ledger.ledger_ids(request.user)
-    if not ids:
+    ids = ledger.ledger_bodies(request.user)
+    if not ids.exists():
         raise PermissionDenied(_("您不属于任何单位，也不督办任何单位，没有可查看的问题整改台账。"))
-    bodies = Organization.objects.filter(id__in=ids).order_by("name")
+    bodies = ids.order_by("name")
     form = LedgerFilterForm(request.GET or None, bodies=bodies)
     chosen = form.cleaned_data if form.is_valid() else {}
     body = chosen.get("body")

@@ -34,7 +34,7 @@ from reports.tracking.board import board_years, build_board, default_board_year
 from reports.tracking.deadlines import local_date
 from reports.tracking.extensions import ExtensionRefused, grant_extension, not_supervised_message
 from reports.tracking.reminders import ReminderRefused, not_overseen_message, send_reminder
-from reports.tracking.scope import overseen
+from reports.tracking.scope import drill_level, overseen
 from reports.views.board_cells import CellRenderer
 from reports.word.pdf import pdf_available
 
@@ -57,8 +57,8 @@ def _year(request):
 
 
 def _group(request):
-    """The group asked for (?group=ID), None when absent or not a number; build_board ignores
-    an id that is not one of the overseer's groups."""
+    """The group asked for (?group=ID), None when absent or not a number; scope.drill_level ignores
+    an id that is not one of the overseer's bodies or below one."""
     try:
         return int(request.GET.get("group", ""))
     except ValueError:
@@ -187,8 +187,10 @@ def measures(request):
     _require_overseer(request.user)
     today = timezone.localdate()
     include_unaccepted = _include_unaccepted(request)
+    # The board's drill-down by the tree (?group=ID): the sums cover the group's subtree.
+    level = drill_level(request.user, _group(request))
     # A query over the tree's paths, not a list: the sums filter on it in the database.
-    body_ids = overseen(request.user)
+    body_ids = level.within(overseen(request.user))
     # Figures are summed from 签收ed reports, which come after the quarter: early in a year
     # (and on a new installation) the current year has none yet.
     year = _year(request) or summary.latest_counted_year(body_ids, include_unaccepted) or today.year
@@ -208,8 +210,14 @@ def measures(request):
             for entry in sums
         ],
     }
-    query = f"?year={year}" + ("&all=1" if include_unaccepted else "")
-    drill = _by_body(request, sums, year, include_unaccepted, body_ids)
+    # The links of the breadcrumb and of the rows change the group and keep the rest.
+    base_query = f"?year={year}" + ("&all=1" if include_unaccepted else "")
+    query = base_query + (f"&group={level.group.pk}" if level.group else "")
+    asked = _measure(request, sums)
+    # 按下级单位 shows one measure: the one asked for, else the table's first.
+    chosen = asked or (sums[0] if sums else None)
+    by_child = (summary.sums_per_child(request.user, year, chosen, level, include_unaccepted, body_ids=body_ids)
+                if chosen else None)
     return render(
         request,
         "reports/tracking/summary.html",
@@ -227,7 +235,13 @@ def measures(request):
             "chart": chart,
             "xlsx_url": reverse("tracking:summary_xlsx") + query,
             "query": query,
-            "drill": drill,
+            "base_query": base_query,
+            "measure_query": f"&measure={asked.measure_id}" if asked else "",
+            "group": level.group,
+            "trail": level.trail() if level.group else [],
+            "chosen": chosen,
+            "by_child": by_child,
+            "drill": _by_body(request, asked, year, include_unaccepted, body_ids),
         },
     )
 
@@ -235,22 +249,26 @@ def measures(request):
 BY_BODY_PAGE_SIZE = 50
 
 
-def _by_body(request, sums, year, include_unaccepted, body_ids):
-    """The drill-down of one measure of the table (?measure=ID): each body's value per quarter,
-    a page of bodies at a time. None when no measure of the table is asked for."""
+def _measure(request, sums):
+    """The measure of the table asked for (?measure=ID), None when absent or not in the table."""
     try:
         measure_id = int(request.GET.get("measure", ""))
     except ValueError:
         return None
-    entry = next((entry for entry in sums if entry.measure_id == measure_id), None)
+    return next((entry for entry in sums if entry.measure_id == measure_id), None)
+
+
+def _by_body(request, entry, year, include_unaccepted, body_ids):
+    """The drill-down of the measure asked for: each body's value per quarter, a page of bodies at
+    a time. None when no measure of the table is asked for."""
     if entry is None:
         return None
-    bodies = summary.bodies_with_values(request.user, measure_id, year, include_unaccepted, body_ids=body_ids)
+    bodies = summary.bodies_with_values(request.user, entry.measure_id, year, include_unaccepted, body_ids=body_ids)
     page = Paginator(bodies, BY_BODY_PAGE_SIZE).get_page(request.GET.get("page"))
     return {
         "entry": entry,
         "page": page,
-        "rows": summary.values_by_body(request.user, measure_id, year, list(page.object_list), include_unaccepted),
+        "rows": summary.values_by_body(request.user, entry.measure_id, year, list(page.object_list), include_unaccepted),
     }
 
 
@@ -258,10 +276,13 @@ def _by_body(request, sums, year, include_unaccepted, body_ids):
 def measures_xlsx(request):
     _require_overseer(request.user)
     year = _year(request) or timezone.localdate().year
-    workbook = summary.summary_workbook(request.user, year, _include_unaccepted(request))
+    # The page's link keeps its ?group=: the file holds the subtree the page shows.
+    level = drill_level(request.user, _group(request))
+    workbook = summary.summary_workbook(request.user, year, _include_unaccepted(request), level)
     # Written to a temporary file (in memory while small) and sent from it in blocks.
     spooled = tempfile.SpooledTemporaryFile(max_size=XLSX_IN_MEMORY)
     workbook.save(spooled)
     spooled.seek(0)
-    filename = _("统计数汇总-%(year)s.xlsx") % {"year": year}
+    filename = (_("统计数汇总-%(year)s.xlsx") % {"year": year} if level.group is None else
+                _("统计数汇总-%(year)s-%(group)s.xlsx") % {"year": year, "group": level.group.name})
     return FileResponse(spooled, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE)
