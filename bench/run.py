@@ -6,9 +6,13 @@
      and the .zip of a report with its evidence;
   3. bench/web.py: gunicorn (2 workers, DEBUG off) under locust (BENCH_USERS=8 users);
   4. bench/profile_pages.py: each page alone, its queries and where its time goes (pyinstrument);
-  5. the table, printed and written to bench/out/summary.md (with the JSON results and profiles).
+  5. the table, printed and written to bench/out/summary.md (with the JSON results and profiles);
+  6. bench/scale.py: the overseer's pages at each of BENCH_SIZES bodies (300,3000,30000 by
+     default) on SQLite (up to BENCH_SQLITE_MAX, 3,000) and on PostgreSQL, side by side: service
+     times and their growth, p50/p95, throughput, queries, the plans; bench/out/scale.md.
 Each step runs in its own process (locust cannot share one with Django). The temporary files are
-removed at the end unless BENCH_KEEP=1.
+removed at the end unless BENCH_KEEP=1. BENCH_CLASSIC=0 skips steps 1–5, BENCH_SIZES= skips 6.
+A quick run of everything: BENCH_SIZES=300 BENCH_PHASE_SECONDS=8 make bench.
 """
 
 import json
@@ -25,12 +29,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.common import OUT  # noqa: E402
+from bench.scale import run_scale  # noqa: E402
 
 BODIES = int(os.environ.get("BENCH_BODIES", "300"))
 YEARS = int(os.environ.get("BENCH_YEARS", "3"))
 SEED = os.environ.get("BENCH_SEED", "1")
 USERS = os.environ.get("BENCH_USERS", "8")
 PHASE_SECONDS = os.environ.get("BENCH_PHASE_SECONDS", "15")
+CLASSIC = os.environ.get("BENCH_CLASSIC", "1") != "0"
 
 # Targets of issue 7.
 P95_TARGET_MS = 150
@@ -69,7 +75,7 @@ def table(generated_seconds):
     export = json.loads((OUT / "export.json").read_text(encoding="utf-8"))
     web = json.loads((OUT / "web.json").read_text(encoding="utf-8"))
     pages = json.loads((OUT / "pages.json").read_text(encoding="utf-8"))
-    from bench.targets import LABELS
+    from bench.targets import LABELS, PAGES
 
     lines = [
         f"Data set: {BODIES} bodies × {YEARS} years (seed {SEED}), generated in {generated_seconds:.0f} s. "
@@ -102,7 +108,8 @@ def table(generated_seconds):
         "| page | p50 | p95 | req/s | ÷ ceiling | alone | queries | time goes to (profile) | target | verdict |",
         "|---|---:|---:|---:|---:|---:|---:|---|---|---|",
     ]
-    for name, label in LABELS.items():
+    for name in PAGES:
+        label = LABELS[name]
         r, alone = web["pages"].get(name, {}), pages.get(name, {})
         if not r.get("requests"):
             lines.append(f"| {label} | — | — | — | — | — | — | — | — | no successful request |")
@@ -142,23 +149,31 @@ def main():
         print(f"Machine: {os.cpu_count()} CPUs, Python {platform.python_version()}, {platform.platform()}, "
               f"load average {os.getloadavg()[0]:.2f}")
         print(f"Work files: {work}")
-        step("migrate", [python, "manage.py", "migrate", "--noinput", "-v0"], dev)
-        generated = step(f"generate_load_data --bodies {BODIES} --years {YEARS} --seed {SEED}",
-                         [python, "manage.py", "generate_load_data", "--bodies", str(BODIES), "--years", str(YEARS),
-                          "--seed", SEED], dev)
         step("collectstatic (DEBUG off needs the manifest)",
              [python, "manage.py", "collectstatic", "--noinput", "-v0"], prod)
-        step("export benchmark", [python, "bench/export.py"], prod)
-        step("web benchmark", [python, "bench/web.py", "--users", USERS, "--phase-seconds", PHASE_SECONDS], prod)
-        step("profiles of the pages", [python, "bench/profile_pages.py"], prod)
+        summary = None
+        if CLASSIC:
+            step("migrate", [python, "manage.py", "migrate", "--noinput", "-v0"], dev)
+            generated = step(f"generate_load_data --bodies {BODIES} --years {YEARS} --seed {SEED}",
+                             [python, "manage.py", "generate_load_data", "--bodies", str(BODIES), "--years", str(YEARS),
+                              "--seed", SEED], dev)
+            step("export benchmark", [python, "bench/export.py"], prod)
+            step("web benchmark", [python, "bench/web.py", "--users", USERS, "--phase-seconds", PHASE_SECONDS], prod)
+            step("profiles of the pages", [python, "bench/profile_pages.py"], prod)
+            os.environ.update(prod)
+            from bench.common import setup_django
 
-        os.environ.update(prod)
-        from bench.common import setup_django
-
-        setup_django()
-        summary = table(generated)
-        (OUT / "summary.md").write_text(summary + "\n", encoding="utf-8")
-        print("\n" + summary)
+            setup_django()
+            summary = table(generated)
+            (OUT / "summary.md").write_text(summary + "\n", encoding="utf-8")
+            print("\n" + summary)
+        # The runs at several sizes, each on its own database (bench/scale.py).
+        scale = run_scale(work=work, base={key: value for key, value in base.items() if key != "SQLITE_PATH"},
+                          python=python, out=OUT)
+        if summary and scale:
+            print("\n" + summary)
+        if scale:
+            print("\n" + scale)
         print(f"\nmake bench took {time.perf_counter() - started:.0f} s (load average now {os.getloadavg()[0]:.2f}); "
               f"results, profiles and logs in {OUT}")
     finally:

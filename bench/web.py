@@ -1,6 +1,8 @@
 """Web benchmark: gunicorn (2 workers, DEBUG off) on the generated data, locust as logged-in users.
 
-    SQLITE_PATH=/tmp/load.sqlite3 python bench/web.py [--users 8] [--phase-seconds 15]
+    SQLITE_PATH=/tmp/load.sqlite3 python bench/web.py [--users 8] [--phase-seconds 15] [--pages ping,list,…]
+
+(or DATABASE_URL=postgres://… for a PostgreSQL database filled by generate_load_data).
 
 Starts gunicorn with bench.settings (the production settings, plain http on 127.0.0.1, plus the
 trivial /bench/ping/ view), then locust headless in its own process (bench/locustfile.py):
@@ -80,23 +82,23 @@ def summarise(raw, warmup):
     return results
 
 
-def run_load(args, targets_file, raw_file):
+def run_load(args, targets_file, raw_file, pages):
     """gunicorn in the background, locust in the foreground until its phases are over."""
-    from bench.targets import PAGES
-
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings", "PYTHONPATH": str(ROOT)}
     port = free_port()
     host = f"http://127.0.0.1:{port}"
     with open(OUT / "gunicorn.log", "w") as log:
         server = subprocess.Popen(
             [str(BIN / "gunicorn"), "config.wsgi:application", "--workers", str(args.workers),
-             "--bind", f"127.0.0.1:{port}", "--chdir", str(ROOT)],
+             "--bind", f"127.0.0.1:{port}", "--chdir", str(ROOT),
+             # A page of 30,000 bodies may queue behind 7 others for longer than the default 30 s.
+             "--timeout", "300"],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
         )
     try:
         wait_until_up(f"{host}/login/", server)
-        run_time = len(PAGES) * args.phase_seconds + 120  # the logins first; locust stops itself after the phases
-        locust_env = {**env, "BENCH_TARGETS": str(targets_file), "BENCH_PHASES": ",".join(PAGES),
+        run_time = len(pages) * args.phase_seconds + 120  # the logins first; locust stops itself after the phases
+        locust_env = {**env, "BENCH_TARGETS": str(targets_file), "BENCH_PHASES": ",".join(pages),
                       "BENCH_PHASE_SECONDS": str(args.phase_seconds), "BENCH_USERS": str(args.users),
                       "BENCH_RESULTS": str(raw_file)}
         with open(OUT / "locust.log", "w") as log:
@@ -120,12 +122,18 @@ def main():
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--phase-seconds", type=float, default=15)
     parser.add_argument("--warmup", type=float, default=2, help="seconds left out at the start of each phase")
+    parser.add_argument("--pages", default="", help="the pages to load, comma-separated (default: all of bench.targets.PAGES)")
     args = parser.parse_args()
-    if not os.environ.get("SQLITE_PATH"):
-        raise SystemExit("set SQLITE_PATH to the generated database")
+    if not os.environ.get("SQLITE_PATH") and not os.environ.get("DATABASE_URL"):
+        raise SystemExit("set SQLITE_PATH (or DATABASE_URL) to the generated database")
 
     setup_django()
-    from bench.targets import PAGES, choose
+    from bench.targets import LABELS, PAGES, choose
+
+    pages = [name for name in args.pages.split(",") if name] or PAGES
+    unknown = set(pages) - set(LABELS)
+    if unknown:
+        raise SystemExit(f"unknown pages: {', '.join(sorted(unknown))}")
 
     OUT.mkdir(parents=True, exist_ok=True)
     targets = choose(args.users)
@@ -134,14 +142,14 @@ def main():
     raw_file = OUT / "web-raw.json"
     raw_file.unlink(missing_ok=True)
 
-    run_load(args, targets_file, raw_file)
+    run_load(args, targets_file, raw_file, pages)
 
     raw = json.loads(raw_file.read_text(encoding="utf-8"))
     results = summarise(raw, args.warmup)
-    save("web", {"users": args.users, "workers": args.workers, "phase_seconds": args.phase_seconds,
+    save("web", {"users": args.users, "workers": args.workers, "phase_seconds": args.phase_seconds, "phases": pages,
                  "warmup": args.warmup, "year": targets["year"], "pages": results})
     print(f"{'page':<10} {'req':>6} {'fail':>5} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'÷ ceiling':>10}")
-    for name in PAGES:
+    for name in pages:
         r = results[name]
         if not r.get("requests"):
             print(f"{name:<10} no successful requests ({r['failures']} failures)")

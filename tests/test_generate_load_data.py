@@ -132,3 +132,31 @@ def test_levels_build_a_deeper_tree_overseen_from_the_root(settings, client):
     board = client.get(reverse("tracking:board"), {"year": 2023}).context["board"]
     assert {row.organization for row in board.groups} == set(Organization.objects.filter(parent=root))
     assert sum(row.bodies for row in board.groups) == 70
+
+
+@pytest.mark.django_db
+def test_levels_make_a_balanced_tree_from_the_top(settings):
+    """The supervising levels grow geometrically from the root down to one 派驻组 per 30 bodies
+    (not 10 per level from the bottom, which left the root one city with one county)."""
+    from reports.management.commands.generate_load_data import level_sizes
+
+    assert level_sizes(300, 2) == [10]  # --levels 2: the root's 派驻组, as before
+    assert level_sizes(3000, 4) == [5, 22, 100]
+    assert level_sizes(30000, 4) == [10, 100, 1000]
+    assert level_sizes(70, 4) == [1, 2, 3]
+    for bodies, levels in ((1, 6), (300, 5), (30000, 5), (12345, 6)):
+        sizes = level_sizes(bodies, levels)
+        assert len(sizes) == levels - 1 and sizes[-1] == -(-bodies // 30)
+        assert sizes == sorted(sizes) and sizes[0] >= 1
+
+    settings.DEBUG = True
+    call_command("generate_load_data", bodies=300, years=1, seed=3, last_year=2023, levels=4, no_history=True,
+                 stdout=_Quiet())
+    root = Organization.objects.get(name=ROOT_NAME)
+    counts = {depth: Organization.objects.filter(depth=depth).count() for depth in range(1, 5)}
+    assert counts == {1: 2, 2: 5, 3: 10, 4: 300}
+    assert Organization.objects.filter(parent=root).count() > 1
+    # Spread evenly: every body of a level has children, and no two differ by more than one.
+    for depth in (1, 2, 3):
+        children = [Organization.objects.filter(parent=body).count() for body in Organization.objects.filter(depth=depth)]
+        assert min(children) >= 1 and max(children) - min(children) <= (1 if depth < 3 else 0)

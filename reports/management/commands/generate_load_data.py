@@ -2,7 +2,9 @@
 
 What it makes (deterministic from --seed):
   * a supervising tree: one root (江北省纪委监委), one supervising body per 30 reporting bodies
-    (派驻纪检监察组), and the reporting bodies below them (市发展改革委党组, …);
+    (派驻纪检监察组), and the reporting bodies below them (市发展改革委党组, …); with --levels 4 or 5,
+    levels of 市/县 纪委监委 in between, balanced as a province is (level_sizes: 3,000 bodies in
+    4 levels are 5 cities, 22 counties, 100 groups);
   * per body a drafter and a reviewer (every fifth body a second drafter); per supervising body an
     overseer; `load-overseer` oversees them all (300 bodies on the board);
   * one report per body and quarter (≈ 3,600 for 300 bodies × 3 years), three sections, 4–6
@@ -22,18 +24,23 @@ is off unless --force is given.
 """
 
 import calendar
+import json
+import multiprocessing
+import os
 import random
+import re
 import time
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from operator import attrgetter
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import connection, connections, models, transaction
 from django.utils import timezone
 
 from reports import tree
@@ -54,13 +61,13 @@ from reports.models import (
     ReportEvent,
     Section,
     Submission,
+    record_first_submissions,
 )
 
 PASSWORD = "jibao-load-2024"
 BEIJING = ZoneInfo("Asia/Shanghai")
 ROOT_NAME = "江北省纪委监委"
 BODIES_PER_SUPERVISOR = 30
-GROUPS_PER_BODY = 10  # above the last level of supervising bodies: a province's cities, a city's counties
 BATCH_BODIES = 20  # bodies per transaction: ≈ 240 reports, ≈ 7,000 items
 
 # ---- Phrase lists --------------------------------------------------------------------------------
@@ -308,6 +315,26 @@ def supervisor_short_name(depth: int, n: int, last: bool) -> str:
     return f"第{n}派驻组" if last else f"第{depth}级{n}"
 
 
+def level_sizes(bodies: int, levels: int) -> list[int]:
+    """How many supervising bodies each level below the root has, from the top: G =
+    ceil(bodies / BODIES_PER_SUPERVISOR) at the last level (the 派驻组 the bodies report to), and
+    level i of the levels - 1 about G ** (i / (levels - 1)), at least 1 and never fewer than the
+    level above: a balanced tree, as a province is. 3,000 bodies in 4 levels: 5 cities, 22
+    counties, 100 groups; 30,000: 10, 100, 1,000. With 2 levels: the G groups alone."""
+    groups = -(-bodies // BODIES_PER_SUPERVISOR)
+    above = levels - 1
+    sizes = []
+    for level in range(1, above + 1):
+        size = groups if level == above else max(1, round(groups ** (level / above)))
+        sizes.append(max(size, sizes[-1] if sizes else 1))
+    return sizes
+
+
+def spread(index: int, size: int, parents: int) -> int:
+    """The parent of the `index`-th of `size` bodies spread evenly, in order, over `parents`."""
+    return index * parents // size
+
+
 def body_names(count):
     """`count` distinct body names, 30 departments per city: 江州市发展改革委党组, …"""
     names = []
@@ -316,6 +343,79 @@ def body_names(count):
         city = CITIES[city_index % len(CITIES)] + (str(city_index // len(CITIES) + 1) if city_index >= len(CITIES) else "")
         names.append(f"{city}市{DEPARTMENTS[department]}党组")
     return names
+
+
+_RUNNING = None  # the command whose reports the forked processes make (make_reports_in_parallel)
+
+
+def _make_batch(start):
+    """In a forked process: the reports of one batch of bodies, and what was counted."""
+    command = _RUNNING
+    command.counts, command.by_status = dict.fromkeys(command.counts, 0), {}
+    bodies = command.bodies[start:start + BATCH_BODIES]
+    with transaction.atomic():
+        command.make_reports(bodies)
+    return len(bodies), command.counts, command.by_status
+
+
+def insert(model, objects, *, batch_size):
+    """bulk_create, but COPY on PostgreSQL, where bulk_create sends each column as one array literal
+    (INSERT … SELECT * FROM UNNEST(…)) that psycopg builds in Python, escaping every quote of every
+    value with a regular expression: 7 ms per Submission (its frozen snapshot is JSON, all
+    quotes), 60 µs per Item, three quarters of the time of 30,000 bodies. COPY formats the rows in
+    psycopg's C code. The ids come from the table's sequence first: the objects get them, as
+    bulk_create gives them (the next tables refer to them)."""
+    objects = list(objects)
+    if connection.vendor != "postgresql" or not objects:
+        return model.objects.bulk_create(objects, batch_size=batch_size)
+    db = connections[connection.alias]  # once: each use of the `connection` proxy is a thread-local look-up
+    meta, quote = model._meta, db.ops.quote_name
+    fields = [field for field in meta.concrete_fields if not field.generated]  # the database computes those
+    with db.cursor() as cursor:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                       [quote(meta.db_table), meta.pk.column, len(objects)])
+        ids = [row[0] for row in cursor.fetchall()]
+    for obj, pk in zip(objects, ids, strict=True):
+        obj.pk = pk
+    prepare = [_copy_value(field, db) for field in fields]
+    columns = ", ".join(quote(field.column) for field in fields)
+    # psycopg's own connection, in the same transaction: Django's cursor would format the rows itself.
+    with db.connection.cursor() as cursor, cursor.copy(f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN") as copy:
+        for obj in objects:
+            copy.write_row([value(obj) for value in prepare])
+    for obj in objects:
+        obj._state.adding, obj._state.db = False, db.alias
+    return objects
+
+
+# Fields whose Python value psycopg writes as it is (an aware datetime, a Decimal, an id…).
+PLAIN_FIELDS = (models.CharField, models.TextField, models.IntegerField, models.BooleanField, models.DecimalField,
+                models.ForeignKey, models.DateField)
+
+
+def _copy_value(field, db):
+    """How to read a field's value for COPY: straight from the object when Django would not change
+    it (most fields: 3 µs a value saved on 30,000 bodies' 20 million), JSON as its text, and
+    anything else (a date set on save…) as bulk_create would."""
+    if isinstance(field, models.JSONField):
+        encoder = field.encoder
+        return lambda obj: None if (value := getattr(obj, field.attname)) is None else json.dumps(value, cls=encoder)
+    if isinstance(field, models.ForeignKey):
+        # The id, or the id of the object given (saved just before: bulk_create's check).
+        attname = field.attname
+
+        def related_id(obj):
+            value = obj.__dict__.get(attname)
+            if value is None and (related := field.get_cached_value(obj, None)) is not None:
+                if related.pk is None:
+                    raise ValueError(f"{field.name}: unsaved related object")
+                value = related.pk
+            return value
+
+        return related_id
+    if isinstance(field, PLAIN_FIELDS) and not getattr(field, "auto_now", False) and not getattr(field, "auto_now_add", False):
+        return attrgetter(field.attname)
+    return lambda obj: field.get_db_prep_save(field.pre_save(obj, True), db)
 
 
 class auto_timestamps_off:
@@ -352,8 +452,10 @@ class Command(BaseCommand):
         parser.add_argument("--last-year", type=int, default=None, help="最后一年（默认为去年，使各季度均已到期）")
         parser.add_argument("--no-history", action="store_true", help="不生成各部分的修改记录（django-simple-history）")
         parser.add_argument("--force", action="store_true", help="DEBUG 关闭时也运行（账号使用公开的已知密码）")
+        parser.add_argument("--workers", type=int, default=None,
+                            help="并行生成报告的进程数（默认：PostgreSQL 上 2 个，SQLite 上 1 个）")
 
-    def handle(self, *args, bodies, years, levels, seed, last_year, no_history, force, **options):
+    def handle(self, *args, bodies, years, levels, seed, last_year, no_history, force, workers=None, **options):
         if not settings.DEBUG and not force:
             # Every generated user has the same published password: never on a production server.
             raise CommandError("DEBUG 已关闭：压测账号使用公开的已知密码。确需在此运行请加 --force。")
@@ -363,6 +465,7 @@ class Command(BaseCommand):
             raise CommandError("--levels 应在 2 至 6 之间。")
         if Organization.objects.filter(name=ROOT_NAME).exists():
             raise CommandError(f"数据库中已有压测数据（{ROOT_NAME}）。请换一个空数据库（如 SQLITE_PATH=/tmp/load.sqlite3）。")
+        workers = self.workers(workers, bodies)
         last_year = last_year or timezone.localdate().year - 1
         started = time.perf_counter()
         self.seed, self.with_history = seed, not no_history
@@ -385,41 +488,78 @@ class Command(BaseCommand):
                  if not DueDate.objects.filter(year=year, quarter=4).exists()]
             )
         self.due = {(year, quarter): self.due_date(year, quarter) for year, quarter in self.periods}
+        starts = range(0, len(self.bodies), BATCH_BODIES)
         with auto_timestamps_off():
-            for start in range(0, len(self.bodies), BATCH_BODIES):
-                with transaction.atomic():
-                    self.make_reports(self.bodies[start:start + BATCH_BODIES])
-                self.stdout.write(f"  {min(start + BATCH_BODIES, len(self.bodies))}/{len(self.bodies)} 个单位……")
+            if workers > 1:
+                self.make_reports_in_parallel(starts, workers)
+            else:
+                for start in starts:
+                    with transaction.atomic():
+                        self.make_reports(self.bodies[start:start + BATCH_BODIES])
+                    self.stdout.write(f"  {min(start + BATCH_BODIES, len(self.bodies))}/{len(self.bodies)} 个单位……")
         self.report(time.perf_counter() - started)
+
+    def workers(self, asked, bodies):
+        """Processes for the reports: 2 on PostgreSQL by default (the server parses and stores the
+        frozen snapshots while Python builds the next batch: 30,000 bodies in about half the time),
+        1 on SQLite (one writer at a time) and inside a transaction (a test's: the other processes
+        would not see the tree)."""
+        can = connection.vendor == "postgresql" and not connection.in_atomic_block
+        if asked is None:
+            return min(2, os.cpu_count() or 1) if can and bodies > 2 * BATCH_BODIES else 1
+        if asked < 1:
+            raise CommandError("--workers 必须为正数。")
+        if asked > 1 and not can:
+            raise CommandError("--workers 大于 1 只适用于 PostgreSQL（且不在事务中）。")
+        return asked
+
+    def make_reports_in_parallel(self, starts, workers):
+        """make_reports for each batch of bodies in `workers` forked processes, each with its own
+        connection and transactions; the counts come back here. The reports are the same as with
+        one process (each body's come from its own random generator), their ids interleaved."""
+        global _RUNNING
+        _RUNNING = self
+        connections.close_all()  # never share a connection across fork: each process opens its own
+        done = 0
+        try:
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                for size, counts, by_status in pool.imap_unordered(_make_batch, starts):
+                    for key, value in counts.items():
+                        self.counts[key] += value
+                    for key, value in by_status.items():
+                        self.by_status[key] = self.by_status.get(key, 0) + value
+                    done += size
+                    self.stdout.write(f"  {done}/{len(self.bodies)} 个单位……")
+        finally:
+            _RUNNING = None
 
     # -- the tree and the people ------------------------------------------------------------------
 
     def make_tree(self, count, levels=2):
         """The root, `levels - 1` levels of supervising bodies (each with an overseer), and the
         reporting bodies at the bottom, BODIES_PER_SUPERVISOR under each body of the last level
-        above them; a level above has GROUPS_PER_BODY bodies under each of its own (a province's
-        cities, a city's counties…). With two levels: the root's 派驻纪检监察组 and their bodies."""
+        above them (level_sizes: a balanced tree, built from the top: a province's cities, a city's
+        counties…). With two levels: the root's 派驻纪检监察组 and their bodies."""
         self.root = Organization.objects.create(name=ROOT_NAME, short_name="省纪委监委")
         self.levels = levels
-        sizes = [(count + BODIES_PER_SUPERVISOR - 1) // BODIES_PER_SUPERVISOR]
-        while len(sizes) < levels - 1:
-            sizes.insert(0, (sizes[0] + GROUPS_PER_BODY - 1) // GROUPS_PER_BODY)
+        sizes = level_sizes(count, levels)
         parents, self.supervisors, self.top_supervisors = [self.root], [], []
         for depth, size in enumerate(sizes, 1):
             last = depth == len(sizes)
-            per_parent = (size + len(parents) - 1) // len(parents)
             made = Organization.objects.bulk_create(
-                Organization(name=supervisor_name(depth, n, last, levels), short_name=supervisor_short_name(depth, n, last),
-                             parent=parents[(n - 1) // per_parent])
-                for n in range(1, size + 1)
+                (Organization(name=supervisor_name(depth, n, last, levels), short_name=supervisor_short_name(depth, n, last),
+                              parent=parents[spread(n - 1, size, len(parents))])
+                 for n in range(1, size + 1)),
+                batch_size=1000,
             )
             self.supervisors += made
             if depth == 1:
                 self.top_supervisors = made
             parents = made
         self.bodies = Organization.objects.bulk_create(
-            Organization(name=name, short_name=short_name(name), parent=parents[index // BODIES_PER_SUPERVISOR])
-            for index, name in enumerate(body_names(count))
+            (Organization(name=name, short_name=short_name(name), parent=parents[index // BODIES_PER_SUPERVISOR])
+             for index, name in enumerate(body_names(count))),
+            batch_size=1000,
         )
         self.index_of = {body.id: index for index, body in enumerate(self.bodies)}
         rng = random.Random(f"{self.seed}/bodies")
@@ -499,7 +639,7 @@ class Command(BaseCommand):
         missing = [plan for plan in plans if not plan.status]
         plans = [plan for plan in plans if plan.status]
 
-        reports = Report.objects.bulk_create([self.report_of(plan) for plan in plans], batch_size=500)
+        reports = insert(Report, [self.report_of(plan) for plan in plans], batch_size=500)
         sections, headings, items = [], [], []
         for plan, report in zip(plans, reports, strict=True):
             plan.report = report
@@ -509,12 +649,12 @@ class Command(BaseCommand):
                     (("practices", "主要做法"), ("problems", "存在的主要问题"), ("next_steps", "下一步的打算")), 1)
             ]
             sections += plan.sections
-        Section.objects.bulk_create(sections, batch_size=500)
+        insert(Section, sections, batch_size=500)
         for plan in plans:
             plan.headings_made = [Heading(section=plan.sections[0], title=title, position=position)
                                   for position, (title, _items) in enumerate(plan.headings, 1)]
             headings += plan.headings_made
-        Heading.objects.bulk_create(headings, batch_size=500)
+        insert(Heading, headings, batch_size=500)
         for plan in plans:
             measures = self.measures_of(plan)
             plan.items_made = []
@@ -524,23 +664,25 @@ class Command(BaseCommand):
             for section, texts in ((plan.sections[1], plan.problems), (plan.sections[2], plan.next_steps)):
                 plan.items_made += [Item(section=section, text=text, position=n) for n, text in enumerate(texts, 1)]
             items += plan.items_made
-        Item.objects.bulk_create(items, batch_size=1000)
+        insert(Item, items, batch_size=1000)
         values = []
         for plan in plans:
             measures = self.measures_of(plan)
             plan.values_made = [MeasureValue(report=plan.report, measure=measures[name], value=value)
                                 for name, value in plan.values.items()]
             values += plan.values_made
-        MeasureValue.objects.bulk_create(values, batch_size=1000)
+        insert(MeasureValue, values, batch_size=1000)
 
         submissions, events, comments = self.workflow(plans)
-        Submission.objects.bulk_create(submissions, batch_size=200)
-        ReportEvent.objects.bulk_create(events, batch_size=1000)
+        insert(Submission, submissions, batch_size=200)
+        # bulk_create bypasses Submission.save(), which keeps each report's first submission.
+        record_first_submissions(Report.objects.filter(pk__in={submission.report_id for submission in submissions}))
+        insert(ReportEvent, events, batch_size=1000)
         for comment in comments:  # the submission it is about has its id only now
             comment.submission_id = comment.submission.id
-        Comment.objects.bulk_create(comments, batch_size=1000)
+        insert(Comment, comments, batch_size=1000)
         reminders = self.reminders(missing + [plan for plan in plans if plan.status == "draft" and plan.quarter_is_last])
-        Reminder.objects.bulk_create(reminders, batch_size=1000)
+        insert(Reminder, reminders, batch_size=1000)
         if self.with_history:
             self.history(plans)
 
@@ -670,11 +812,14 @@ class Command(BaseCommand):
               "load-d001… 起草人；load-r001… 审核人。")
 
 
+NAMED_TOKEN = re.compile(r"\{\{measure:([^{}]+)\}\}")
+
+
 def resolve(text, measures):
     """Named tokens ({{measure:廉政谈话}}) → id tokens, as reports.structure does for the demo."""
-    for name, measure in measures.items():
-        text = text.replace("{{measure:%s}}" % name, token(measure.id))
-    return text
+    if "{{measure:" not in text:
+        return text
+    return NAMED_TOKEN.sub(lambda match: token(measures[match[1]].id) if match[1] in measures else match[0], text)
 
 
 def snapshot(document):
