@@ -85,8 +85,9 @@ def postgres_available():
     return shutil.which("pg_ctlcluster") is not None and (ROOT / "scripts" / "start-postgres.sh").exists()
 
 
-def fresh_postgres(name):
-    """The local server started (scripts/start-postgres.sh), and database `name` made empty."""
+def fresh_postgres(name, recreate=True):
+    """The local server started (scripts/start-postgres.sh), and database `name` made empty
+    (unless not `recreate`: then as it is, made if missing)."""
     import psycopg
     from psycopg import sql
 
@@ -97,10 +98,26 @@ def fresh_postgres(name):
     if completed.returncode:
         raise RuntimeError(completed.stderr.strip() or "scripts/start-postgres.sh failed")
     url = completed.stdout.strip().splitlines()[-1]
+    if not recreate:
+        return url
     with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as connection:
-        connection.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        if connection.execute("SELECT COUNT(*) FROM pg_stat_activity WHERE datname = %s", [name]).fetchone()[0]:
+            raise RuntimeError(f"the database {name} is in use (another benchmark run?): not dropping it")
+        connection.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
         connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     return url
+
+
+def generated_already(url):
+    """Whether the database holds generate_load_data's province (a kept run's, BENCH_REUSE=1)."""
+    import psycopg
+
+    try:
+        with psycopg.connect(url, autocommit=True) as connection:
+            return connection.execute("SELECT 1 FROM reports_organization WHERE parent_id IS NULL AND name = %s",
+                                      ["江北省纪委监委"]).fetchone() is not None
+    except psycopg.Error:
+        return False
 
 
 def drop_postgres(url):
@@ -111,7 +128,7 @@ def drop_postgres(url):
     if not name.startswith("jibao_bench"):
         return
     with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as connection:
-        connection.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        connection.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
 
 
 STATS_SQL = {
@@ -131,12 +148,15 @@ def database_stats(backend, target):
                 connection.execute("VACUUM ANALYZE")
             rows = {key: connection.execute(query).fetchall() for key, query in STATS_SQL.items()}
             size = connection.execute("SELECT pg_database_size(current_database())").fetchone()[0]
+            server = (f"PostgreSQL {connection.execute('SHOW server_version').fetchone()[0].split()[0]}, shared_buffers "
+                      f"{connection.execute('SHOW shared_buffers').fetchone()[0]}, after VACUUM ANALYZE")
     else:
         with sqlite3.connect(target) as connection:
             rows = {key: connection.execute(query).fetchall() for key, query in STATS_SQL.items()}
         size = sum(path.stat().st_size for path in Path(target).parent.glob(Path(target).name + "*"))
+        server = f"SQLite {sqlite3.sqlite_version}, WAL, no ANALYZE (as deployed)"
     return {"levels": [count for _depth, count in rows["levels"]], "reports": rows["reports"][0][0],
-            "items": rows["items"][0][0], "bytes": size}
+            "items": rows["items"][0][0], "bytes": size, "server": server}
 
 
 # ---- One run -----------------------------------------------------------------------------------
@@ -149,8 +169,14 @@ def run_one(backend, size, *, work, base, python, out):
     folder.mkdir(parents=True)
     log = folder / "steps.log"
     env = {**base, "BENCH_OUT": str(folder)}
+    # BENCH_REUSE=1 (PostgreSQL): a database kept by BENCH_KEEP=1 is used again as it is, with the
+    # generation time recorded then: for rerunning the pages without generating 30,000 bodies again.
+    reuse = os.environ.get("BENCH_REUSE") == "1" and backend == "postgres"
+    generated_file = out / "scale" / f"generated-{backend}-{size}.json"
     if backend == "postgres":
-        target = fresh_postgres(f"jibao_bench_{size}")
+        target = fresh_postgres(f"jibao_bench_{size}", recreate=not reuse)
+        if reuse and not (generated_already(target) and generated_file.exists()):
+            reuse, target = False, fresh_postgres(f"jibao_bench_{size}")
         env["DATABASE_URL"] = target
     else:
         target = str(work / f"scale-{size}.sqlite3")
@@ -162,13 +188,18 @@ def run_one(backend, size, *, work, base, python, out):
     levels, years = levels_for(size), int(setting("BENCH_SCALE_YEARS", "1"))
     result = {"backend": backend, "size": size, "levels": levels, "years": years, "target": target}
     try:
-        print(f"\n== {BACKEND_NAMES[backend]} {size:,} bodies: migrate, generate (--levels {levels} --years {years})",
-              flush=True)
+        print(f"\n== {BACKEND_NAMES[backend]} {size:,} bodies: migrate, "
+              + ("the kept data (BENCH_REUSE=1)" if reuse else f"generate (--levels {levels} --years {years})"), flush=True)
         run([python, "manage.py", "migrate", "--noinput", "-v0"], dev, log)
-        started = time.perf_counter()
-        run([python, "manage.py", "generate_load_data", "--bodies", str(size), "--levels", str(levels), "--years",
-             str(years), "--no-history", "--seed", setting("BENCH_SEED", "1")], dev, log)
-        result["generated_seconds"] = time.perf_counter() - started
+        if reuse:
+            result.update(json.loads(generated_file.read_text(encoding="utf-8")), reused=True)
+        else:
+            started = time.perf_counter()
+            run([python, "manage.py", "generate_load_data", "--bodies", str(size), "--levels", str(levels), "--years",
+                 str(years), "--no-history", "--seed", setting("BENCH_SEED", "1")], dev, log)
+            result["generated_seconds"] = time.perf_counter() - started
+            generated_file.write_text(json.dumps({key: result[key] for key in ("levels", "years", "generated_seconds")}),
+                                      encoding="utf-8")
         result["data"] = database_stats(backend, target)
         print(f"   generated in {result['generated_seconds']:.0f} s: {result['data']['reports']:,} reports, tree "
               f"{' / '.join(f'{n:,}' for n in result['data']['levels'])}", flush=True)
@@ -230,19 +261,20 @@ def tables(results, started_load):
     lines += [
         f"Overseer `load-overseer` on the root of a generated province: `generate_load_data --levels 4` (5 from "
         f"10,000 bodies) `--years {setting('BENCH_SCALE_YEARS', '1')} --no-history`; the web runs at {users} users, "
-        f"2 gunicorn workers, {phase} s per page, DEBUG off. PostgreSQL 15 as installed (shared_buffers 128 MB), "
-        f"after VACUUM ANALYZE; SQLite without ANALYZE, as deployed. Load average at the start {started_load:.2f}.",
+        f"2 gunicorn workers, {phase} s per page, DEBUG off. Load average at the start {started_load:.2f}.",
         "",
-        "| run | bodies per level below the root | reports | items | generated in | database |",
-        "|---|---|---:|---:|---:|---:|",
+        "| run | bodies per level below the root | reports | items | generated in | size | database |",
+        "|---|---|---:|---:|---:|---:|---|",
     ]
     for result in results:
         data = result.get("data")
         if not data:
-            lines.append(f"| {column(result)} | failed: {result.get('error', '?')} | | | | |")
+            lines.append(f"| {column(result)} | failed: {result.get('error', '?')} | | | | | |")
             continue
+        kept = " (kept from an earlier run)" if result.get("reused") else ""
         lines.append(f"| {column(result)} | {' / '.join(f'{n:,}' for n in data['levels'][1:])} | {data['reports']:,} | "
-                     f"{data['items']:,} | {result['generated_seconds']:.0f} s | {data['bytes'] / 2**20:.0f} MB |")
+                     f"{data['items']:,} | {result['generated_seconds']:.0f} s{kept} | "
+                     f"{data['bytes'] / 2**20:.0f} MB | {data.get('server', '')} |")
     complete = [result for result in results if "pages" in result]
     if not complete:
         return "\n".join(lines)
@@ -343,8 +375,34 @@ def plans_markdown(results):
     return "\n".join(lines)
 
 
+class machine_lock:
+    """One scale run at a time on this machine, from whichever checkout: two would share the two
+    cores (each measuring the other's load) and the PostgreSQL databases' names."""
+
+    PATH = Path(tempfile.gettempdir()) / "jibao-bench-scale.lock"
+
+    def __enter__(self):
+        import fcntl
+
+        self.handle = open(self.PATH, "w")
+        try:
+            fcntl.flock(self.handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            print(f"   another benchmark run holds {self.PATH}: waiting for it to finish", flush=True)
+            fcntl.flock(self.handle, fcntl.LOCK_EX)
+        return self
+
+    def __exit__(self, *exc):
+        self.handle.close()
+
+
 def run_scale(*, work, base, python, out=OUT):
     """Every (database, size) run; returns the markdown tables (also written to out/scale.md)."""
+    with machine_lock():
+        return _run_scale(work=work, base=base, python=python, out=out)
+
+
+def _run_scale(*, work, base, python, out):
     sizes = sizes_from_env()
     if not sizes:
         return None
