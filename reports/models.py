@@ -601,6 +601,9 @@ class Comment(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("批注人"), null=True, on_delete=models.PROTECT, related_name="+"
     )
     text = models.TextField(_("批注"))
+    # A comment read from a leader's Word file: the name it is signed with there (w:author); the
+    # author is then whoever uploaded the file.
+    author_name = models.CharField(_("批注人（Word 文件中）"), max_length=100, blank=True)
     created_at = models.DateTimeField(_("时间"), auto_now_add=True)
 
     class Meta:
@@ -610,6 +613,50 @@ class Comment(models.Model):
 
     def __str__(self):
         return self.text[:30]
+
+
+class Suggestion(models.Model):
+    """A reviewer's change to one text part, proposed, not applied: the drafter accepts or rejects
+    it. `before` is the part as printed when the change was proposed (reports.document.parts), so a
+    part changed since is seen at once and never overwritten blindly."""
+
+    class Source(models.TextChoices):
+        BROWSER = "browser", _("在线修改")
+        WORD = "word", _("Word 文件")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("待处理")
+        ACCEPTED = "accepted", _("已接受")
+        REJECTED = "rejected", _("已拒绝")
+        WITHDRAWN = "withdrawn", _("已撤回")
+
+    report = models.ForeignKey(Report, verbose_name=_("报告"), on_delete=models.CASCADE, related_name="suggestions")
+    submission = models.ForeignKey(Submission, verbose_name=_("提交轮次"), null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="suggestions")
+    ref = models.CharField(_("位置"), max_length=40)  # the part of the editor: "item-12", "heading-5", "title"
+    field = models.CharField(_("内容项"), max_length=24)  # what of it: "text", "title", "lead", "signature_date"…
+    label = models.CharField(_("位置说明"), max_length=60)  # "一、（一）二是", as it printed then
+    before = models.TextField(_("原文"), blank=True)
+    after = models.TextField(_("建议改为"), blank=True)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("建议人"), null=True, on_delete=models.PROTECT,
+                               related_name="+")
+    author_name = models.CharField(_("建议人姓名"), max_length=100, blank=True)  # also a Word file's w:author
+    source = models.CharField(_("来源"), max_length=16, choices=Source.choices, default=Source.BROWSER)
+    tracked = models.BooleanField(_("修订标记"), default=True)  # False: found by comparing a Word file's text
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.OPEN)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("处理人"), null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("修改建议")
+        verbose_name_plural = _("修改建议")
+        ordering = ["report", "created_at", "id"]
+        indexes = [models.Index(fields=["report", "status"], name="suggestion_open")]
+
+    def __str__(self):
+        return f"{self.label}：{self.after[:30]}"
 
 
 class DueDate(models.Model):

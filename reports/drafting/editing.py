@@ -177,8 +177,9 @@ def _check_base(kind, current, *, base_version, base_fingerprint, report, yours)
 
 @transaction.atomic
 def save_part(*, user: AbstractBaseUser, report: Report, kind: str, obj: Part, values: dict, base_version: int,
-              base_fingerprint: str) -> Part:
-    """Write the user's `values` for one part. Returns the part as saved."""
+              base_fingerprint: str, reason: str = "") -> Part:
+    """Write the user's `values` for one part. Returns the part as saved. `reason` goes into the
+    edit trail with the change (an accepted suggestion names whose it was)."""
     locked = _lock(report, user)
     current = find_part(locked, kind, obj.pk)
     _check_base(kind, current, base_version=base_version, base_fingerprint=base_fingerprint, report=locked, yours=values)
@@ -188,6 +189,8 @@ def save_part(*, user: AbstractBaseUser, report: Report, kind: str, obj: Part, v
     for field in fields:
         setattr(current, field, values[field])
     current._history_user = user  # the edit trail names the editor, also outside a request
+    if reason:
+        current._change_reason = reason
     if kind in REPORT_PARTS:
         current.save(update_fields=[*fields, "updated_at"])
         # The caller shows the sheet from its own `report` next: it must show what was saved.
@@ -213,7 +216,7 @@ def conflict_base(*, report: Report, kind: str, obj: Part) -> tuple[int, str] | 
 
 @transaction.atomic
 def delete_part(*, user: AbstractBaseUser, report: Report, kind: str, obj: Part, base_version: int,
-                base_fingerprint: str) -> None:
+                base_fingerprint: str, reason: str = "") -> None:
     """Delete a section, heading or item, unless someone changed it since the user saw it."""
     _only_sibling_parts(kind)
     locked = _lock(report, user)
@@ -222,6 +225,8 @@ def delete_part(*, user: AbstractBaseUser, report: Report, kind: str, obj: Part,
         return  # already gone: the user's wish holds
     _check_base(kind, current, base_version=base_version, base_fingerprint=base_fingerprint, report=locked, yours={})
     current._history_user = user
+    if reason:
+        current._change_reason = reason
     current.delete()
     ordering.close_gap(current)
     _touch(locked, user, report)
@@ -366,7 +371,8 @@ def add_measure(*, user: AbstractBaseUser, report: Report, measure: Measure | No
 
 
 @transaction.atomic
-def set_measure_value(*, user: AbstractBaseUser, report: Report, measure_value: MeasureValue, value: Decimal | None) -> None:
+def set_measure_value(*, user: AbstractBaseUser, report: Report, measure_value: MeasureValue, value: Decimal | None,
+                      reason: str = "") -> None:
     """Values are typed once and shown wherever the text refers to them; the last save wins
     because a figure has no text to merge and the panel always shows the current value.
     A value the measure refuses (3.5 of a count) raises ValidationError."""
@@ -377,6 +383,8 @@ def set_measure_value(*, user: AbstractBaseUser, report: Report, measure_value: 
         raise EditConflict(theirs={}, yours={"value": value}, gone=True)
     current.value = value
     current._history_user = user
+    if reason:
+        current._change_reason = reason
     current.save(update_fields=["value"])
     _touch(locked, user, report)
 

@@ -14,7 +14,7 @@ from reports.document.diffing import diff_text
 from reports.document.tokens import TOKEN_RE, format_value, tokens_to_names
 from reports.drafting.starting import STARTED
 from reports.labels import person_name
-from reports.models import Evidence, Heading, Item, Measure, MeasureValue, Report, Section
+from reports.models import Evidence, Heading, Item, Measure, MeasureValue, Report, Section, Suggestion
 
 LIMIT = 300
 # Lazy: these tables are built once at import, the reader's language is known only per request.
@@ -101,6 +101,9 @@ def _edits(report):
             what = pgettext("timeline: a change, then the part changed", "%(change)s%(part)s") % {
                 "change": HISTORY_TYPES[record.history_type], "part": label,
             }
+            if record.history_change_reason:  # e.g. 接受李建国的修改建议
+                what = pgettext("timeline: a change and why", "%(what)s（%(reason)s）") % {
+                    "what": what, "reason": record.history_change_reason}
             entry = Entry(when=record.history_date, who=_name(record.history_user), what=what)
             if record.history_type == "~" and before is not None:
                 entry.segments = diff_text(before, text)
@@ -110,10 +113,25 @@ def _edits(report):
     return entries
 
 
+def _suggestions(report):
+    """Each suggestion where it was made, and where it was rejected or withdrawn (an accepted one
+    is the edit it made, which names it)."""
+    entries = []
+    for suggestion in report.suggestions.select_related("decided_by"):
+        entries.append(Entry(when=suggestion.created_at, who=suggestion.author_name, what=_("提出修改建议：%(label)s") % {
+            "label": suggestion.label}, segments=diff_text(suggestion.before, suggestion.after)))
+        if suggestion.status in (Suggestion.Status.REJECTED, Suggestion.Status.WITHDRAWN) and suggestion.decided_at:
+            rejected = suggestion.status == Suggestion.Status.REJECTED
+            what = _("拒绝修改建议：%(label)s") if rejected else _("撤回修改建议：%(label)s")
+            entries.append(Entry(when=suggestion.decided_at, who=_name(suggestion.decided_by),
+                                 what=what % {"label": suggestion.label}, detail=suggestion.after))
+    return entries
+
+
 def timeline_entries(report: Report, limit: int = LIMIT) -> list[Entry]:
     events = [
         Entry(when=event.created_at, who=event.who, what=event.what, detail=event.comment, kind="event")
         for event in report.events.select_related("actor", "on_behalf_of")
     ]
-    entries = sorted(events + _edits(report), key=lambda entry: entry.when, reverse=True)
+    entries = sorted(events + _edits(report) + _suggestions(report), key=lambda entry: entry.when, reverse=True)
     return entries[:limit]

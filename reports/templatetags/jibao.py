@@ -105,6 +105,31 @@ def measure_value(value):
 
 
 @register.filter
+def suggestable(ref):
+    """Whether a reviewer can suggest a change to this part: a typed one, not a generated one
+    (the ledger's problems, the plans are written in their panels)."""
+    from reports.review.suggestions import suggestable_ref
+
+    return suggestable_ref(ref)
+
+
+@register.simple_tag
+def review_part(report, part, slot, may_suggest, counts):
+    """A part of the review page's sheet: for a reviewer who may suggest, a click opens its
+    box under the paragraph (slot); where the part begins it takes the anchor #part-<ref>.
+    Python, not an included template: it runs once per part (see runs_html)."""
+    ref = part["ref"]
+    anchor = format_html(' id="part-{}"', ref) if part["first"] else ""
+    chip = evidence_chip(counts, ref) if ref and part["first"] else ""
+    if may_suggest and suggestable(ref):
+        return format_html(
+            '<span class="part-view part-suggestable" data-ref="{}"{} hx-get="{}" hx-target="#suggest-slot-{}" '
+            'role="button" tabindex="0" title="{}">{}</span>{}', ref, anchor,
+            reverse("reports:suggest", args=[report.pk, ref]), slot, _("点击提出修改建议"), runs_html(part["runs"]), chip)
+    return format_html('<span class="part-view" data-ref="{}"{}>{}</span>{}', ref, anchor, runs_html(part["runs"]), chip)
+
+
+@register.filter
 def refs_of(groups):
     """The parts a paragraph shows: {"item-12", "heading-5"} from its groups."""
     return {ref for ref, _runs in groups if ref}

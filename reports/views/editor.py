@@ -27,7 +27,7 @@ from reports.drafting.forms import PART_FORMS
 from reports.drafting.starting import previous_problems
 from reports.evidence.attach import counts as evidence_counts
 from reports.models import GENERATED_SECTION_KINDS, Report
-from reports.review import workflow
+from reports.review import suggestions, workflow
 from reports.review.comments import latest_comments
 from reports.tracking import deadlines, ledger
 from reports.views import carried_panel, evidence_panel, ledger_pages, review
@@ -94,9 +94,16 @@ def sheet_context(report, *, editing_ref="", form=None, conflict=None, comments=
     for comment in latest_comments(report) if comments is None else comments:
         if comment.ref:
             notes.setdefault(comment.ref, []).append(comment)
+    # The reviewers' open suggestions, each under the paragraph where its part begins.
+    suggested = {}
+    for shown in suggestions.open_suggestions(report, document):
+        suggested.setdefault(shown.suggestion.ref, []).append(shown)
     for block in blocks:
         for paragraph in block["paragraphs"]:
             paragraph["notes"] = [(g["ref"], notes[g["ref"]]) for g in paragraph["groups"] if g["first"] and g["ref"] in notes]
+            paragraph["suggested"] = [shown for g in paragraph["groups"] if g["first"] for shown in suggested.pop(g["ref"], [])]
+    # A suggestion whose part is gone stands at the end, where the drafter can still reject it.
+    gone = [shown for rest in suggested.values() for shown in rest]
     missing_parts = [
         (kind, label)
         for kind, label in (("addressee", _("主送机关")), ("closing", _("结束语")), ("signature", _("落款")))
@@ -111,6 +118,7 @@ def sheet_context(report, *, editing_ref="", form=None, conflict=None, comments=
         "form": form,
         "conflict": conflict,
         "editing_absent": editing_ref and editing_ref not in present,
+        "gone_suggestions": gone,
         "evidence_counts": evidence_counts(report),
     }
 

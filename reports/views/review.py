@@ -16,7 +16,7 @@ from reports.document.snapshots import compare, snapshot_document
 from reports.evidence.attach import counts as evidence_counts
 from reports.labels import person_name
 from reports.models import ReportEvent
-from reports.review import chain, substitutes, workflow
+from reports.review import chain, substitutes, suggestions, workflow
 from reports.review.comments import CommentRefused, add_comment, comment_targets, current_document, marked_from_above
 from reports.review.inbox import awaiting_reports
 from reports.review.timeline import timeline_entries
@@ -56,6 +56,8 @@ def review(request, pk):
     comments = marked_from_above(report, list(report.comments.select_related("author", "submission").order_by("created_at")))
     current_comments = [c for c in comments if current and c.submission_id == current.id]
     diff = compare(previous, current) if show_diff else None
+    rows = diff if diff is not None else [{"paragraph": paragraph, "ref": paragraph.ref} for paragraph in document.paragraphs]
+    place_suggestions(rows, suggestions.open_suggestions(report))
     context = {
         "report": report,
         "current": current,
@@ -63,6 +65,8 @@ def review(request, pk):
         "submissions": submissions,
         "document": document,
         "diff": diff,
+        "rows": rows,
+        "may_suggest": suggestions.may_suggest(request.user, report),
         "changed_count": sum(1 for paragraph in diff or [] if paragraph["changed"]),
         "show_diff": show_diff,
         "comments_at": comments_by_ref(current_comments),
@@ -83,6 +87,23 @@ def review(request, pk):
     }
     context.update(evidence_panel.panel_context(request, report, editable=False))
     return render(request, "reports/review.html", context)
+
+
+def place_suggestions(rows, shown):
+    """Each open suggestion under the first paragraph that shows its part (a removed paragraph
+    of the comparison shows none); one whose part no longer prints goes under the last."""
+    by_ref, seen = {}, set()
+    for item in shown:
+        by_ref.setdefault(item.suggestion.ref, []).append(item)
+    for row in rows:
+        groups = row["paragraph"].groups() if "paragraph" in row and not row.get("removed") else []
+        # Each part's runs, and whether this is where the part begins (it takes the part's anchor).
+        row["parts"] = [{"ref": ref, "runs": runs, "first": bool(ref) and ref not in seen} for ref, runs in groups]
+        seen.update(ref for ref, _runs in groups)
+        refs = [ref for ref, _runs in groups]
+        row["suggested"] = [item for ref in dict.fromkeys([row.get("ref", ""), *refs]) for item in by_ref.pop(ref, [])]
+    if rows and by_ref:
+        rows[-1]["suggested"] += [item for rest in by_ref.values() for item in rest]
 
 
 def _chain_context(report):

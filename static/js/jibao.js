@@ -16,6 +16,15 @@
     if (question && !window.confirm(question)) event.preventDefault();
   });
 
+  // The review page's suggestion box: 取消 empties its slot, and the part it was opened from
+  // can be clicked again.
+  document.addEventListener("click", (event) => {
+    const close = event.target.closest("[data-close-suggest]");
+    if (!close) return;
+    const slot = close.closest(".suggest-slot");
+    if (slot) slot.innerHTML = "";
+  });
+
   // --- Unsaved edits ------------------------------------------------------------------------
   // A part form is "dirty" once its text differs from what it showed when opened.
   const dirtyForms = () => Array.from(document.querySelectorAll("form[data-part-form][data-dirty]"));
