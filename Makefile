@@ -49,7 +49,7 @@ lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check .
 
 messages: $(VENV)/.installed-run
-	$(PY) manage.py makemessages -l en --no-obsolete --ignore='.venv/*' --ignore='tests/*' --ignore='staticfiles/*'
+	$(PY) manage.py makemessages -l en --no-obsolete --ignore='.venv/*' --ignore='tests/*' --ignore='staticfiles/*' --ignore='bench/*'
 	$(PY) manage.py compilemessages --ignore='.venv/*' 
 
 clean:

@@ -63,6 +63,7 @@ from reports.models import (
     Submission,
     SubmittedFile,
     Substitution,
+    Suggestion,
 )
 
 admin.site.site_header = _("季报 管理后台")
@@ -419,6 +420,15 @@ class NoticeAdmin(ReadOnlyAdmin):
 class CommentAdmin(ReadOnlyAdmin):
     list_display = ["report", "place", "author", "created_at"]
     search_fields = ["report__title", "text"]
+
+
+@admin.register(Suggestion)
+class SuggestionAdmin(ReadOnlyAdmin):
+    """Made on the review page or read from a leader's Word file; decided in the editor."""
+
+    list_display = ["report", "label", "author_name", "source", "status", "created_at"]
+    list_filter = ["status", "source"]
+    search_fields = ["report__title", "before", "after", "author_name"]
 
 
 @admin.register(Problem)

@@ -13,6 +13,7 @@ from reports.views import (
     report_create,
     report_pages,
     review,
+    review_import_pages,
     suggestion_pages,
     tracking_pages,
 )
@@ -50,6 +51,8 @@ urlpatterns = [
     path("<int:pk>/review/", review.review, name="review"),
     path("<int:pk>/comments/", review.comment, name="comment"),
     path("<int:pk>/suggest/<str:ref>/", suggestion_pages.suggest, name="suggest"),
+    path("<int:pk>/review-import/", review_import_pages.upload, name="review_import"),
+    path("<int:pk>/review-import/<str:key>/", review_import_pages.preview, name="review_import_preview"),
     path("<int:pk>/suggestions/<int:suggestion_id>/withdraw/", suggestion_pages.withdraw, name="suggestion_withdraw"),
     path("<int:pk>/suggestions/<int:suggestion_id>/accept/", suggestion_pages.decide, {"decision": "accept"},
          name="suggestion_accept"),

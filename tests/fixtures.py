@@ -174,3 +174,16 @@ def report_record(report):
         "submissions": list(Submission.objects.filter(report=report).order_by("pk").values()),
         "comments": list(Comment.objects.filter(report=report).order_by("pk").values()),
     }, default=str, sort_keys=True)
+
+
+@pytest.fixture
+def small(report_factory, tree):
+    """A short report in the sample's layout: a heading's title, its items inline, a section's own item
+    (for the Word round trip of leaders' edits)."""
+    return report_factory(tree["cppcc"], addressee="市纪委监委：", opening="按要求，现将情况报告如下。", sections=[
+        ("主要做法", "practices", [
+            ("深化理论学习", ["认真学习党的二十大精神。", "召开专题研讨会。", "开展集中宣讲。"]),
+            ("压实主体责任", ["制定责任清单。"]),
+        ]),
+        ("存在的主要问题", "problems", ["调查研究不够深入。", "制度执行不够严格。"]),
+    ], closing="特此报告。")

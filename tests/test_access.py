@@ -24,7 +24,8 @@ def report_urls_for(report):
     evidence = Evidence.objects.filter(report=report).first()
     samples = {"kind": "item", "part_id": item.pk if item else 1, "value_id": value.pk if value else 1, "action": "submit",
                "problem_id": 1, "position": 1, "item_id": problem_item.pk if problem_item else 1,
-               "evidence_id": evidence.pk if evidence else 1}
+               "evidence_id": evidence.pk if evidence else 1, "ref": f"item-{item.pk if item else 1}",
+               "suggestion_id": 1, "key": "no-such-import"}
     found = []
     for pattern in report_urls.urlpatterns:
         converters = pattern.pattern.converters

@@ -164,3 +164,20 @@ def test_addressee_closing_and_date(report_factory, tree):
 def test_document_loads_in_constant_queries(demo, django_assert_max_num_queries):
     with django_assert_max_num_queries(5):
         build_document(demo)
+
+
+def test_a_deleted_paragraph_is_one_removal_not_edits_of_the_ones_after_it():
+    from reports.document.diffing import diff_paragraphs
+
+    def paragraphs(*texts):
+        return [{"kind": "item", "ref": f"item-{n}", "text": text} for n, text in enumerate(texts)]
+
+    old = paragraphs("标题", "一是加强理论学习，召开学习会议3次。", "二是开展专题调研，形成报告2篇。",
+                     "三是强化监督执纪，开展谈话15人次。", "特此报告。")
+    new = paragraphs("标题", "一是开展专题调研，形成报告2篇。", "二是强化监督执纪，开展谈话15人次。", "特此报告。")
+    result = diff_paragraphs(old, new)
+    assert [(p["text"], p.get("removed", False)) for p in result if p["changed"]] == [
+        ("一是加强理论学习，召开学习会议3次。", True), ("一是开展专题调研，形成报告2篇。", False),
+        ("二是强化监督执纪，开展谈话15人次。", False)]
+    renumbered = [p["segments"] for p in result if p["changed"] and not p.get("removed")]
+    assert renumbered[0] == [("delete", "二"), ("insert", "一"), ("equal", "是开展专题调研，形成报告2篇。")]

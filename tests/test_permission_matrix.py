@@ -54,6 +54,7 @@ from reports.models import (
     Problem,
     Report,
     Substitution,
+    Suggestion,
 )
 from reports.review import workflow
 from reports.views import converters
@@ -109,6 +110,16 @@ def editor_write(state, done="302+"):
 def editor_read(state, ok="200"):
     """A form of the editor: the body's drafter, while the report may be edited (403 otherwise)."""
     return only_get(table("403", blind="404", drafter=ok if state in EDITABLE else "403"))
+
+
+def suggester(state, outcome):
+    """{actor: outcome} for who may suggest in this state (as for comments)."""
+    return {"submitted": {REVIEWER: outcome}, "approved": {OVERSEER: outcome}}.get(state, {})
+
+
+def importer(state, outcome):
+    """Who may import a leader's Word file: the drafter while editable, else whoever may suggest."""
+    return {DRAFTER: outcome} if state in EDITABLE else suggester(state, outcome)
 
 
 def act_rule(state, action):
@@ -190,6 +201,7 @@ RULES = {
     "reports:act": lambda state, v: act_rule(state, v["action"]),
     "reports:timeline": lambda state, v: report_page(),
     "reports:export_docx": lambda state, v: report_page(),
+    "reports:export_review_docx": lambda state, v: report_page(),
     # Asks for the PDF job (reports.exports): whoever sees the report; the job page is theirs.
     "reports:export_pdf": lambda state, v: only_post(table("302+", blind="404")),
     "reports:export_quarter_pdf": lambda state, v: only_post(table("302+")),
@@ -242,6 +254,28 @@ RULES = {
     "reports:evidence_listing": lambda state, v: editor_write(state),
     "reports:evidence_rename": lambda state, v: editor_write(state),
     "reports:evidence_delete": lambda state, v: editor_write(state),
+    # Suggestions (reports/review/suggestions.py): whoever may comment (the reviewer while the report
+    # awaits review, the overseer above before 签收) opens a part's box and saves a suggestion;
+    # the others who see the report are sent back with a message, nothing written.
+    "reports:suggest": lambda state, v: {
+        "GET": table("302", blind="404", **suggester(state, "200")),
+        "POST": table("302", blind="404", **suggester(state, "302+")),
+    },
+    # The reviewer's own open suggestion: they withdraw it, whatever the report's state.
+    "reports:suggestion_withdraw": lambda state, v: only_post(table("302", blind="404", reviewer="302+")),
+    # The drafter decides, while the report may be edited.
+    "reports:suggestion_accept": lambda state, v: only_post(
+        table("302", blind="404", drafter="302+" if state in EDITABLE else "302")),
+    "reports:suggestion_reject": lambda state, v: only_post(
+        table("302", blind="404", drafter="302+" if state in EDITABLE else "302")),
+    # A leader's edited Word file: the drafter (while editable) or whoever may suggest opens the
+    # upload; a post without a file is answered on the page (422), nothing written.
+    "reports:review_import": lambda state, v: {
+        "GET": table("302", blind="404", **importer(state, "200")),
+        "POST": table("302", blind="404", **importer(state, "422")),
+    },
+    # What was read is kept in the user's own session; an unknown key leads back to the upload.
+    "reports:review_import_preview": lambda state, v: {"GET": table("302", blind="404"), "POST": table("302", blind="404")},
     "tracking:summary": lambda state, v: only_get(table("403", overseers="200")),
     "tracking:summary_xlsx": lambda state, v: only_get(table("403", overseers="200")),
 }
@@ -351,7 +385,13 @@ def world(tree, make_user, report_factory, measure_factory, monkeypatch):
     done.file.save("matrix.pdf", ContentFile(b"%PDF-1.4 matrix"))
     failed = ExportJob.objects.create(kind="pdf", requested_by=actors[DRAFTER], report=report, status="failed",
                                       error="PDF 转换失败")
+    # The reviewer's open suggestion on the first item, made on the text as it is.
+    first_item = parts(report)["item"]
+    suggestion = Suggestion.objects.create(report=report, ref=f"item-{first_item.pk}", field="text", label="一、（一）一是",
+                                           before=first_item.text, after="学习一，更深入。", author=actors[REVIEWER],
+                                           author_name="m-reviewer")
     return {"actors": actors, "report": report, "tree": tree, "problem": problem, "evidence": evidence,
+            "suggestion": suggestion,
             "substitution": substitution, "notice": notice, "jobs": {"done": done, "failed": failed}}
 
 
@@ -432,6 +472,10 @@ def url_variants(route, pattern, world):
                         for state, job in world["jobs"].items()]
         elif name == "substitution_id":
             extend("substitution_id", [world["substitution"].pk])
+        elif name == "ref":
+            extend("ref", [f"item-{parts(report)['item'].pk}"])
+        elif name == "suggestion_id":
+            extend("suggestion_id", [world["suggestion"].pk])
         elif name == "ledger_action":
             extend("ledger_action", ["start", "propose", "close", "reopen", "found", "no-such-action"])
         else:
@@ -486,6 +530,8 @@ def post_data(key, variant, world):
         return {"on": "1"}
     if key == "reports:evidence_rename":
         return {"title": "新的标题"}
+    if key == "reports:suggest":
+        return {"after-text": "学习一，建议改写。"}
     if key == "reports:ledger_act":
         return {"comment": "已建立制度，逐项整改到位。", "next": "/reports/"}
     if key in ("reports:act", "reports:comment"):

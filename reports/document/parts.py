@@ -32,6 +32,9 @@ OWN_PARTS = {
     Kind.DATE: ("signature", "signature_date", "成文日期"),
 }
 TITLE_ROLES = (Role.HEADING1, Role.HEADING2)
+# The parts whose text runs over lines (a lead, the opening: one paragraph a line); any other part
+# is one line (an item's lines join up, a title is one).
+LINE_FIELDS = ("lead", "opening")
 
 
 @dataclass(frozen=True)
@@ -73,21 +76,34 @@ def _field_of(ref: str, run_role: str) -> str:
     return "text"
 
 
+def run_keys(document: Document) -> list[list[tuple[str, str] | None]]:
+    """For each paragraph, for each run, the key (ref, field) of the part it prints in; None for
+    a run in no part (the 附件说明). The one rule of which text is which part's."""
+    keys = []
+    for paragraph in document.paragraphs:
+        own = OWN_PARTS.get(paragraph.kind)
+        if own is not None:
+            keys.append([(own[0], own[1])] * len(paragraph.runs))
+        elif paragraph.kind == Kind.ATTACHMENTS:
+            keys.append([None] * len(paragraph.runs))
+        else:
+            keys.append([(run.ref, _field_of(run.ref, run.role)) if run.ref else None for run in paragraph.runs])
+    return keys
+
+
 def text_parts(document: Document) -> list[TextPart]:
     """The document's text parts in print order (the 附件说明, which nobody edits, left out)."""
     builder = _Builder()
-    for paragraph in document.paragraphs:
+    for paragraph, keys in zip(document.paragraphs, run_keys(document), strict=True):
         own = OWN_PARTS.get(paragraph.kind)
         if own is not None:
             ref, field, label = own
             builder.add(ref, field, label, paragraph.text, new_paragraph=True)
             continue
-        if paragraph.kind == Kind.ATTACHMENTS:
-            continue
         first_of = set()  # the parts this paragraph has started a line of
         ordinal = ""
-        for run in paragraph.runs:
-            if not run.ref:
+        for run, key in zip(paragraph.runs, keys, strict=True):
+            if key is None:
                 continue
             if run.kind == "ordinal":
                 ordinal = run.text
@@ -96,8 +112,7 @@ def text_parts(document: Document) -> list[TextPart]:
                 elif run.ref.startswith("heading-"):
                     builder.heading = run.text
                 continue
-            field = _field_of(run.ref, run.role)
-            key = (run.ref, field)
+            field = key[1]
             if field == "lead":
                 label, part_ordinal = f"{builder.section}{builder.heading if run.ref.startswith('heading-') else ''}{LEAD}", ""
             elif field == "title":

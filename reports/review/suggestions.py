@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 from reports.access import can_comment
 from reports.document.diffing import diff_text
 from reports.document.model import build_document, load_measures
-from reports.document.parts import TextPart, parts_by_key
+from reports.document.parts import LINE_FIELDS, TextPart, parts_by_key
 from reports.document.text import clean_text
 from reports.document.tokens import token_texts
 from reports.drafting import editing
@@ -33,8 +33,6 @@ from reports.review.comments import current_document
 from reports.review.printed import rewrite
 
 MAX_SUGGESTION = 5000
-# The fields whose text runs over lines (a lead, the opening); an item, a title, a name is one line.
-LINE_FIELDS = ("lead", "opening")
 READY, CHANGED, SEVERAL = "ready", "changed", "several"
 STATE_NOTES = {
     CHANGED: gettext_lazy("这一处在建议提出后已被修改，不能直接接受。请对照后手工修改，或拒绝。"),
@@ -90,10 +88,11 @@ def suggest(*, user: AbstractBaseUser, report: Report, ref: str, field: str, aft
     part = _editable_part(ref, field, parts_by_key(current_document(report)))
     after = _clean(after, field)
     mine = Suggestion.objects.filter(report=report, ref=ref, field=field, author=user, status=Suggestion.Status.OPEN)
-    if after == part.text:
-        mine.update(status=Suggestion.Status.WITHDRAWN, decided_by=user, decided_at=timezone.now())
-        return None
     existing = mine.first()
+    if after == part.text:
+        if existing is not None:
+            mine.update(status=Suggestion.Status.WITHDRAWN, decided_by=user, decided_at=timezone.now())
+        return None
     if existing is not None:
         existing.after, existing.before, existing.label = after, part.text, part.label
         existing.save(update_fields=["after", "before", "label"])
@@ -105,10 +104,10 @@ def suggest(*, user: AbstractBaseUser, report: Report, ref: str, field: str, aft
 
 @transaction.atomic
 def withdraw(*, user: AbstractBaseUser, report: Report, suggestion_id: int) -> None:
-    updated = Suggestion.objects.filter(pk=suggestion_id, report=report, author=user, status=Suggestion.Status.OPEN
-                                        ).update(status=Suggestion.Status.WITHDRAWN, decided_by=user, decided_at=timezone.now())
-    if not updated:
+    mine = Suggestion.objects.filter(pk=suggestion_id, report=report, author=user, status=Suggestion.Status.OPEN)
+    if not mine.exists():  # asked first: a refused request writes nothing, not even an empty UPDATE
         raise SuggestionRefused(_("这条修改建议已处理或不是您提出的。"), "not_open")
+    mine.update(status=Suggestion.Status.WITHDRAWN, decided_by=user, decided_at=timezone.now())
 
 
 @dataclass
@@ -231,6 +230,7 @@ def accept(*, user: AbstractBaseUser, report: Report, suggestion_id: int) -> Sug
                                           value=new_values[measure_value.measure_id], reason=reason)
             except ValidationError as refused:  # 3.5 of a count: the whole acceptance is undone
                 raise SuggestionRefused(" ".join(refused.messages), "bad_value") from refused
+        suggestion.values_changed = bool(new_values)  # the page shows the measures panel anew
     _decide(suggestion, user, Suggestion.Status.ACCEPTED)
     return suggestion
 
@@ -258,25 +258,28 @@ def _decide(suggestion, user, status):
 
 @transaction.atomic
 def import_reading(report: Report, reading, user: AbstractBaseUser | None = None) -> tuple[int, int]:
-    """A leader's Word file, as read (reports.word.importing.review), into open suggestions and
-    comments of the latest round. Returns (suggestions, comments) made."""
-    document = current_document(report)
-    by_label = {part.label: part for part in parts_by_key(document).values()}
+    """A leader's Word file, as read (reports.word.importing.review: the reading or its JSON, the
+    shape `import_review --dry-run` prints), into open suggestions and comments of the latest
+    round. A part no longer in the text is skipped. Returns (suggestions, comments) made."""
+    data = reading.as_json() if hasattr(reading, "as_json") else reading
+    by_label = {part.label: part for part in parts_by_key(current_document(report)).values()}
     submission = report.submissions.order_by("-number").first()
+    uploader = person_name(user) if user else ""
     made = []
-    for item in reading.suggestions:
-        part = by_label.get(item.part)
+    for item in data["suggestions"]:
+        part = by_label.get(item["part"])
         if part is None:
             continue
         made.append(Suggestion(report=report, submission=submission, ref=part.ref, field=part.field, label=part.label,
-                               before=item.before, after=item.after, author=user,
-                               author_name=item.author or (person_name(user) if user else ""),
-                               source=Suggestion.Source.WORD, tracked=item.tracked))
+                               before=item["before"], after=item["after"], author=user,
+                               author_name=item["author"] or uploader, source=Suggestion.Source.WORD,
+                               tracked=item["tracked"]))
     Suggestion.objects.bulk_create(made)
     comments = []
-    for item in reading.comments:
-        part = by_label.get(item.part)
+    for item in data["comments"]:
+        part = by_label.get(item["part"])
         comments.append(Comment(report=report, submission=submission, ref=part.ref if part else "",
-                                place=item.part, author=user, author_name=item.author, text=item.text))
+                                place=item["part"], author=user, author_name=item["author"] or uploader,
+                                text=item["text"]))
     Comment.objects.bulk_create(comments)
     return len(made), len(comments)

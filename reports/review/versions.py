@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from reports.models import Report, ReportEvent, Submission
@@ -29,17 +30,32 @@ def approved_submission(report: Report, rounds: list[Submission]) -> Submission 
     return next((round_ for round_ in rounds if round_.submitted_at <= approved_at), None)
 
 
+def period_before(year: int, quarter: int | None) -> tuple[int, int | None]:
+    """Q1's is last year's Q4; an annual report's is last year's."""
+    if quarter is None:
+        return year - 1, None
+    return (year - 1, 4) if quarter == 1 else (year, quarter - 1)
+
+
 def previous_period_report(report: Report) -> Report | None:
-    """The same body's report of the period before (Q1's is last year's Q4; an annual report's
-    is last year's), if it was ever submitted."""
-    if report.quarter is None:
-        year, quarter = report.year - 1, None
-    elif report.quarter == 1:
-        year, quarter = report.year - 1, 4
-    else:
-        year, quarter = report.year, report.quarter - 1
+    """The same body's report of the period before, if it was ever submitted."""
+    year, quarter = period_before(report.year, report.quarter)
     return (Report.objects.filter(organization_id=report.organization_id, year=year, quarter=quarter)
             .filter(submissions__isnull=False).distinct().first())
+
+
+def with_previous_period(reports: list[Report]) -> set[int]:
+    """The ids of those of `reports` whose body's report of the period before was submitted: one
+    query for a page of them (the inbox's 与上季度对比)."""
+    if not reports:
+        return set()
+    wanted = Q()
+    for report in reports:
+        year, quarter = period_before(report.year, report.quarter)
+        wanted |= Q(organization_id=report.organization_id, year=year, quarter=quarter)
+    found = set(Report.objects.filter(wanted, submissions__isnull=False).values_list("organization_id", "year", "quarter"))
+    return {report.pk for report in reports
+            if (report.organization_id, *period_before(report.year, report.quarter)) in found}
 
 
 @dataclass(frozen=True)

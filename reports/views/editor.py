@@ -182,6 +182,8 @@ def editor(request, pk):
         actions=workflow.available_actions(request.user, report),
         **late_submit_context(request, report),
         report_comments=[c for c in comments if not c.ref],
+        open_suggestions=sum(len(paragraph["suggested"]) for block in context["blocks"]
+                             for paragraph in block["paragraphs"]) + len(context["gone_suggestions"]),
         last_return=report.events.filter(action__in=["return", "reopen", "send_back"]).select_related("actor")
         .order_by("-created_at").first(),
     )

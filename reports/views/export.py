@@ -1,4 +1,5 @@
-"""Downloads: the report as .docx (any state; an unfinished one carries its 草稿 or 送审稿 stamp), the
+"""Downloads: the report as .docx (any state; an unfinished one carries its 草稿 or 送审稿 stamp), its
+审阅稿 (the latest submission with its changes tracked and the round's comments as Word comments), the
 report with its 佐证材料 as one .zip, and a quarter's approved reports as one .zip (with their 佐证材料
 on ?evidence=1), all streamed at once. The PDF, which takes LibreOffice seconds, is a job
 (reports/views/export_jobs.py)."""
@@ -13,6 +14,7 @@ from reports.models import Report
 from reports.views.access import visible_report
 from reports.word.archive import approved_reports, stream_zip
 from reports.word.evidence_archive import report_zip_filename, stream_report_zip
+from reports.word.review_copy import render_review_docx, review_docx_filename
 from reports.word.writer import DOCX_MIME, docx_filename, render_docx
 
 
@@ -26,6 +28,12 @@ def _download(data, content_type, filename):
 def export_docx(request, pk):
     report = visible_report(request, pk)
     return _download(render_docx(report), DOCX_MIME, docx_filename(report))
+
+
+@require_safe
+def export_review_docx(request, pk):
+    report = visible_report(request, pk)
+    return _download(render_review_docx(report), DOCX_MIME, review_docx_filename(report))
 
 
 def _streamed_zip(chunks, filename):

@@ -16,7 +16,7 @@ from reports.document.snapshots import compare, snapshot_document
 from reports.evidence.attach import counts as evidence_counts
 from reports.labels import person_name
 from reports.models import ReportEvent
-from reports.review import chain, substitutes, suggestions, workflow
+from reports.review import chain, substitutes, suggestions, versions, workflow
 from reports.review.comments import CommentRefused, add_comment, comment_targets, current_document, marked_from_above
 from reports.review.inbox import awaiting_reports
 from reports.review.timeline import timeline_entries
@@ -48,14 +48,18 @@ def comments_by_ref(comments):
 @require_safe
 def review(request, pk):
     report = visible_report(request, pk)
-    submissions = list(report.submissions.select_related("submitted_by").order_by("-number"))
+    submissions = versions.submissions(report)
     current = submissions[0] if submissions else None
     previous = submissions[1] if len(submissions) > 1 else None
-    show_diff = previous is not None and request.GET.get("diff", "1") != "0"
+    bases = versions.bases(report, submissions) if current else []
+    base = chosen_base(bases, request.GET.get("compare"))
+    show_diff = base is not None
     document = snapshot_document(current) if current else build_document(report)
     comments = marked_from_above(report, list(report.comments.select_related("author", "submission").order_by("created_at")))
     current_comments = [c for c in comments if current and c.submission_id == current.id]
-    diff = compare(previous, current) if show_diff else None
+    for comment in comments:
+        comment.earlier = comment not in current_comments
+    diff = compare(base.submission, current) if show_diff else None
     rows = diff if diff is not None else [{"paragraph": paragraph, "ref": paragraph.ref} for paragraph in document.paragraphs]
     place_suggestions(rows, suggestions.open_suggestions(report))
     context = {
@@ -69,7 +73,11 @@ def review(request, pk):
         "may_suggest": suggestions.may_suggest(request.user, report),
         "changed_count": sum(1 for paragraph in diff or [] if paragraph["changed"]),
         "show_diff": show_diff,
-        "comments_at": comments_by_ref(current_comments),
+        "bases": bases,
+        "base": base,
+        # Earlier rounds' remarks stay at their parts (a part keeps its ref from round to round),
+        # after this round's and marked with the round they were made on.
+        "comments_at": comments_by_ref(current_comments + [c for c in comments if c not in current_comments and c.ref]),
         "report_comments": [c for c in current_comments if not c.ref],
         "earlier_comments": [c for c in comments if c not in current_comments],
         "targets": comment_targets(document),
@@ -87,6 +95,19 @@ def review(request, pk):
     }
     context.update(evidence_panel.panel_context(request, report, editable=False))
     return render(request, "reports/review.html", context)
+
+
+NO_COMPARISON = "none"
+
+
+def chosen_base(bases, asked):
+    """The version the page marks changes against: the one asked for (?compare=previous,
+    approved, period or none), else the previous round if there is one. A first submission is
+    shown clean; last quarter's report is one click away."""
+    if asked == NO_COMPARISON:
+        return None
+    default = next((base for base in bases if base.kind == versions.PREVIOUS), None)
+    return next((base for base in bases if base.kind == asked), default)
 
 
 def place_suggestions(rows, shown):
@@ -189,6 +210,8 @@ def inbox(request):
     reviews = substitutes.review_bodies(request.user)
     return render(request, "reports/inbox.html", {
         "reports": reports,
+        "with_last_period": versions.with_previous_period(
+            [report for report in reports if report.status in (workflow.SUBMITTED, workflow.APPROVED)]),
         "reviews": bool(reviews),
         "candidates": substitutes.candidates(request.user, reviews) if reviews else [],
         "my_substitutions": chain.active_substitutions(request.user, today),

@@ -4,6 +4,7 @@ saved as a suggestion; the drafter accepts or rejects it in the editor."""
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -15,6 +16,7 @@ from reports.review.comments import current_document
 from reports.review.suggestions import SuggestionRefused
 from reports.views import editor
 from reports.views.access import refusal, visible_report
+from reports.views.measures_context import panel_context
 
 FIELD_PREFIX = "after-"
 
@@ -80,7 +82,13 @@ def decide(request, pk, suggestion_id, decision):
         messages.error(request, refused.message)
         return redirect(reverse("reports:edit", args=[report.pk]))
     if request.htmx:
-        return editor.sheet_response(request, report, changed=True)
+        response = editor.sheet_response(request, report, changed=True)
+        if getattr(suggestion, "values_changed", False):
+            # A figure's new value stands in the measures panel too: sent along, swapped in by id.
+            panel = render_to_string("reports/editor/_measures_panel.html",
+                                     {**panel_context(request, report), "can_edit": True, "oob": True}, request=request)
+            response.content += panel.encode()
+        return response
     messages.success(request, (_("已接受%(label)s的修改建议。") if decision == "accept"
                                else _("已拒绝%(label)s的修改建议。")) % {"label": suggestion.label})
     return redirect(reverse("reports:edit", args=[report.pk]) + f"#{suggestion.ref}")

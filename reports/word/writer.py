@@ -11,10 +11,12 @@ navigation pane works and the importer reads our files back by style.
 from __future__ import annotations
 
 import io
+import posixpath
 import re
 import zipfile
+from collections.abc import Callable, Iterable, Sequence
 from copy import deepcopy
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -28,6 +30,7 @@ from docx.text.paragraph import Paragraph
 from lxml import etree
 
 from reports.document.model import Document, Kind, Role, build_document, text_width
+from reports.document.model import Paragraph as DocumentParagraph
 from reports.document.text import without_forbidden
 from reports.word.styles import STYLE_OF_KIND, STYLES
 
@@ -337,11 +340,18 @@ def _page(word, *, mark):
 DOCUMENT_PART = "word/document.xml"
 CORE_PART = "docProps/core.xml"
 FONT_TABLE_PART = "word/fontTable.xml"
+CONTENT_TYPES_PART = "[Content_Types].xml"
+DOCUMENT_RELATIONSHIPS_PART = "word/_rels/document.xml.rels"
+SETTINGS_PART = "word/settings.xml"
+# CT_Settings is a sequence: w:trackRevisions stands before these (ECMA-376 Part 1, 17.15.1.78).
+AFTER_TRACK_REVISIONS = ("doNotTrackMoves", "doNotTrackFormatting", "documentProtection", "autoFormatOverride",
+                         "styleLockTheme", "styleLockQFSet", "defaultTabStop")
 # python-docx's template carries a thumbnail of an empty page, which file browsers would show.
 THUMBNAIL_PART = "docProps/thumbnail.jpeg"
 # Headers and footers (the 草稿 mark, the page numbers) are the template's, the same in every file.
 FIXED_TEXT_PARTS = re.compile(r"word/(header|footer)\d*\.xml")
 RELATIONSHIPS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+CONTENT_TYPES = "{http://schemas.openxmlformats.org/package/2006/content-types}"
 CORE = {
     "cp": "http://schemas.openxmlformats.org/package/2006/metadata/core-properties",
     "dc": "http://purl.org/dc/elements/1.1/",
@@ -454,21 +464,67 @@ def _styled_template(mark):
     return _TEMPLATES[mark]
 
 
-def _package(template, document, properties):
+def _package(template, document, properties, extra_parts=(), *, track_changes=False):
     """The template's package with `document` as its word/document.xml, the font table of the
-    fonts it uses, and `properties` as its core properties."""
+    fonts it uses, `properties` as its core properties, and `extra_parts` added."""
     generated = {
-        DOCUMENT_PART: lambda: etree.tostring(document, encoding="UTF-8", standalone=True),
-        FONT_TABLE_PART: lambda: _font_table(template, _fonts_named(document) | template.fixed_fonts),
-        CORE_PART: lambda: _core_properties(properties),
+        DOCUMENT_PART: lambda data: etree.tostring(document, encoding="UTF-8", standalone=True),
+        FONT_TABLE_PART: lambda data: _font_table(template, _fonts_named(document) | template.fixed_fonts),
+        CORE_PART: lambda data: _core_properties(properties),
     }
+    if track_changes:
+        generated[SETTINGS_PART] = _tracking_changes
+    if extra_parts:
+        generated[CONTENT_TYPES_PART] = lambda data: _with_overrides(data, extra_parts)
+        generated[DOCUMENT_RELATIONSHIPS_PART] = lambda data: _with_relationships(data, extra_parts)
     stream = io.BytesIO()
     with zipfile.ZipFile(stream, "w", zipfile.ZIP_DEFLATED) as package:
         for info, data in template.members:
             if info.filename in generated:
-                data = generated[info.filename]()
+                data = generated[info.filename](data)
             package.writestr(info, data)
+        for part in extra_parts:
+            package.writestr(part.name, part.data)
     return stream.getvalue()
+
+
+def _tracking_changes(data):
+    """The settings part with Track Changes on (w:trackRevisions), where the schema puts it."""
+    settings = etree.fromstring(data)
+    if settings.find(qn("w:trackRevisions")) is None:
+        track = etree.Element(qn("w:trackRevisions"))
+        later = next((child for child in settings if etree.QName(child).localname in AFTER_TRACK_REVISIONS), None)
+        if later is not None:
+            later.addprevious(track)
+        else:
+            settings.append(track)
+    return etree.tostring(settings, encoding="UTF-8", standalone=True)
+
+
+def _with_overrides(data, parts):
+    """[Content_Types].xml naming the content type of each of `parts`."""
+    types = etree.fromstring(data)
+    for part in parts:
+        override = etree.SubElement(types, f"{CONTENT_TYPES}Override")
+        override.set("PartName", f"/{part.name}")
+        override.set("ContentType", part.content_type)
+    return etree.tostring(types, encoding="UTF-8", standalone=True)
+
+
+def _with_relationships(data, parts):
+    """The document part's relationships with one to each of `parts`, under ids not yet taken."""
+    relationships = etree.fromstring(data)
+    taken = {relationship.get("Id") for relationship in relationships}
+    number = len(taken)
+    for part in parts:
+        number += 1
+        while f"rId{number}" in taken:
+            number += 1
+        relationship = etree.SubElement(relationships, f"{RELATIONSHIPS}Relationship")
+        relationship.set("Id", f"rId{number}")
+        relationship.set("Type", part.relationship_type)
+        relationship.set("Target", posixpath.relpath(part.name, posixpath.dirname(DOCUMENT_PART)))
+    return etree.tostring(relationships, encoding="UTF-8", standalone=True)
 
 
 def _run_properties(font, size, spacing):
@@ -485,7 +541,7 @@ def _add_run(paragraph, text, properties):
     if any(ch in text for ch in "\t\n\r"):  # python-docx turns these into w:tab / w:br
         run = paragraph.add_run(text)
         run._element.insert(0, deepcopy(properties))
-        return
+        return run._element
     run = OxmlElement("w:r")
     run.append(deepcopy(properties))
     element = OxmlElement("w:t")
@@ -494,67 +550,137 @@ def _add_run(paragraph, text, properties):
         element.set(qn("xml:space"), "preserve")
     run.append(element)
     paragraph._p.append(run)
+    return run
 
 
-def _merged_runs(runs):
-    """Adjacent runs printed alike (an ordinal, its text and a figure, all in 仿宋) as one run:
-    the same print, a smaller file, and a typeface change only where the typeface changes."""
+@dataclass(frozen=True)
+class Span:
+    """A stretch of a paragraph printed in one typeface: one w:r. `ref` is the part it belongs to
+    ("item-12"); `change` is the caller's mark on it (the 审阅稿's tracked changes), which the
+    writer does not print but hands back with the run it wrote (Written)."""
+
+    text: str
+    font: str
+    ref: str = ""
+    change: str = ""
+
+
+@dataclass
+class Written:
+    """What one paragraph of the document was written as: its w:p elements (the title one a
+    line) and each w:r with the span it prints."""
+
+    paragraph: DocumentParagraph
+    elements: list = field(default_factory=list)
+    runs: list = field(default_factory=list)  # [(w:r, Span)]
+
+
+@dataclass(frozen=True)
+class ExtraPart:
+    """A part the package holds besides the template's, related from the document part."""
+
+    name: str  # "word/comments.xml"
+    content_type: str
+    relationship_type: str
+    data: bytes
+
+
+def printed_spans(paragraph: DocumentParagraph) -> list[Span]:
+    """Each run of `paragraph` as it prints: its typeface, its text without invisible characters,
+    its part. In the 附件说明 a number is followed by the tab that takes the name to its column
+    (_attachment_format)."""
+    if paragraph.kind == Kind.ATTACHMENTS:
+        return [Span(without_forbidden(run.text) + ("\t" if run.kind == "ordinal" else ""), FONTS[Role.BODY], run.ref)
+                for run in paragraph.runs]
+    return [Span(without_forbidden(run.text), FONTS.get(run.role, FONTS[Role.BODY]), run.ref) for run in paragraph.runs]
+
+
+def merged_spans(spans: Iterable[Span], *, by_part: bool = False) -> list[Span]:
+    """Adjacent spans printed alike (an ordinal, its text and a figure, all in 仿宋) as one run:
+    the same print, a smaller file, and a typeface change only where the typeface changes.
+    `by_part`: only spans of one part and one change, so that each run belongs to one part."""
     merged = []
-    for run in runs:
-        if not run.text:
+    for span in spans:
+        if not span.text:
             continue
-        font = FONTS.get(run.role, FONTS[Role.BODY])
-        if merged and merged[-1][0] == font:
-            merged[-1][1] += run.text
+        last = merged[-1] if merged else None
+        if last is not None and last.font == span.font and (
+                not by_part or (last.ref, last.change) == (span.ref, span.change)):
+            merged[-1] = replace(last, text=last.text + span.text, ref=last.ref if last.ref == span.ref else "")
         else:
-            merged.append([font, run.text])
+            merged.append(span)
     return merged
 
 
-def write_document(document: Document, *, properties: FileProperties | None = None) -> bytes:
+def printed_lines(paragraph: DocumentParagraph) -> list[list[Span]]:
+    """The Word paragraphs a paragraph of the document prints as, each as its runs: the title
+    cut into its lines (title_lines), any other paragraph one."""
+    if paragraph.kind == Kind.TITLE:
+        # Cut as it prints: an invisible character left in would take its share of a line.
+        return [[Span(line, FONTS[Role.TITLE], paragraph.ref)] for line in title_lines(without_forbidden(paragraph.text))]
+    return [merged_spans(printed_spans(paragraph))]
+
+
+def write_document(document: Document, *, properties: FileProperties | None = None,
+                   paragraphs: Sequence[DocumentParagraph] | None = None,
+                   lines: Callable[[DocumentParagraph], list[list[Span]]] = printed_lines,
+                   finish: Callable[[etree._Element, list[Written]], Iterable[ExtraPart]] | None = None,
+                   track_changes: bool = False) -> bytes:
     """A Document (reports.document) → .docx bytes: an unfinished version carries its stamp (草稿,
     送审稿), and the signature block stands as the document's layout says (sealed or not).
-    `properties` are what Word shows under File → Properties (empty when not given)."""
+    `properties` are what Word shows under File → Properties (empty when not given).
+
+    For a file that shows more than the document (the 审阅稿, reports/word/review_copy.py):
+    `paragraphs` are printed in place of the document's own, which still decide the layout (the
+    signature's indents, the 附件说明's columns); `lines` gives the runs each prints as
+    (printed_lines; only the title may have more than one line); `finish` is handed the
+    w:document and what each paragraph became before the file is saved, may change them, and
+    returns the parts to add to the package; `track_changes` opens the file with Track Changes on,
+    so that whatever its reader changes is marked too."""
     template = _styled_template(document.mark)
     word = deepcopy(template.document)
     body = word.find(qn("w:body"))
     section_properties = body.find(qn("w:sectPr"))  # stays the body's last child
     title_properties = _run_properties(FONTS[Role.TITLE], TITLE_PT, False)
 
-    def add_paragraph(kind):
+    def add_paragraph(kind, record):
         out = OxmlElement("w:p")
         out.get_or_add_pPr().style = template.style_ids[kind]
         section_properties.addprevious(out)
+        record.elements.append(out)
         return Paragraph(out, None)
+
+    def add_runs(out, spans, record, properties=None):
+        for span in spans:
+            run = _add_run(out, span.text, properties if properties is not None
+                           else _run_properties(span.font, BODY_PT, True))
+            record.runs.append((run, span))
 
     name_right, date_right = document.signature_indents
     char = BODY_PT * 20
     first_signature_line = True
     previous_kind = None
-    for paragraph in document.paragraphs:
+    written = []
+    for paragraph in document.paragraphs if paragraphs is None else paragraphs:
+        record = Written(paragraph)
+        written.append(record)
         if paragraph.kind == Kind.TITLE:
-            # Cut as it prints: an invisible character left in would take its share of a line.
-            lines = title_lines(without_forbidden(paragraph.text))
-            for number, line in enumerate(lines, 1):
-                out = add_paragraph(paragraph.kind)
-                _add_run(out, line, title_properties)
-                if number == len(lines):
+            title = lines(paragraph)
+            for number, spans in enumerate(title, 1):
+                out = add_paragraph(paragraph.kind, record)
+                add_runs(out, spans, record, title_properties)
+                if number == len(title):
                     # GB/T 9704: one blank line between the title and what follows.
                     out.paragraph_format.space_after = Twips(LINE_TWIPS)
             previous_kind = paragraph.kind
             continue
-        out = add_paragraph(paragraph.kind)
+        (spans,) = lines(paragraph)
+        out = add_paragraph(paragraph.kind, record)
         ppr = out._element.get_or_add_pPr()
+        add_runs(out, spans, record)
         if paragraph.kind == Kind.ATTACHMENTS:
-            # A tab after the number takes the name to its column (_attachment_format).
-            text = "".join(run.text + ("\t" if run.kind == "ordinal" else "") for run in paragraph.runs)
-            _add_run(out, without_forbidden(text), _run_properties(FONTS[Role.BODY], BODY_PT, True))
             _attachment_format(out, document, first=previous_kind != Kind.ATTACHMENTS)
-            previous_kind = paragraph.kind
-            continue
-        for font, text in _merged_runs(paragraph.runs):
-            _add_run(out, without_forbidden(text), _run_properties(font, BODY_PT, True))
-        if paragraph.kind == Kind.SIGNATURE and first_signature_line:
+        elif paragraph.kind == Kind.SIGNATURE and first_signature_line:
             # Room above the name: the seal presses on name and date (sealed); a blank line (unsealed).
             out.paragraph_format.space_before = Twips(LINE_TWIPS * (2 if document.sealed else 1))
             _child(ppr, "w:ind", right=round(name_right * char), rightChars=round(name_right * 100))
@@ -565,7 +691,8 @@ def write_document(document: Document, *, properties: FileProperties | None = No
             _child(ppr, "w:ind", right=round(date_right * char), rightChars=round(date_right * 100))
         previous_kind = paragraph.kind
 
-    return _package(template, word, properties or FileProperties())
+    extra_parts = tuple(finish(word, written)) if finish is not None else ()
+    return _package(template, word, properties or FileProperties(), extra_parts, track_changes=track_changes)
 
 
 def _attachment_format(out, document, *, first):
@@ -587,13 +714,17 @@ def _attachment_format(out, document, *, first):
            hanging=round((names - start) * GRID_CHAR))
 
 
+def report_properties(report: Report) -> FileProperties:
+    """A report's file properties: its title, its body as author, when it was created and last changed."""
+    # A report loaded with an earlier last change (the demo's, an import) was not created after it.
+    return FileProperties(title=report.title, author=report.organization.name,
+                          created=min(report.created_at, report.updated_at), modified=report.updated_at)
+
+
 def render_docx(report: Report) -> bytes:
     """The report as .docx bytes: a draft carries a 草稿 stamp, a submitted one 送审稿, an approved
-    report none. Its properties are the report's: title, the body as author, created and last changed."""
-    # A report loaded with an earlier last change (the demo's, an import) was not created after it.
-    properties = FileProperties(title=report.title, author=report.organization.name,
-                                created=min(report.created_at, report.updated_at), modified=report.updated_at)
-    return write_document(build_document(report), properties=properties)
+    report none. Its properties are the report's (report_properties)."""
+    return write_document(build_document(report), properties=report_properties(report))
 
 
 def safe_filename(text: str, fallback: str = "report") -> str:
