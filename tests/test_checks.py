@@ -93,7 +93,7 @@ def test_a_panel_measure_without_value_is_listed_even_when_no_text_refers_to_it(
     measure_factory(report, "民主监督", value=Decimal("2"))
 
     assert find_problems(report) == [
-        Problem(MEASURE_MISSING, MEASURES_REF, "统计数“专题调研”尚未填写", "", research.id),
+        Problem(MEASURE_MISSING, MEASURES_REF, "统计数“专题调研”尚未填写", "", research.id, subject="专题调研"),
     ]
 
 

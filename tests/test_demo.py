@@ -130,3 +130,12 @@ def test_the_demo_shows_a_chain_a_report_sent_back_from_above_and_an_extension(d
     late = Report.objects.get(organization__name="市人大常委会党组", year=2023, quarter=1)
     assert late.late_reason and ReportEvent.objects.get(report=late, action="submit").comment == late.late_reason
     assert not Notice.objects.exists()
+
+
+def test_the_demos_reports_were_first_submitted_on_their_historic_dates(demo):
+    # The board reads Report.first_submitted_at: the demo dates its rounds after submitting them.
+    submitted = Report.objects.filter(submissions__isnull=False).distinct()
+    assert submitted.count() > 3
+    for report in submitted:
+        assert report.first_submitted_at == report.submissions.order_by("number").first().submitted_at, report
+    assert Report.objects.get(organization__name="市人大常委会党组", year=2023, quarter=1).first_submitted_at.year == 2023

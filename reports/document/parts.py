@@ -70,7 +70,8 @@ class _Builder:
                 for part in self.parts.values()]
 
 
-def _field_of(ref: str, run_role: str) -> str:
+def field_of(ref: str, run_role: str) -> str:
+    """Which of a section's or heading's fields a run prints (its title, or its lead); an item's text."""
     if ref.startswith(("section-", "heading-")):
         return "title" if run_role in TITLE_ROLES else "lead"
     return "text"
@@ -87,12 +88,13 @@ def run_keys(document: Document) -> list[list[tuple[str, str] | None]]:
         elif paragraph.kind == Kind.ATTACHMENTS:
             keys.append([None] * len(paragraph.runs))
         else:
-            keys.append([(run.ref, _field_of(run.ref, run.role)) if run.ref else None for run in paragraph.runs])
+            keys.append([(run.ref, field_of(run.ref, run.role)) if run.ref else None for run in paragraph.runs])
     return keys
 
 
-def text_parts(document: Document) -> list[TextPart]:
-    """The document's text parts in print order (the 附件说明, which nobody edits, left out)."""
+def text_parts(document: Document, *, empty: bool = False) -> list[TextPart]:
+    """The document's text parts in print order (the 附件说明, which nobody edits, left out).
+    `empty`: also an item, heading or section that prints its ordinal and no text (with text "")."""
     builder = _Builder()
     for paragraph, keys in zip(document.paragraphs, run_keys(document), strict=True):
         own = OWN_PARTS.get(paragraph.kind)
@@ -111,18 +113,25 @@ def text_parts(document: Document) -> list[TextPart]:
                     builder.section, builder.heading = run.text, ""
                 elif run.ref.startswith("heading-"):
                     builder.heading = run.text
+                if empty:
+                    builder.add(run.ref, key[1], _label(builder, run.ref, key[1], ordinal), "", ordinal)
+                    first_of.add(key)
                 continue
             field = key[1]
-            if field == "lead":
-                label, part_ordinal = f"{builder.section}{builder.heading if run.ref.startswith('heading-') else ''}{LEAD}", ""
-            elif field == "title":
-                label = builder.section + (builder.heading if run.ref.startswith("heading-") else "")
-                part_ordinal = ordinal
-            else:
-                label, part_ordinal = f"{builder.section}{builder.heading}{ordinal}", ordinal
-            builder.add(run.ref, field, label, run.text, part_ordinal, new_paragraph=key not in first_of)
+            part_ordinal = "" if field == "lead" else ordinal
+            builder.add(run.ref, field, _label(builder, run.ref, field, ordinal), run.text, part_ordinal,
+                        new_paragraph=key not in first_of)
             first_of.add(key)
     return builder.build()
+
+
+def _label(builder, ref, field, ordinal):
+    heading = builder.heading if ref.startswith("heading-") else ""
+    if field == "lead":
+        return f"{builder.section}{heading}{LEAD}"
+    if field == "title":
+        return builder.section + heading
+    return f"{builder.section}{builder.heading}{ordinal}"
 
 
 def parts_by_key(document: Document) -> dict[tuple[str, str], TextPart]:

@@ -21,10 +21,11 @@ def snapshot_document(submission: Submission) -> Document:
     )
 
 
-def _plain(document):
+def plain_paragraphs(document: Document) -> list[dict]:
+    """A document's paragraphs as the comparison takes them (reports.document.diffing)."""
     return [{"kind": p.kind, "ref": p.ref, "text": p.text, "paragraph": p} for p in document.paragraphs]
 
 
 def compare(previous: Submission, current: Submission) -> list[dict]:
     """The current submission against the previous one: each paragraph with its segments."""
-    return diff_paragraphs(_plain(snapshot_document(previous)), _plain(snapshot_document(current)))
+    return diff_paragraphs(plain_paragraphs(snapshot_document(previous)), plain_paragraphs(snapshot_document(current)))

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from reports.document.model import Document, Kind, build_document, heading_title, item_text, paragraph_texts, section_title
+from reports.document.parts import field_of
 from reports.document.text import shortened
 from reports.document.units import COUNT_UNIT_PATTERN, SPAN_PATTERN
 from reports.drafting.starting import next_quarter
@@ -103,6 +104,8 @@ class Problem:
     message: str
     excerpt: str = ""
     measure_id: int | None = None
+    field: str = ""  # which of the part's fields ("title", "lead", "signature_date"…), where known
+    subject: str = ""  # what it is about: the placeholder or period as written, the measure's name
 
 
 def find_problems(report: Report, document: Document | None = None, *,
@@ -137,14 +140,15 @@ def _unproven_measures(report, values=None):
     from reports.evidence.attach import required_missing
 
     return [Problem(EVIDENCE_MISSING, EVIDENCE_REF, _("统计数“%(name)s”需要上传佐证材料") % {"name": value.measure.name},
-                    measure_id=value.measure_id)
+                    measure_id=value.measure_id, subject=value.measure.name)
             for value in required_missing(report, values)]
 
 
 def _unanswered_plans(report):
     from reports.tracking.carried import unanswered
 
-    return [Problem(PLAN_UNANSWERED, PLANS_REF, _("上季度工作打算“%(plan)s”尚未填写落实情况") % {"plan": _shortened(plan.text)})
+    return [Problem(PLAN_UNANSWERED, PLANS_REF, _("上季度工作打算“%(plan)s”尚未填写落实情况") % {"plan": _shortened(plan.text)},
+                    subject=plan.text)
             for plan in unanswered(report)]
 
 
@@ -167,6 +171,15 @@ def part_places(document: Document) -> dict[str, str]:
             else:
                 places[run.ref] = f"{context} {run.text}"
     return places
+
+
+def _field_at(runs, ref, offset):
+    """The field of the part that the run at `offset` of the part's text belongs to."""
+    for run in runs:
+        if offset < len(run.text):
+            return field_of(ref, run.role)
+        offset -= len(run.text)
+    return field_of(ref, runs[-1].role) if runs else ""
 
 
 def _place(places, ref):
@@ -200,12 +213,14 @@ def _text_problems(document, places):
                     else:
                         message = _("%(place)s：引用的统计数已不存在") % {"place": place}
                     excerpt = _excerpt(text, offset, offset + len(run.text))
-                    problems.append(Problem(MEASURE_MISSING, ref, message, excerpt, run.measure_id))
+                    problems.append(Problem(MEASURE_MISSING, ref, message, excerpt, run.measure_id,
+                                            field=field_of(ref, run.role), subject=run.label))
                 elif run.kind == "text":
                     for match in PLACEHOLDER_RE.finditer(run.text):
                         message = _("%(place)s：有待填写的占位符“%(text)s”") % {"place": place, "text": match.group()}
                         excerpt = _excerpt(text, offset + match.start(), offset + match.end())
-                        problems.append(Problem(PLACEHOLDER, ref, message, excerpt))
+                        problems.append(Problem(PLACEHOLDER, ref, message, excerpt, field=field_of(ref, run.role),
+                                                subject=match.group()))
                 offset += len(run.text)
     return problems
 
@@ -224,13 +239,15 @@ def _empty_parts(report, places, document):
         problems.append(Problem(EMPTY, "title", _("报告标题为空")))
     # A report is signed and dated (GB/T 9704): a copy keeps the name and leaves the date to fill.
     if not report.signature_name.strip():
-        problems.append(Problem(EMPTY, "signature", _("%(place)s：署名为空") % {"place": PART_NAMES["signature"]}))
+        problems.append(Problem(EMPTY, "signature", _("%(place)s：署名为空") % {"place": PART_NAMES["signature"]},
+                                field="signature_name"))
     if not report.signature_date:
-        problems.append(Problem(EMPTY, "signature", _("%(place)s：成文日期尚未填写") % {"place": PART_NAMES["signature"]}))
+        problems.append(Problem(EMPTY, "signature", _("%(place)s：成文日期尚未填写") % {"place": PART_NAMES["signature"]},
+                                field="signature_date"))
     for section_id, title, lead, kind in sections:
         ref = f"section-{section_id}"
         if not section_title(title):
-            problems.append(Problem(EMPTY, ref, _("%(place)s：部分标题为空") % {"place": _place(places, ref)}))
+            problems.append(Problem(EMPTY, ref, _("%(place)s：部分标题为空") % {"place": _place(places, ref)}, field="title"))
         if section_id not in filled and not paragraph_texts(lead) and kind in GENERATED_SECTION_KINDS:
             problems.append(Problem(EMPTY, ref, _("%(place)s：没有可列出的内容，不需要时可删除这一部分")
                                     % {"place": _place(places, ref)}))
@@ -239,11 +256,11 @@ def _empty_parts(report, places, document):
     for heading_id, _section_id, title in headings:
         ref = f"heading-{heading_id}"
         if not heading_title(title, run_in=False):
-            problems.append(Problem(EMPTY, ref, _("%(place)s：小标题为空") % {"place": _place(places, ref)}))
+            problems.append(Problem(EMPTY, ref, _("%(place)s：小标题为空") % {"place": _place(places, ref)}, field="title"))
     for item_id, _section_id, text in items:
         ref = f"item-{item_id}"
         if not item_text(text):
-            problems.append(Problem(EMPTY, ref, _("%(place)s：这一项还没有内容") % {"place": _place(places, ref)}))
+            problems.append(Problem(EMPTY, ref, _("%(place)s：这一项还没有内容") % {"place": _place(places, ref)}, field="text"))
     return problems
 
 
@@ -269,7 +286,7 @@ def _panel_problems(report, *, exclude, values=None):
     blanks = sorted((v for v in values if v.value is None and v.measure_id not in exclude), key=lambda v: v.measure.name)
     return [
         Problem(MEASURE_MISSING, MEASURES_REF, _("统计数“%(name)s”尚未填写") % {"name": blank.measure.name},
-                measure_id=blank.measure_id)
+                measure_id=blank.measure_id, subject=blank.measure.name)
         for blank in blanks
     ]
 
@@ -315,5 +332,6 @@ def find_warnings(report: Report, document: Document | None = None) -> list[Prob
             for match in sorted(found, key=lambda m: m.start()):
                 message = _("%(place)s：“%(text)s”不是本报告的期间（%(period)s），请核对是否沿用了以前的文字") % {
                     "place": _place(places, ref), "text": match.group(), "period": period_text(report.year, report.quarter)}
-                warnings.append(Problem(OTHER_PERIOD, ref, message, _excerpt(text, match.start(), match.end()).replace("\0", "")))
+                warnings.append(Problem(OTHER_PERIOD, ref, message, _excerpt(text, match.start(), match.end()).replace("\0", ""),
+                                        field=_field_at(runs, ref, match.start()), subject=match.group()))
     return warnings

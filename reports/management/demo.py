@@ -33,6 +33,7 @@ from reports.models import (
     ReportEvent,
     ReviewStep,
     Submission,
+    record_first_submissions,
 )
 from reports.review import chain, workflow
 from reports.tracking import carried, ledger
@@ -200,6 +201,7 @@ def _review_round(report, drafter, reviewer, approver, submitted_at, approved_at
     approver (the last step's holder) approves, halfway between the two times for the steps between."""
     submitted = workflow.submit(report, actor=drafter, notify=False, on=local_date(submitted_at), late_reason=late_reason)
     Submission.objects.filter(report=report, number=report.submissions.count()).update(submitted_at=submitted_at)
+    record_first_submissions(Report.objects.filter(pk=report.pk))  # the update bypasses Submission.save
     ReportEvent.objects.filter(pk=submitted.pk).update(created_at=submitted_at)
     for _step in chain.chain(report.organization_id)[:-1]:
         passed = workflow.pass_on(report, actor=reviewer, notify=False)

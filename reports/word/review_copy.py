@@ -30,7 +30,7 @@ from lxml import etree
 from reports.document.diffing import DELETE, EQUAL, INSERT, diff_paragraphs, diff_text
 from reports.document.model import Document, Kind, Paragraph
 from reports.document.parts import OWN_PARTS
-from reports.document.snapshots import snapshot_document
+from reports.document.snapshots import plain_paragraphs, snapshot_document
 from reports.labels import person_name
 from reports.review.comments import current_document
 from reports.review.versions import review_base, submissions
@@ -100,10 +100,6 @@ def initials(name: str) -> str:
 # The text and its changes --------------------------------------------------------------------
 
 
-def _plain(document):
-    return [{"kind": p.kind, "ref": p.ref, "text": p.text, "paragraph": p} for p in document.paragraphs]
-
-
 def _characters(paragraph, change=""):
     """The paragraph as printed, one span a character: its typeface and part kept."""
     return [Span(ch, span.font, span.ref, change) for span in printed_spans(paragraph) for ch in span.text]
@@ -160,7 +156,7 @@ def _shown_paragraphs(document: Document, base: Document | None) -> list[_Shown]
     if base is None:
         return [_shown(paragraph, _characters(paragraph)) for paragraph in document.paragraphs]
     shown = []
-    for row in diff_paragraphs(_plain(base), _plain(document)):
+    for row in diff_paragraphs(plain_paragraphs(base), plain_paragraphs(document)):
         paragraph = row["paragraph"]
         if not row["changed"]:
             shown.append(_shown(paragraph, _characters(paragraph)))
