@@ -12,7 +12,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy
 
-from config.env import env_bool, env_int, env_list, env_str
+from config.env import env_bool, env_float, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -196,6 +196,15 @@ JIBAO_EVIDENCE_MAX_FILE_MB = env_int("JIBAO_EVIDENCE_MAX_FILE_MB", 20)
 JIBAO_EVIDENCE_MAX_REPORT_MB = env_int("JIBAO_EVIDENCE_MAX_REPORT_MB", 200)
 # The ledger shows an open problem as 即将到期 this many days before its 整改时限.
 JIBAO_LEDGER_SOON_DAYS = env_int("JIBAO_LEDGER_SOON_DAYS", 15)
+# The quality check's comparison of texts (reports.quality.copies): a part this alike (0 to 1, on
+# characters) to one of the body's earlier reports or of another body's of the same period is
+# reported as copied; parts shorter than a sentence (characters, stock phrases left out) are not.
+JIBAO_COPY_SIMILARITY = env_float("JIBAO_COPY_SIMILARITY", 0.8)
+JIBAO_COPY_MIN_CHARS = env_int("JIBAO_COPY_MIN_CHARS", 20)
+# A figure this many times its reference (the same quarter last year, or the body's median), or
+# this fraction of it, asks for a 说明; counts both under JIBAO_OUTLIER_MIN are too small to judge.
+JIBAO_OUTLIER_FACTOR = env_float("JIBAO_OUTLIER_FACTOR", 10)
+JIBAO_OUTLIER_MIN = env_int("JIBAO_OUTLIER_MIN", 10)
 
 # Unset, mails are printed on the console of `make run` (nothing is sent), as the README says.
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -106,6 +106,17 @@ def is_overseer(user: AbstractBaseUser) -> bool:
     return cached
 
 
+def sees_other_bodies_texts(user: AbstractBaseUser, report: Report) -> bool:
+    """Whether the user may see which other bodies a report's text is like, and their texts: an
+    overseer of a body above the report's (or a superuser). Its drafters and reviewers may not."""
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    overseen = [organization_id for organization_id, role in memberships(user) if role == Membership.Role.OVERSEER]
+    return bool(overseen) and Organization.objects.under(overseen, include_roots=False).filter(pk=report.organization_id).exists()
+
+
 def supervising_body_ids(organization_ids) -> dict[int, int | None]:
     """{body id: the id of the body its reports are 报送ed to}: the nearest body above with an
     overseer (a 派驻纪检监察组, the 市纪委), or None at the top of the tree. One query: the tree

@@ -46,6 +46,7 @@ from reports.models import (
     Heading,
     Item,
     Measure,
+    MeasureRule,
     MeasureValue,
     Membership,
     Notice,
@@ -58,12 +59,16 @@ from reports.models import (
     Reminder,
     Report,
     ReportEvent,
+    ReportQuality,
     ReviewStep,
     Section,
+    StockPhrase,
     Submission,
     SubmittedFile,
     Substitution,
     Suggestion,
+    TextBand,
+    TextPrint,
 )
 
 admin.site.site_header = _("季报 管理后台")
@@ -330,9 +335,28 @@ class MeasureAdmin(admin.ModelAdmin):
         return []
 
 
+@admin.register(MeasureRule)
+class MeasureRuleAdmin(admin.ModelAdmin):
+    """Rules between two figures of a report, checked before submission (reports.quality.figures)."""
+
+    list_display = ["__str__", "active"]
+    list_filter = ["active"]
+    autocomplete_fields = ["left", "right"]
+
+
+@admin.register(StockPhrase)
+class StockPhraseAdmin(admin.ModelAdmin):
+    """Phrases left out when texts are compared (reports.quality.copies); after a change, run
+    `manage.py refresh_quality` to check every report again."""
+
+    form = CleanTextForm
+    list_display = ["text"]
+    search_fields = ["text"]
+
+
 @admin.register(MeasureValue)
 class MeasureValueAdmin(TrailAdmin):
-    list_display = ["report", "measure", "value"]
+    list_display = ["report", "measure", "value", "note"]
     search_fields = ["report__title", "measure__name"]
     autocomplete_fields = ["report", "measure"]
 
@@ -355,6 +379,21 @@ class ReportEventAdmin(ReadOnlyAdmin):
     list_display = ["report", "action", "from_status", "to_status", "step_name", "actor", "on_behalf_of", "created_at"]
     list_filter = ["action", "to_status"]
     search_fields = ["report__title", "comment"]
+
+
+@admin.register(ReportQuality)
+class ReportQualityAdmin(ReadOnlyAdmin):
+    list_display = ["report", "previous_share", "peer_share", "blocking", "warnings", "figures", "explained", "checked_at"]
+
+
+@admin.register(TextPrint)
+class TextPrintAdmin(ReadOnlyAdmin):
+    list_display = ["report", "ref", "field"]
+
+
+@admin.register(TextBand)
+class TextBandAdmin(ReadOnlyAdmin):
+    list_display = ["print", "key"]
 
 
 @admin.register(Submission)

@@ -467,6 +467,9 @@ class MeasureValue(models.Model):
         blank=True,
         validators=[MinValueValidator(0)],
     )
+    # 说明: why a figure far from the body's usual, or breaking a rule between figures, is right
+    # (reports.quality.figures); asked for at submission, shown beside the figure to the reviewers.
+    note = models.TextField(_("说明"), blank=True)
 
     history = HistoricalRecords()
 
@@ -1099,3 +1102,113 @@ class ExportJob(models.Model):
         if self.status == self.Status.DONE:
             return 100
         return int(100 * self.done / self.total) if self.total else 0
+
+
+class StockPhrase(models.Model):
+    """A phrase every body writes (现将有关情况报告如下, 坚决扛起全面从严治党主体责任): left out of
+    the comparison of texts, so that sharing it is not copying (reports.quality.copies)."""
+
+    text = models.CharField(_("常用语"), max_length=200, unique=True)
+
+    class Meta:
+        verbose_name = _("不计入重复的常用语")
+        verbose_name_plural = _("不计入重复的常用语")
+        ordering = ["text"]
+
+    def __str__(self):
+        return self.text
+
+
+class MeasureRule(models.Model):
+    """A rule between two figures of one report (专题学习 ≤ 理论学习中心组学习会议), checked when
+    both are filled in; a report breaking it is submitted only with a 说明 (reports.quality.figures)."""
+
+    class Operator(models.TextChoices):
+        AT_MOST = "le", "≤"
+        LESS = "lt", "<"
+        EQUAL = "eq", "="
+        AT_LEAST = "ge", "≥"
+        MORE = "gt", ">"
+
+    left = models.ForeignKey(Measure, verbose_name=_("统计指标"), on_delete=models.CASCADE, related_name="+")
+    operator = models.CharField(_("关系"), max_length=2, choices=Operator.choices, default=Operator.AT_MOST)
+    right = models.ForeignKey(Measure, verbose_name=_("比较的统计指标"), on_delete=models.CASCADE, related_name="+")
+    active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("统计数校验规则")
+        verbose_name_plural = _("统计数校验规则")
+        ordering = ["left__name", "right__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["left", "operator", "right"], name="measure_rule_unique"),
+            models.CheckConstraint(condition=Q(operator__in=["le", "lt", "eq", "ge", "gt"]), name="measure_rule_operator_valid"),
+            models.CheckConstraint(condition=~Q(left=models.F("right")), name="measure_rule_two_measures"),
+        ]
+
+    def __str__(self):
+        return f"{self.left.name} {self.get_operator_display()} {self.right.name}"
+
+
+class TextPrint(models.Model):
+    """One written part of a report as the comparison of texts reads it (reports.quality.copies):
+    its text as printed, and in TextBand the keys of its MinHash bands, so that the parts like a
+    given one are found by an indexed lookup, among thousands of reports, instead of a scan."""
+
+    report = models.ForeignKey(Report, verbose_name=_("报告"), on_delete=models.CASCADE, related_name="prints")
+    # The report's body and period, copied here so that the band lookup needs no join to reports.
+    organization = models.ForeignKey(Organization, verbose_name=_("单位"), on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField(_("年度"))
+    period_order = models.PositiveSmallIntegerField(_("期间"))
+    ref = models.CharField(_("位置"), max_length=40)  # the editor's part: "item-12", "section-3", "opening"
+    field = models.CharField(_("内容项"), max_length=24)
+    text = models.TextField(_("文字"))
+
+    class Meta:
+        verbose_name = _("文字指纹")
+        verbose_name_plural = _("文字指纹")
+        indexes = [models.Index(fields=["report", "ref", "field"], name="textprint_part")]
+
+    def __str__(self):
+        return f"{self.report_id} {self.ref}"
+
+
+class TextBand(models.Model):
+    """One MinHash band of a TextPrint: two parts sharing a band are candidates for a copy."""
+
+    print = models.ForeignKey(TextPrint, on_delete=models.CASCADE, related_name="bands")
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    period_order = models.PositiveSmallIntegerField()
+    key = models.BigIntegerField()
+
+    class Meta:
+        verbose_name = _("文字指纹分段")
+        verbose_name_plural = _("文字指纹分段")
+        indexes = [
+            models.Index(fields=["year", "period_order", "key"], name="textband_peers"),  # the same period's bodies
+            models.Index(fields=["organization", "key"], name="textband_previous"),  # the body's own earlier reports
+        ]
+
+    def __str__(self):
+        return str(self.key)
+
+
+class ReportQuality(models.Model):
+    """What the quality check last found in a report, kept for the overseer's list of the bodies
+    below (reports.quality.summary): shares copied, warnings, figures explained."""
+
+    report = models.OneToOneField(Report, verbose_name=_("报告"), on_delete=models.CASCADE, related_name="quality")
+    previous_share = models.FloatField(_("与本单位以前报告相同"), default=0)
+    peer_share = models.FloatField(_("与其他单位相同"), default=0)
+    blocking = models.PositiveIntegerField(_("待填写"), default=0)
+    warnings = models.PositiveIntegerField(_("提醒"), default=0)
+    figures = models.PositiveIntegerField(_("需说明的数字"), default=0)
+    explained = models.PositiveIntegerField(_("已说明"), default=0)
+    checked_at = models.DateTimeField(_("检查时间"))
+
+    class Meta:
+        verbose_name = _("报告质量")
+        verbose_name_plural = _("报告质量")
+
+    def __str__(self):
+        return str(self.report)

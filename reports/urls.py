@@ -10,6 +10,7 @@ from reports.views import (
     ledger_pages,
     measures_panel,
     notice_pages,
+    quality_pages,
     report_create,
     report_pages,
     review,
@@ -96,4 +97,6 @@ tracking_urlpatterns = [
     path("measures.xlsx", tracking_pages.measures_xlsx, name="summary_xlsx"),
     path("ledger/", ledger_pages.ledger_page, name="ledger"),
     path("ledger.xlsx", ledger_pages.ledger_xlsx, name="ledger_xlsx"),
+    path("quality/", quality_pages.quality_list, name="quality"),
+    path("quality/<int:pk>/", quality_pages.quality_report, name="quality_report"),
 ]

@@ -11,6 +11,7 @@ from django.urls import reverse
 from reports.document.model import build_document
 from reports.document.tokens import token
 from reports.drafting.checks import (
+    EARLIER_DATE,
     EMPTY,
     MEASURE_MISSING,
     MEASURES_REF,
@@ -318,7 +319,29 @@ def test_spans_and_years_that_are_not_the_reports_are_warnings(report_factory, t
         "上半年召开会议。", "前三季度共开展。", "2022年，共召开会议。", "对照2022年度工作情况。",
         "较2022年同期增长。", "2022年12月召开。", "2023年共召开会议。", "就市政协党组2022年工作情况向市委作专题报告。",
     ], quarter=3)
-    assert found == [(OTHER_PERIOD, "上半年"), (OTHER_PERIOD, "2022年")]
+    # 2022年12月 is no period word, but a date before the report's period began.
+    assert found == [(OTHER_PERIOD, "上半年"), (OTHER_PERIOD, "2022年"), (EARLIER_DATE, "2022年12月")]
+
+
+def test_dates_before_the_period_are_warnings_and_later_ones_deadlines(report_factory, tree):
+    found = period_texts(report_factory, tree, [
+        "3月5日召开党组会议。", "7月12日召开党组会议。", "2023年4月起施行。", "6月底前完成整改。",
+        "2月30日。", "12月31日前完成。", "2022年10月18日印发。",
+    ], quarter=3)
+    assert found == [(EARLIER_DATE, "3月5日"), (EARLIER_DATE, "2023年4月"), (EARLIER_DATE, "2022年10月18日")]
+
+
+def test_a_date_of_signing_before_the_period_is_a_warning(report_factory, tree):
+    report = one_item_report(report_factory, tree, "召开会议。", quarter=2)
+    report.signature_date = date(2023, 3, 28)
+    report.save()
+    [warning] = find_warnings(report)
+    assert (warning.kind, warning.ref, warning.field, warning.subject) == (EARLIER_DATE, "signature", "signature_date",
+                                                                            "2023年3月28日")
+    assert "早于本报告的期间" in warning.message
+    report.signature_date = date(2023, 4, 1)
+    report.save()
+    assert find_warnings(report) == []
 
 
 def test_the_next_quarter_is_right_in_the_plans(report_factory, tree):

@@ -277,6 +277,11 @@ RULES = {
     # What was read is kept in the user's own session; an unknown key leads back to the upload.
     "reports:review_import_preview": lambda state, v: {"GET": table("302", blind="404"), "POST": table("302", blind="404")},
     "tracking:summary": lambda state, v: only_get(table("403", overseers="200")),
+    # 文字质量 (reports/views/quality_pages.py): the overseers' list of the bodies below; a report's
+    # copied parts beside the other bodies' texts only for the overseer above it (and a superuser):
+    # its own drafter and reviewer are told no, who cannot see the report finds nothing.
+    "tracking:quality": lambda state, v: only_get(table("403", overseers="200")),
+    "tracking:quality_report": lambda state, v: only_get(table("403", blind="404", overseer="200", superuser="200")),
     "tracking:summary_xlsx": lambda state, v: only_get(table("403", overseers="200")),
 }
 

@@ -13,6 +13,7 @@ decides.
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -28,8 +29,10 @@ from reports.models import GENERATED_SECTION_KINDS, Heading, Item, MeasureValue,
 MEASURE_MISSING = "measure_missing"
 PLACEHOLDER = "placeholder"
 EMPTY = "empty"
-# A warning, not a problem: the text names another period than the report's.
+# Warnings, not problems: the text names another period than the report's, or a date before
+# it began (the date of a meeting last quarter, a 成文日期 kept from a copy).
 OTHER_PERIOD = "other_period"
+EARLIER_DATE = "earlier_date"
 # Problems of the measures panel rather than of a place in the text.
 MEASURES_REF = "measures"
 # Last quarter's plans not yet answered in the plans checklist (reports.tracking.carried).
@@ -83,6 +86,17 @@ YEAR_RE = re.compile(
     r"""
     (?<![0-9０-９]) (?P<year>(?:19|20)[0-9]{2}) 年
     (?! 度 | 工作 | [0-9０-９一二三四五六七八九十] | 以来 | 同期 | 底 | 末 | 初 | 上半年 | 前三季度 | 第 | 季度 )
+    """,
+    re.VERBOSE,
+)
+
+# A date in the text: 2023年3月5日, 3月5日 (the report's year), 2022年12月. A bare month (6月底前)
+# is a deadline more often than a date, so a month needs its year or its day.
+DATE_RE = re.compile(
+    r"""
+    (?: (?<![0-9０-９]) (?P<year>(?:19|20)[0-9]{2}) 年 )?
+    (?<![0-9０-９]) (?P<month>1[0-2]|0?[1-9]) 月
+    (?: (?P<day>3[01]|[12][0-9]|0?[1-9]) [日号] )?
     """,
     re.VERBOSE,
 )
@@ -291,12 +305,34 @@ def _panel_problems(report, *, exclude, values=None):
     ]
 
 
+def period_start(report: Report) -> date:
+    return date(report.year, 1 if report.annual else (report.quarter - 1) * 3 + 1, 1)
+
+
+def _earlier_dates(text, report):
+    """The dates in `text` before the report's period began (a date after it is a deadline or a
+    plan); a date without its year is in the report's year."""
+    start = period_start(report)
+    for match in DATE_RE.finditer(text):
+        if not (match["year"] or match["day"]):
+            continue
+        year, month = int(match["year"] or report.year), int(match["month"])
+        try:
+            day = date(year, month, int(match["day"])) if match["day"] else None
+        except ValueError:  # 2月30日: no date at all
+            continue
+        if (day < start) if day else (year, month) < (start.year, start.month):
+            yield match
+
+
 def find_warnings(report: Report, document: Document | None = None) -> list[Problem]:
-    """Text that names another period than the report's, in the order of the document: a
-    copy of last quarter keeps "一季度共召开……". Warnings, not problems: they never block.
+    """Text that names another period than the report's, or a date before it began, in the order
+    of the document: a copy of last quarter keeps "一季度共召开……", "3月5日召开……". Warnings, not
+    problems: they never block. Then a 成文日期 before the period began.
 
     The report's own quarter is right everywhere; in 下一步的打算 so is the next quarter (and
     its year), which the plans are for. A quarter word without a year means the report's year.
+    The lines the ledger prints (上季度问题整改情况) date their problems, as they should.
     """
     document = document or build_document(report)
     places = part_places(document)
@@ -311,6 +347,8 @@ def find_warnings(report: Report, document: Document | None = None) -> list[Prob
             kind = kinds.get(int(paragraph.ref.removeprefix("section-")))
         elif paragraph.ref in PART_NAMES:
             kind = None
+        if paragraph.kind == Kind.DATE:  # the 成文日期, judged apart below
+            continue
         planned = kind == Section.Kind.NEXT_STEPS
         allowed = own_periods | following if planned else own_periods
         for ref, runs in paragraph.groups():
@@ -329,9 +367,19 @@ def find_warnings(report: Report, document: Document | None = None) -> list[Prob
                 year = int(match["year"])
                 if not (year == report.year or (planned and year > report.year)):
                     found.append(match)
-            for match in sorted(found, key=lambda m: m.start()):
-                message = _("%(place)s：“%(text)s”不是本报告的期间（%(period)s），请核对是否沿用了以前的文字") % {
-                    "place": _place(places, ref), "text": match.group(), "period": period_text(report.year, report.quarter)}
-                warnings.append(Problem(OTHER_PERIOD, ref, message, _excerpt(text, match.start(), match.end()).replace("\0", ""),
+            dates = [] if ref.startswith(GENERATED_REFS) else list(_earlier_dates(text, report))
+            for match in sorted(found + dates, key=lambda m: m.start()):
+                said = {"place": _place(places, ref), "text": match.group(), "period": period_text(report.year, report.quarter)}
+                if match in dates:
+                    kind = EARLIER_DATE
+                    message = _("%(place)s：“%(text)s”早于本报告的期间（%(period)s），请核对是否沿用了以前的文字") % said
+                else:
+                    kind = OTHER_PERIOD
+                    message = _("%(place)s：“%(text)s”不是本报告的期间（%(period)s），请核对是否沿用了以前的文字") % said
+                warnings.append(Problem(kind, ref, message, _excerpt(text, match.start(), match.end()).replace("\0", ""),
                                         field=_field_at(runs, ref, match.start()), subject=match.group()))
+    if report.signature_date and report.signature_date < period_start(report):
+        written = f"{report.signature_date.year}年{report.signature_date.month}月{report.signature_date.day}日"
+        warnings.append(Problem(EARLIER_DATE, "signature", _("成文日期“%(text)s”早于本报告的期间（%(period)s）") % {
+            "text": written, "period": period_text(report.year, report.quarter)}, field="signature_date", subject=written))
     return warnings

@@ -122,7 +122,10 @@ TOUCHED_FIELDS = ["version", "updated_by", "updated_at"]
 def _touch(locked: Report, user, report: Report) -> None:
     """Record a write: bump the locked row's version, name the editor, and give the caller's
     `report` the new version, so that the forms it renders next are based on this write."""
+    from reports.quality.jobs import refresh_after_commit  # here: the check reads the drafting modules
+
     Report.objects.filter(pk=locked.pk).update(version=F("version") + 1, updated_by=user, updated_at=timezone.now())
+    refresh_after_commit(locked.pk)
     locked.refresh_from_db(fields=TOUCHED_FIELDS)
     for field in TOUCHED_FIELDS:
         setattr(report, field, getattr(locked, field))
@@ -405,3 +408,33 @@ def remove_measure(*, user: AbstractBaseUser, report: Report, measure_value: Mea
         current._history_user = user
         current.delete()
     _touch(locked, user, report)
+
+
+MAX_NOTE = 2000
+
+
+def save_figure_notes(*, user: AbstractBaseUser, report: Report, notes: dict[int, str]) -> int:
+    """Keep the drafter's 说明 of figures (by measure id), given with a submission: saved even when
+    the submission is refused for something else, so that nothing typed is lost. A note is not
+    text of the report: the report's version stays (a colleague's open form is not made stale).
+    Returns how many notes changed."""
+    from reports.document.text import clean_text
+
+    changed = 0
+    with transaction.atomic():
+        locked = _lock(report, user)
+        for value in MeasureValue.objects.filter(report=locked, measure_id__in=list(notes)).select_related("measure"):
+            note, _removed = clean_text(notes[value.measure_id])
+            if len(note) > MAX_NOTE:
+                raise EditRefused(_("“%(name)s”的说明最多 %(limit)d 个字符，现有 %(count)d 个。")
+                                  % {"name": value.measure.name, "limit": MAX_NOTE, "count": len(note)}, "note_too_long")
+            if note != value.note:
+                value.note = note
+                value._change_reason = "说明"
+                value.save(update_fields=["note"])
+                changed += 1
+    if changed:
+        from reports.quality.jobs import refresh_after_commit
+
+        refresh_after_commit(report.pk)
+    return changed

@@ -96,12 +96,20 @@ def create_report_row(*, organization: Organization, year: int, quarter: int, **
             report = Report(organization=organization, year=year, quarter=quarter, **fields)
             report._change_reason = STARTED
             report.save(force_insert=True)
+            _compare_after_commit(report)
             return report
     except IntegrityError:
         existing = existing_report(organization=organization, year=year, quarter=quarter)
         if existing is not None:
             raise ReportExists(existing) from None
         raise
+
+
+def _compare_after_commit(report):
+    # Imported here: the quality check reads this module (next_quarter).
+    from reports.quality.jobs import refresh_after_commit
+
+    refresh_after_commit(report.pk)
 
 
 @transaction.atomic

@@ -40,10 +40,12 @@ from reports.access import closed_now, memberships, supervises
 from reports.document.model import build_document
 from reports.document.text import clean_text
 from reports.document.tokens import format_value
+from reports.drafting import editing
 from reports.drafting.checks import find_problems
 from reports.errors import Refusal
 from reports.evidence import attach
 from reports.models import Heading, Item, MeasureValue, Membership, Report, ReportEvent, Section, Submission
+from reports.quality import figures
 from reports.review import chain, notices
 from reports.review.comments import MAX_COMMENT, add_comment, comment_targets, current_document
 from reports.tracking import carried, deadlines, ledger
@@ -110,6 +112,12 @@ class CommentTooLong(WorkflowError):
 
 class NotAtYourStep(NotPermitted):
     code = "not_your_step"
+
+
+class ExplanationRequired(WorkflowError):
+    """A figure far from usual, or breaking a rule, submitted without its 说明 (reports.quality.figures)."""
+
+    code = "explanation_required"
 
 
 class InputClosed(WorkflowError):
@@ -288,9 +296,13 @@ def _submission_checks(locked, actor, late_reason, on):
         raise InputClosed(deadline.closed_message())
     # What is missing first: the list is what the drafter works from; the reason is one line.
     document = build_document(locked)
-    problems = find_problems(locked, document)
+    values = list(locked.measure_values.select_related("measure"))
+    problems = find_problems(locked, document, measure_values=values)
     if problems:
         raise ReportIncomplete(_("还有 %(count)d 处需要填写，暂不能提交。") % {"count": len(problems)}, problems)
+    unexplained = sorted({figure.value.measure.name for figure in figures.to_explain(locked, values) if not figure.explained})
+    if unexplained:
+        raise ExplanationRequired(_("请为以下统计数填写说明后再提交：%(names)s。") % {"names": "、".join(unexplained)})
     changes = {}
     if first and deadline.late(on):
         late_reason, _removed = clean_text(late_reason)
@@ -322,9 +334,16 @@ def _freeze(report, document, actor):
 
 
 def submit(report: Report, *, actor: AbstractBaseUser, notify: bool = True, late_reason: str = "",
-           on: date | None = None) -> ReportEvent:
+           on: date | None = None, notes: dict[int, str] | None = None) -> ReportEvent:
     """`late_reason` is the 迟报说明, needed when the first submission comes after the due date.
-    `on` is the day the submission counts as made, for loading history (demo data, imports)."""
+    `on` is the day the submission counts as made, for loading history (demo data, imports).
+    `notes` are the 说明 of figures to explain, by measure id: kept first, whatever comes of the
+    submission, so that a refusal loses none of them."""
+    if notes:
+        try:
+            editing.save_figure_notes(user=actor, report=report, notes=notes)
+        except editing.EditRefused as refused:
+            raise NotPermitted(refused.message) from None
     return _transition(report, SUBMIT, actor=actor, notify=notify, late_reason=late_reason, on=on)
 
 
@@ -381,14 +400,15 @@ PERFORM = {SUBMIT: submit, PASS: pass_on, APPROVE: approve, RETURN: return_for_r
            SEND_BACK: send_back, UNACCEPT: unaccept}
 
 
-def perform(action: str, report: Report, *, actor: AbstractBaseUser, comment: str = "", at_ref: str = "") -> ReportEvent:
+def perform(action: str, report: Report, *, actor: AbstractBaseUser, comment: str = "", at_ref: str = "",
+            notes: dict[int, str] | None = None) -> ReportEvent:
     """Run an action by name (for views that receive it from a form). `at_ref` is the part a
     return's comment is about (see return_for_revision); the other actions have none. A
-    submission's `comment` is its 迟报说明."""
+    submission's `comment` is its 迟报说明, its `notes` the 说明 of its figures."""
     if action not in PERFORM:
         raise TransitionNotAllowed(_("未知的操作。"))
     if action == SUBMIT:
-        return submit(report, actor=actor, late_reason=comment)
+        return submit(report, actor=actor, late_reason=comment, notes=notes)
     if action == PASS:
         return pass_on(report, actor=actor, comment=comment)
     if action == REOPEN:

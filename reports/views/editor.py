@@ -21,12 +21,13 @@ from reports.access import can_edit
 from reports.document.model import Kind, build_document, load_measures
 from reports.document.tokens import tokens_to_names
 from reports.drafting import editing
-from reports.drafting.checks import find_problems, find_warnings, part_places
+from reports.drafting.checks import part_places
 from reports.drafting.editing import EditConflict, EditRefused
 from reports.drafting.forms import PART_FORMS
 from reports.drafting.starting import previous_problems
 from reports.evidence.attach import counts as evidence_counts
 from reports.models import GENERATED_SECTION_KINDS, Report
+from reports.quality.check import check_report
 from reports.review import suggestions, workflow
 from reports.review.comments import latest_comments
 from reports.tracking import deadlines, ledger
@@ -171,8 +172,7 @@ def editor(request, pk):
     context.update(panel_context(request, report, measure_values=measure_values, editable=True, document=context["document"]))
     context.update(evidence_panel.panel_context(request, report, editable=True, document=context["document"]))
     context.update(
-        problems=find_problems(report, context["document"], measure_values=measure_values),
-        warnings=find_warnings(report, context["document"]),
+        quality=check_report(report, context["document"], measure_values=measure_values),
         previous_report=previous,
         previous_problems=previous_texts,
         year_quarters=list(Report.objects.filter(organization_id=report.organization_id, year=report.year,
@@ -355,8 +355,6 @@ def items_layout(request: HttpRequest, report: Report) -> HttpResponse:
 @require_safe
 def check_panel(request, pk):
     report = visible_report(request, pk)
-    document = build_document(report)
-    problems, warnings = find_problems(report, document), find_warnings(report, document)
     template = "reports/editor/_check_panel.html" if request.htmx else "reports/check.html"
-    return render(request, template, {"report": report, "problems": problems, "warnings": warnings,
+    return render(request, template, {"report": report, "quality": check_report(report),
                                       "can_edit": can_edit(request.user, report)})

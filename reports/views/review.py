@@ -7,15 +7,17 @@ from django.contrib import messages
 from django.db.models import F
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from reports.access import can_comment, can_edit
+from reports.access import can_comment, can_edit, supervises
 from reports.document.model import build_document
 from reports.document.snapshots import compare, snapshot_document
 from reports.evidence.attach import counts as evidence_counts
 from reports.labels import person_name
 from reports.models import ReportEvent
+from reports.quality.check import check_report
 from reports.review import chain, substitutes, suggestions, versions, workflow
 from reports.review.comments import CommentRefused, add_comment, comment_targets, current_document, marked_from_above
 from reports.review.inbox import awaiting_reports
@@ -92,6 +94,10 @@ def review(request, pk):
         "plans": carried.plans(report),
         "ledger_typed": ledger_pages.typed_back(request),
         "evidence_counts": evidence_counts(report),
+        "quality": check_report(report),
+        # The overseer may see which bodies a copied part is like, and both texts.
+        "quality_detail_url": reverse("tracking:quality_report", args=[report.pk])
+        if supervises(request.user, report) or request.user.is_superuser else "",
     }
     context.update(evidence_panel.panel_context(request, report, editable=False))
     return render(request, "reports/review.html", context)
@@ -152,6 +158,7 @@ def comment(request, pk):
 
 
 INCOMPLETE_SHOWN = 10  # lines of a refused submission; the check panel beside it has them all
+NOTE_FIELD = "note-"  # a figure's 说明 in the submission form: note-<measure id>
 
 
 @require_POST
@@ -160,8 +167,10 @@ def act(request, pk, action):
     report = visible_report(request, pk)
     text = request.POST.get("comment", "")
     ref = request.POST.get("ref", "")
+    notes = {int(name.removeprefix(NOTE_FIELD)): value for name, value in request.POST.items()
+             if name.startswith(NOTE_FIELD) and name.removeprefix(NOTE_FIELD).isdigit()}
     try:
-        workflow.perform(action, report, actor=request.user, comment=text, at_ref=ref)
+        workflow.perform(action, report, actor=request.user, comment=text, at_ref=ref, notes=notes)
     except ReportIncomplete as incomplete:
         # One line a place, each a link to it: a place with the same blank three times is one line.
         lines = list({problem.message: problem for problem in incomplete.problems}.values())
