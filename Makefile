@@ -38,12 +38,12 @@ system-packages:
 # ruff first: a lint error fails in a second, before the browser and LibreOffice tests start.
 test: $(VENV)/.installed-test system-packages
 	$(VENV)/bin/ruff check .
-	$(PY) -m pytest
+	$(PY) -m pytest -n auto
 
 # The same suite against a PostgreSQL 15 server started here.
 test-pg: $(VENV)/.installed-test system-packages
 	$(VENV)/bin/ruff check .
-	DATABASE_URL=$$(bash scripts/start-postgres.sh) $(PY) -m pytest
+	DATABASE_URL=$$(bash scripts/start-postgres.sh) $(PY) -m pytest -n auto
 
 lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check .

@@ -3,7 +3,8 @@
   1. a temporary SQLite file, migrated, filled by `generate_load_data` (BENCH_BODIES bodies,
      BENCH_YEARS years; 300 and 3 by default: ≈ 3,600 reports, ≈ 100,000 items);
   2. bench/export.py: the Word writer against the floor, the quarter's .zip, the evidence upload
-     and the .zip of a report with its evidence;
+     and the .zip of a report with its evidence; bench/quality.py: the quality check of one
+     report against 3,000 peers, on its own SQLite file;
   3. bench/web.py: gunicorn (2 workers, DEBUG off) under locust (BENCH_USERS=8 users);
   4. bench/profile_pages.py: each page alone, its queries and where its time goes (pyinstrument);
   5. the table, printed and written to bench/out/summary.md (with the JSON results and profiles);
@@ -45,6 +46,7 @@ EXPORT_RATIO_TARGET = 1.5
 LARGE_EXPORT_TARGET_S = 2
 ZIP_TARGET_S = 30
 ZIP_FIRST_CHUNK_TARGET_S = 1
+QUALITY_TARGET_S = 0.5  # issue 18
 
 
 def step(title, command, env):
@@ -69,6 +71,18 @@ def evidence_rows(evidence):
         f"| .zip of a report and {z['files']} evidence files ({z['bytes'] / 1e6:.1f} MB) | — | {z['total']:.2f} s in all, "
         f"first bytes after {z['first_byte'] * 1000:.0f} ms | — | — | streaming at once | {verdict(ok)} |",
     ]
+
+
+def quality_rows():
+    """The quality check of one report against the period's peers (bench/quality.py), in the
+    export table's columns."""
+    path = OUT / "quality.json"
+    if not path.exists():
+        return []
+    q = json.loads(path.read_text(encoding="utf-8"))
+    return [f"| quality check of one report ({q['parts']} parts) against {q['peers']:,} peers "
+            f"({q['bands']:,} bands, {q['queries']} queries) | — | {q['median'] * 1000:.0f} ms | — | — | "
+            f"< {QUALITY_TARGET_S * 1000:.0f} ms | {verdict(q['median'] < QUALITY_TARGET_S)} |"]
 
 
 def table(generated_seconds):
@@ -103,6 +117,7 @@ def table(generated_seconds):
                      f"first chunk after {z['first_chunk'] * 1000:.0f} ms | — | — | < {ZIP_TARGET_S} s, streaming at once | "
                      f"{verdict(ok)} |")
     lines += evidence_rows(export.get("evidence"))
+    lines += quality_rows()
     lines += [
         "",
         "| page | p50 | p95 | req/s | ÷ ceiling | alone | queries | time goes to (profile) | target | verdict |",
@@ -158,6 +173,8 @@ def main():
                              [python, "manage.py", "generate_load_data", "--bodies", str(BODIES), "--years", str(YEARS),
                               "--seed", SEED], dev)
             step("export benchmark", [python, "bench/export.py"], prod)
+            step("quality check benchmark", [python, "bench/quality.py"],
+                 {**prod, "SQLITE_PATH": str(work / "quality.sqlite3")})
             step("web benchmark", [python, "bench/web.py", "--users", USERS, "--phase-seconds", PHASE_SECONDS], prod)
             step("profiles of the pages", [python, "bench/profile_pages.py"], prod)
             os.environ.update(prod)

@@ -3,20 +3,13 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
-
-# What nearly every report says in the same words: the standard opening's frame and the Party's
-# formulas. The admin keeps the list; these are where it starts.
-STOCK_PHRASES = [
-    "按要求，现将", "履行全面从严治党主体责任情况报告如下", "现将有关情况报告如下", "特此报告",
-    "以习近平新时代中国特色社会主义思想为指导", "深入学习贯彻习近平新时代中国特色社会主义思想",
-    "全面贯彻落实党的二十大精神", "深刻领悟“两个确立”的决定性意义", "增强“四个意识”、坚定“四个自信”、做到“两个维护”",
-    "坚决扛起全面从严治党主体责任", "落实全面从严治党主体责任", "持之以恒正风肃纪",
-]
+from reports.quality.stock import add_default_phrases
 
 
+# What nearly every report says in the same words (the standard opening's frame, the Party's
+# formulas): the admin keeps the list; these are where it starts.
 def add_stock_phrases(apps, schema_editor):
-    StockPhrase = apps.get_model("reports", "StockPhrase")
-    StockPhrase.objects.bulk_create([StockPhrase(text=text) for text in STOCK_PHRASES], ignore_conflicts=True)
+    add_default_phrases(apps.get_model("reports", "StockPhrase"))
 
 
 class Migration(migrations.Migration):

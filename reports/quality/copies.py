@@ -177,17 +177,16 @@ def compare(report: Report, document: Document | None = None, *, stock: StockPhr
     if not own:
         return Comparison([], compared)
     keys_of = [set(band_keys(text)) for _part, text, _clean in own]
-    sources, keys_by_source = {}, {}
+    sources, names_by_key = {}, {}
     for key, source in _candidates(report, set().union(*keys_of)):
         sources[source.ref, source.report_id] = source
-        keys_by_source.setdefault((source.ref, source.report_id), set()).add(key)
+        names_by_key.setdefault(key, set()).add((source.ref, source.report_id))
     cleaned = {}
     copies = []
     for (part, _text, clean), keys in zip(own, keys_of, strict=True):
         best = {}
-        for name, source in sources.items():
-            if not keys & keys_by_source[name]:
-                continue
+        for name in set().union(*(names_by_key.get(key, ()) for key in keys)):
+            source = sources[name]
             if name not in cleaned:
                 cleaned[name] = stock.removed(normalised(source.text))
             # score_cutoff: rapidfuzz stops early on a pair that cannot reach the threshold.
@@ -195,7 +194,8 @@ def compare(report: Report, document: Document | None = None, *, stock: StockPhr
             if not similarity:
                 continue
             kind = PEER if source.organization_id != report.organization_id else PREVIOUS
-            rank = (similarity, source.year, source.period_order)
+            # Of two alike, the latest; of two as recent, the first made (so the pick is stable).
+            rank = (similarity, source.year, source.period_order, -source.report_id)
             if kind not in best or rank > best[kind][0]:
                 best[kind] = (rank, Copy(part, kind, similarity, source))
         copies += [best[kind][1] for kind in (PREVIOUS, PEER) if kind in best]
@@ -210,11 +210,13 @@ def _candidates(report, keys):
     same_kind = Q(period_order=ANNUAL_PERIOD_ORDER) if report.annual else Q(period_order__lt=ANNUAL_PERIOD_ORDER)
     previous = Q(organization_id=report.organization_id) & earlier & same_kind
     peers = Q(year=report.year, period_order=period) & ~Q(organization_id=report.organization_id)
-    # The bands first (small rows: a part matches on several), then each part's text once.
-    matched = list(TextBand.objects.filter(key__in=keys).filter(previous | peers).values_list("key", "print_id"))
+    # The bands first (small rows: a part matches on several), then each part's text once, its
+    # ids as a subquery: thousands of them are no list of parameters.
+    bands = TextBand.objects.filter(key__in=keys).filter(previous | peers)
+    matched = list(bands.values_list("key", "print_id"))
     texts = {pk: Source(report_id, organization_id, year, period_order, ref, text)
              for pk, report_id, organization_id, year, period_order, ref, text
-             in TextPrint.objects.filter(pk__in={print_id for _key, print_id in matched})
+             in TextPrint.objects.filter(pk__in=bands.values("print_id"))
              .values_list("pk", "report_id", "organization_id", "year", "period_order", "ref", "text")}
     for key, print_id in matched:
         yield key, texts[print_id]
