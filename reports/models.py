@@ -1206,9 +1206,33 @@ class ReportQuality(models.Model):
     explained = models.PositiveIntegerField(_("已说明"), default=0)
     checked_at = models.DateTimeField(_("检查时间"))
 
+    # The shares the overseer's pages mark: half the text as last time, a fifth as another body's.
+    HIGH_PREVIOUS_SHARE = 0.5
+    HIGH_PEER_SHARE = 0.2
+
     class Meta:
         verbose_name = _("报告质量")
         verbose_name_plural = _("报告质量")
 
     def __str__(self):
         return str(self.report)
+
+    @property
+    def previous_percent(self) -> int:
+        return round(self.previous_share * 100)
+
+    @property
+    def peer_percent(self) -> int:
+        return round(self.peer_share * 100)
+
+    @property
+    def previous_high(self) -> bool:
+        return self.previous_share >= self.HIGH_PREVIOUS_SHARE
+
+    @property
+    def peer_high(self) -> bool:
+        return self.peer_share >= self.HIGH_PEER_SHARE
+
+    @property
+    def unexplained(self) -> int:
+        return max(self.figures - self.explained, 0)

@@ -263,3 +263,57 @@ def test_the_json_of_a_copied_report_exactly(demo, demo_drafter, django_capture_
     assert {"kind": "stale_date", "part": "成文日期", "text": "2023年3月28日", "blocking": False} in data["findings"]
     assert (data["blocking"], data["warnings"]) == (len([f for f in data["findings"] if f["blocking"]]),
                                                     len([f for f in data["findings"] if not f["blocking"]]))
+
+
+STUDY = "组织党组理论学习中心组围绕党的建设专题开展集中学习研讨，班子成员逐一交流发言并形成学习体会。"
+VISITS = "党组成员带队深入基层单位开展调研走访，收集意见建议并逐条建立整改台账，推动问题解决落地。"
+
+
+def test_the_command_prints_every_kind_exactly(report_factory, tree, capsys):
+    """`check_report --json` on a report copied from last quarter, sharing a paragraph with a peer,
+    naming the quarter before and with a figure ten times last year's: the whole output."""
+    talks = Measure.objects.create(name="廉政谈话", unit="人次")
+    last_year = report_factory(tree["cppcc"], year=2022, quarter=2, sections=[("主要做法", "practices", ["谈话。"])])
+    MeasureValue.objects.create(report=last_year, measure=talks, value=Decimal(26))
+    earlier = report_factory(tree["cppcc"], year=2023, quarter=1, sections=[("主要做法", "practices", [STUDY])])
+    peer = report_factory(tree["congress"], year=2023, quarter=2, sections=[("主要做法", "practices", [VISITS])])
+    report = report_factory(tree["cppcc"], year=2023, quarter=2, sections=[
+        ("主要做法", "practices", [("加强理论武装", [STUDY, "一季度以来召开会议**次。"]), VISITS])],
+        signature_date=None)
+    MeasureValue.objects.create(report=report, measure=talks, value=Decimal(260))
+    for each in (last_year, earlier, peer, report):
+        copies.refresh(each)
+    call_command("check_report", str(report.pk), "--json")
+    assert json.loads(capsys.readouterr().out) == {
+        "report": report.pk, "blocking": 2, "warnings": 4,
+        "findings": [
+            {"kind": "copied_previous", "part": "一、（一）一是", "similarity": 1.0, "source": "2023年第一季度",
+             "blocking": False},
+            # The section's own item prints before its headings (reports.document.model).
+            {"kind": "copied_peer", "part": "一、一是", "similarity": 1.0, "blocking": False},
+            {"kind": "stale_period", "part": "一、（一）二是", "text": "一季度", "blocking": False},
+            {"kind": "placeholder", "part": "一、（一）二是", "text": "**", "blocking": True},
+            {"kind": "missing_date", "part": "成文日期", "blocking": True},
+            {"kind": "measure_outlier", "measure": "廉政谈话", "value": 260, "reference": 26, "blocking": False},
+        ]}
+
+
+def test_the_board_shows_the_shares_as_a_column_in_as_many_queries(client, demo):
+    """?quality=1: each report's cell says how much of its text is the body's earlier text and
+    other bodies', linked to the two texts; the board reads it in the same queries."""
+    from django.contrib.auth import get_user_model
+    from django.urls import reverse
+
+    client.force_login(get_user_model().objects.get(username="overseer"))
+    url = reverse("tracking:board") + "?year=2023"
+    with CaptureQueriesContext(connection) as plain:
+        without = client.get(url).content.decode()
+    with CaptureQueriesContext(connection) as marked:
+        page = client.get(url + "&quality=1").content.decode()
+    assert len(plain) == len(marked)
+    assert 'data-testid="board-quality"' not in without and "显示文字相同比例" in without
+    kept = ReportQuality.objects.get(report=demo)
+    link = reverse("tracking:quality_report", args=[demo.pk])
+    assert f'<a href="{link}"' in page
+    assert f"相同：以前 {kept.previous_percent}% · 他单位 {kept.peer_percent}%" in page
+    assert page.count('data-testid="board-quality"') == ReportQuality.objects.filter(report__year=2023).count()

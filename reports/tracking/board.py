@@ -347,8 +347,10 @@ def _with_cells(result, user, bodies, dues, year, today):
     reports = {
         (report.organization_id, report.quarter): report
         for report in with_last_return(Report.objects.filter(organization_id__in=ids, year=year))
+        .select_related("quality")
         .only("id", "organization_id", "year", "quarter", "status", "title", "review_step", "late_reason",
-              "first_submitted_at")
+              "first_submitted_at", "quality__previous_share", "quality__peer_share", "quality__figures",
+              "quality__explained")
     }
     deadlines = year_deadlines(ids, year)
     steps = chains(ids)

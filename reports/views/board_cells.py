@@ -8,6 +8,7 @@ request, and a cell is a few `format_html` calls. The markup is the one the temp
 
 from datetime import timedelta
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.middleware.csrf import get_token
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
@@ -29,8 +30,23 @@ DEFAULT_EXTENSION_DAYS = 7
 DUE_SOON = "due_soon"  # the badge of a pending cell within the warning days (not a timeliness)
 
 
+def kept_quality(report):
+    """The report's last quality check (ReportQuality), None before its first."""
+    try:
+        return report.quality
+    except ObjectDoesNotExist:
+        return None
+
+
 class CellRenderer:
-    def __init__(self, request, today, group=None):
+    def __init__(self, request, today, group=None, *, quality=False):
+        # The 文字质量 column: each report's shares of text copied, a link to the two texts.
+        self.quality = quality
+        self.quality_prefix = reverse("tracking:quality_report", args=[0]).removesuffix("0/")
+        self.quality_label = _("相同：以前 %(previous)d%% · 他单位 %(peer)d%%")
+        self.quality_title = _("正文与本单位以前报告相同 %(previous)d%%，与本期其他单位报告相同 %(peer)d%%：点击对照查看")
+        self.unexplained_label = _("数字未说明 %(count)d")
+        self.not_checked = _("尚未检查")
         self.status_labels = {value: str(label) for value, label in Report.Status.choices}
         # The states of the hierarchy in words of the board: 审定 is 报送 to the supervising body,
         # and a report returned says by whom.
@@ -121,9 +137,25 @@ class CellRenderer:
                 Truncator(cell.report.late_reason).chars(LATE_REASON_CHARS, truncate="…"))
         return format_html(
             '<td class="board-cell cell-{}" data-quarter="{}" data-timeliness="{}">'
-            '<div class="board-cell-head">{}{}</div><div class="board-dates">{}</div>{}{}</td>',
+            '<div class="board-cell-head">{}{}</div><div class="board-dates">{}</div>{}{}{}</td>',
             cell.timeliness, self.keys[cell.quarter], cell.timeliness, head, status, mark_safe("".join(dates)), notes,
-            self.forms(cell))
+            self.quality_line(cell), self.forms(cell))
+
+    def quality_line(self, cell):
+        if not self.quality or not cell.report:
+            return ""
+        kept = kept_quality(cell.report)
+        if kept is None:
+            return format_html('<div class="board-quality text-secondary">{}</div>', self.not_checked)
+        shares = {"previous": kept.previous_percent, "peer": kept.peer_percent}
+        high = " board-quality-high" if kept.previous_high or kept.peer_high else ""
+        unexplained = ""
+        if kept.unexplained:
+            unexplained = format_html('<span class="board-quality-figures">{}</span>',
+                                      self.unexplained_label % {"count": kept.unexplained})
+        return format_html('<div class="board-quality{}" data-testid="board-quality"><a href="{}{}/" title="{}">{}</a>{}</div>',
+                           high, self.quality_prefix, cell.report.pk, self.quality_title % shares,
+                           self.quality_label % shares, unexplained)
 
     def forms(self, cell):
         """催报 while the drafters can still report; once input has closed, 准予延期 for who may grant it."""

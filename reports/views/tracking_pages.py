@@ -76,12 +76,14 @@ def board(request):
     today = timezone.localdate()
     year = _year(request) or default_board_year(request.user, today)
     the_board = build_board(request.user, year, today, group_id=_group(request))
+    quality = request.GET.get("quality") == "1"
     return render(
         request,
         "reports/tracking/board.html",
         {
             "board": the_board,
-            "rows": CellRenderer(request, today, the_board.group).rows(the_board),
+            "rows": CellRenderer(request, today, the_board.group, quality=quality).rows(the_board),
+            "quality": quality,
             "year": year,
             "years": board_years(request.user, today),
             "pdf_available": pdf_available(),
