@@ -3,7 +3,6 @@ periods, each linked to its part; the reviewer sees the share and never the othe
 far from last year's is submitted only with its 说明, which the reviewer reads beside it."""
 
 from datetime import date
-from decimal import Decimal
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -66,17 +65,21 @@ def test_the_reviewer_sees_the_share_but_not_the_other_body(page, live_server, d
 
 def test_a_figure_far_from_last_years_asks_for_a_note(page, live_server, demo, artifacts_dir):
     talks = Measure.objects.get(name="廉政谈话")
-    last_year = MeasureValue.objects.get(report__organization=demo.organization, report__year=2022, report__quarter=2,
-                                         measure=talks).value
+    last_year = int(MeasureValue.objects.get(report__organization=demo.organization, report__year=2022, report__quarter=2,
+                                             measure=talks).value)
     report = Report.objects.create(organization=demo.organization, year=2023, quarter=2, title="2023年第二季度报告",
                                    signature_name=demo.organization.name, signature_date=date(2023, 6, 28))
     report.sections.create(title="主要做法", kind="practices", position=1).items.create(text="开展廉政谈话。", position=1)
-    value = MeasureValue.objects.create(report=report, measure=talks, value=Decimal(last_year) * 10 + 5)
+    value = MeasureValue.objects.create(report=report, measure=talks)
     answer_plans(report, get_user_model().objects.get(username="drafter"))
 
     log_in(page, live_server)
     page.goto(f"{live_server.url}/reports/{report.pk}/edit/")
     notes = page.get_by_test_id("figure-notes")
+    expect(notes).to_have_count(0)
+    # The figure typed, the panel asks for its 说明 at once.
+    page.get_by_label("廉政谈话", exact=True).fill(str(last_year * 10 + 5))
+    page.get_by_label("廉政谈话", exact=True).press("Tab")
     expect(notes).to_contain_text("统计数“廉政谈话”")
     expect(notes).to_contain_text("去年同期为")
     late = page.get_by_test_id("late-submit")
@@ -86,14 +89,24 @@ def test_a_figure_far_from_last_years_asks_for_a_note(page, live_server, demo, a
     expect(page.locator(".alert")).to_contain_text("请为以下统计数填写说明后再提交：廉政谈话")
     assert Report.objects.get(pk=report.pk).status == "draft"
 
-    page.get_by_test_id("figure-notes").get_by_role("textbox").fill("本季度开展集中谈话月活动，党组成员逐一谈话。")
-    page.get_by_test_id("figure-notes").screenshot(path=artifacts_dir / "figure-notes.png")
+    # The note is kept as its box is left, and stays while another figure changes.
+    explanation = "本季度开展集中谈话月活动，党组成员逐一谈话。"
+    box = notes.get_by_role("textbox")
+    box.fill(explanation)
+    with page.expect_response(lambda response: response.url.endswith(f"/measures/{value.pk}/note/")):
+        box.press("Tab")
+    assert MeasureValue.objects.get(pk=value.pk).note == explanation
+    page.get_by_label("廉政谈话", exact=True).fill(str(last_year * 10 + 6))
+    page.get_by_label("廉政谈话", exact=True).press("Tab")
+    expect(notes).to_contain_text(f"为 {last_year * 10 + 6}")
+    expect(box).to_have_value(explanation)
+    notes.screenshot(path=artifacts_dir / "figure-notes.png")
     late = page.get_by_test_id("late-submit")
     if late.count():
         late.get_by_role("textbox").fill("系统上线前未能按时报送。")
     page.get_by_test_id("submit-report").click()
     expect(page.locator(".alert")).to_contain_text("已提交，等待审核。")
-    assert MeasureValue.objects.get(pk=value.pk).note == "本季度开展集中谈话月活动，党组成员逐一谈话。"
+    assert MeasureValue.objects.get(pk=value.pk).note == explanation
 
     log_in(page, live_server, "reviewer")
     page.goto(f"{live_server.url}/reports/{report.pk}/review/")

@@ -323,6 +323,13 @@ def test_spans_and_years_that_are_not_the_reports_are_warnings(report_factory, t
     assert found == [(OTHER_PERIOD, "上半年"), (OTHER_PERIOD, "2022年"), (EARLIER_DATE, "2022年12月")]
 
 
+def test_a_year_older_than_the_last_is_no_background(report_factory, tree):
+    found = period_texts(report_factory, tree, [
+        "列入2022年度工作要点。", "列入2020年度工作要点。", "对照2021年工作情况。", "2020年以来共召开会议。",
+    ], quarter=3)
+    assert found == [(OTHER_PERIOD, "2020年"), (OTHER_PERIOD, "2021年")]
+
+
 def test_dates_before_the_period_are_warnings_and_later_ones_deadlines(report_factory, tree):
     found = period_texts(report_factory, tree, [
         "3月5日召开党组会议。", "7月12日召开党组会议。", "2023年4月起施行。", "6月底前完成整改。",

@@ -215,6 +215,8 @@ RULES = {
     "reports:measures": lambda state, v: report_page(),
     "reports:measure_add": lambda state, v: editor_write(state),
     "reports:measure_value": lambda state, v: editor_write(state),
+    "reports:measure_note": lambda state, v: editor_write(state),
+    "reports:figure_notes": lambda state, v: editor_read(state),
     "reports:measure_remove": lambda state, v: editor_write(state),
     # 督办: overseers (of a body with bodies below) and superusers; others 403.
     "tracking:board": lambda state, v: only_get(table("403", overseers="200")),
@@ -521,6 +523,8 @@ def post_data(key, variant, world):
         return {"name": "新统计数", "unit": "次"}
     if key == "reports:measure_value":
         return {"value": "7"}
+    if key == "reports:measure_note":
+        return {f"note-{unreferenced_value(report).measure_id}": "本季度开展集中谈话。"}
     if key == "reports:problem_progress":
         return {"progress": "制定整改方案。", "measures": "建立制度。", "leader": "", "department": "", "deadline": "2023-06-30"}
     if key == "reports:plan_answer":

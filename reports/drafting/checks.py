@@ -90,6 +90,10 @@ YEAR_RE = re.compile(
     re.VERBOSE,
 )
 
+# The year before's 年度 or 工作 is background; one older than that, in a report copied from an old
+# one, is not ("列入2020年度工作要点" in a 2023 report).
+OLD_YEAR_RE = re.compile(r"(?<![0-9０-９])(?P<year>(?:19|20)[0-9]{2})年(?=度|工作)")
+
 # A date in the text: 2023年3月5日, 3月5日 (the report's year), 2022年12月. A bare month (6月底前)
 # is a deadline more often than a date, so a month needs its year or its day.
 DATE_RE = re.compile(
@@ -367,6 +371,7 @@ def find_warnings(report: Report, document: Document | None = None) -> list[Prob
                 year = int(match["year"])
                 if not (year == report.year or (planned and year > report.year)):
                     found.append(match)
+            found += [match for match in OLD_YEAR_RE.finditer(text) if int(match["year"]) < report.year - 1]
             dates = [] if ref.startswith(GENERATED_REFS) else list(_earlier_dates(text, report))
             for match in sorted(found + dates, key=lambda m: m.start()):
                 said = {"place": _place(places, ref), "text": match.group(), "period": period_text(report.year, report.quarter)}

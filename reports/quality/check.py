@@ -129,7 +129,8 @@ class Quality:
         rows = {}
         for finding in self.figures:
             row = rows.setdefault(finding.measure_id, {"measure_id": finding.measure_id, "name": finding.measure,
-                                                       "messages": [], "note": finding.figure.value.note})
+                                                       "value_id": finding.figure.value.pk, "messages": [],
+                                                       "note": finding.figure.value.note})
             row["messages"].append(finding.message)
         return list(rows.values())
 

@@ -13,8 +13,11 @@ from reports.drafting.editing import EditConflict, EditRefused
 from reports.drafting.forms import MeasureValueForm, NewMeasureForm
 from reports.evidence.attach import counts
 from reports.models import Measure, MeasureValue, Report
+from reports.quality.check import check_report
+from reports.review import workflow
 from reports.views.access import editable_report_view, visible_report
 from reports.views.measures_context import panel_context
+from reports.views.review import NOTE_FIELD
 
 
 def panel_response(request, report, *, status=200, new_form=None, errors=None, changed=False, values_changed=False):
@@ -102,3 +105,27 @@ def remove(request: HttpRequest, report: Report, value_id: int) -> HttpResponse:
             return redirect("reports:measures", pk=report.pk)
         return panel_response(request, report, errors={measure_value.pk: [error.message]}, status=422)
     return after_write(request, report, changed=True)
+
+
+@require_safe
+@editable_report_view
+def figure_notes(request: HttpRequest, report: Report) -> HttpResponse:
+    """The editor's 数字说明 panel, read again when a figure changes (htmx)."""
+    return render(request, "reports/editor/_figure_notes.html", {
+        "report": report, "quality": check_report(report), "actions": workflow.available_actions(request.user, report)})
+
+
+@require_POST
+@editable_report_view
+def note(request: HttpRequest, report: Report, value_id: int) -> HttpResponse:
+    """A figure's 说明, saved as the drafter leaves its box: nothing typed waits for the submission."""
+    measure_value = get_object_or_404(MeasureValue, pk=value_id, report=report)
+    # The box's own field, as the submission form sends it (reports.views.review.NOTE_FIELD).
+    field = f"{NOTE_FIELD}{measure_value.measure_id}"
+    editing.save_figure_notes(user=request.user, report=report, notes={measure_value.measure_id: request.POST.get(field, "")})
+    if request.htmx:
+        response = HttpResponse(status=204)
+        trigger_client_event(response, "reportChanged")  # the check panel counts what is explained
+        return response
+    messages.success(request, _("说明已保存。"))
+    return redirect("reports:edit", pk=report.pk)
