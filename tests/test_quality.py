@@ -317,3 +317,27 @@ def test_the_board_shows_the_shares_as_a_column_in_as_many_queries(client, demo)
     assert f'<a href="{link}"' in page
     assert f"相同：以前 {kept.previous_percent}% · 他单位 {kept.peer_percent}%" in page
     assert page.count('data-testid="board-quality"') == ReportQuality.objects.filter(report__year=2023).count()
+
+
+def test_the_overseers_list_opens_at_the_latest_period_most_copied_first(client, demo, demo_drafter,
+                                                                       django_capture_on_commit_callbacks):
+    from django.contrib.auth import get_user_model
+    from django.urls import reverse
+
+    with django_capture_on_commit_callbacks(execute=True):
+        copy = start_report(user=demo_drafter, organization=demo.organization, year=2023, quarter=2, copy_from=demo)
+    client.force_login(get_user_model().objects.get(username="overseer"))
+    page = client.get(reverse("tracking:quality") + "?year=2023").content.decode()
+    assert "2023年第二季度报告的文字质量" in page
+    kept = ReportQuality.objects.get(report=copy)
+    assert kept.previous_percent == 100
+    rows = page.split('data-testid="quality-row"')[1:]
+    assert len(rows) == Report.objects.filter(year=2023, quarter=2).count() == 2
+    assert "市政协党组" in rows[0] and reverse("tracking:quality_report", args=[copy.pk]) in rows[0]
+    assert '<td class="text-end text-danger fw-semibold" data-testid="previous-share">100%</td>' in rows[0]
+    by_body = client.get(reverse("tracking:quality") + "?year=2023&quarter=2&sort=body").content.decode()
+    from reports.models import Organization
+
+    names = list(Organization.objects.filter(reports__year=2023, reports__quarter=2).order_by("name")
+                 .values_list("name", flat=True))  # in the database's collation
+    assert sorted(names, key=by_body.index) == names

@@ -34,11 +34,18 @@ DEFAULT_SORT = "previous"
 
 
 def _period(request, year, today):
-    """The quarter asked for (1–4, or the annual report), else the latest quarter begun by today."""
+    """The quarter asked for (1–4, or the annual report), else the latest quarter of the year with
+    a report below (so that the page never opens empty when there is something to show), else
+    the latest quarter begun by today."""
     try:
         return parse_period_key(request.GET.get("quarter", ""))
     except ValueError:
-        return (today.month - 1) // 3 + 1 if year == today.year else 4
+        pass
+    latest = (visible_reports(request.user, Report.objects.filter(year=year, quarter__isnull=False))
+              .order_by("-quarter").values_list("quarter", flat=True).first())
+    if latest:
+        return latest
+    return (today.month - 1) // 3 + 1 if year == today.year else 4
 
 
 @require_safe
