@@ -85,6 +85,7 @@ def quality_report(request: HttpRequest, pk: int) -> HttpResponse:
             "body": names.get(source.organization_id, ""),
             "period": source.period,
             "source_report": source.report_id,
+            "percent": round(finding.copy.similarity * 100),
             "own": copies.shared_runs(finding.copy.part.text, source.text),
             "other": copies.shared_runs(source.text, finding.copy.part.text),
         })
