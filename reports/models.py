@@ -1193,29 +1193,13 @@ class TextBand(models.Model):
         return str(self.key)
 
 
-class ReportQuality(models.Model):
-    """What the quality check last found in a report, kept for the overseer's list of the bodies
-    below (reports.quality.summary): shares copied, warnings, figures explained."""
+class CopiedShares:
+    """The shares of a report's text found copied (previous_share, peer_share: 0 to 1), as the
+    pages show them: in percent, marked past half the text as last time or a fifth as another body's.
+    For the check as it runs (reports.quality.check.Quality) and as it was kept (ReportQuality)."""
 
-    report = models.OneToOneField(Report, verbose_name=_("报告"), on_delete=models.CASCADE, related_name="quality")
-    previous_share = models.FloatField(_("与本单位以前报告相同"), default=0)
-    peer_share = models.FloatField(_("与其他单位相同"), default=0)
-    blocking = models.PositiveIntegerField(_("待填写"), default=0)
-    warnings = models.PositiveIntegerField(_("提醒"), default=0)
-    figures = models.PositiveIntegerField(_("需说明的数字"), default=0)
-    explained = models.PositiveIntegerField(_("已说明"), default=0)
-    checked_at = models.DateTimeField(_("检查时间"))
-
-    # The shares the overseer's pages mark: half the text as last time, a fifth as another body's.
     HIGH_PREVIOUS_SHARE = 0.5
     HIGH_PEER_SHARE = 0.2
-
-    class Meta:
-        verbose_name = _("报告质量")
-        verbose_name_plural = _("报告质量")
-
-    def __str__(self):
-        return str(self.report)
 
     @property
     def previous_percent(self) -> int:
@@ -1232,6 +1216,27 @@ class ReportQuality(models.Model):
     @property
     def peer_high(self) -> bool:
         return self.peer_share >= self.HIGH_PEER_SHARE
+
+
+class ReportQuality(CopiedShares, models.Model):
+    """What the quality check last found in a report, kept for the overseer's list of the bodies
+    below (reports.quality.summary): shares copied, warnings, figures explained."""
+
+    report = models.OneToOneField(Report, verbose_name=_("报告"), on_delete=models.CASCADE, related_name="quality")
+    previous_share = models.FloatField(_("与本单位以前报告相同"), default=0)
+    peer_share = models.FloatField(_("与其他单位相同"), default=0)
+    blocking = models.PositiveIntegerField(_("待填写"), default=0)
+    warnings = models.PositiveIntegerField(_("提醒"), default=0)
+    figures = models.PositiveIntegerField(_("需说明的数字"), default=0)
+    explained = models.PositiveIntegerField(_("已说明"), default=0)
+    checked_at = models.DateTimeField(_("检查时间"))
+
+    class Meta:
+        verbose_name = _("报告质量")
+        verbose_name_plural = _("报告质量")
+
+    def __str__(self):
+        return str(self.report)
 
     @property
     def unexplained(self) -> int:

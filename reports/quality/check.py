@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from reports.document.model import Document, build_document
 from reports.document.parts import OWN_PARTS, text_parts
 from reports.drafting import checks
-from reports.models import Report
+from reports.models import CopiedShares, Report
 from reports.quality import copies, figures
 from reports.quality.figures import plain_number
 
@@ -88,7 +88,7 @@ class Finding:
 
 
 @dataclass
-class Quality:
+class Quality(CopiedShares):
     report: Report
     findings: list[Finding]
     comparison: copies.Comparison
@@ -101,14 +101,6 @@ class Quality:
     @property
     def peer_share(self) -> float:
         return self.comparison.share(copies.PEER)
-
-    @property
-    def previous_percent(self) -> int:
-        return round(self.previous_share * 100)
-
-    @property
-    def peer_percent(self) -> int:
-        return round(self.peer_share * 100)
 
     @property
     def copies(self) -> list[Finding]:
