@@ -136,24 +136,32 @@ def test_stock_phrases_and_short_parts_are_not_copies(report_factory, tree):
     assert not check_report(second).copies
 
 
-def test_the_check_takes_as_many_queries_with_one_peer_as_with_ten(report_factory, tree, make_user):
+def test_the_check_panel_takes_as_many_queries_with_one_peer_as_with_ten(client, report_factory, tree, drafter):
+    from django.urls import reverse
+
     from reports.models import Organization
 
     text = "组织开展机关作风建设专项整治，查摆问题十二项并逐项整改到位，建立长效机制五项。"
     report = report_factory(tree["cppcc"], quarter=1, sections=[("主要做法", "practices", [text])])
+    client.force_login(drafter)
 
     def queries():
+        """The panel as the editor reloads it after a save (htmx), and what it says."""
         with CaptureQueriesContext(connection) as captured:
-            check_report(Report.objects.get(pk=report.pk))
-        return len(captured)
+            page = client.get(reverse("reports:check", args=[report.pk]), headers={"HX-Request": "true"})
+        return len(captured), page.content.decode()
 
     peer = report_factory(tree["congress"], quarter=1, sections=[("主要做法", "practices", [text])])
     copies.refresh(peer)
-    one = queries()
+    one, said = queries()
     for number in range(9):
         body = Organization.objects.create(name=f"第{number}党组", parent=tree["city"])
         copies.refresh(report_factory(body, quarter=1, sections=[("主要做法", "practices", [text])]))
-    assert queries() == one
+    ten, said_ten = queries()
+    assert ten == one
+    # One copy a part, whatever the number of peers alike, and never which body.
+    assert "与本期其他单位报告相同 <strong>100%</strong>" in said_ten
+    assert said_ten.count("与本期其他单位报告的文字 100% 相同") == 1 and "市人大" not in said_ten
     assert len([f for f in check_report(report).findings if f.kind == "copied_peer"]) == 1
 
 
