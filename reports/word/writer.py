@@ -58,6 +58,11 @@ TITLE_LINE_WIDTH = 20  # characters of 2号 in 156 mm (22 pt ≈ 7.8 mm)
 # A title is cut where a reader pauses: after the body's name and period, before 履行/关于.
 TITLE_BREAK_AFTER = ("季度", "年度", "年", "党组", "党委", "委员会", "关于")
 TITLE_BREAK_BEFORE = ("履行", "关于", "落实", "情况报告", "工作情况")
+# Words a title line never ends inside ("回行时要做到词意完整", GB/T 9704 §7.3.1): a balanced cut
+# through 全面 reads worse than a less balanced one at a pause.
+TITLE_PERIOD_RE = re.compile(r"(?:19|20)[0-9]{2}年(?:第[一二三四]季度|度|上半年)?")
+TITLE_WORDS = ("全面从严治党", "主体责任", "监督责任", "党风廉政建设", "情况报告", "工作情况", "履行", "落实", "季度", "年度",
+               "党组", "党委", "委员会", "常委会", "纪委监委", "纪检监察组")
 
 
 # Title lines ---------------------------------------------------------------------------------
@@ -65,23 +70,19 @@ TITLE_BREAK_BEFORE = ("履行", "关于", "落实", "情况报告", "工作情�
 
 def title_lines(title: str, width: int = TITLE_LINE_WIDTH) -> list[str]:
     """Cut a title into balanced lines of at most `width` characters: a trapezoid or diamond,
-    never one character alone, never inside a number, preferring natural pauses."""
+    never one character alone, never inside a number, a period (2023年第一季度) or a word of
+    TITLE_WORDS when a cut elsewhere will do (with one line more if need be), preferring natural
+    pauses."""
     title = title.strip()
     if text_width(title) <= width:
         return [title]
     count = int(-(-text_width(title) // width))  # lines needed
-    best = None
-    for cuts in _cut_choices(title, count):
-        lines = [title[a:b] for a, b in zip((0, *cuts), (*cuts, len(title)), strict=True)]
-        widths = [text_width(line) for line in lines]
-        if max(widths) > width or min(len(line) for line in lines) < 2:
-            continue
-        spread = max(widths) - min(widths)
-        pauses = sum(_is_pause(title, cut) for cut in cuts)
-        # Balanced first; then natural pauses; a first line no longer than the second (正梯形).
-        score = spread - 5 * pauses + (0.5 if widths[0] > widths[-1] else 0)
-        if best is None or score < best[0]:
-            best = (score, lines)
+    best = _best_cut(title, count, width)
+    if best is not None and best[1] and count < 3:
+        # Only by cutting a word: one line more may keep them whole.
+        more = _best_cut(title, count + 1, width)
+        if more is not None and more[0] < best[0]:
+            best = more
     if best is None:  # nothing fits the rules (a very long unbroken title): cut by width
         lines, line = [], ""
         for ch in title:
@@ -90,7 +91,26 @@ def title_lines(title: str, width: int = TITLE_LINE_WIDTH) -> list[str]:
                 line = ""
             line += ch
         return lines + [line]
-    return best[1]
+    return best[2]
+
+
+def _best_cut(title, count, width):
+    """(score, words broken, lines) of the best cut into `count` lines, None if none fits."""
+    words = _word_spans(title)
+    best = None
+    for cuts in _cut_choices(title, count):
+        lines = [title[a:b] for a, b in zip((0, *cuts), (*cuts, len(title)), strict=True)]
+        widths = [text_width(line) for line in lines]
+        if max(widths) > width or min(len(line) for line in lines) < 2:
+            continue
+        spread = max(widths) - min(widths)
+        pauses = sum(_is_pause(title, cut) for cut in cuts)
+        broken = sum(any(start < cut < end for start, end in words) for cut in cuts)
+        # Words whole; balanced; then natural pauses; a first line no longer than the second (正梯形).
+        score = 20 * broken + spread - 5 * pauses + (0.5 if widths[0] > widths[-1] else 0)
+        if best is None or score < best[0]:
+            best = (score, broken, lines)
+    return best
 
 
 def _cut_choices(title, count):
@@ -104,6 +124,17 @@ def _cut_choices(title, count):
 
 def _is_pause(title, cut):
     return title[:cut].endswith(TITLE_BREAK_AFTER) or title[cut:].startswith(TITLE_BREAK_BEFORE)
+
+
+def _word_spans(title):
+    """(start, end) of the title's periods and TITLE_WORDS: where a line must not end."""
+    spans = [match.span() for match in TITLE_PERIOD_RE.finditer(title)]
+    for word in TITLE_WORDS:
+        start = title.find(word)
+        while start != -1:
+            spans.append((start, start + len(word)))
+            start = title.find(word, start + 1)
+    return spans
 
 
 # XML helpers ---------------------------------------------------------------------------------
