@@ -33,7 +33,8 @@ def test_dry_run_prints_the_structure_as_json_and_creates_nothing(db):
     before = counts()
     data = json.loads(run(SAMPLE, "--dry-run"))
     assert counts() == before
-    assert list(data) == ["title", "addressee", "opening", "sections", "closing", "measures", "placeholders", "signature", "date"]
+    assert list(data) == ["title", "addressee", "opening", "sections", "closing", "measures", "placeholders", "signature", "date",
+                          "document_number", "not_imported"]
     assert [s["kind"] for s in data["sections"]] == ["practices", "problems", "next_steps"]
     assert [len(h["items"]) for h in data["sections"][0]["headings"]] == [3, 6, 4, 3]
     assert [m["unit"] for m in data["measures"]].count("次") == 6

@@ -87,7 +87,8 @@ def add_numbering(document, definitions):
 def test_the_sample_text_imports_to_its_exact_structure():
     parsed = parse_text(sample_text())
     data = parsed.as_dict()
-    assert list(data) == ["title", "addressee", "opening", "sections", "closing", "measures", "placeholders", "signature", "date"]
+    assert list(data) == ["title", "addressee", "opening", "sections", "closing", "measures", "placeholders", "signature", "date",
+                          "document_number", "not_imported"]
     assert [(s["kind"], s["title"]) for s in data["sections"]] == [
         ("practices", "主要做法"), ("problems", "存在的主要问题"), ("next_steps", "下一步的打算"),
     ]
@@ -411,7 +412,9 @@ def test_word_soft_line_breaks_tables_and_fonts():
     document.save(stream)
     parsed = parse_docx(stream.getvalue())
     practices = parsed.sections[0]
-    assert practices.items == ["坚持把全面学习、把握、落实党的二十大精神作为首要政治任务。", "表格里的一项。"]
+    # The soft break is inside the paragraph; a table holds no items, and is listed as not imported.
+    assert practices.items == ["坚持把全面学习、把握、落实党的二十大精神作为首要政治任务。"]
+    assert parsed.not_imported == [{"kind": "table", "text": "二是表格里的一项。"}]
     # A short 楷体 paragraph with no ordinal is a level-2 heading.
     assert [(h.title, h.items) for h in practices.headings] == [("深化理论学习", ["学习。"])]
 
@@ -435,7 +438,7 @@ def test_a_last_short_item_is_no_signature():
     assert parsed.sections[0].items == ["加强学习", "压实责任"]
 
 
-def test_text_boxes_are_read_once():
+def test_text_boxes_are_no_body_text_and_listed_once():
     document = WordDocument()
     document.add_paragraph("一、主要做法")
     anchor = document.add_paragraph()
@@ -450,7 +453,9 @@ def test_text_boxes_are_read_once():
     anchor._element.append(parse_xml(box))
     stream = io.BytesIO()
     document.save(stream)
-    assert parse_docx(stream.getvalue()).sections[0].items == ["文本框里的一项。"]
+    parsed = parse_docx(stream.getvalue())
+    assert parsed.sections[0].items == []
+    assert parsed.not_imported == [{"kind": "box", "text": "一是文本框里的一项。"}]  # its Fallback not again
 
 
 def test_deleted_and_hidden_text_is_not_read():
@@ -617,7 +622,7 @@ def _expected(data):
         "closing": data["closing"],
         "measures": [{"name": name, "unit": units[name], "value": data["values"][name]} for name in names],
         "placeholders": [],
-        "signature": data["signature"], "date": data["date"],
+        "signature": data["signature"], "date": data["date"], "document_number": None, "not_imported": [],
     }
 
 

@@ -31,6 +31,9 @@ from reports.word.styles import STYLES
 TITLE, ADDRESSEE, BODY, H1, H2, ITEM, CLOSING, ATTACHMENTS, SIGNATURE, DATE = (
     "title", "addressee", "body", "h1", "h2", "item", "closing", "attachments", "signature", "date",
 )
+# What a Word file holds beside its paragraphs of body text: a table (its `cells`, row by row), and
+# the text of a text box or shape (a 草稿 or 内部资料 stamp, a 密级 mark). Never sections or items.
+TABLE, BOX = "table", "box"
 ROLE_OF_KIND = {
     Kind.TITLE: TITLE, Kind.ADDRESSEE: ADDRESSEE, Kind.BODY: BODY, Kind.SECTION: H1, Kind.HEADING: H2,
     Kind.ITEM: ITEM, Kind.CLOSING: CLOSING, Kind.ATTACHMENTS: ATTACHMENTS, Kind.SIGNATURE: SIGNATURE, Kind.DATE: DATE,
@@ -51,6 +54,7 @@ class Block:
     split: int | None = None  # run-in heading: where the heading's own runs end
     starts_paragraph: bool = True
     bullet: bool = False
+    cells: list | None = None  # a TABLE's rows, each a list of its cells' texts
 
     def to_json(self):
         """Compact: only what differs from the defaults (blocks are kept in the session)."""
@@ -111,6 +115,23 @@ def _continues(previous: str, line: str, attachment: int | None, following: list
         # signature under them, not a long name wrapping on.
         return bool(following) and not parse_date(fold(following[0]))
     return True
+
+
+def join_soft(lines: Iterable[str]) -> list[str]:
+    """The lines of one Word paragraph, cut by soft line breaks (Shift+Enter) → paragraphs. A soft
+    break is a line break inside the paragraph, not the end of one: a heading broken by hand stays
+    one heading. Only a line that begins a new part of its own (一、（一）1.（1） or a date) starts
+    a paragraph."""
+    paragraphs = []
+    for line in (line.strip() for line in lines):
+        if not line:
+            continue
+        folded = fold(line)
+        if paragraphs and not starts_structure(folded):
+            paragraphs[-1] += line
+        else:
+            paragraphs.append(line)
+    return paragraphs
 
 
 def text_blocks(text: str) -> list[Block]:

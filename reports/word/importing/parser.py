@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from django.utils.translation import gettext_lazy as _
 
 from reports.document.numbering import MAX_REPORT_PARTS
+from reports.word.importing import frame
 from reports.word.importing.blocks import (
     ADDRESSEE,
     ATTACHMENTS,
@@ -303,6 +304,12 @@ def _first_heading(blocks):
 def parse_blocks(blocks: Iterable[Block]) -> ParsedReport:
     blocks = [block for block in blocks if block.text.strip()]
     report = ParsedReport()
+    # The page's frame, the 附件 pages, tables and boxes first (reports.word.importing.frame):
+    # what is left is the title, the body, the signature and the date.
+    frame.take_record(blocks, report)
+    frame.take_attachment_pages(blocks, report)
+    frame.take_frame(blocks, report)
+    table_measures = frame.take_tables_and_boxes(blocks, report)
     _take_attachments(blocks, report)
     _take_tail(blocks, report)
     start = _take_head(blocks, report)
@@ -357,12 +364,13 @@ def parse_blocks(blocks: Iterable[Block]) -> ParsedReport:
         sum(p.at_start for p in all_parts) > sum(p.mid_paragraph for p in all_parts)
     )
     report.items_layout = "paragraphs" if paragraphs else "inline"
-    _find_counts(report)
+    _find_counts(report, table_measures)
     return report
 
 
-def _find_counts(report):
-    """Counts → measures and named tokens, in the order they print; then the blanks left."""
+def _find_counts(report, table_measures=()):
+    """Counts → measures and named tokens, in the order they print, then those of a table of
+    counts (the text's count of the same name and unit takes the table's value); then the blanks left."""
     catalogue = MeasureCatalogue()
     report.opening = catalogue.tokenise(report.opening)
     for section in report.sections:
@@ -371,6 +379,8 @@ def _find_counts(report):
         for heading in section.headings:
             heading.lead = catalogue.tokenise(heading.lead)
             heading.items = [catalogue.tokenise(item) for item in heading.items]
+    for name, unit, value in table_measures:
+        catalogue.add(name, unit, value)
     report.measures = catalogue.measures
 
     texts = [report.title, report.addressee, report.opening]

@@ -1,18 +1,20 @@
-"""A .docx → blocks: paragraphs in reading order (tables and text boxes included), each with
-its style's role, outline level, automatic number and fonts.
+"""A .docx → blocks: paragraphs in reading order, each with its style's role, outline level,
+automatic number and fonts; each table as one block of its cells, each text box or shape as one
+block of its text (the parser lists them as not imported: they are no body text).
 
 Read straight from the XML (parsed without DTDs, see package.py) rather than through
 python-docx: the numbering, text boxes and run fonts needed here are below its API anyway.
 """
 
 from reports.document.text import clean_text
-from reports.word.importing.blocks import BODY, H2, ONE_LINE_ROLES, STYLE_ROLES, Block, join_wrapped
+from reports.word.importing.blocks import BODY, BOX, H2, ONE_LINE_ROLES, STYLE_ROLES, TABLE, Block, join_soft
 from reports.word.importing.errors import CORRUPT, TOO_MANY_PARAGRAPHS, TOO_MUCH_TEXT, ImportRefused
 from reports.word.importing.package import Package
 from reports.word.importing.wordnumbering import Numbering
 from reports.word.styles import OWN_STYLE_NAMES
 
 MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
+PAGE_BREAK = "\f"  # w:br w:type="page" or "column" inside a paragraph's runs
 
 
 class _Names:
@@ -22,7 +24,7 @@ class _Names:
         self.w = w
         for tag in ("p", "r", "t", "tab", "ptab", "br", "cr", "noBreakHyphen", "pPr", "rPr", "pStyle", "rStyle",
                     "numPr", "numId", "ilvl", "outlineLvl", "rFonts", "vanish", "txbxContent", "drawing", "pict",
-                    "object", "body", "style", "name", "basedOn", "val"):
+                    "object", "body", "style", "name", "basedOn", "val", "tbl", "tr", "tc", "type"):
             setattr(self, tag, f"{w}{tag}")
         # Not text: properties, deleted and moved-away revisions, the other branch of an
         # alternate content, and the parts of a table or section that hold no paragraphs.
@@ -127,8 +129,10 @@ class _Reader:
             if depth == 3 and body is not None:
                 if element.tag == n.p:
                     self._paragraph(element)
+                elif element.tag == n.tbl:
+                    self._table(element)
                 elif element.tag not in n.skip:
-                    self._container(element)  # tables, content controls …
+                    self._container(element)  # content controls …
                 body.clear()
             elif depth == 2:
                 body = None
@@ -139,8 +143,51 @@ class _Reader:
         for child in element:
             if child.tag == self.n.p:
                 self._paragraph(child)
+            elif child.tag == self.n.tbl:
+                self._table(child)
             elif child.tag not in self.n.skip:
-                self._container(child)  # tables, rows, cells, content controls, text boxes
+                self._container(child)  # content controls, custom XML
+
+    def _table(self, table):
+        """One block for the table: its rows of cell texts (a cell's paragraphs joined by line breaks;
+        a table inside a cell read into that cell's text)."""
+        n, rows = self.n, []
+        for row in self._own(table, n.tr):
+            cells = []
+            for cell in self._own(row, n.tc):
+                lines = []
+                for paragraph in cell.iter(n.p):
+                    runs = []
+                    self._inline(paragraph, runs, [])
+                    line, _removed = clean_text("".join(text for text, _font in runs))
+                    if line:
+                        lines.append(line)
+                cells.append("\n".join(lines))
+            if any(cells):
+                rows.append(cells)
+        if rows:
+            self.blocks.append(Block(" ".join(cell for cell in rows[0] if cell), role=TABLE, cells=rows))
+
+    def _own(self, element, tag):
+        """The table's rows, or the row's cells: its `tag` children, through content controls,
+        never those of a table nested inside."""
+        for child in element:
+            if child.tag == tag:
+                yield child
+            elif child.tag not in self.n.skip and child.tag != self.n.tbl:
+                yield from self._own(child, tag)
+
+    def _box(self, box):
+        """A text box or shape: one block of its text, whatever paragraphs it holds."""
+        texts = []
+        for paragraph in box.iter(self.n.p):
+            runs = []
+            self._inline(paragraph, runs, [])
+            text, _removed = clean_text("".join(text for text, _font in runs))
+            if text:
+                texts.append(text)
+        if texts:
+            self.blocks.append(Block(" ".join(texts), role=BOX))
 
     def _paragraph(self, p):
         n, styles = self.n, self.styles
@@ -162,16 +209,19 @@ class _Reader:
         if role in ONE_LINE_ROLES:
             texts = [(t.replace("\n", ""), f) for t, f in texts]
             text = text.replace("\n", "")
-        text, _removed = clean_text(text, multiline=True)
-        if text:
-            self._emit(text, role, outline, prefix, texts, bullet)
+        for chunk_index, chunk in enumerate(text.split(PAGE_BREAK)):
+            # A page break inside a paragraph ends it; the next page starts a new one.
+            chunk, _removed = clean_text(chunk, multiline=True)
+            if chunk:
+                self._emit(chunk, role, outline, prefix if chunk_index == 0 else "",
+                           texts if chunk_index == 0 else [(chunk, None)], bullet)
         for box in boxes:
-            self._container(box)
+            self._box(box)
 
     def _emit(self, text, role, outline, prefix, texts, bullet):
         outline = int(outline) if outline is not None and str(outline).isdigit() and int(outline) < 9 else None
         font = next((font for t, font in texts if t.strip()), None)
-        lines = [text] if role in ONE_LINE_ROLES else join_wrapped(text.split("\n"))
+        lines = [text] if role in ONE_LINE_ROLES else join_soft(text.split("\n"))
         split = _font_split(prefix, texts) if len(lines) == 1 and role in (None, H2) else None
         for index, line in enumerate(lines):
             if index == 0:
@@ -205,8 +255,10 @@ class _Reader:
                     raise ImportRefused(TOO_MUCH_TEXT, "too_much_text")
             elif tag in (n.tab, n.ptab):
                 parts.append("\t")
+            elif tag == n.br and child.get(n.type) in ("page", "column"):
+                parts.append(PAGE_BREAK)
             elif tag in (n.br, n.cr):
-                parts.append("\n")
+                parts.append("\n")  # a soft line break (Shift+Enter), inside the paragraph
             elif tag == n.noBreakHyphen:
                 parts.append("-")
             elif tag in n.boxes:

@@ -45,6 +45,8 @@ class ParsedReport:
     placeholders: list = field(default_factory=list)
     signature: str | None = None
     date: str | None = None  # YYYY-MM-DD
+    document_number: str | None = None  # the 版头's 发文字号 (某党组〔2023〕5号)
+    not_imported: list = field(default_factory=list)  # {"kind", "text"}: reports.word.importing.frame
     # Not part of the JSON shape: how the source laid out its items (一是 inline, or one a paragraph),
     # and what the preview tells of the file that is not imported.
     items_layout: str = "inline"
@@ -62,6 +64,8 @@ class ParsedReport:
             "placeholders": list(self.placeholders),
             "signature": self.signature,
             "date": self.date,
+            "document_number": self.document_number,
+            "not_imported": [dict(found) for found in self.not_imported],
         }
 
     def structure(self):
