@@ -326,3 +326,24 @@ def test_a_drafter_imports_a_word_file_and_lands_in_the_editor(page, live_server
     report = Report.objects.get(organization=demo.organization, year=2023, quarter=3)
     assert page.url.endswith(reverse("reports:edit", args=[report.pk]))
     assert report.sections.count() == 3
+
+
+def test_the_preview_lists_what_the_file_holds_beside_the_report(drafting, tree):
+    """A file typed into the unit's 红头 template, with a stamp, a table of names and a table of
+    counts: the 发文字号 and what was left out stand in their own list; the counts become figures."""
+    from tests.test_import_quirks import BODY, TAIL, docx, paragraph, plain, table, word_art
+
+    body = [*plain(["中共某某市政协党组文件", "某政党〔2023〕5号"]), paragraph(inner=word_art("草稿")), *plain(BODY),
+            table([["姓名", "职务"], ["张三", "党组书记"]]), table([["项目", "次数"], ["廉政谈话", "26人次"]]),
+            *plain([*TAIL, "抄送：市委办公室。"])]
+    file = SimpleUploadedFile("红头.docx", docx(body), content_type=DOCX_TYPE)
+    url = preview_url(upload(drafting, file=file))
+    text = visible_text(drafting.get(url))
+    assert "未导入的内容" in text and "发文字号：某政党〔2023〕5号（不作为正文导入）" in text
+    for kind, shown in (("版头", "中共某某市政协党组文件"), ("文本框或图形", "草稿"), ("表格", "姓名｜职务"),
+                        ("版记", "抄送：市委办公室。")):
+        assert f"{kind}{shown}" in text.replace(" ", ""), kind
+    drafting.post(url, {"organization": tree["cppcc"].pk, "year": 2023, "quarter": 1})
+    report = Report.objects.get()
+    assert report.title.startswith("市政协党组2023年第一季度") and "文件" not in report.title
+    assert report.measure_values.get(measure__name="廉政谈话").value == 26

@@ -26,6 +26,7 @@ from reports.views.uploads import limit_uploads, too_large
 from reports.word.importing import MAX_UPLOAD_BYTES, Block, ImportRefused, create_report, parse_blocks, read_blocks
 from reports.word.importing.errors import NOTHING_FOUND, TOO_LARGE
 from reports.word.importing.forms import ImportSourceForm, ImportTargetForm
+from reports.word.importing.frame import NOT_IMPORTED_KINDS
 from reports.word.importing.preview import preview_document
 from reports.word.importing.reader_text import read_text
 
@@ -127,6 +128,7 @@ def preview(request, key):
         "document": preview_document(parsed, title=title),
         "title_found": bool(parsed.title),
         "sections": [_section_summary(index, section) for index, section in enumerate(parsed.sections, 1)],
+        "not_imported": [(NOT_IMPORTED_KINDS[found["kind"]], found["text"]) for found in parsed.not_imported],
         "form": form,
         "existing": existing,
         "name": stored.get("name", ""),

@@ -121,13 +121,14 @@ def join_soft(lines: Iterable[str]) -> list[str]:
     """The lines of one Word paragraph, cut by soft line breaks (Shift+Enter) → paragraphs. A soft
     break is a line break inside the paragraph, not the end of one: a heading broken by hand stays
     one heading. Only a line that begins a new part of its own (一、（一）1.（1） or a date) starts
-    a paragraph."""
+    a paragraph, and so does 一是 under a heading that stands alone (二、存在的主要问题)."""
     paragraphs = []
     for line in (line.strip() for line in lines):
         if not line:
             continue
         folded = fold(line)
-        if paragraphs and not starts_structure(folded):
+        after_heading = paragraphs and is_heading_line(fold(paragraphs[-1])) and SHI_ORDINAL_RE.match(folded)
+        if paragraphs and not starts_structure(folded) and not after_heading:
             paragraphs[-1] += line
         else:
             paragraphs.append(line)

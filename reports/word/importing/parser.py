@@ -45,6 +45,7 @@ from reports.word.importing.patterns import (
     attachment_number,
     cn_int,
     fold,
+    heading_number,
     parse_date,
 )
 from reports.word.importing.result import ParsedHeading, ParsedReport, ParsedSection
@@ -182,7 +183,7 @@ def _heading(block, expected, *, role, pattern, outline, longest):
     match = pattern.match(folded)
     if block.role == role:
         start = match.end() if match else 0
-    elif match and (cn_int(match[1]) == expected or block.outline == outline):
+    elif match and (heading_number(match) == expected or block.outline == outline):
         start = match.end()
     elif match or starts_structure(folded):
         return None

@@ -43,8 +43,10 @@ def cn_int(text: str) -> int | None:
 
 # Ordinals at the start of a paragraph (folded text). Level 3 is not "1.5亿".
 LEVEL1_RE = re.compile(rf"\s*({CN})\s*[、.,](?!\d)\s*")
-LEVEL2_RE = re.compile(rf"\s*\(\s*({CN})\s*\)\s*")
-LEVEL3_RE = re.compile(r"\s*(\d{1,2})\s*(?:、|\.(?!\d))\s*")
+# ㈠ ㈡ (PARENTHESIZED IDEOGRAPH) are （一）（二） in one character.
+LEVEL2_RE = re.compile(rf"\s*(?:\(\s*({CN})\s*\)|([㈠-㈩]))\s*")
+# ⒈ ⒉ (DIGIT FULL STOP, as Word's decimalEnclosedFullstop prints them) are 1. 2. in one character.
+LEVEL3_RE = re.compile(r"\s*(?:(\d{1,2})\s*(?:、|\.(?!\d))|([⒈-⒛]))\s*")
 LEVEL4_RE = re.compile(r"\s*(?:\(\s*(\d{1,2})\s*\)|([①-⑳⑴-⒇]))\s*")
 
 # 一是, 二是 … only at the start or after a sentence boundary (统一是 is no item). The
@@ -81,11 +83,23 @@ def attachment_number(folded: str, previous: int | None = None) -> int | None:
     label = ATTACHMENTS_RE.match(folded)
     if label:
         number = LEVEL3_RE.match(folded, label.end())
-        return 1 if number and number[1] == "1" else 0
+        return 1 if number and level3_number(number) == 1 else 0
     number = LEVEL3_RE.match(folded)
-    if previous and number and int(number[1]) == previous + 1:
+    if previous and number and level3_number(number) == previous + 1:
         return previous + 1
     return None
+
+
+def heading_number(match: re.Match) -> int | None:
+    """The number of a LEVEL1_RE or LEVEL2_RE match: 2 for 二、, （二） and ㈡."""
+    if match[1]:
+        return cn_int(match[1])
+    return ord(match[2]) - ord("㈠") + 1
+
+
+def level3_number(match: re.Match) -> int:
+    """The number of a LEVEL3_RE match: 3 for "3." and for "⒊"."""
+    return int(match[1]) if match[1] else ord(match[2]) - ord("⒈") + 1
 
 
 def ends_sentence(text: str) -> bool:

@@ -6,15 +6,20 @@ Read straight from the XML (parsed without DTDs, see package.py) rather than thr
 python-docx: the numbering, text boxes and run fonts needed here are below its API anyway.
 """
 
+import re
+
 from reports.document.text import clean_text
-from reports.word.importing.blocks import BODY, BOX, H2, ONE_LINE_ROLES, STYLE_ROLES, TABLE, Block, join_soft
+from reports.word.importing.blocks import BODY, BOX, H2, ONE_LINE_ROLES, STYLE_ROLES, TABLE, TITLE, Block, join_soft
 from reports.word.importing.errors import CORRUPT, TOO_MANY_PARAGRAPHS, TOO_MUCH_TEXT, ImportRefused
 from reports.word.importing.package import Package
 from reports.word.importing.wordnumbering import Numbering
 from reports.word.styles import OWN_STYLE_NAMES
 
 MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
+TEXTPATH = "{urn:schemas-microsoft-com:vml}textpath"
 PAGE_BREAK = "\f"  # w:br w:type="page" or "column" inside a paragraph's runs
+TITLE_STYLE_NAMES = {"title", "标题"}
+HEADING_STYLE_RE = re.compile(r"(?:heading|标题)\s*([1-9])")
 
 
 class _Names:
@@ -69,6 +74,22 @@ class _Styles:
 
     def name(self, style_id):
         return self.styles.get(style_id, {}).get("name", "")
+
+    def builtin(self, style_id):
+        """(role, outline) that a built-in style gives, or one it is based on: Word's (any
+        language: zh-CN Word names its styles in English, ids 1, 2, a3 …), LibreOffice's and WPS's
+        Title and Heading N. A Title is the title even when it carries an outline level."""
+        seen = set()
+        while style_id in self.styles and style_id not in seen:
+            seen.add(style_id)
+            name = " ".join(self.styles[style_id]["name"].lower().split())
+            if name in TITLE_STYLE_NAMES:
+                return TITLE, None
+            heading = HEADING_STYLE_RE.fullmatch(name)
+            if heading:
+                return None, int(heading[1]) - 1
+            style_id = self.styles[style_id]["based"]
+        return None, None
 
 
 def _val(parent, tag, n):
@@ -151,14 +172,14 @@ class _Reader:
     def _table(self, table):
         """One block for the table: its rows of cell texts (a cell's paragraphs joined by line breaks;
         a table inside a cell read into that cell's text)."""
-        n, rows = self.n, []
+        n, rows, boxes = self.n, [], []
         for row in self._own(table, n.tr):
             cells = []
             for cell in self._own(row, n.tc):
                 lines = []
                 for paragraph in cell.iter(n.p):
                     runs = []
-                    self._inline(paragraph, runs, [])
+                    self._inline(paragraph, runs, boxes)
                     line, _removed = clean_text("".join(text for text, _font in runs))
                     if line:
                         lines.append(line)
@@ -167,6 +188,8 @@ class _Reader:
                 rows.append(cells)
         if rows:
             self.blocks.append(Block(" ".join(cell for cell in rows[0] if cell), role=TABLE, cells=rows))
+        for box in boxes:
+            self._box(box)
 
     def _own(self, element, tag):
         """The table's rows, or the row's cells: its `tag` children, through content controls,
@@ -179,6 +202,11 @@ class _Reader:
 
     def _box(self, box):
         """A text box or shape: one block of its text, whatever paragraphs it holds."""
+        if box.tag == TEXTPATH:
+            text, _removed = clean_text(box.get("string", ""))
+            if text:
+                self.blocks.append(Block(text, role=BOX))
+            return
         texts = []
         for paragraph in box.iter(self.n.p):
             runs = []
@@ -196,8 +224,14 @@ class _Reader:
         role = STYLE_ROLES.get(styles.name(style_id))
         if role == BODY and not styles.own:
             role = None  # 正文 in someone else's file says nothing
+        builtin_role, builtin_outline = styles.builtin(style_id) if role is None else (None, None)
+        role = role or builtin_role
         outline = _val(ppr, n.outlineLvl, n) if ppr is not None else None
         outline = outline if outline is not None else styles.get(style_id, "outline")
+        if role == TITLE:
+            outline = None  # zh-CN Word's 标题 carries outline level 0: still the title, no section
+        elif outline is None:
+            outline = builtin_outline
         num = (_num(ppr, n) if ppr is not None else None) or styles.get(style_id, "num")
         prefix, bullet = self.numbering.label(num[0], num[1]) if num else ("", False)
 
@@ -269,6 +303,8 @@ class _Reader:
         for child in element:
             if child.tag == self.n.txbxContent:
                 boxes.append(child)
+            elif child.tag == TEXTPATH and child.get("string", "").strip():
+                boxes.append(child)  # WordArt: a 草稿 or 内部资料 stamp's text is an attribute
             elif child.tag != f"{MC}Fallback":
                 self._find_boxes(child, boxes)
 

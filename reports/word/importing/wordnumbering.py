@@ -50,12 +50,16 @@ def format_number(n: int, fmt: str) -> str:
         return HEAVENLY_STEMS[(n - 1) % 10]
     if fmt == "ideographZodiac":
         return EARTHLY_BRANCHES[(n - 1) % 12]
-    if fmt in ("decimalEnclosedCircle", "decimalEnclosedCircleChinese", "ideographEnclosedCircle") and n <= 20:
+    if fmt in ("decimalEnclosedCircle", "decimalEnclosedCircleChinese") and n <= 20:
         return chr(0x2460 + n - 1)
     if fmt == "decimalEnclosedParen" and n <= 20:
         return chr(0x2474 + n - 1)
     if fmt == "decimalEnclosedFullstop" and n <= 20:
         return chr(0x2488 + n - 1)
+    if fmt == "ideographEnclosedCircle" and n <= 10:
+        return chr(0x3280 + n - 1)  # ㊀
+    if fmt == "decimalFullWidth":
+        return "".join(chr(0xFF10 + int(d)) for d in str(n))  # １２, as Word prints it
     if fmt == "decimalZero":
         return f"{n:02d}"
     if fmt in ("upperLetter", "lowerLetter"):
