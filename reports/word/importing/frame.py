@@ -20,9 +20,15 @@ from reports.word.importing.blocks import BOX, TABLE, Block
 from reports.word.importing.patterns import CLAUSE_PUNCTUATION, fold, parse_date
 
 FRAME, RECORD, ATTACHMENT = "frame", "record", "attachment"
+# In the order of the page: the 版头, what stands in the body, the 附件 pages, the 版记.
 NOT_IMPORTED_KINDS = {
-    FRAME: _("版头"), RECORD: _("版记"), ATTACHMENT: _("附件"), TABLE: _("表格"), BOX: _("文本框或图形"),
+    FRAME: _("版头"), TABLE: _("表格"), BOX: _("文本框或图形"), ATTACHMENT: _("附件"), RECORD: _("版记"),
 }
+
+
+def in_page_order(found: list[dict]) -> list[dict]:
+    order = list(NOT_IMPORTED_KINDS)
+    return sorted(found, key=lambda entry: order.index(entry["kind"]))
 
 # The 版头's lines (folded text, whole line). 份号: six digits; 密级: 绝密/机密/秘密, perhaps ★ and its
 # term; 紧急程度; 发文机关标志: a body's name and 文件; 签发人.

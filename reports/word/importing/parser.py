@@ -311,6 +311,7 @@ def parse_blocks(blocks: Iterable[Block]) -> ParsedReport:
     frame.take_attachment_pages(blocks, report)
     frame.take_frame(blocks, report)
     table_measures = frame.take_tables_and_boxes(blocks, report)
+    report.not_imported = frame.in_page_order(report.not_imported)
     _take_attachments(blocks, report)
     _take_tail(blocks, report)
     start = _take_head(blocks, report)
