@@ -3,7 +3,8 @@
 - the 版头 above the title (§7.2): 份号, 密级和保密期限, 紧急程度, 发文机关标志, 发文字号, 签发人 (its red
   rule is a border or a shape, with no text); the 发文字号 is kept, the rest is listed;
 - the 版记 at the end (§7.4): 抄送 and 印发机关和印发日期;
-- the 附件 pages after the signature and date (§8): each listed by its label and title;
+- the 附件 pages after the signature and date (§8): each listed by its label and title (and the
+  附件说明's lines above the signature, which reports.word.importing.parser takes out);
 - tables: a table of counts (项目 / 次数, units in the header or the cells) gives measures with their
   values; any other is listed with its first row;
 - the text of text boxes and shapes: 草稿 and 内部资料 stamps, 密级 marks.
@@ -57,7 +58,8 @@ HEADER_UNITS = {"次数": "次", "人次": "人次", "件数": "件", "个数": 
 
 
 def entry(kind: str, text: str) -> dict:
-    return {"kind": kind, "text": text.strip()}
+    # A tab (our own 附件说明's hanging indent) reads as a space in a list.
+    return {"kind": kind, "text": re.sub(r"[ \t]+", " ", text).strip()}
 
 
 def take_frame(blocks: list[Block], report) -> None:

@@ -221,15 +221,21 @@ def _take_attachments(blocks, report):
     its lines are no items. Taken out, with a note, when it is in our style or stands after the body
     with only the signature and date below it."""
     kept = [block for block in blocks if block.role != ATTACHMENTS]
+    taken = [block for block in blocks if block.role == ATTACHMENTS]
     for start in range(len(kept) - 1, 0, -1):
         end = _note_end(kept, start)
         if end is not None:
             if _only_tail(kept[end:]):
+                taken += kept[start:end]
                 del kept[start:end]
             break
     if len(kept) < len(blocks):
         blocks[:] = kept
         report.notes.append(ATTACHMENTS_NOT_IMPORTED)
+        # Listed before the 附件 pages, which follow the signature and date.
+        pages = next((at for at, found in enumerate(report.not_imported) if found["kind"] == frame.ATTACHMENT),
+                     len(report.not_imported))
+        report.not_imported[pages:pages] = [frame.entry(frame.ATTACHMENT, block.text) for block in taken]
 
 
 def _note_end(blocks, start):
@@ -311,8 +317,8 @@ def parse_blocks(blocks: Iterable[Block]) -> ParsedReport:
     frame.take_attachment_pages(blocks, report)
     frame.take_frame(blocks, report)
     table_measures = frame.take_tables_and_boxes(blocks, report)
-    report.not_imported = frame.in_page_order(report.not_imported)
     _take_attachments(blocks, report)
+    report.not_imported = frame.in_page_order(report.not_imported)
     _take_tail(blocks, report)
     start = _take_head(blocks, report)
     body = blocks[start:]
