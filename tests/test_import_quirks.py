@@ -176,6 +176,17 @@ def test_a_banner_with_its_signer_and_an_issuer_in_a_text_box(tmp_path):
                       {"kind": "frame", "text": "某政党〔2023〕5号　　签发人：张三"}])
 
 
+def red(text, size=44):
+    return paragraph(inner=run(text, f'<w:rPr><w:color w:val="FF0000"/><w:sz w:val="{size}"/></w:rPr>'))
+
+
+def test_a_red_issuer_without_文件_or_a_number_is_the_frame_and_a_red_title_the_title(tmp_path):
+    body = [red("中共某某市政协党组"), RED_RULE, *plain(BODY + TAIL)]
+    assert dry_run(docx(body), tmp_path) == expected(not_imported=[{"kind": "frame", "text": "中共某某市政协党组"}])
+    # A body that prints its title in red has no frame: the title stays.
+    assert dry_run(docx([red(TITLE), *plain(BODY[1:] + TAIL)]), tmp_path) == CONTROL
+
+
 def test_the_record_at_the_end_is_no_signature_or_date(tmp_path):
     record = ["抄送：市委办公室，市政府办公室。", "市政协办公室　　　　2023年4月11日印发"]
     body = plain(BODY + TAIL) + [RED_RULE] + plain(record)

@@ -55,6 +55,7 @@ class Block:
     starts_paragraph: bool = True
     bullet: bool = False
     cells: list | None = None  # a TABLE's rows, each a list of its cells' texts
+    red: bool = False  # printed in red: above the title, the 发文机关标志
 
     def to_json(self):
         """Compact: only what differs from the defaults (blocks are kept in the session)."""

@@ -17,7 +17,7 @@ import re
 from django.utils.translation import gettext_lazy as _
 
 from reports.document.units import COUNT_UNIT_PATTERN
-from reports.word.importing.blocks import BOX, TABLE, Block
+from reports.word.importing.blocks import BOX, TABLE, Block, title_like
 from reports.word.importing.patterns import CLAUSE_PUNCTUATION, fold, parse_date
 
 FRAME, RECORD, ATTACHMENT = "frame", "record", "attachment"
@@ -78,18 +78,24 @@ def take_frame(blocks: list[Block], report) -> None:
     if last is None:
         last = -1
         for index, block in enumerate(head):
-            if block.role is None and _frame_line(fold(block.text)):
+            if block.role is None and _frame_line(block):
                 last = index
             else:
                 break
+        # A title printed in red, with no title under it, is the title: red alone is no frame then.
+        while last >= 0 and blocks[last].red and not (last + 1 < len(blocks) and title_like(blocks[last + 1].text)):
+            last -= 1
     for block in blocks[:last + 1]:
         report.not_imported.append(entry(FRAME, block.text))
     del blocks[:last + 1]
 
 
-def _frame_line(folded):
-    return any(pattern.fullmatch(folded) for pattern in (COPY_NUMBER_RE, SECRECY_RE, URGENCY_RE, ISSUER_RE)) \
-        and not CLAUSE_PUNCTUATION & set(folded)
+def _frame_line(block):
+    folded = fold(block.text)
+    if CLAUSE_PUNCTUATION & set(folded):
+        return False
+    # A red line above the title is the 发文机关标志, 文件 or not (中共某某市委员会).
+    return block.red or any(pattern.fullmatch(folded) for pattern in (COPY_NUMBER_RE, SECRECY_RE, URGENCY_RE, ISSUER_RE))
 
 
 def take_record(blocks: list[Block], report) -> None:

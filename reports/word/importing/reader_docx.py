@@ -29,7 +29,7 @@ class _Names:
         self.w = w
         for tag in ("p", "r", "t", "tab", "ptab", "br", "cr", "noBreakHyphen", "pPr", "rPr", "pStyle", "rStyle",
                     "numPr", "numId", "ilvl", "outlineLvl", "rFonts", "vanish", "txbxContent", "drawing", "pict",
-                    "object", "body", "style", "name", "basedOn", "val", "tbl", "tr", "tc", "type"):
+                    "object", "body", "style", "name", "basedOn", "val", "tbl", "tr", "tc", "type", "color"):
             setattr(self, tag, f"{w}{tag}")
         # Not text: properties, deleted and moved-away revisions, the other branch of an
         # alternate content, and the parts of a table or section that hold no paragraphs.
@@ -104,6 +104,17 @@ def _num(ppr, n):
     return _val(numpr, n.numId, n), _val(numpr, n.ilvl, n)
 
 
+def _red(color):
+    """Whether a run's w:color is a red (the 发文机关标志's 红色, GB/T 9704 §7.2.4): FF0000 and its kin."""
+    if not color or len(color) != 6:
+        return False
+    try:
+        red, green, blue = (int(color[at:at + 2], 16) for at in (0, 2, 4))
+    except ValueError:
+        return False
+    return red >= 0xB0 and green < 0x60 and blue < 0x60
+
+
 def _font(rpr, n):
     fonts = rpr.find(n.rFonts)
     if fonts is None:
@@ -132,6 +143,7 @@ class _Reader:
         self.styles = _Styles(package.xml(styles_part) if styles_part else None, n)
         self.numbering = Numbering(package.xml(numbering_part) if numbering_part else None, w)
         self.blocks, self.characters = [], 0
+        self.red_characters, self.red = 0, False
 
     def read(self):
         """Each child of the body is read as soon as its end is parsed, then dropped: memory holds
@@ -236,7 +248,10 @@ class _Reader:
         prefix, bullet = self.numbering.label(num[0], num[1]) if num else ("", False)
 
         runs, boxes = [], []
+        self.red_characters = 0
         self._inline(p, runs, boxes)
+        visible = sum(len(text.strip()) for text, _font in runs)
+        self.red = bool(visible) and self.red_characters * 2 > visible  # most of it printed in red
         paragraph_font = styles.get(style_id, "font")
         texts = [(text, font or paragraph_font) for text, font in runs]
         text = prefix + "".join(text for text, _font in texts)
@@ -259,7 +274,8 @@ class _Reader:
         split = _font_split(prefix, texts) if len(lines) == 1 and role in (None, H2) else None
         for index, line in enumerate(lines):
             if index == 0:
-                self.blocks.append(Block(line, role=role, outline=outline, font=font, split=split, bullet=bullet))
+                self.blocks.append(Block(line, role=role, outline=outline, font=font, split=split, bullet=bullet,
+                                         red=self.red))
             else:  # a soft break that starts a new paragraph: plain text of the same kind
                 self.blocks.append(Block(line, role=BODY if role else None))
 
@@ -297,7 +313,10 @@ class _Reader:
                 parts.append("-")
             elif tag in n.boxes:
                 self._find_boxes(child, boxes)
-        runs.append(("".join(parts), font))
+        text = "".join(parts)
+        runs.append((text, font))
+        if rpr is not None and _red(_val(rpr, n.color, n)):
+            self.red_characters += len(text.strip())
 
     def _find_boxes(self, element, boxes):
         for child in element:
