@@ -373,3 +373,16 @@ def test_a_list_restarted_by_a_numbering_override(tmp_path):
     body = (plain(BODY[:3]) + [paragraph("主要做法", ppr=listed), paragraph(HEADING),
                                paragraph("存在的主要问题", ppr=listed), paragraph(BODY[6])] + plain(TAIL))
     assert dry_run(docx(body, numbering=definitions), tmp_path) == CONTROL
+
+
+@pytest.mark.parametrize("fmt, printed", [
+    ("decimal", "12"), ("decimalZero", "12"), ("decimalFullWidth", "１２"), ("decimalFullWidth2", "１２"),
+    ("decimalEnclosedCircle", "⑫"), ("decimalEnclosedCircleChinese", "⑫"), ("decimalEnclosedFullstop", "⒓"),
+    ("decimalEnclosedParen", "⑿"), ("chineseCounting", "十二"), ("chineseCountingThousand", "十二"),
+    ("ideographDigital", "一二"), ("chineseLegalSimplified", "壹贰"), ("ideographTraditional", "乙"),
+    ("ideographZodiac", "子"), ("upperRoman", "XII"), ("lowerLetter", "l"), ("numberInDash", "- 12 -"),
+])
+def test_each_number_format_prints_as_word_prints_it(fmt, printed):
+    from reports.word.importing.wordnumbering import format_number
+
+    assert format_number(13 if fmt == "ideographZodiac" else 12, fmt) == printed

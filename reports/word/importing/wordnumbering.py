@@ -58,7 +58,9 @@ def format_number(n: int, fmt: str) -> str:
         return chr(0x2488 + n - 1)
     if fmt == "ideographEnclosedCircle" and n <= 10:
         return chr(0x3280 + n - 1)  # ㊀
-    if fmt == "decimalFullWidth":
+    if fmt == "numberInDash":
+        return f"- {n} -"
+    if fmt in ("decimalFullWidth", "decimalFullWidth2"):
         return "".join(chr(0xFF10 + int(d)) for d in str(n))  # １２, as Word prints it
     if fmt == "decimalZero":
         return f"{n:02d}"
