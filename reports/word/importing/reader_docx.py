@@ -188,20 +188,24 @@ class _Reader:
         for row in self._own(table, n.tr):
             cells = []
             for cell in self._own(row, n.tc):
-                lines = []
-                for paragraph in cell.iter(n.p):
-                    runs = []
-                    self._inline(paragraph, runs, boxes)
-                    line, _removed = clean_text("".join(text for text, _font in runs))
-                    if line:
-                        lines.append(line)
-                cells.append("\n".join(lines))
+                cells.append("\n".join(self._texts(cell, boxes)))
             if any(cells):
                 rows.append(cells)
         if rows:
             self.blocks.append(Block(" ".join(cell for cell in rows[0] if cell), role=TABLE, cells=rows))
         for box in boxes:
             self._box(box)
+
+    def _texts(self, element, boxes):
+        """The plain text of each paragraph in `element` (a cell, a box) that has any."""
+        texts = []
+        for paragraph in element.iter(self.n.p):
+            runs = []
+            self._inline(paragraph, runs, boxes)
+            text, _removed = clean_text("".join(text for text, _font in runs))
+            if text:
+                texts.append(text)
+        return texts
 
     def _own(self, element, tag):
         """The table's rows, or the row's cells: its `tag` children, through content controls,
@@ -219,13 +223,7 @@ class _Reader:
             if text:
                 self.blocks.append(Block(text, role=BOX))
             return
-        texts = []
-        for paragraph in box.iter(self.n.p):
-            runs = []
-            self._inline(paragraph, runs, [])
-            text, _removed = clean_text("".join(text for text, _font in runs))
-            if text:
-                texts.append(text)
+        texts = self._texts(box, [])
         if texts:
             self.blocks.append(Block(" ".join(texts), role=BOX))
 
