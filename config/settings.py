@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "csp",  # its system checks catch a policy written in the old (pre-4.0) format
     "django_tasks",
     "django_tasks_db",
+    "import_export",  # onboarding sheets in the admin (reports.onboarding)
     "reports",
 ]
 
@@ -309,3 +310,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO" if not DEBUG else "WARNING")},
 }
+
+# Onboarding sheets (reports.onboarding): .xlsx and .csv, each import in one transaction, rolled
+# back as a whole when a row is refused; every object written is in the admin's log (who, when).
+IMPORT_EXPORT_USE_TRANSACTIONS = True
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"

@@ -31,6 +31,8 @@ from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from import_export.admin import ImportExportMixin
+from import_export.formats import base_formats
 from simple_history.admin import SimpleHistoryAdmin
 
 from reports.access import FROZEN_STATUSES
@@ -70,6 +72,7 @@ from reports.models import (
     TextBand,
     TextPrint,
 )
+from reports.onboarding.bodies import BodyResource
 
 admin.site.site_header = _("季报 管理后台")
 admin.site.site_title = _("季报")
@@ -229,8 +232,15 @@ class ReviewStepAdmin(admin.ModelAdmin):
     autocomplete_fields = ["organization", "members"]
 
 
+class SheetMixin(ImportExportMixin):
+    """导入 / 导出 of onboarding sheets (reports.onboarding): .xlsx and .csv, previewed first."""
+
+    import_formats = export_formats = [base_formats.XLSX, base_formats.CSV]
+
+
 @admin.register(Organization)
-class OrganizationAdmin(admin.ModelAdmin):
+class OrganizationAdmin(SheetMixin, admin.ModelAdmin):
+    resource_classes = [BodyResource]
     form = OrganizationForm
     list_display = ["name", "short_name", "parent"]
     list_filter = ["parent"]

@@ -1,0 +1,112 @@
+"""Onboarding sheets (reports.onboarding): bodies and their tree from .xlsx and .csv, previewed
+by a dry run with a status and reason per row, applied in one transaction, idempotent."""
+
+import io
+
+import openpyxl
+import pytest
+import tablib
+from django.urls import reverse
+
+from reports.models import Organization
+from reports.onboarding.bodies import BodyResource
+
+pytestmark = pytest.mark.django_db
+
+HEADERS = ["单位名称", "简称", "上级单位"]
+PROVINCE = [
+    ["某某县委办公室党组", "县委办", "某某县"],  # before its parent: imported parents first
+    ["某某市", "", ""],
+    ["某某县", "", "某某市"],
+    ["市政协党组", "市政协", "某某市"],
+]
+
+
+def sheet(rows, headers=HEADERS):
+    return tablib.Dataset(*rows, headers=headers)
+
+
+def statuses(result):
+    """(name, import type, reasons) per row, in the order they were imported."""
+    found = []
+    for row in result.rows:
+        reasons = []
+        if row.validation_error is not None:
+            reasons = [message for messages in row.validation_error.message_dict.values() for message in messages] \
+                if hasattr(row.validation_error, "error_dict") else row.validation_error.messages
+        found.append((row.object_repr or "", row.import_type, reasons))
+    return found
+
+
+def test_a_province_sheet_previews_parents_first_and_creates_nothing():
+    result = BodyResource().import_data(sheet(PROVINCE), dry_run=True)
+    assert not result.has_errors() and not result.has_validation_errors()
+    assert [(name, kind) for name, kind, _reasons in statuses(result)] == [
+        ("某某市", "new"), ("某某县", "new"), ("某某县委办公室党组", "new"), ("市政协党组", "new")]
+    assert not Organization.objects.exists()
+
+
+def test_applied_it_builds_the_tree_and_again_changes_nothing():
+    BodyResource().import_data(sheet(PROVINCE), dry_run=False)
+    office = Organization.objects.get(name="某某县委办公室党组")
+    assert (office.short_name, office.parent.name, office.parent.parent.name, office.depth) == ("县委办", "某某县", "某某市", 2)
+    again = BodyResource().import_data(sheet(PROVINCE), dry_run=False)
+    assert {kind for _name, kind, _reasons in statuses(again)} == {"skip"}
+    changed = [row[:] for row in PROVINCE]
+    changed[3][1] = "政协"
+    result = BodyResource().import_data(sheet(changed), dry_run=False)
+    assert [(name, kind) for name, kind, _r in statuses(result) if kind != "skip"] == [("市政协党组", "update")]
+    assert Organization.objects.get(name="市政协党组").short_name == "政协"
+    # Nothing is deleted by a sheet that leaves a body out.
+    BodyResource().import_data(sheet(PROVINCE[1:2]), dry_run=False)
+    assert Organization.objects.count() == 4
+
+
+def test_each_bad_row_says_why_in_chinese_and_nothing_is_written():
+    Organization.objects.create(name="某某市")
+    rows = [
+        ["某某县", "", "某某省"],             # an unknown parent
+        ["甲单位", "", "乙单位"], ["乙单位", "", "甲单位"],  # a cycle
+        ["丙单位", "", "某某市"], ["丙单位", "丙", "某某市"],  # a name twice
+        ["丁单位", "", "某某市"],             # good
+    ]
+    result = BodyResource().import_data(sheet(rows), dry_run=False)
+    reasons = {reason for _name, kind, found in statuses(result) if kind == "invalid" for reason in found}
+    assert reasons == {"上级单位“某某省”不存在，也不在表中。", "单位“甲单位”与其上级单位互为上下级，形成了循环。",
+                       "单位“乙单位”与其上级单位互为上下级，形成了循环。", "单位“丙单位”在表中出现了不止一次。"}
+    assert [kind for name, kind, _r in statuses(result) if name == "丁单位"] == ["new"]
+    assert list(Organization.objects.values_list("name", flat=True)) == ["某某市"]  # one transaction, rolled back
+
+
+def test_a_move_under_its_own_child_is_refused():
+    BodyResource().import_data(sheet(PROVINCE), dry_run=False)
+    result = BodyResource().import_data(sheet([["某某市", "", "某某县"]]), dry_run=False)
+    [(_name, kind, reasons)] = statuses(result)
+    assert kind == "invalid" and reasons == ["上级单位不能是本单位或本单位的下级单位。"]
+    assert Organization.objects.get(name="某某市").parent is None
+
+
+def xlsx(rows, headers=HEADERS):
+    book = openpyxl.Workbook()
+    book.active.append(headers)
+    for row in rows:
+        book.active.append(row)
+    stream = io.BytesIO()
+    book.save(stream)
+    return stream.getvalue()
+
+
+def test_the_admin_previews_a_workbook_and_confirms_it(admin_client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    url = reverse("admin:reports_organization_import")
+    upload = SimpleUploadedFile("单位.xlsx", xlsx(PROVINCE))
+    page = admin_client.post(url, {"import_file": upload, "format": "0", "resource": "0"})
+    html = page.content.decode()
+    assert page.status_code == 200 and "某某县委办公室党组" in html and not Organization.objects.exists()
+    form = page.context["confirm_form"]
+    done = admin_client.post(reverse("admin:reports_organization_process_import"), form.initial)
+    assert done.status_code == 302 and Organization.objects.count() == 4
+    from django.contrib.admin.models import LogEntry
+
+    assert LogEntry.objects.filter(object_repr="某某县委办公室党组").exists()  # who imported it, when
