@@ -73,6 +73,7 @@ from reports.models import (
     TextPrint,
 )
 from reports.onboarding.bodies import BodyResource
+from reports.onboarding.people import PersonResource
 
 admin.site.site_header = _("季报 管理后台")
 admin.site.site_title = _("季报")
@@ -261,7 +262,8 @@ class OrganizationAdmin(SheetMixin, admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(SheetMixin, admin.ModelAdmin):
+    resource_classes = [PersonResource]
     list_display = ["user", "organization", "role"]
     list_filter = ["role", "organization"]
     search_fields = ["user__username", "user__first_name", "organization__name"]

@@ -133,6 +133,22 @@ class Membership(models.Model):
         return f"{self.user} · {self.organization} · {self.get_role_display()}"
 
 
+class Contact(models.Model):
+    """What an onboarding sheet says of a person beyond Django's user: a phone number, for the
+    supervising body to call (reports.onboarding.people)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, verbose_name=_("用户"), on_delete=models.CASCADE,
+                                related_name="contact")
+    phone = models.CharField(_("手机"), max_length=30, blank=True)
+
+    class Meta:
+        verbose_name = _("联系方式")
+        verbose_name_plural = _("联系方式")
+
+    def __str__(self):
+        return self.phone
+
+
 class Report(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("草稿")

@@ -110,3 +110,70 @@ def test_the_admin_previews_a_workbook_and_confirms_it(admin_client):
     from django.contrib.admin.models import LogEntry
 
     assert LogEntry.objects.filter(object_repr="某某县委办公室党组").exists()  # who imported it, when
+
+
+# People and their roles ---------------------------------------------------------------------------
+
+PEOPLE_HEADERS = ["姓名", "用户名", "电子邮箱", "手机", "单位", "角色"]
+PEOPLE = [
+    ["王晓宁", "wangxn", "wangxn@example.org", "13800000001", "市政协党组", "起草人"],
+    ["李建国", "lijg", "lijg@example.org", "", "市政协党组", "审核人"],
+    ["李建国", "lijg", "lijg@example.org", "", "某某县委办公室党组", "审核人"],
+]
+
+
+@pytest.fixture
+def province():
+    BodyResource().import_data(sheet(PROVINCE), dry_run=False)
+
+
+def test_people_get_their_roles_and_no_usable_password(province):
+    from django.contrib.auth import get_user_model
+
+    from reports.models import Contact, Membership
+    from reports.onboarding.people import PersonResource
+
+    result = PersonResource().import_data(sheet(PEOPLE, PEOPLE_HEADERS), dry_run=False)
+    assert [kind for _name, kind, _r in statuses(result)] == ["new", "new", "new"]
+    wang = get_user_model().objects.get(username="wangxn")
+    assert (wang.first_name, wang.email, wang.has_usable_password()) == ("王晓宁", "wangxn@example.org", False)
+    assert Contact.objects.get(user=wang).phone == "13800000001"
+    assert sorted(Membership.objects.filter(user__username="lijg").values_list("organization__name", "role")) == [
+        ("市政协党组", "reviewer"), ("某某县委办公室党组", "reviewer")]
+    # The same sheet again changes nothing; a new e-mail updates that person only.
+    again = PersonResource().import_data(sheet(PEOPLE, PEOPLE_HEADERS), dry_run=False)
+    assert {kind for _name, kind, _r in statuses(again)} == {"skip"}
+    changed = [row[:] for row in PEOPLE]
+    changed[0][2] = "wxn@example.org"
+    result = PersonResource().import_data(sheet(changed, PEOPLE_HEADERS), dry_run=False)
+    assert [kind for _name, kind, _r in statuses(result)] == ["update", "skip", "skip"]
+    assert get_user_model().objects.get(username="wangxn").email == "wxn@example.org"
+
+
+def test_each_bad_person_row_says_why_and_nothing_is_written(province):
+    from django.contrib.auth import get_user_model
+
+    from reports.onboarding.people import PersonResource
+
+    rows = [
+        ["张三", "zhangs", "zhangs@example.org", "", "某某省", "起草人"],
+        ["李四", "lis", "lis@example.org", "", "市政协党组", "主任"],
+        ["赵五", "zhaow", "不是邮箱", "", "市政协党组", "起草人"],
+        ["钱六", "", "", "", "市政协党组", "起草人"],
+        ["孙七", "sunq", "sunq@example.org", "", "市政协党组", "督办人"],
+    ]
+    result = PersonResource().import_data(sheet(rows, PEOPLE_HEADERS), dry_run=False)
+    reasons = [reason for _name, kind, found in statuses(result) if kind == "invalid" for reason in found]
+    assert reasons == ["单位“某某省”不存在：请先导入单位表。", "角色“主任”不存在，应为起草人、审核人、督办人。",
+                       "电子邮箱“不是邮箱”格式不正确。", "用户名不能为空。"]
+    assert [kind for _name, kind, _r in statuses(result)][-1] == "new"
+    assert not get_user_model().objects.exists()  # the good row too: one transaction
+
+
+def test_the_people_sheet_exports_the_columns_it_imports(province):
+    from reports.onboarding.people import PersonResource
+
+    PersonResource().import_data(sheet(PEOPLE, PEOPLE_HEADERS), dry_run=False)
+    exported = PersonResource().export()
+    assert exported.headers == PEOPLE_HEADERS
+    assert sorted(map(list, exported)) == sorted(PEOPLE)
