@@ -6,6 +6,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from django.views.i18n import set_language
 
+from reports.onboarding.sign_in import SignInLinkForm
 from reports.urls import tracking_urlpatterns
 
 
@@ -20,10 +21,23 @@ class LogoutView(auth_views.LogoutView):
         return render(request, "registration/logout.html")
 
 
+# Setting a password: the first sign-in of a person imported without one, or a forgotten password
+# (reports.onboarding.sign_in). Open without a login, as the login page is.
+password_urlpatterns = [
+    path("password/", login_not_required(auth_views.PasswordResetView.as_view(form_class=SignInLinkForm)),
+         name="password_reset"),
+    path("password/sent/", login_not_required(auth_views.PasswordResetDoneView.as_view()), name="password_reset_done"),
+    path("password/<uidb64>/<token>/", login_not_required(auth_views.PasswordResetConfirmView.as_view()),
+         name="password_reset_confirm"),
+    path("password/done/", login_not_required(auth_views.PasswordResetCompleteView.as_view()),
+         name="password_reset_complete"),
+]
+
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="reports:list", permanent=False)),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", LogoutView.as_view(), name="logout"),
+    *password_urlpatterns,
     # The language can be chosen before logging in.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("reports/", include("reports.urls")),

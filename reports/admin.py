@@ -40,6 +40,7 @@ from reports.document.text import clean_text
 from reports.labels import person_name
 from reports.models import (
     Comment,
+    Contact,
     DueDate,
     Evidence,
     EvidenceFile,
@@ -74,6 +75,7 @@ from reports.models import (
 )
 from reports.onboarding.bodies import BodyResource
 from reports.onboarding.people import PersonResource
+from reports.onboarding.sign_in import send_sign_in_links
 
 admin.site.site_header = _("季报 管理后台")
 admin.site.site_title = _("季报")
@@ -557,10 +559,33 @@ User = get_user_model()
 admin.site.unregister(User)
 
 
+class ContactInline(admin.StackedInline):
+    model = Contact
+    can_delete = False
+    extra = 0
+
+
+@admin.register(Contact)
+class ContactAdmin(admin.ModelAdmin):
+    list_display = ["user", "phone"]
+    search_fields = ["user__username", "user__first_name", "phone"]
+    autocomplete_fields = ["user"]
+
+
 @admin.register(User)
 class TrailUserAdmin(UserAdmin):
     """Django's user admin, except that a user named in the trail cannot be deleted (the
-    events would lose who acted): such an account is deactivated instead (取消“有效”)."""
+    events would lose who acted): such an account is deactivated instead (取消“有效”). People
+    imported without a password can be sent their link to set one again (发送设置密码的链接)."""
+
+    inlines = [ContactInline]
+    actions = ["send_sign_in_link"]
+
+    @admin.action(description=_("发送设置密码的链接"))
+    def send_sign_in_link(self, request, queryset):
+        sent = send_sign_in_links(queryset)
+        self.message_user(request, _("已向 %(count)d 个邮箱发送设置密码的链接（没有登记邮箱的用户未发送）。")
+                          % {"count": len(sent)})
 
     def has_delete_permission(self, request, obj=None):
         if obj is not None and in_trail(obj):

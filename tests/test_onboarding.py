@@ -177,3 +177,57 @@ def test_the_people_sheet_exports_the_columns_it_imports(province):
     exported = PersonResource().export()
     assert exported.headers == PEOPLE_HEADERS
     assert sorted(map(list, exported)) == sorted(PEOPLE)
+
+
+# First sign-in ------------------------------------------------------------------------------------
+
+
+def test_an_imported_person_sets_a_password_through_the_mailed_link(client, province, mailoutbox,
+                                                                    django_capture_on_commit_callbacks):
+    import re
+
+    from reports.onboarding.people import PersonResource
+
+    with django_capture_on_commit_callbacks(execute=True):
+        PersonResource().import_data(sheet(PEOPLE[:1], PEOPLE_HEADERS), dry_run=True)
+    assert mailoutbox == []  # a preview sends nothing
+    with django_capture_on_commit_callbacks(execute=True):
+        PersonResource().import_data(sheet(PEOPLE[:1], PEOPLE_HEADERS), dry_run=False)
+    [mail] = mailoutbox
+    assert mail.to == ["wangxn@example.org"] and "设置密码" in mail.subject and "wangxn" in mail.body
+    link = re.search(r"https?://\S+/password/\S+/\S+/", mail.body)[0]
+    path = link.split("://", 1)[1].split("/", 1)[1]
+    page = client.get("/" + path, follow=True)
+    assert "设置密码" in page.content.decode() and "用户名：wangxn" in page.content.decode()
+    form_url = page.redirect_chain[-1][0] if page.redirect_chain else "/" + path
+    # Django's validators, in Chinese: too short, too like the user name, too common.
+    refused = client.post(form_url, {"new_password1": "wangxn123", "new_password2": "wangxn123"})
+    text = refused.content.decode()
+    assert "密码跟 用户名 太相似了。" in text and "密码太短，至少要有 10 个字符。" in text
+    common = client.post(form_url, {"new_password1": "password123", "new_password2": "password123"}).content.decode()
+    assert "这个密码太常见了。" in common
+    done = client.post(form_url, {"new_password1": "季报-试用-2026-春", "new_password2": "季报-试用-2026-春"}, follow=True)
+    assert "密码已设置" in done.content.decode()
+    signed_in = client.post(reverse("login"), {"username": "wangxn", "password": "季报-试用-2026-春"})
+    assert signed_in.status_code == 302 and signed_in.url == reverse("reports:list")
+    # The link is used: it says so, in Chinese.
+    client.logout()
+    again = client.get("/" + path, follow=True)
+    assert "这个链接已经用过或已过期" in again.content.decode()
+
+
+def test_the_sign_in_link_can_be_asked_for_by_e_mail_without_a_password_yet(client, province, mailoutbox,
+                                                                            django_capture_on_commit_callbacks):
+    from reports.onboarding.people import PersonResource
+
+    PersonResource().import_data(sheet(PEOPLE[:1], PEOPLE_HEADERS), dry_run=False)
+    mailoutbox.clear()
+    login_page = client.get(reverse("login")).content.decode()
+    assert reverse("password_reset") in login_page and "首次登录或忘记密码" in login_page
+    with django_capture_on_commit_callbacks(execute=True):
+        page = client.post(reverse("password_reset"), {"email": "WANGXN@example.org"}, follow=True)
+    assert "请查收电子邮件" in page.content.decode()
+    assert [mail.to for mail in mailoutbox] == [["wangxn@example.org"]]
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("password_reset"), {"email": "nobody@example.org"})
+    assert len(mailoutbox) == 1  # an unknown address: the same page, no mail

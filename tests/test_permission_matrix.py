@@ -153,6 +153,14 @@ RULES = {
     "logout": lambda state, v: {"GET": table("200"), "POST": table(LOGIN)},
     # The language can be chosen before logging in; it changes no data.
     "set_language": lambda state, v: {"GET": table("302", anonymous="302"), "POST": table("302", anonymous="302")},
+    # Setting a password (first sign-in, or forgotten): open to all, as the login page is. An empty
+    # form, and a link that is no valid one, show their page and write nothing.
+    "password_reset": lambda state, v: {"GET": table("200", anonymous="200"), "POST": table("200", anonymous="200")},
+    "password_reset_done": lambda state, v: {"GET": table("200", anonymous="200"), "POST": table("405", anonymous="405")},
+    "password_reset_confirm": lambda state, v: {"GET": table("200", anonymous="200"),
+                                                "POST": table("200", anonymous="200")},
+    "password_reset_complete": lambda state, v: {"GET": table("200", anonymous="200"),
+                                                 "POST": table("405", anonymous="405")},
     "reports:list": lambda state, v: only_get(table("200")),
     "reports:body_search": lambda state, v: only_get(table("200")),
     # Only drafters start reports, and only for their own bodies: another body's drafter who
@@ -481,6 +489,10 @@ def url_variants(route, pattern, world):
             extend("substitution_id", [world["substitution"].pk])
         elif name == "ref":
             extend("ref", [f"item-{parts(report)['item'].pk}"])
+        elif name == "uidb64":
+            extend("uidb64", ["MQ"])
+        elif name == "token":
+            extend("token", ["no-such-token"])
         elif name == "suggestion_id":
             extend("suggestion_id", [world["suggestion"].pk])
         elif name == "ledger_action":

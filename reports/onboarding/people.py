@@ -1,8 +1,8 @@
 """The sheet of people: 姓名, 用户名, 电子邮箱, 手机, 单位, 角色 (起草人, 审核人 or 督办人), one row
 for each role a person holds in a body.
 
-A row creates the person when their 用户名 is new, with no usable password (they sign in through
-the e-mailed link or the directory), and updates their 姓名, 电子邮箱 and 手机 when those changed;
+A row creates the person when their 用户名 is new, with no usable password and a link to set one
+mailed once the import has committed (reports.onboarding.sign_in), and updates their 姓名, 电子邮箱 and 手机 when those changed;
 the role in the body is created once. An unknown body, a role that does not exist, a malformed
 e-mail and a row without a 用户名 are refused with their reason, and a sheet with any refused row
 writes nothing. Re-importing the same sheet changes nothing; nothing is ever deleted.
@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from import_export import fields, resources, widgets
 
 from reports.models import Contact, Membership, Organization
+from reports.onboarding.sign_in import send_sign_in_links
 
 NAME, USERNAME, EMAIL, PHONE, BODY, ROLE = (gettext_lazy("姓名"), gettext_lazy("用户名"), gettext_lazy("电子邮箱"),
                                            gettext_lazy("手机"), gettext_lazy("单位"), gettext_lazy("角色"))
@@ -84,6 +85,17 @@ class PersonResource(resources.ModelResource):
                                    use_transactions=use_transactions, collect_failed_rows=collect_failed_rows,
                                    rollback_on_validation_errors=rollback_on_validation_errors, **kwargs)
 
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.created = []
+
+    def after_import(self, dataset, result, **kwargs):
+        """New people are sent their link to set a password once the import has committed
+        (reports.onboarding.sign_in); a preview sends nothing."""
+        super().after_import(dataset, result, **kwargs)
+        if not kwargs.get("dry_run") and not result.has_errors() and not result.has_validation_errors():
+            send_sign_in_links(self.created)
+
     def before_import_row(self, row, **kwargs):
         """The person first: created or brought up to date, so that the role can name them."""
         username, email = _cell(row, USERNAME), _cell(row, EMAIL)
@@ -101,6 +113,8 @@ class PersonResource(resources.ModelResource):
             except ValidationError:
                 raise ValidationError(_("电子邮箱“%(email)s”格式不正确。") % {"email": email}) from None
         user, created = get_user_model().objects.get_or_create(username=username)
+        if created:
+            self.created.append(user)
         wanted = {"first_name": _cell(row, NAME), "email": email}
         changed = created or any(getattr(user, key) != value for key, value in wanted.items())
         if changed:

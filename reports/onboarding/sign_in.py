@@ -1,0 +1,48 @@
+"""First sign-in: a person created by an onboarding sheet has no usable password and is sent a
+link to set one (Django's password-reset tokens: valid for PASSWORD_RESET_TIMEOUT, once, until the
+password changes). The same page serves whoever forgot their password, and people imported without
+one may ask for a link there too."""
+
+from django.contrib.auth import forms as auth_forms
+from django.contrib.auth import get_user_model
+from django.contrib.auth.tokens import default_token_generator
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _
+
+from reports.review.notices import deliver
+
+
+def sign_in_path(user) -> str:
+    """The path of the page where `user` sets their password."""
+    return reverse("password_reset_confirm", kwargs={"uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+                                                     "token": default_token_generator.make_token(user)})
+
+
+def send_sign_in_links(users) -> list[str]:
+    """Each person with an e-mail address gets their own link, mailed after the transaction
+    commits (reports.mail: retried, never in the request). Returns the addresses."""
+    sent = []
+    for user in users:
+        if user.email and user.is_active:
+            sent += deliver([user], _("【季报】请设置密码后登录"),
+                            _("%(name)s：您已被添加为季报的用户，用户名为 %(username)s。请打开下面的链接设置密码后登录；"
+                              "链接只能使用一次。") % {"name": user.get_full_name() or user.username,
+                                                "username": user.username},
+                            sign_in_path(user))
+    return sent
+
+
+class SignInLinkForm(auth_forms.PasswordResetForm):
+    """Django's form, which mails only people who have a password: here also those imported
+    without one, who have never signed in."""
+
+    def get_users(self, email):
+        model = get_user_model()
+        return (user for user in model._default_manager.filter(email__iexact=email, is_active=True)
+                if auth_forms._unicode_ci_compare(email, user.email))
+
+    def save(self, **kwargs):
+        """Mailed as every notice is (reports.mail), never by the request itself."""
+        send_sign_in_links(self.get_users(self.cleaned_data["email"]))
