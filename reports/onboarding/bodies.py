@@ -10,9 +10,10 @@ rolled back on errors). Re-importing the same sheet changes nothing; nothing is 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from import_export import fields, resources, widgets
+from import_export import fields, widgets
 
 from reports.models import Organization
+from reports.onboarding.sheets import SheetResource
 
 NAME, SHORT_NAME, PARENT = gettext_lazy("单位名称"), gettext_lazy("简称"), gettext_lazy("上级单位")
 
@@ -33,7 +34,7 @@ class ParentWidget(widgets.ForeignKeyWidget):
         return found
 
 
-class BodyResource(resources.ModelResource):
+class BodyResource(SheetResource):
     name = fields.Field(attribute="name", column_name=str(NAME), widget=widgets.CharWidget())
     short_name = fields.Field(attribute="short_name", column_name=str(SHORT_NAME), widget=widgets.CharWidget())
     parent = fields.Field(attribute="parent", column_name=str(PARENT), widget=ParentWidget())
@@ -47,15 +48,9 @@ class BodyResource(resources.ModelResource):
         clean_model_instances = True
         verbose_name = gettext_lazy("单位")
 
-    def import_data(self, dataset, dry_run=False, raise_errors=False, use_transactions=None,
-                    collect_failed_rows=False, rollback_on_validation_errors=True, **kwargs):
-        """As the admin does it: a sheet with any refused row writes nothing."""
-        return super().import_data(dataset, dry_run=dry_run, raise_errors=raise_errors,
-                                   use_transactions=use_transactions, collect_failed_rows=collect_failed_rows,
-                                   rollback_on_validation_errors=rollback_on_validation_errors, **kwargs)
-
     def before_import(self, dataset, **kwargs):
         """Parents first; names given twice and cycles found, to be refused row by row."""
+        super().before_import(dataset, **kwargs)
         headers = dataset.headers or []
         if str(NAME) not in headers:
             raise ValidationError(_("表中没有“%(column)s”一列。") % {"column": NAME})

@@ -13,9 +13,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from import_export import fields, resources, widgets
+from import_export import fields, widgets
 
 from reports.models import Contact, Membership, Organization
+from reports.onboarding.sheets import SheetResource
 from reports.onboarding.sign_in import send_sign_in_links
 
 NAME, USERNAME, EMAIL, PHONE, BODY, ROLE = (gettext_lazy("姓名"), gettext_lazy("用户名"), gettext_lazy("电子邮箱"),
@@ -62,7 +63,7 @@ class UserWidget(widgets.ForeignKeyWidget):
         return get_user_model().objects.get(username=(value or "").strip())
 
 
-class PersonResource(resources.ModelResource):
+class PersonResource(SheetResource):
     name = fields.Field(column_name=str(NAME), readonly=True)
     user = fields.Field(attribute="user", column_name=str(USERNAME), widget=UserWidget())
     email = fields.Field(column_name=str(EMAIL), readonly=True)
@@ -77,13 +78,6 @@ class PersonResource(resources.ModelResource):
         skip_unchanged = True
         report_skipped = True
         verbose_name = gettext_lazy("人员和角色")
-
-    def import_data(self, dataset, dry_run=False, raise_errors=False, use_transactions=None,
-                    collect_failed_rows=False, rollback_on_validation_errors=True, **kwargs):
-        """As the admin does it: a sheet with any refused row writes nothing."""
-        return super().import_data(dataset, dry_run=dry_run, raise_errors=raise_errors,
-                                   use_transactions=use_transactions, collect_failed_rows=collect_failed_rows,
-                                   rollback_on_validation_errors=rollback_on_validation_errors, **kwargs)
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
