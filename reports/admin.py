@@ -75,6 +75,7 @@ from reports.models import (
 )
 from reports.onboarding.bodies import BodyResource
 from reports.onboarding.people import PersonResource
+from reports.onboarding.sheets import sheet_template_response
 from reports.onboarding.sign_in import send_sign_in_links
 
 admin.site.site_header = _("季报 管理后台")
@@ -236,9 +237,28 @@ class ReviewStepAdmin(admin.ModelAdmin):
 
 
 class SheetMixin(ImportExportMixin):
-    """导入 / 导出 of onboarding sheets (reports.onboarding): .xlsx and .csv, previewed first."""
+    """导入 / 导出 of onboarding sheets (reports.onboarding): .xlsx and .csv, previewed first, and
+    a template of the sheet's columns to fill in."""
 
     import_formats = export_formats = [base_formats.XLSX, base_formats.CSV]
+    import_template_name = "admin/reports/import_sheet.html"
+
+    def _template_url_name(self):
+        return f"{self.model._meta.app_label}_{self.model._meta.model_name}_sheet_template"
+
+    def get_urls(self):
+        from django.urls import path
+
+        return [path("sheet-template/", self.admin_site.admin_view(self.sheet_template), name=self._template_url_name()),
+                *super().get_urls()]
+
+    def get_import_context_data(self, **kwargs):
+        return {**super().get_import_context_data(**kwargs), "template_url": f"admin:{self._template_url_name()}"}
+
+    def sheet_template(self, request):
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        return sheet_template_response(self.resource_classes[0](), str(self.model._meta.verbose_name))
 
 
 @admin.register(Organization)

@@ -231,3 +231,19 @@ def test_the_sign_in_link_can_be_asked_for_by_e_mail_without_a_password_yet(clie
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("password_reset"), {"email": "nobody@example.org"})
     assert len(mailoutbox) == 1  # an unknown address: the same page, no mail
+
+
+@pytest.mark.parametrize("model, headers", [("organization", HEADERS), ("membership", PEOPLE_HEADERS)])
+def test_each_sheet_has_a_template_to_download_from_its_import_page(admin_client, model, headers):
+    page = admin_client.get(reverse(f"admin:reports_{model}_import")).content.decode()
+    url = reverse(f"admin:reports_{model}_sheet_template")
+    assert f'href="{url}"' in page and "下载模板" in page
+    response = admin_client.get(url)
+    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    assert [cell.value for cell in book.active[1]] == headers and book.active.max_row == 1
+
+
+def test_the_template_is_for_administrators_only(client, drafter):
+    client.force_login(drafter)
+    response = client.get(reverse("admin:reports_organization_sheet_template"))
+    assert response.status_code == 302 and "/admin/login/" in response.url

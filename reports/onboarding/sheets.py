@@ -1,7 +1,14 @@
 """What both onboarding sheets share: an empty cell is an empty string (a workbook's empty cell is
 None, which the preview would print as "None"), and a sheet with any refused row writes nothing."""
 
+import io
+from urllib.parse import quote
+
+import openpyxl
+from django.http import HttpResponse
 from import_export import resources
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def without_empty_cells(dataset) -> None:
@@ -24,3 +31,17 @@ class SheetResource(resources.ModelResource):
 
     def before_import(self, dataset, **kwargs):
         without_empty_cells(dataset)
+
+
+def sheet_template_response(resource, name: str) -> HttpResponse:
+    """An empty workbook with the sheet's columns in its first row, to fill in and import."""
+    book = openpyxl.Workbook()
+    book.active.title = name[:31]
+    book.active.append([field.column_name for field in resource.get_import_fields()])
+    for column in book.active.columns:
+        book.active.column_dimensions[column[0].column_letter].width = 18
+    stream = io.BytesIO()
+    book.save(stream)
+    response = HttpResponse(stream.getvalue(), content_type=XLSX)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}-template.xlsx"
+    return response
