@@ -74,6 +74,7 @@ from reports.models import (
     TextPrint,
 )
 from reports.onboarding.bodies import BodyResource
+from reports.onboarding.due_dates import DueDateResource
 from reports.onboarding.people import PersonResource
 from reports.onboarding.sheets import sheet_template_response
 from reports.onboarding.sign_in import send_sign_in_links
@@ -630,6 +631,7 @@ def in_trail(user):
 
 
 @admin.register(DueDate)
-class DueDateAdmin(SimpleHistoryAdmin):
+class DueDateAdmin(SheetMixin, SimpleHistoryAdmin):
+    resource_classes = [DueDateResource]
     list_display = ["year", "quarter", "due_date"]
     list_filter = ["year"]

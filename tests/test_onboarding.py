@@ -233,7 +233,8 @@ def test_the_sign_in_link_can_be_asked_for_by_e_mail_without_a_password_yet(clie
     assert len(mailoutbox) == 1  # an unknown address: the same page, no mail
 
 
-@pytest.mark.parametrize("model, headers", [("organization", HEADERS), ("membership", PEOPLE_HEADERS)])
+@pytest.mark.parametrize("model, headers", [("organization", HEADERS), ("membership", PEOPLE_HEADERS),
+                                           ("duedate", ["年度", "期间", "报送截止日期"])])
 def test_each_sheet_has_a_template_to_download_from_its_import_page(admin_client, model, headers):
     page = admin_client.get(reverse(f"admin:reports_{model}_import")).content.decode()
     url = reverse(f"admin:reports_{model}_sheet_template")
@@ -247,3 +248,28 @@ def test_the_template_is_for_administrators_only(client, drafter):
     client.force_login(drafter)
     response = client.get(reverse("admin:reports_organization_sheet_template"))
     assert response.status_code == 302 and "/admin/login/" in response.url
+
+
+# Due dates ----------------------------------------------------------------------------------------
+
+
+def test_due_dates_per_period_from_a_workbook():
+    from datetime import date, datetime
+
+    from reports.models import DueDate
+    from reports.onboarding.due_dates import DueDateResource
+
+    rows = [[2027, "第一季度", datetime(2027, 4, 10)], [2027, "二季度", "2027-07-10"], [2027, "年度", "2028年1月31日"]]
+    dataset = tablib.Dataset(*rows, headers=["年度", "期间", "报送截止日期"])
+    result = DueDateResource().import_data(dataset, dry_run=False)
+    assert [kind for _name, kind, _r in statuses(result)] == ["new", "new", "new"]
+    assert sorted(DueDate.objects.values_list("year", "quarter", "due_date"), key=str) == sorted(
+        [(2027, 1, date(2027, 4, 10)), (2027, 2, date(2027, 7, 10)), (2027, None, date(2028, 1, 31))], key=str)
+    again = DueDateResource().import_data(tablib.Dataset(*rows, headers=["年度", "期间", "报送截止日期"]), dry_run=False)
+    assert {kind for _name, kind, _r in statuses(again)} == {"skip"}
+    bad = tablib.Dataset([2027, "第五季度", "2027-10-10"], [2027, "第三季度", "十月十日"],
+                         headers=["年度", "期间", "报送截止日期"])
+    reasons = [reason for _n, kind, found in statuses(DueDateResource().import_data(bad, dry_run=False))
+               for reason in found]
+    assert reasons == ["期间“第五季度”应为第一季度至第四季度，或“年度”。", "报送截止日期“十月十日”不是日期，应写作 2023-04-10。"]
+    assert DueDate.objects.count() == 3

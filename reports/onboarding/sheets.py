@@ -12,9 +12,10 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def without_empty_cells(dataset) -> None:
-    """Every empty cell as "" and every other one as its text, stripped, in place."""
+    """Every empty cell as "", text stripped, in place (a date or a number stays what it is)."""
     headers = dataset.headers
-    rows = [tuple("" if cell is None else str(cell).strip() for cell in row) for row in dataset]
+    rows = [tuple("" if cell is None else cell.strip() if isinstance(cell, str) else cell for cell in row)
+            for row in dataset]
     dataset.wipe()
     dataset.headers = headers
     for row in rows:
