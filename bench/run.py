@@ -4,7 +4,8 @@
      BENCH_YEARS years; 300 and 3 by default: ≈ 3,600 reports, ≈ 100,000 items);
   2. bench/export.py: the Word writer against the floor, the quarter's .zip, the evidence upload
      and the .zip of a report with its evidence; bench/quality.py: the quality check of one
-     report against 3,000 peers, on its own SQLite file;
+     report against 3,000 peers, and bench/onboarding.py: a province's bodies and people from
+     .xlsx, each on its own SQLite file;
   3. bench/web.py: gunicorn (2 workers, DEBUG off) under locust (BENCH_USERS=8 users);
   4. bench/profile_pages.py: each page alone, its queries and where its time goes (pyinstrument);
   5. the table, printed and written to bench/out/summary.md (with the JSON results and profiles);
@@ -47,6 +48,7 @@ LARGE_EXPORT_TARGET_S = 2
 ZIP_TARGET_S = 30
 ZIP_FIRST_CHUNK_TARGET_S = 1
 QUALITY_TARGET_S = 0.5  # issue 18
+ONBOARDING_TARGET_S = 30 * 60  # issue 20: "minutes, not hours", read as under half an hour a sheet
 
 
 def step(title, command, env):
@@ -85,6 +87,21 @@ def quality_rows():
             f"< {QUALITY_TARGET_S * 1000:.0f} ms | {verdict(q['median'] < QUALITY_TARGET_S)} |"]
 
 
+def onboarding_rows():
+    """Onboarding a province from .xlsx (bench/onboarding.py): preview and import of each sheet."""
+    path = OUT / "onboarding.json"
+    if not path.exists():
+        return []
+    found = json.loads(path.read_text(encoding="utf-8"))
+    rows = []
+    for key, what in (("bodies", "bodies"), ("people", "people and their roles")):
+        r = found[key]
+        rows.append(f"| onboarding .xlsx: {r['rows']:,} {what} | — | preview {r['preview']:.0f} s, import {r['import']:.0f} s "
+                    f"({r['rows'] / r['import']:.0f} rows/s) | — | — | minutes, not hours | "
+                    f"{verdict(r['preview'] + r['import'] < ONBOARDING_TARGET_S)} |")
+    return rows
+
+
 def table(generated_seconds):
     export = json.loads((OUT / "export.json").read_text(encoding="utf-8"))
     web = json.loads((OUT / "web.json").read_text(encoding="utf-8"))
@@ -118,6 +135,7 @@ def table(generated_seconds):
                      f"{verdict(ok)} |")
     lines += evidence_rows(export.get("evidence"))
     lines += quality_rows()
+    lines += onboarding_rows()
     lines += [
         "",
         "| page | p50 | p95 | req/s | ÷ ceiling | alone | queries | time goes to (profile) | target | verdict |",
@@ -175,6 +193,8 @@ def main():
             step("export benchmark", [python, "bench/export.py"], prod)
             step("quality check benchmark", [python, "bench/quality.py"],
                  {**prod, "SQLITE_PATH": str(work / "quality.sqlite3")})
+            step("onboarding benchmark", [python, "bench/onboarding.py"],
+                 {**prod, "SQLITE_PATH": str(work / "onboarding.sqlite3")})
             step("web benchmark", [python, "bench/web.py", "--users", USERS, "--phase-seconds", PHASE_SECONDS], prod)
             step("profiles of the pages", [python, "bench/profile_pages.py"], prod)
             os.environ.update(prod)

@@ -1,0 +1,101 @@
+"""Onboarding a province from .xlsx (issue 20): BENCH_ONBOARD_BODIES bodies (30,000) in a tree of
+province → cities → counties → bodies, and BENCH_ONBOARD_PEOPLE people (70,000) with their roles,
+through the same resources the admin uses (reports.onboarding), on its own SQLite file: the preview
+(a dry run) and the import, each timed, the workbooks written and read back as an administrator's
+would be. Prints the times and rows per second; bench/out/onboarding.json."""
+
+import atexit
+import io
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+if "SQLITE_PATH" not in os.environ:  # make bench names one in its work folder
+    WORK = tempfile.mkdtemp(prefix="jibao-onboarding-")
+    atexit.register(shutil.rmtree, WORK, ignore_errors=True)
+    os.environ["SQLITE_PATH"] = str(Path(WORK) / "onboarding.sqlite3")
+os.environ.pop("DATABASE_URL", None)
+# 70,000 sign-in links are mailed by the import: into memory here, not onto the console.
+os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
+
+from bench.common import save, setup_django  # noqa: E402
+
+BODIES = int(os.environ.get("BENCH_ONBOARD_BODIES", "30000"))
+PEOPLE = int(os.environ.get("BENCH_ONBOARD_PEOPLE", "70000"))
+
+
+def workbook(headers, rows):
+    import openpyxl
+
+    book = openpyxl.Workbook(write_only=True)
+    sheet = book.create_sheet()
+    sheet.append(headers)
+    for row in rows:
+        sheet.append(row)
+    stream = io.BytesIO()
+    book.save(stream)
+    return stream.getvalue()
+
+
+def tree_rows(count):
+    """(name, short name, parent): 1 province, 15 cities, 10 counties each, the bodies below them."""
+    cities = [f"第{c}市" for c in range(1, 16)]
+    counties = [f"{city}第{k}县" for city in cities for k in range(1, 11)]
+    rows = [("某某省", "", ""), *((city, "", "某某省") for city in cities),
+            *((county, "", county[:county.rindex("第")]) for county in counties)]
+    rows += [(f"{counties[n % len(counties)]}第{n}单位党组", "", counties[n % len(counties)])
+             for n in range(1, count - len(rows) + 1)]
+    return rows
+
+
+def people_rows(count, bodies):
+    roles = ("起草人", "审核人", "起草人")
+    return [(f"人员{n}", f"user{n}", f"user{n}@example.org", "", bodies[n % len(bodies)][0], roles[n % 3])
+            for n in range(count)]
+
+
+def timed_import(resource, data):
+    from import_export.formats.base_formats import XLSX
+
+    started = time.perf_counter()
+    dataset = XLSX().create_dataset(data)
+    read = time.perf_counter() - started
+    started = time.perf_counter()
+    preview = resource().import_data(dataset, dry_run=True)
+    previewed = time.perf_counter() - started
+    assert not preview.has_errors() and not preview.has_validation_errors()
+    started = time.perf_counter()
+    result = resource().import_data(XLSX().create_dataset(data), dry_run=False)
+    imported = time.perf_counter() - started
+    assert not result.has_errors() and not result.has_validation_errors()
+    return {"read": read, "preview": previewed, "import": imported, "rows": len(dataset)}
+
+
+def main():
+    setup_django()
+    from django.core.management import call_command
+
+    from reports.onboarding.bodies import BodyResource
+    from reports.onboarding.people import PersonResource
+
+    def headers(resource):
+        return [field.column_name for field in resource().get_import_fields()]
+
+    call_command("migrate", "--noinput", "-v0")
+    bodies = tree_rows(BODIES)
+    result = {"bodies": timed_import(BodyResource, workbook(headers(BodyResource), bodies))}
+    print(f"bodies: {BODIES:,} rows, preview {result['bodies']['preview']:.0f} s, import {result['bodies']['import']:.0f} s",
+          flush=True)
+    result["people"] = timed_import(PersonResource, workbook(headers(PersonResource), people_rows(PEOPLE, bodies[166:])))
+    print(f"people: {PEOPLE:,} rows, preview {result['people']['preview']:.0f} s, import {result['people']['import']:.0f} s")
+    save("onboarding", result)
+
+
+if __name__ == "__main__":
+    main()
