@@ -7,6 +7,8 @@ nothing is written by an import that has any (django-import-export runs it in on
 rolled back on errors). Re-importing the same sheet changes nothing; nothing is ever deleted.
 """
 
+from collections import Counter
+
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -56,7 +58,7 @@ class BodyResource(SheetResource):
             raise ValidationError(_("表中没有“%(column)s”一列。") % {"column": NAME})
         rows = [dict(zip(headers, row, strict=False)) for row in dataset]
         names = [str(row.get(str(NAME)) or "").strip() for row in rows]
-        self.repeated = {name for name in names if name and names.count(name) > 1}
+        self.repeated = {name for name, times in Counter(names).items() if name and times > 1}
         parents = {name: str(row.get(str(PARENT)) or "").strip() for name, row in zip(names, rows, strict=True)}
         order, placed, self.cycles = [], set(), set()
 
