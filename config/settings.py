@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "import_export",  # onboarding sheets in the admin (reports.onboarding)
+    "django_python3_ldap",  # directory sign-in, when JIBAO_LDAP_URL is set
     "reports",
 ]
 
@@ -130,6 +131,24 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# Directory sign-in, when JIBAO_LDAP_URL is set: people sign in with their unit's LDAP or Active
+# Directory account (django-python3-ldap: pure Python, no C client library to build). The account
+# is the user of the same 用户名 (an imported person, or one created at the first sign-in, who
+# then sees whom to ask for a role). Without it, sign-in stays with the passwords kept here.
+JIBAO_LDAP_URL = env_str("JIBAO_LDAP_URL")
+if JIBAO_LDAP_URL:
+    AUTHENTICATION_BACKENDS = [*AUTHENTICATION_BACKENDS, "django_python3_ldap.auth.LDAPBackend"]
+LDAP_AUTH_URL = [JIBAO_LDAP_URL] if JIBAO_LDAP_URL else []
+LDAP_AUTH_USE_TLS = env_bool("JIBAO_LDAP_START_TLS", default=False)
+LDAP_AUTH_SEARCH_BASE = env_str("JIBAO_LDAP_SEARCH_BASE")  # ou=people,dc=example,dc=gov,dc=cn
+LDAP_AUTH_OBJECT_CLASS = env_str("JIBAO_LDAP_OBJECT_CLASS", "inetOrgPerson")  # user for Active Directory
+LDAP_AUTH_USER_FIELDS = {"username": env_str("JIBAO_LDAP_USERNAME_ATTRIBUTE", "uid"),  # sAMAccountName for AD
+                         "first_name": env_str("JIBAO_LDAP_NAME_ATTRIBUTE", "cn"), "email": "mail"}
+LDAP_AUTH_USER_LOOKUP_FIELDS = ("username",)
+LDAP_AUTH_ACTIVE_DIRECTORY_DOMAIN = env_str("JIBAO_LDAP_AD_DOMAIN") or None
+if LDAP_AUTH_ACTIVE_DIRECTORY_DOMAIN:
+    LDAP_AUTH_FORMAT_USERNAME = "django_python3_ldap.utils.format_username_active_directory_principal"
+LDAP_AUTH_CONNECT_TIMEOUT = LDAP_AUTH_RECEIVE_TIMEOUT = 5  # a directory that is down fails a sign-in in seconds
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "reports:list"
 LOGOUT_REDIRECT_URL = "login"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tests need (a real browser, CJK fonts, PostgreSQL 15,
-# LibreOffice and poppler to open and measure the Word files),
+# LibreOffice and poppler to open and measure the Word files, an LDAP server),
 # only those missing, with one `apt-get update`. Safe to run again: it does nothing then.
 set -euo pipefail
 
@@ -13,6 +13,8 @@ PACKAGES=(
   poppler-utils       # pdftotext -bbox-layout measures them, pdftoppm draws them
   fontconfig
   fonts-liberation2   # Times New Roman's metric twin for digits and Latin text
+  slapd               # a real LDAP directory for the directory sign-in tests (started by the tests)
+  ldap-utils          # ldapadd loads the tests' directory
 )
 
 missing=()

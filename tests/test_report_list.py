@@ -151,11 +151,17 @@ def test_nothing_matching_says_so_and_offers_to_clear(client, overseer, overseer
     assert "共 0 份" in content
 
 
-def test_a_user_without_reports_sees_an_empty_list_without_filters(client, make_user):
-    client.force_login(make_user())
+def test_a_user_without_any_role_is_told_whom_to_ask(client, make_user):
+    client.force_login(make_user("zhangs"))
+    content = get(client).content.decode()
+    assert "您的账号还没有开通季报" in content and "您已用账号 zhangs 登录" in content
+    assert "上级督办单位" in content and 'role="search"' not in content
+
+
+def test_a_user_without_reports_sees_an_empty_list_without_filters(client, tree, drafter):
+    client.force_login(drafter)
     content = get(client).content.decode()
     assert "还没有您可以查看的报告。" in content
-    assert "请联系管理员" in content
     assert 'role="search"' not in content
 
 

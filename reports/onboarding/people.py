@@ -8,6 +8,7 @@ e-mail and a row without a 用户名 are refused with their reason, and a sheet 
 writes nothing. Re-importing the same sheet changes nothing; nothing is ever deleted.
 """
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -87,7 +88,9 @@ class PersonResource(SheetResource):
         """New people are sent their link to set a password once the import has committed
         (reports.onboarding.sign_in); a preview sends nothing."""
         super().after_import(dataset, result, **kwargs)
-        if not kwargs.get("dry_run") and not result.has_errors() and not result.has_validation_errors():
+        # With a directory, people sign in with its account: no password of ours to set.
+        if not settings.JIBAO_LDAP_URL and not kwargs.get("dry_run") and not result.has_errors() \
+                and not result.has_validation_errors():
             send_sign_in_links(self.created)
 
     def before_import_row(self, row, **kwargs):

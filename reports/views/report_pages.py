@@ -4,7 +4,7 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from reports.access import EDITABLE_STATUSES, can_edit, closed_now, drafter_organizations, is_drafter
+from reports.access import EDITABLE_STATUSES, can_edit, closed_now, drafter_organizations, is_drafter, memberships
 from reports.document.model import build_document
 from reports.evidence.attach import counts as evidence_counts
 from reports.models import Report
@@ -20,7 +20,10 @@ from reports.word.pdf import pdf_available
 @require_safe
 def report_list(request):
     """The reports of the user's bodies, newest first, filtered by the GET form above the table,
-    a page at a time from the key of the row before (keyset: the cost of a page is its rows)."""
+    a page at a time from the key of the row before (keyset: the cost of a page is its rows).
+    Someone signed in (through the directory, say) who holds no role anywhere is told whom to ask."""
+    if not memberships(request.user) and not request.user.is_staff:
+        return render(request, "reports/no_role.html")
     reports = Report.objects.select_related("organization", "updated_by")
     # The FilterSet keeps only the visible bodies' reports, whatever the query string says.
     report_filter = ReportFilter(request.GET, queryset=reports, request=request)
