@@ -267,7 +267,8 @@ class OrganizationAdmin(SheetMixin, admin.ModelAdmin):
     resource_classes = [BodyResource]
     form = OrganizationForm
     list_display = ["name", "short_name", "parent"]
-    list_filter = ["parent"]
+    # By level, not by the body above: a filter of every parent would list a province's bodies.
+    list_filter = ["depth"]
     search_fields = ["name", "short_name"]
     autocomplete_fields = ["parent"]
     inlines = [MembershipInline, ReviewStepInline]
@@ -288,7 +289,8 @@ class OrganizationAdmin(SheetMixin, admin.ModelAdmin):
 class MembershipAdmin(SheetMixin, admin.ModelAdmin):
     resource_classes = [PersonResource]
     list_display = ["user", "organization", "role"]
-    list_filter = ["role", "organization"]
+    list_filter = ["role"]  # the body by the search box: a filter would list every body
+    list_select_related = ["user", "organization"]
     search_fields = ["user__username", "user__first_name", "organization__name"]
     autocomplete_fields = ["user", "organization"]
 

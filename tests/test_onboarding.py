@@ -273,3 +273,20 @@ def test_due_dates_per_period_from_a_workbook():
                for reason in found]
     assert reasons == ["期间“第五季度”应为第一季度至第四季度，或“年度”。", "报送截止日期“十月十日”不是日期，应写作 2023-04-10。"]
     assert DueDate.objects.count() == 3
+
+
+def test_the_admin_lists_of_a_large_province_name_no_body_but_their_own_rows(admin_client):
+    """A filter of every body would print a province into each page: the lists filter by level
+    and role, and find a body through the search box."""
+    root = Organization.objects.create(name="某某省")
+    Organization.objects.bulk_create([Organization(name=f"第{n}单位", parent=root) for n in range(250)])
+    def sidebar(html):
+        return html[html.index('id="changelist-filter"'):] if 'id="changelist-filter"' in html else ""
+
+    page = admin_client.get(reverse("admin:reports_organization_changelist")).content.decode()
+    assert page.count('<th class="field-name">') == 100  # a page of rows
+    assert sidebar(page) and "第1单位" not in sidebar(page) and "某某省" not in sidebar(page)
+    found = admin_client.get(reverse("admin:reports_organization_changelist") + "?q=第17单位").content.decode()
+    assert found.count('<th class="field-name">') == 1 and "第17单位" in found
+    memberships = admin_client.get(reverse("admin:reports_membership_changelist")).content.decode()
+    assert "某某省" not in sidebar(memberships)
