@@ -38,6 +38,10 @@ class SignInLinkForm(auth_forms.PasswordResetForm):
     """Django's form, which mails only people who have a password: here also those imported
     without one, who have never signed in."""
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].label = _("电子邮箱")  # as the sheets and the admin call it
+
     def get_users(self, email):
         model = get_user_model()
         return (user for user in model._default_manager.filter(email__iexact=email, is_active=True)
