@@ -2,10 +2,11 @@
 for each role a person holds in a body.
 
 A row creates the person when their 用户名 is new, with no usable password and a link to set one
-mailed once the import has committed (reports.onboarding.sign_in), and updates their 姓名, 电子邮箱 and 手机 when those changed;
-the role in the body is created once. An unknown body, a role that does not exist, a malformed
-e-mail and a row without a 用户名 are refused with their reason, and a sheet with any refused row
-writes nothing. Re-importing the same sheet changes nothing; nothing is ever deleted.
+mailed once the import has committed (reports.onboarding.sign_in; none with a directory), and
+updates their 姓名, 电子邮箱 and 手机 when those changed; the role in the body is created once. An
+unknown body, a role that does not exist, a malformed e-mail and a row without a 用户名 are refused
+with their reason, and a sheet with any refused row writes nothing. Re-importing the same sheet
+changes nothing; nothing is ever deleted.
 """
 
 from django.conf import settings
