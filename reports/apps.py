@@ -15,3 +15,25 @@ class ReportsConfig(AppConfig):
         from reports.tree import connect_signals
 
         connect_signals()
+        _chinese_names_of_other_apps()
+
+
+def _chinese_names_of_other_apps():
+    """The admin's sidebar in Chinese: login throttling (django-axes) and the task queue
+    (django-tasks-db) name themselves only in English. Names only, not the models' declared Meta
+    (which migrations read), so no migration of theirs changes."""
+    from django.apps import apps
+
+    names = {
+        "axes": (_("登录限制"), {"AccessFailureLog": _("登录失败记录"), "AccessAttempt": _("登录尝试"),
+                                "AccessAttemptExpiration": _("登录尝试到期"), "AccessLog": _("登录记录")}),
+        "django_tasks_database": (_("后台任务"), {"DBTaskResult": _("任务结果")}),
+    }
+    for label, (name, models) in names.items():
+        if label not in apps.app_configs:
+            continue
+        config = apps.get_app_config(label)
+        config.verbose_name = name
+        for model_name, title in models.items():
+            meta = config.get_model(model_name)._meta
+            meta.verbose_name = meta.verbose_name_plural = title
