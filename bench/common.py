@@ -15,6 +15,17 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT = Path(os.environ.get("BENCH_OUT", ROOT / "bench" / "out"))
 
 
+def own_sqlite(name):
+    """A benchmark on its own SQLite file: the one make bench names in its work folder, else a
+    temporary one removed at exit; never a configured server."""
+    if "SQLITE_PATH" not in os.environ:
+        work = tempfile.mkdtemp(prefix=f"jibao-{name}-")
+        atexit.register(shutil.rmtree, work, ignore_errors=True)
+        os.environ["SQLITE_PATH"] = str(Path(work) / f"{name}.sqlite3")
+    os.environ.pop("DATABASE_URL", None)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
+
+
 def collect_static():
     """DEBUG off serves static files through the manifest storage, which needs collectstatic: into
     a temporary folder (BENCH_STATIC_ROOT, shared by the steps of one `make bench`), never into

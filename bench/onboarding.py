@@ -4,27 +4,20 @@ through the same resources the admin uses (reports.onboarding), on its own SQLit
 (a dry run) and the import, each timed, the workbooks written and read back as an administrator's
 would be. Prints the times and rows per second; bench/out/onboarding.json."""
 
-import atexit
 import io
 import os
-import shutil
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-if "SQLITE_PATH" not in os.environ:  # make bench names one in its work folder
-    WORK = tempfile.mkdtemp(prefix="jibao-onboarding-")
-    atexit.register(shutil.rmtree, WORK, ignore_errors=True)
-    os.environ["SQLITE_PATH"] = str(Path(WORK) / "onboarding.sqlite3")
-os.environ.pop("DATABASE_URL", None)
+
+from bench.common import own_sqlite, save, setup_django  # noqa: E402
+
+own_sqlite("onboarding")
 # 70,000 sign-in links are mailed by the import: into memory here, not onto the console.
 os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
-
-from bench.common import save, setup_django  # noqa: E402
 
 BODIES = int(os.environ.get("BENCH_ONBOARD_BODIES", "30000"))
 PEOPLE = int(os.environ.get("BENCH_ONBOARD_PEOPLE", "70000"))

@@ -7,25 +7,18 @@ reports do: the candidates the LSH bands find are many, not none. Their fingerpr
 `refresh` stores them. Prints the median time of the check and its queries; bench/out/quality.json.
 """
 
-import atexit
 import os
 import random
 import re
-import shutil
 import sys
-import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-if "SQLITE_PATH" not in os.environ:  # make bench names one in its work folder
-    WORK = tempfile.mkdtemp(prefix="jibao-quality-")
-    atexit.register(shutil.rmtree, WORK, ignore_errors=True)
-    os.environ["SQLITE_PATH"] = str(Path(WORK) / "quality.sqlite3")
-os.environ.pop("DATABASE_URL", None)
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
 
-from bench.common import save, setup_django, timed  # noqa: E402
+from bench.common import own_sqlite, save, setup_django, timed  # noqa: E402
+
+own_sqlite("quality")
 
 PEERS = int(os.environ.get("BENCH_QUALITY_PEERS", "3000"))
 PARTS = 20

@@ -15,31 +15,16 @@ from django.utils.translation import gettext_lazy
 from import_export import fields, widgets
 
 from reports.models import Organization
-from reports.onboarding.sheets import SheetResource
+from reports.onboarding.sheets import BodyByName, SheetResource
 
 NAME, SHORT_NAME, PARENT = gettext_lazy("单位名称"), gettext_lazy("简称"), gettext_lazy("上级单位")
-
-
-class ParentWidget(widgets.ForeignKeyWidget):
-    """The body above, by its name; an unknown one is named in the row's error."""
-
-    def __init__(self):
-        super().__init__(Organization, field="name")
-
-    def clean(self, value, row=None, **kwargs):
-        name = (value or "").strip()
-        if not name:
-            return None
-        found = Organization.objects.filter(name=name).first()
-        if found is None:
-            raise ValueError(_("上级单位“%(name)s”不存在，也不在表中。") % {"name": name})
-        return found
 
 
 class BodyResource(SheetResource):
     name = fields.Field(attribute="name", column_name=str(NAME), widget=widgets.CharWidget())
     short_name = fields.Field(attribute="short_name", column_name=str(SHORT_NAME), widget=widgets.CharWidget())
-    parent = fields.Field(attribute="parent", column_name=str(PARENT), widget=ParentWidget())
+    parent = fields.Field(attribute="parent", column_name=str(PARENT),
+                          widget=BodyByName(unknown=gettext_lazy("上级单位“%(name)s”不存在，也不在表中。")))
 
     class Meta:
         model = Organization

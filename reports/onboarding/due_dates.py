@@ -9,7 +9,7 @@ from import_export import fields, widgets
 
 from reports.labels import QUARTER_NAMES, QUARTER_SHORT_NAMES, quarter_name
 from reports.models import DueDate
-from reports.onboarding.sheets import SheetResource
+from reports.onboarding.sheets import SheetResource, check_cells
 
 YEAR, PERIOD, DUE = gettext_lazy("年度"), gettext_lazy("期间"), gettext_lazy("报送截止日期")
 ANNUAL_WORDS = ("年度", "年度报告", "全年")
@@ -73,8 +73,4 @@ class DueDateResource(SheetResource):
         except ValueError:
             raise ValidationError(_("年度“%(year)s”应为四位数字。") % {"year": row.get(str(YEAR))}) from None
         row[str(YEAR)] = year
-        try:
-            PeriodWidget().clean(row.get(str(PERIOD)))
-            DueDateWidget().clean(row.get(str(DUE)))
-        except ValueError as refused:
-            raise ValidationError(str(refused)) from None
+        check_cells(row, [(PeriodWidget(), PERIOD), (DueDateWidget(), DUE)])  # the period finds the row

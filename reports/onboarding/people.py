@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export import fields, widgets
 
-from reports.models import Contact, Membership, Organization
-from reports.onboarding.sheets import SheetResource
+from reports.models import Contact, Membership
+from reports.onboarding.sheets import BodyByName, SheetResource, check_cells
 from reports.onboarding.sign_in import send_sign_in_links
 
 NAME, USERNAME, EMAIL, PHONE, BODY, ROLE = (gettext_lazy("姓名"), gettext_lazy("用户名"), gettext_lazy("电子邮箱"),
@@ -28,18 +28,6 @@ NAME, USERNAME, EMAIL, PHONE, BODY, ROLE = (gettext_lazy("姓名"), gettext_lazy
 def _cell(row, column):
     value = row.get(str(column))
     return "" if value is None else str(value).strip()
-
-
-class BodyWidget(widgets.ForeignKeyWidget):
-    def __init__(self):
-        super().__init__(Organization, field="name")
-
-    def clean(self, value, row=None, **kwargs):
-        name = (value or "").strip()
-        found = Organization.objects.filter(name=name).first() if name else None
-        if found is None:
-            raise ValueError(_("单位“%(name)s”不存在：请先导入单位表。") % {"name": name} if name else _("单位不能为空。"))
-        return found
 
 
 class RoleWidget(widgets.Widget):
@@ -65,12 +53,15 @@ class UserWidget(widgets.ForeignKeyWidget):
         return get_user_model().objects.get(username=(value or "").strip())
 
 
+BODY_WIDGET = BodyByName(unknown=gettext_lazy("单位“%(name)s”不存在：请先导入单位表。"), empty=gettext_lazy("单位不能为空。"))
+
+
 class PersonResource(SheetResource):
     name = fields.Field(column_name=str(NAME), readonly=True)
     user = fields.Field(attribute="user", column_name=str(USERNAME), widget=UserWidget())
     email = fields.Field(column_name=str(EMAIL), readonly=True)
     phone = fields.Field(column_name=str(PHONE), readonly=True)
-    organization = fields.Field(attribute="organization", column_name=str(BODY), widget=BodyWidget())
+    organization = fields.Field(attribute="organization", column_name=str(BODY), widget=BODY_WIDGET)
     role = fields.Field(attribute="role", column_name=str(ROLE), widget=RoleWidget())
 
     class Meta:
@@ -99,12 +90,7 @@ class PersonResource(SheetResource):
         username, email = _cell(row, USERNAME), _cell(row, EMAIL)
         if not username:
             raise ValidationError(_("用户名不能为空。"))
-        # The body and the role are looked up to find the row's role: a bad one is the row's reason.
-        try:
-            BodyWidget().clean(_cell(row, BODY))
-            RoleWidget().clean(_cell(row, ROLE))
-        except ValueError as refused:
-            raise ValidationError(str(refused)) from None
+        check_cells(row, [(BODY_WIDGET, BODY), (RoleWidget(), ROLE)])  # they find the row's role
         if email:
             try:
                 validate_email(email)

@@ -5,8 +5,11 @@ import io
 from urllib.parse import quote
 
 import openpyxl
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
-from import_export import resources
+from import_export import resources, widgets
+
+from reports.models import Organization
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -20,6 +23,36 @@ def without_empty_cells(dataset) -> None:
     dataset.headers = headers
     for row in rows:
         dataset.append(row)
+
+
+class BodyByName(widgets.ForeignKeyWidget):
+    """A body named in a sheet (单位, 上级单位): an unknown one is refused with `unknown`; an empty
+    cell is None when the column may be empty, else refused with `empty`."""
+
+    def __init__(self, *, unknown, empty=None):
+        super().__init__(Organization, field="name")
+        self.unknown, self.empty = unknown, empty
+
+    def clean(self, value, row=None, **kwargs):
+        name = (value or "").strip()
+        if not name:
+            if self.empty is None:
+                return None
+            raise ValueError(str(self.empty))
+        found = Organization.objects.filter(name=name).first()
+        if found is None:
+            raise ValueError(str(self.unknown) % {"name": name})
+        return found
+
+
+def check_cells(row, checks) -> None:
+    """Each (widget, column) of the row cleaned before the row is looked up, so that a bad cell
+    that finds the row's object is the row's reason (a refusal), not an error with a traceback."""
+    try:
+        for widget, column in checks:
+            widget.clean(row.get(str(column)))
+    except ValueError as refused:
+        raise ValidationError(str(refused)) from None
 
 
 class SheetResource(resources.ModelResource):
