@@ -14,14 +14,15 @@ import time
 from django.db import connection
 
 # The tables that grow with the province: a full read of one of them is what to look for.
-LARGE_TABLES = ("reports_report", "reports_organization", "reports_measurevalue", "reports_submission")
+LARGE_TABLES = ("reports_report", "reports_organization", "reports_measurevalue", "reports_submission",
+                "reports_subtreereports", "reports_subtreebodies")
 
 # Which of the page's queries is "its" query, the one the tables show: the list's page of
-# reports, the board's counts per child (GROUP BY over the reports below), the summary's totals.
+# reports, the board's counts per child (read from the counts kept per subtree), the summary's totals.
 MAIN_QUERY = {
     "list": lambda sql: re.match(r'\s*SELECT "reports_report"\."id"', sql) is not None and "LIMIT" in sql,
-    "board": lambda sql: '"reports_report"' in sql and "GROUP BY" in sql,
-    "board_child": lambda sql: '"reports_report"' in sql and "GROUP BY" in sql,
+    "board": lambda sql: '"reports_subtreereports"' in sql and "MIN(" not in sql,
+    "board_child": lambda sql: '"reports_subtreereports"' in sql and "MIN(" not in sql,
     "board_group": lambda sql: '"reports_report"' in sql,
     "summary": lambda sql: '"reports_measurevalue"' in sql and "GROUP BY" in sql,
 }

@@ -69,6 +69,8 @@ from reports.models import (
     Submission,
     SubmittedFile,
     Substitution,
+    SubtreeBodies,
+    SubtreeReports,
     Suggestion,
     TextBand,
     TextPrint,
@@ -431,6 +433,24 @@ class TextPrintAdmin(ReadOnlyAdmin):
 @admin.register(TextBand)
 class TextBandAdmin(ReadOnlyAdmin):
     list_display = ["print", "key"]
+
+
+@admin.register(SubtreeBodies)
+class SubtreeBodiesAdmin(ReadOnlyAdmin):
+    """The board's counts per subtree (reports.tracking.tallies): derived, shown to check them."""
+
+    list_display = ["node", "warning_days", "bodies"]
+    list_select_related = ["node"]
+    search_fields = ["node__name"]
+
+
+@admin.register(SubtreeReports)
+class SubtreeReportsAdmin(ReadOnlyAdmin):
+    list_display = ["node", "year", "quarter", "warning_days", "submitted", "on_time", "approved", "accepted",
+                    "in_review"]
+    list_select_related = ["node"]
+    list_filter = ["year", "quarter"]
+    search_fields = ["node__name"]
 
 
 @admin.register(Submission)

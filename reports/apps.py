@@ -15,6 +15,10 @@ class ReportsConfig(AppConfig):
         from reports.tree import connect_signals
 
         connect_signals()
+        # The board's counts per subtree follow the reports and the tree (reports.tracking.tallies).
+        from reports.tracking import tallies
+
+        tallies.connect_signals()
         _chinese_names_of_other_apps()
 
 

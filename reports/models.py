@@ -541,6 +541,9 @@ class Submission(models.Model):
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
         record_first_submissions(Report.objects.filter(pk=self.report_id))
+        from reports.tracking.tallies import recount_later
+
+        recount_later(Report.objects.filter(pk=self.report_id).values_list("organization_id", flat=True))
 
 
 def record_first_submissions(reports) -> int:
@@ -1257,3 +1260,45 @@ class ReportQuality(CopiedShares, models.Model):
     @property
     def unexplained(self) -> int:
         return max(self.figures - self.explained, 0)
+
+
+class SubtreeBodies(models.Model):
+    """How many reporting bodies the subtree of a body that has bodies below it holds, per warning
+    days of their supervising bodies: kept by reports.tracking.tallies so that a province's board
+    reads one row per body shown instead of counting the bodies below it."""
+
+    node = models.ForeignKey(Organization, verbose_name=_("单位"), on_delete=models.CASCADE, related_name="+")
+    warning_days = models.PositiveSmallIntegerField(_("提前提醒天数"))
+    bodies = models.PositiveIntegerField(_("所属填报单位数"))
+
+    class Meta:
+        verbose_name = _("下级单位数（统计）")
+        verbose_name_plural = _("下级单位数（统计）")
+        indexes = [models.Index(fields=["node"], name="subtree_bodies_node")]
+
+    def __str__(self):
+        return f"{self.node_id}: {self.bodies}"
+
+
+class SubtreeReports(models.Model):
+    """The subtree's reports of one period, per warning days of their bodies' supervising bodies:
+    how many were submitted, first submitted by the due date, 审定 and 签收 (reports.tracking.tallies).
+    Never "overdue" or "pending": those follow from today and are derived when read."""
+
+    node = models.ForeignKey(Organization, verbose_name=_("单位"), on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField(_("年度"))
+    quarter = models.PositiveSmallIntegerField(_("季度"), null=True)
+    warning_days = models.PositiveSmallIntegerField(_("提前提醒天数"))
+    submitted = models.PositiveIntegerField(_("已报"), default=0)
+    on_time = models.PositiveIntegerField(_("按时"), default=0)
+    approved = models.PositiveIntegerField(_("已审定"), default=0)
+    accepted = models.PositiveIntegerField(_("已签收"), default=0)
+    in_review = models.PositiveIntegerField(_("审核中"), default=0)  # submitted, not yet 审定 nor returned
+
+    class Meta:
+        verbose_name = _("下级报送情况（统计）")
+        verbose_name_plural = _("下级报送情况（统计）")
+        indexes = [models.Index(fields=["node", "year"], name="subtree_reports_node_year")]
+
+    def __str__(self):
+        return f"{self.node_id} {self.year} {self.quarter}: {self.submitted}"

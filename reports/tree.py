@@ -114,7 +114,10 @@ def _overseen(Membership) -> set[int]:
 
 def refresh_supervisors(Organization, path: str, Membership=None) -> None:
     """Recompute `supervisor` for the body with this path and every body below it: after its
-    parent or its overseers changed. One read of the subtree, one write of what changed."""
+    parent or its overseers changed. One read of the subtree, one write of what changed, and the
+    board's counts above the bodies whose supervisor changed recounted after the commit (a
+    migration passes its historical Membership and has no counts to keep)."""
+    recount = Membership is None
     if Membership is None:
         from reports.models import Membership
     with_overseers = _overseen(Membership)
@@ -123,6 +126,7 @@ def refresh_supervisors(Organization, path: str, Membership=None) -> None:
     rows = list(Organization.objects.filter(subtree(path)).order_by("path").only("id", "parent_id", "supervisor_id"))
     supervisor = {}
     changed = []
+    touched = set()
     for row in rows:  # parents come before their children in path order
         if row.parent_id is None:
             found = None
@@ -132,9 +136,15 @@ def refresh_supervisors(Organization, path: str, Membership=None) -> None:
             found = supervisor.get(row.parent_id, above)
         supervisor[row.id] = found
         if row.supervisor_id != found:
+            # The body's warning days change, and whether its old and new supervisors report.
+            touched.update(pk for pk in (row.id, row.supervisor_id, found) if pk is not None)
             row.supervisor_id = found
             changed.append(row)
     Organization.objects.bulk_update(changed, ["supervisor"], batch_size=1000)
+    if recount and touched:
+        from reports.tracking.tallies import recount_later
+
+        recount_later(touched)
 
 
 def rebuild(Organization, Membership) -> None:

@@ -30,6 +30,16 @@ LATE_REASON = "材料汇总延误，现补报。"
 _counter = itertools.count(1)
 
 
+def run_commit_callbacks():
+    """What the commit of the test's data would run (its transaction never commits): the callbacks
+    registered so far, such as the recount of the board's counts per subtree (tracking.tallies)."""
+    from django.db import connection
+
+    while connection.run_on_commit:
+        _savepoints, callback, _robust = connection.run_on_commit.pop(0)
+        callback()
+
+
 @pytest.fixture
 def make_user(db):
     def make(username=None, *, organization=None, role=None, **extra):

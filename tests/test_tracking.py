@@ -31,7 +31,7 @@ from reports.tracking.deadlines import default_due_date, due_dates, local_date, 
 from reports.tracking.reminders import AlreadyReminded, AlreadySubmitted, NoRecipients, NotOverseen, NotYetDue, send_reminder
 from reports.tracking.scope import overseen_ids
 from tests.browser import log_in
-from tests.fixtures import PASSWORD
+from tests.fixtures import PASSWORD, run_commit_callbacks
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 OVERSEER = Membership.Role.OVERSEER
@@ -149,6 +149,7 @@ def q1_reports(tree, report_factory):
     late = submitted(report_factory(tree["congress"], status="approved"), beijing(2023, 4, 11, 0, 30))
     draft = report_factory(tree["office"], status="draft")
     other_tree = submitted(report_factory(tree["county_body"], status="approved"), beijing(2023, 4, 1))
+    run_commit_callbacks()  # as committed: the counts kept per subtree follow (tracking.tallies)
     return {"on_time": on_time, "late": late, "draft": draft, "other_tree": other_tree}
 
 
@@ -222,6 +223,7 @@ def small_threshold(monkeypatch):
 
 
 def test_a_large_board_opens_on_the_overseers_level_with_totals_per_child(tree, overseer, q1_reports, small_threshold):
+    run_commit_callbacks()
     board = build_board(overseer, 2023, today=date(2023, 7, 5))
     assert board.grouped and board.group is None and board.trail == []
     # 市政协党组 has a body below it: a row of totals over both; 市人大常委会党组 has none: its cells.
@@ -237,6 +239,7 @@ def test_a_large_board_opens_on_the_overseers_level_with_totals_per_child(tree, 
 
 def test_a_group_page_shows_its_bodies_and_a_reminder_comes_back_to_it(client, tree, overseer, q1_reports, office_people,
                                                                        small_threshold):
+    run_commit_callbacks()
     client.force_login(overseer)
     html = client.get(reverse("tracking:board"), {"year": 2023}).content.decode()
     assert html.count('data-testid="board-group"') == 1
@@ -296,6 +299,7 @@ def test_board_opens_on_the_latest_year_with_reports_and_offers_every_year(clien
     DueDate.objects.create(year=this_year + 1, quarter=1, due_date=date(this_year + 1, 4, 10))
     assert client.get(reverse("tracking:board")).context["year"] == 2023
     Report.objects.create(organization=tree["cppcc"], year=this_year, quarter=1, title="今年的报告")
+    run_commit_callbacks()
     assert client.get(reverse("tracking:board")).context["year"] == this_year
 
 
@@ -356,8 +360,10 @@ def test_a_late_cell_shows_its_late_reason_shortened_with_the_whole_text_in_its_
 def test_a_pending_cell_within_the_warning_days_is_due_soon(client, tree, overseer, report_factory, monkeypatch):
     """即将到期 from the warning days (set on the supervising body) before the due date to the due
     date itself; before that, and for a report submitted, not."""
-    Organization.objects.filter(pk=tree["city"].pk).update(warning_days=7)
+    tree["city"].warning_days = 7
+    tree["city"].save()
     submitted(report_factory(tree["congress"], quarter=2, status="submitted"), beijing(2023, 7, 1))
+    run_commit_callbacks()
     board = build_board(overseer, 2023, today=date(2023, 7, 3))  # Q2 is due 07-10
     assert cell(board, tree["cppcc"], 2).due_soon and cell(board, tree["office"], 2).due_soon
     assert not cell(board, tree["congress"], 2).due_soon  # submitted
@@ -375,7 +381,9 @@ def test_a_pending_cell_within_the_warning_days_is_due_soon(client, tree, overse
         2, 2, 0)
     assert (grouped.quarters[1].due_soon, grouped.quarters[2].due_soon, grouped.quarters[2].not_yet_due) == (2, 0, 3)
     # Warning days are the supervising body's: at five, 7 days before is not yet due soon.
-    Organization.objects.filter(pk=tree["city"].pk).update(warning_days=5)
+    tree["city"].warning_days = 5
+    tree["city"].save()
+    run_commit_callbacks()
     grouped = build_board(overseer, 2023, today=date(2023, 7, 3))
     assert grouped.quarters[1].due_soon == 0
     monkeypatch.undo()

@@ -48,7 +48,7 @@ from reports.models import Heading, Item, MeasureValue, Membership, Report, Repo
 from reports.quality import figures
 from reports.review import chain, notices
 from reports.review.comments import MAX_COMMENT, add_comment, comment_targets, current_document
-from reports.tracking import carried, deadlines, ledger
+from reports.tracking import carried, deadlines, ledger, tallies
 
 DRAFTER = Membership.Role.DRAFTER
 # Not roles held in the report's body as such, but places in its review (reports.review.chain):
@@ -240,6 +240,7 @@ def _transition(report, action, *, actor, comment="", notify=True, late_reason="
     if action == PASS:
         changes["review_step"] = step.number + 1
     Report.objects.filter(pk=locked.pk).update(**changes, updated_at=timezone.now(), updated_by=actor)
+    tallies.recount_later([locked.organization_id])  # the update bypasses the signal
     if action == APPROVE:
         # Responsibility does not end at approval: the problems it names are followed from here.
         ledger.record_problems(locked, actor=actor)

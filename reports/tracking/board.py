@@ -1,30 +1,38 @@
 """The board (督办): every overseen body × the four quarters of a year and its annual report, on
 time, late or missing.
 
-Nothing here is stored; the board is computed from the reports on every request.
+The cells are computed from the reports on every request; a group row of a drill-down reads the
+counts kept for its subtree (reports.tracking.tallies).
 """
 
 import re
+from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date
 
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Max, Min, OuterRef, QuerySet, Subquery
 
-from reports import tree
 from reports.labels import period_key, quarter_name
-from reports.models import APPROVED_STATUSES, MAX_WARNING_DAYS, DueDate, Organization, Reminder, Report, ReportEvent
+from reports.models import (
+    APPROVED_STATUSES,
+    MAX_WARNING_DAYS,
+    DueDate,
+    Organization,
+    Reminder,
+    Report,
+    ReportEvent,
+    SubtreeBodies,
+    SubtreeReports,
+)
 from reports.review.chain import Step, chains, current
-from reports.tracking import ledger
+from reports.tracking import ledger, tallies
 from reports.tracking.deadlines import (
-    DEFAULT_WARNING_DAYS,
     LATE,
     ON_TIME,
     OVERDUE,
     PENDING,
     PERIODS,
-    REPORTING_TZ,
     Deadline,
     due_dates,
     local_date,
@@ -32,7 +40,7 @@ from reports.tracking.deadlines import (
     year_deadlines,
 )
 from reports.tracking.extensions import may_grant
-from reports.tracking.scope import drill_level, overseen, with_bodies_below
+from reports.tracking.scope import drill_level, overseen, overseen_roots, reporting_bodies, with_bodies_below
 
 # The events that send a report back to its drafters: by the body itself (a step returns it, or
 # the last step reopens it after 审定) or from above (上级退回, before 签收).
@@ -181,7 +189,7 @@ class QuarterStats:
 @dataclass
 class GroupRow:
     """A row of the board for a body that has bodies below it (a city, a 派驻纪检监察组, …): the
-    totals per quarter of the reporting bodies in its subtree, counted in the database."""
+    totals per quarter of the reporting bodies in its subtree, from the tallies kept for it."""
 
     organization: Organization
     bodies: int
@@ -230,22 +238,15 @@ def _quarter_stats(dues, bodies):
     return [QuarterStats(quarter=quarter, due=dues[quarter], bodies=bodies) for quarter in PERIODS]
 
 
-def reporting_bodies() -> QuerySet[Organization]:
-    """The bodies that write the report: all but the supervising bodies that have bodies reporting
-    to them (a 派驻纪检监察组, a 市纪委 seen from the province: they receive reports, they are counted
-    at their own level). A body that has bodies below it and no overseers reports as well."""
-    return Organization.objects.exclude(Exists(Organization.objects.filter(supervisor=OuterRef("pk"))))
-
-
 def build_board(user: AbstractBaseUser, year: int, today: date, *, group_id: int | None = None) -> Board:
     """The overseen bodies × the four quarters of `year` and the annual report, with totals.
 
     Up to BOARD_GROUP_THRESHOLD bodies, the board holds every one of them, by name (with a group's
     id, only the bodies below that body). Beyond, it opens at the overseer's own level and goes down
     one level per click: the page of a body (`group_id`, or the overseer's body) holds the bodies
-    directly below it; one that has bodies below it is a GroupRow whose counts the database adds up
-    over its subtree (counts_per_child), the others are rows of cells. Its cost follows the rows it
-    shows, not the bodies below them.
+    directly below it; one that has bodies below it is a GroupRow with the counts kept for its
+    subtree (counts_per_child), the others are rows of cells. Its cost follows the rows it shows,
+    not the bodies below them.
 
     A fixed number of queries whatever the number of bodies, the depth of the tree and the length of
     the review chains.
@@ -254,9 +255,9 @@ def build_board(user: AbstractBaseUser, year: int, today: date, *, group_id: int
     scope = overseen(user)
     dues = due_dates(year)
     result = Board(year=year, today=today)
-    total = scope.count()
     level = drill.body
-    result.grouped = total > BOARD_GROUP_THRESHOLD
+    # Whether there are more than the threshold, not how many: a count that stops there.
+    result.grouped = scope[:BOARD_GROUP_THRESHOLD + 1].count() > BOARD_GROUP_THRESHOLD
     result.group = drill.group
     if not result.grouped:
         # As on the drill-down pages, a supervising body that bodies report to is no row of its own.
@@ -271,73 +272,56 @@ def build_board(user: AbstractBaseUser, year: int, today: date, *, group_id: int
     leaves = [body for body in children if body.id not in with_children]
     if result.group is not None and reporting_bodies().filter(pk=level.pk).exists():
         leaves.insert(0, level)  # the body itself reports: its own row comes first
-    groups = {body.path: body for body in children if body.id in with_children}
-    counted = counts_per_child(scope, drill.prefix, set(groups), year, today, dues)
+    groups = [body for body in children if body.id in with_children]
+    counted = counts_per_child(groups, year, today, dues)
     _with_cells(result, user, sorted(leaves, key=lambda body: (body != level, natural_key(body.name))), dues, year,
                 today)
-    for path, body in sorted(groups.items(), key=lambda item: natural_key(item[1].name)):
-        bodies, quarters = counted.get(path, (0, _quarter_stats(dues, 0)))
-        result.groups.append(GroupRow(body, bodies, quarters))
+    for body in sorted(groups, key=lambda body: natural_key(body.name)):
+        result.groups.append(GroupRow(body, *counted[body.id]))
     for index, stats in enumerate(result.quarters):
         for row in result.groups:
             stats.merge(row.quarters[index])
     return result
 
 
-def counts_per_child(scope: QuerySet[Organization], prefix: str, paths: set[str], year: int, today: date,
-                     dues) -> dict[str, tuple[int, list]]:
-    """{child's path: (reporting bodies, [QuarterStats per period])} for the children of the body
-    with path `prefix` ("" for the tree's roots) whose paths are given: each child's whole subtree
-    within `scope`, counted by the database with GROUP BY on the child's part of the path. Two
-    queries, whatever the number of bodies below: the bodies (with, for the periods whose warning
-    days may have begun, those whose warning has), and the year's reports with their first
-    submission."""
-    if not paths:
+def counts_per_child(groups: list[Organization], year: int, today: date, dues) -> dict[int, tuple[int, list]]:
+    """{body id: (reporting bodies, [QuarterStats per period])} for these bodies that have bodies
+    below them: each one's whole subtree, read from the tallies kept for it (tallies), not counted
+    from the bodies and reports below. Two queries, whatever the number of bodies below.
+
+    即将到期 counts the pending bodies whose supervising body's warning days cover the days left:
+    the tallies keep their bodies and submissions per warning days, and today decides which count."""
+    if not groups:
         return {}
-    key = tree.child_key(prefix)
-    bodies = reporting_bodies().filter(tree.subtrees(paths)).filter(pk__in=scope.values("pk"))
-    warning = Coalesce("supervisor__warning_days", Value(DEFAULT_WARNING_DAYS))
-    # 即将到期 counts the pending bodies whose supervising body's warning days cover the days left.
+    ids = [body.id for body in groups]
     days_left = {quarter: (dues[quarter] - today).days for quarter in PERIODS}
     warned = {quarter: days for quarter, days in days_left.items() if 0 <= days <= MAX_WARNING_DAYS}
-    body_counts = {}
-    for row in (bodies.annotate(key=key, warning=warning).values("key").order_by()
-                .annotate(n=Count("id"), **{f"warned_{period_key(q)}": Count("id", filter=Q(warning__gte=d))
-                                            for q, d in warned.items()})):
-        body_counts[row["key"]] = row
-    on_time = Q()
-    for quarter in PERIODS:
-        on_time |= Q(quarter=quarter, first_submitted_at__lt=end_of_day(dues[quarter]))
-    reports = Report.objects.filter(year=year, organization__in=bodies)
-    submitted = Q(first_submitted_at__isnull=False)
-    report_counts = {}
-    for row in (reports.annotate(key=tree.child_key(prefix, "organization__path"),
-                                 warning=Coalesce("organization__supervisor__warning_days", Value(DEFAULT_WARNING_DAYS)))
-                .values("key", "quarter").order_by()
-                .annotate(submitted=Count("id", filter=submitted), on_time=Count("id", filter=submitted & on_time),
-                          approved=Count("id", filter=Q(status=Report.Status.APPROVED)),
-                          accepted=Count("id", filter=Q(status=Report.Status.ACCEPTED)),
-                          **{f"warned_{period_key(q)}": Count("id", filter=submitted & Q(quarter=q, warning__gte=d))
-                             for q, d in warned.items()})):
-        report_counts[(row["key"], row["quarter"])] = row
+    bodies = defaultdict(lambda: {"n": 0, **{quarter: 0 for quarter in warned}})
+    for node, warning, n in SubtreeBodies.objects.filter(node_id__in=ids).values_list("node_id", "warning_days",
+                                                                                      "bodies"):
+        counted = bodies[node]
+        counted["n"] += n
+        for quarter, days in warned.items():
+            counted[quarter] += n if warning >= days else 0
+    reports = defaultdict(lambda: {"submitted": 0, "on_time": 0, "approved": 0, "accepted": 0, "warned": 0})
+    for row in SubtreeReports.objects.filter(node_id__in=ids, year=year).values(
+            "node_id", "quarter", "warning_days", "submitted", "on_time", "approved", "accepted"):
+        done = reports[(row["node_id"], row["quarter"])]
+        for name in ("submitted", "on_time", "approved", "accepted"):
+            done[name] += row[name]
+        if row["quarter"] in warned and row["warning_days"] >= warned[row["quarter"]]:
+            done["warned"] += row["submitted"]
     result = {}
-    for path in paths:
-        counted = body_counts.get(path, {"n": 0})
+    for pk in ids:
+        counted = bodies[pk]
         quarters = _quarter_stats(dues, counted["n"])
         for stats in quarters:
-            done = report_counts.get((path, stats.quarter), {})
-            stats.fill(submitted=done.get("submitted", 0), on_time=done.get("on_time", 0),
-                       approved=done.get("approved", 0), accepted=done.get("accepted", 0),
-                       warned=(counted.get(f"warned_{stats.key}", 0) - done.get(f"warned_{stats.key}", 0)
-                               if stats.quarter in warned else 0),
-                       today=today)
-        result[path] = (counted["n"], quarters)
+            done = reports[(pk, stats.quarter)]
+            stats.fill(submitted=done["submitted"], on_time=done["on_time"], approved=done["approved"],
+                       accepted=done["accepted"],
+                       warned=counted[stats.quarter] - done["warned"] if stats.quarter in warned else 0, today=today)
+        result[pk] = (counted["n"], quarters)
     return result
-
-
-def end_of_day(day: date) -> datetime:
-    """The first moment after a Beijing date: a first submission before it was on that date or earlier."""
-    return datetime.combine(day + timedelta(days=1), time.min, tzinfo=REPORTING_TZ)
 
 
 def _with_cells(result, user, bodies, dues, year, today):
@@ -392,11 +376,10 @@ def with_last_return(reports: QuerySet[Report]) -> QuerySet[Report]:
 
 def _reporting_years(user: AbstractBaseUser, **up_to) -> list[int]:
     """The first and last years (or the last up to a year, with year__lte=…) in which the overseen
-    bodies have reports or due dates are set; two aggregate queries."""
-    span = {"first": Min("year"), "last": Max("year")}
-    reports = Report.objects.filter(organization__in=overseen(user), **up_to).order_by().aggregate(**span)
-    dues = DueDate.objects.filter(**up_to).order_by().aggregate(**span)
-    return [year for year in (*reports.values(), *dues.values()) if year is not None]
+    bodies have reports or due dates are set; three queries, two on the counts kept (tallies)."""
+    dues = DueDate.objects.filter(**up_to).order_by().aggregate(first=Min("year"), last=Max("year"))
+    reports = tallies.report_years(overseen_roots(user), **up_to)
+    return [year for year in (*reports, *dues.values()) if year is not None]
 
 
 def board_years(user: AbstractBaseUser, today: date) -> list[int]:

@@ -7,7 +7,7 @@ first sent.
 
 import calendar
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -203,3 +203,8 @@ def check_open(organization_id: int, year: int, quarter: int | None, today: date
     deadline = deadlines_for([organization_id], year, quarter)[organization_id]
     if deadline.closed(today):
         raise PeriodClosed(deadline.closed_message())
+
+
+def end_of_day(day: date) -> datetime:
+    """The first moment after a Beijing date: a first submission before it was on that date or earlier."""
+    return datetime.combine(day + timedelta(days=1), time.min, tzinfo=REPORTING_TZ)

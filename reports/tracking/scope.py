@@ -7,7 +7,7 @@ may open and what its breadcrumb is."""
 from dataclasses import dataclass
 
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
 from reports import tree
 from reports.models import Membership, Organization
@@ -75,6 +75,11 @@ class Level:
         """The path tree.child_key cuts the children's paths after ("" for the roots)."""
         return "" if self.body is None else self.body.path
 
+    def tally_nodes(self) -> list[int]:
+        """The bodies whose kept counts (tracking.tallies) cover this page's bodies: the group's,
+        else the overseer's own (or the roots)."""
+        return [self.group.pk] if self.group is not None else [root.pk for root in self.roots]
+
     def within(self, bodies: QuerySet[Organization]) -> QuerySet[Organization]:
         """These bodies (the overseen ones) restricted to the group's subtree, the group's own included."""
         return bodies if self.group is None else bodies.filter(tree.subtree(self.group.path))
@@ -118,3 +123,10 @@ def drill_level(user: AbstractBaseUser, group_id: int | None) -> Level:
 def _outermost(roots: list[Organization]) -> list[Organization]:
     """The overseer's bodies less those below another of them (its subtree covers theirs)."""
     return [root for root in roots if not any(other is not root and root.path.startswith(other.path) for other in roots)]
+
+
+def reporting_bodies() -> QuerySet[Organization]:
+    """The bodies that write the report: all but the supervising bodies that have bodies reporting
+    to them (a 派驻纪检监察组, a 市纪委 seen from the province: they receive reports, they are counted
+    at their own level). A body that has bodies below it and no overseers reports as well."""
+    return Organization.objects.exclude(Exists(Organization.objects.filter(supervisor=OuterRef("pk"))))

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from openpyxl import Workbook
@@ -23,9 +23,10 @@ from openpyxl.utils import get_column_letter
 from reports import tree
 from reports.labels import quarter_name
 from reports.models import MeasureValue, Organization, Report
-from reports.tracking.board import natural_key, reporting_bodies
+from reports.tracking import tallies
+from reports.tracking.board import natural_key
 from reports.tracking.deadlines import QUARTER_NUMBERS
-from reports.tracking.scope import Level, overseen, with_bodies_below
+from reports.tracking.scope import Level, overseen, overseen_roots, with_bodies_below
 
 ACCEPTED = Report.Status.ACCEPTED
 UNACCEPTED_STATUSES = (Report.Status.APPROVED, Report.Status.SUBMITTED)
@@ -188,8 +189,9 @@ def sums_per_child(user: AbstractBaseUser, year: int, measure: MeasureSum, level
 
     Four queries whatever the number of bodies and the depth: the children, which of them have
     bodies below, the sums (SUM … GROUP BY the child's part of the path, quarter) and the reporting
-    bodies per child. The rows add up to the measure's line of the page's table: every counted body
-    of the level is the level itself or lies below one of its children."""
+    bodies per child (from the counts kept, tallies). The rows add up to the measure's line of the
+    page's table: every counted body of the level is the level itself or lies below one of its
+    children."""
     children = level.children()
     below = with_bodies_below(children)
     if not below:
@@ -216,44 +218,33 @@ def sums_per_child(user: AbstractBaseUser, year: int, measure: MeasureSum, level
         entry.quarters[row["report__quarter"]] = row["total"]
         if row["unaccepted"]:
             entry.unaccepted.add(row["report__quarter"])
-    groups = {body.path for body in children if body.id in below}
-    counted = (reporting_bodies().filter(pk__in=body_ids).filter(tree.subtrees(groups))
-               .annotate(key=tree.child_key(level.prefix)).values_list("key").annotate(n=Count("id")).order_by())
-    for path, count in counted:
-        if path in rows:
-            rows[path].bodies = count
+    counted = tallies.reporting_counts(below)
+    for row in rows.values():
+        row.bodies = counted.get(row.organization.pk, 0)
     ordered = sorted(rows.values(), key=lambda row: (not row.has_below, natural_key(row.organization.name)))
     if own is not None and own.total is not None:
         ordered.insert(sum(row.has_below for row in ordered), own)  # 本级 heads the rows without a link
     return ordered
 
 
-def latest_counted_year(body_ids, include_unaccepted: bool = False) -> int | None:
-    """The last year in which any of these bodies has a report the sums count, None if none:
-    where the summary opens when no year is asked for, rather than on an empty current year."""
-    return (
-        Report.objects.filter(organization__in=body_ids, status__in=counted_statuses(include_unaccepted))
-        .order_by()
-        .aggregate(latest=Max("year"))["latest"]
-    )
+def latest_counted_year(nodes: list[int], include_unaccepted: bool = False) -> int | None:
+    """The last year in which the subtrees of these bodies (Level.tally_nodes) have a report the
+    sums count, None if none: where the summary opens when no year is asked for, rather than on an
+    empty current year. One query on the counts kept (tallies)."""
+    counted = Q(accepted__gt=0) | (Q(approved__gt=0) | Q(in_review__gt=0) if include_unaccepted else Q(pk__in=[]))
+    return tallies.report_years(nodes, counted)[1]
 
 
-def report_counts(user: AbstractBaseUser, year: int, include_unaccepted: bool = False, *,
-                  body_ids=None) -> dict[int, ReportCount]:
+def report_counts(nodes: list[int], year: int, include_unaccepted: bool = False) -> dict[int, ReportCount]:
     """{quarter: the reports counted, and of them not yet 签收ed}: how complete and how final each
-    quarter's sums are. One query."""
+    quarter's sums are, over the subtrees of these bodies (Level.tally_nodes). One query on the
+    counts kept (tallies), which count the reporting bodies' reports, those whose figures are summed."""
     counts = {quarter: ReportCount() for quarter in QUARTER_NUMBERS}
-    rows = (
-        Report.objects.filter(
-            organization__in=overseen(user) if body_ids is None else body_ids,
-            year=year, quarter__isnull=False, status__in=counted_statuses(include_unaccepted)
-        )
-        .values_list("quarter")
-        .annotate(count=Count("id"), unaccepted=Count("id", filter=~Q(status=ACCEPTED)))
-        .order_by()
-    )
-    for quarter, counted, unaccepted in rows:
-        counts[quarter] = ReportCount(counted, unaccepted)
+    for quarter, row in tallies.period_totals(nodes, year).items():
+        if quarter is None:
+            continue
+        unaccepted = row["approved"] + row["in_review"] if include_unaccepted else 0
+        counts[quarter] = ReportCount(row["accepted"] + unaccepted, unaccepted)
     return counts
 
 
@@ -344,7 +335,8 @@ def summary_workbook(user: AbstractBaseUser, year: int, include_unaccepted: bool
     file passed on must say what it covers."""
     body_ids = overseen(user) if level is None else level.within(overseen(user))
     group = None if level is None else level.group
-    note = workbook_note(include_unaccepted, report_counts(user, year, include_unaccepted, body_ids=body_ids))
+    nodes = overseen_roots(user) if level is None else level.tally_nodes()
+    note = workbook_note(include_unaccepted, report_counts(nodes, year, include_unaccepted))
     marked = [_("含未签收报告")] if include_unaccepted else []
     workbook = Workbook(write_only=True)
 

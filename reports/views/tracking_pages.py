@@ -29,7 +29,7 @@ from reports.labels import (
     quarter_short_name,
 )
 from reports.models import YEAR_MAX, YEAR_MIN, Organization
-from reports.tracking import summary
+from reports.tracking import summary, tallies
 from reports.tracking.board import board_years, build_board, default_board_year
 from reports.tracking.deadlines import local_date
 from reports.tracking.extensions import ExtensionRefused, grant_extension, not_supervised_message
@@ -195,9 +195,10 @@ def measures(request):
     body_ids = level.within(overseen(request.user))
     # Figures are summed from 签收ed reports, which come after the quarter: early in a year
     # (and on a new installation) the current year has none yet.
-    year = _year(request) or summary.latest_counted_year(body_ids, include_unaccepted) or today.year
+    nodes = level.tally_nodes()
+    year = _year(request) or summary.latest_counted_year(nodes, include_unaccepted) or today.year
     sums = summary.measure_sums(request.user, year, include_unaccepted, body_ids=body_ids)
-    counts = summary.report_counts(request.user, year, include_unaccepted, body_ids=body_ids)
+    counts = summary.report_counts(nodes, year, include_unaccepted)
     unaccepted = sum(count.unaccepted for count in counts.values())
     chart = {
         # Short labels, so that four fit under a small chart without turning sideways.
@@ -233,7 +234,7 @@ def measures(request):
             "unaccepted": unaccepted,
             "sums": sums,
             "report_counts": counts.values(),
-            "bodies_count": body_ids.count(),
+            "bodies_count": tallies.reporting_count(nodes),
             "chart": chart,
             "xlsx_url": reverse("tracking:summary_xlsx") + query,
             "query": query,
