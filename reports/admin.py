@@ -70,6 +70,7 @@ from reports.models import (
     SubmittedFile,
     Substitution,
     SubtreeBodies,
+    SubtreeMeasures,
     SubtreeReports,
     Suggestion,
     TextBand,
@@ -451,6 +452,14 @@ class SubtreeReportsAdmin(ReadOnlyAdmin):
     list_select_related = ["node"]
     list_filter = ["year", "quarter"]
     search_fields = ["node__name"]
+
+
+@admin.register(SubtreeMeasures)
+class SubtreeMeasuresAdmin(ReadOnlyAdmin):
+    list_display = ["node", "year", "quarter", "measure", "total"]
+    list_select_related = ["node", "measure"]
+    list_filter = ["year", "quarter"]
+    search_fields = ["node__name", "measure__name"]
 
 
 @admin.register(Submission)

@@ -15,11 +15,22 @@ class ReportsConfig(AppConfig):
         from reports.tree import connect_signals
 
         connect_signals()
-        # The board's counts per subtree follow the reports and the tree (reports.tracking.tallies).
+        # The board's counts per subtree follow the reports and the tree (reports.tracking.tallies),
+        # and are counted whole after every migrate: a new kind of count fills itself on upgrade.
+        from django.db.models.signals import post_migrate
+
         from reports.tracking import tallies
 
         tallies.connect_signals()
+        post_migrate.connect(_recount_after_migrate, sender=self, dispatch_uid="tallies-after-migrate")
         _chinese_names_of_other_apps()
+
+
+def _recount_after_migrate(sender, using, plan=None, **kwargs):
+    from reports.tracking import tallies
+
+    if plan:  # only when migrations were applied: a migrate with nothing to do counts nothing again
+        tallies.recount()
 
 
 def _chinese_names_of_other_apps():

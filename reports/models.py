@@ -1302,3 +1302,24 @@ class SubtreeReports(models.Model):
 
     def __str__(self):
         return f"{self.node_id} {self.year} {self.quarter}: {self.submitted}"
+
+
+class SubtreeMeasures(models.Model):
+    """The sum of one measure over the 签收ed quarterly reports of one period of every body below a
+    body (not its own: reports.tracking.tallies): what the summary shows by default, read per body
+    instead of added up from the province's figures. Kept only for 签收ed reports, which are locked: such a sum cannot
+    disagree with its reports; the summary that counts reports not yet 签收ed adds them up live."""
+
+    node = models.ForeignKey(Organization, verbose_name=_("单位"), on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField(_("年度"))
+    quarter = models.PositiveSmallIntegerField(_("季度"))
+    measure = models.ForeignKey(Measure, verbose_name=_("统计指标"), on_delete=models.CASCADE, related_name="+")
+    total = models.DecimalField(_("合计"), max_digits=20, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("下级统计数合计（统计）")
+        verbose_name_plural = _("下级统计数合计（统计）")
+        indexes = [models.Index(fields=["node", "year"], name="subtree_measures_node_year")]
+
+    def __str__(self):
+        return f"{self.node_id} {self.year} {self.quarter} {self.measure_id}: {self.total}"

@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from reports.models import DueDate, Membership, Organization, Report, SubtreeBodies, SubtreeReports
+from reports.models import DueDate, Membership, Organization, Report, SubtreeBodies, SubtreeMeasures, SubtreeReports
 from reports.review import workflow
 from reports.tracking.board import counts_per_child
 from reports.tracking.deadlines import due_dates
@@ -22,7 +22,8 @@ from tests.test_tree import build_tree
 def kept():
     return (sorted(SubtreeBodies.objects.values_list("node_id", "warning_days", "bodies")),
             sorted(SubtreeReports.objects.values_list("node_id", "year", "quarter", "warning_days", "submitted",
-                                                      "on_time", "approved", "accepted"), key=str))
+                                                      "on_time", "approved", "accepted", "in_review"), key=str),
+            sorted(SubtreeMeasures.objects.values_list("node_id", "year", "quarter", "measure_id", "total")))
 
 
 @pytest.fixture
@@ -59,6 +60,11 @@ def test_the_workflow_counts_a_submission_and_its_approval_above_the_body(tree, 
     assert (quarters[0].approved, quarters[0].accepted) == (1, 1)
     # The city's own tally holds its whole subtree: 市政协党组, 市政协机关党组 and 市人大常委会党组.
     assert group(tree["city"])[0] == 3 and group(tree["city"])[1][0].accepted == 1
+    # The 签收ed report's figure is in the sums kept below the city, not in those below 市政协党组
+    # (its own figures are not below it: the summary adds them to its page).
+    assert list(SubtreeMeasures.objects.filter(node=tree["city"]).values_list("quarter", "measure__name", "total")) == [
+        (1, "学习会议", 3)]
+    assert not SubtreeMeasures.objects.filter(node=tree["cppcc"]).exists()
 
 
 def test_moving_deleting_and_overseeing_bodies_recount_what_they_change(db, make_user, committed):

@@ -810,3 +810,15 @@ def test_overseer_opens_a_group_reminds_and_goes_back(page, live_server, artifac
 
     page.get_by_test_id("all-groups").click()
     expect(page.get_by_test_id("board-group")).to_have_count(1)
+
+
+def test_a_group_link_to_a_body_with_nobody_below_opens_the_page_above(client, tree, overseer, q1_reports,
+                                                                        small_threshold):
+    """A stale or hand-made ?group= of a body that has (no longer) bodies below it opens the page
+    where that body is a row, on the board and the summary alike."""
+    client.force_login(overseer)
+    board = client.get(reverse("tracking:board"), {"year": 2023, "group": tree["office"].pk}).context["board"]
+    assert board.group == tree["cppcc"]
+    assert [row.organization for row in board.rows] == [tree["cppcc"], tree["office"]]
+    page = client.get(reverse("tracking:summary"), {"year": 2023, "group": tree["office"].pk})
+    assert page.context["group"] == tree["cppcc"]

@@ -4,14 +4,6 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
-def count_existing(apps, schema_editor):
-    # The live counting code, not historical models: it reads only named columns and these two
-    # tables, and the board needs the counts of what is already there from the first request.
-    from reports.tracking.tallies import recount
-
-    recount()
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -53,5 +45,4 @@ class Migration(migrations.Migration):
                 'indexes': [models.Index(fields=['node', 'year'], name='subtree_reports_node_year')],
             },
         ),
-        migrations.RunPython(count_existing, migrations.RunPython.noop, elidable=True),
     ]

@@ -77,7 +77,8 @@ class Level:
 
     def tally_nodes(self) -> list[int]:
         """The bodies whose kept counts (tracking.tallies) cover this page's bodies: the group's,
-        else the overseer's own (or the roots)."""
+        else the overseer's own (or the roots). Each has bodies below it (drill_level never opens
+        on one that has none), so each has its counts kept."""
         return [self.group.pk] if self.group is not None else [root.pk for root in self.roots]
 
     def within(self, bodies: QuerySet[Organization]) -> QuerySet[Organization]:
@@ -109,12 +110,15 @@ def with_bodies_below(bodies: list[Organization]) -> set[int]:
 def drill_level(user: AbstractBaseUser, group_id: int | None) -> Level:
     """The page of the tree asked for: `group_id` when it is one of the overseer's bodies or below
     one, else the overseer's body when there is one, else the roots side by side. An id outside the
-    overseer's bodies is ignored, not refused: the page opens at the top, as from a stale link.
-    Two queries, three with a group."""
+    overseer's bodies is ignored, not refused: the page opens at the top, as from a stale link; a
+    body with nobody below it (no longer) opens the page of the body above it, where it is a row.
+    Two queries, four with a group."""
     roots = Organization.objects.filter(pk__in=overseen_roots(user)).only("id", "name", "path", "parent_id")
     roots = _outermost(list(roots))
     if group_id is not None:
         asked = Organization.objects.filter(pk=group_id).only("id", "name", "path", "parent_id").first()
+        if asked is not None and not Organization.objects.filter(parent=asked).exists():
+            asked = Organization.objects.filter(pk=asked.parent_id).only("id", "name", "path", "parent_id").first()
         if asked is not None and any(asked.path.startswith(root.path) for root in roots):
             return Level(roots, asked)
     return Level(roots, roots[0] if len(roots) == 1 else None)

@@ -1,6 +1,9 @@
 """统计数汇总: the measures of the overseen bodies' reports added up per quarter, for the page and
-the .xlsx. Derived on every request from MeasureValue, never stored, so a sum cannot disagree
-with the reports it comes from.
+the .xlsx. The sums of 签收ed reports, what the page shows by default, are read from the sums kept
+below each body (tallies), recounted after each 签收 and 撤销签收: a 签收ed report is locked, so
+such a sum cannot disagree with the reports it comes from. Counting the reports not yet 签收ed as
+well, whose figures may still change, the sums are added up from MeasureValue on each request. How
+many reports and bodies a sum covers is read from the board's counts kept per subtree.
 
 Only 已签收 (accepted) reports count by default: the supervising body has taken them in, and they
 are locked. `include_unaccepted=True` (the page's ?all=1) counts the others that are on their way
@@ -12,7 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum, Value
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from openpyxl import Workbook
@@ -145,27 +148,47 @@ def counted_values(user: AbstractBaseUser, year: int, include_unaccepted: bool =
 
 
 def measure_sums(user: AbstractBaseUser, year: int, include_unaccepted: bool = False, *,
-                 body_ids=None) -> list[MeasureSum]:
+                 body_ids=None, level: Level | None = None) -> list[MeasureSum]:
     """Each measure used in the counted reports with its sum across bodies per quarter, ordered
     by name. One aggregate query (GROUP BY measure, quarter), whatever the number of bodies;
     name, unit and owner come along in the same query (they depend on the measure), and so does
-    the number of reports not yet 签收ed in each sum."""
-    rows = (
-        counted_values(user, year, include_unaccepted, body_ids=body_ids)
-        .values("measure", "measure__name", "measure__unit", "measure__organization__name", "report__quarter")
-        .annotate(total=Sum("value"), unaccepted=Count("id", filter=UNACCEPTED_FIGURE))
-        .order_by()
-    )
+    the number of reports not yet 签收ed in each sum.
+
+    With the page's `level` (whose overseen bodies are `body_ids`) and only 签收ed reports counted,
+    the sums kept below its bodies (tallies) are read instead, and only a group's own figures are
+    added up: two queries of a row per measure and quarter, whatever lies below. A 签收ed report is
+    locked, so the sums kept say what adding up would."""
+    fields = ("measure", "measure__name", "measure__unit", "measure__organization__name", "report__quarter")
+    if level is not None and not include_unaccepted:
+        own = [] if level.group is None else [level.group.pk]
+        rows = [*({**row, "report__quarter": row["quarter"], "unaccepted": 0}
+                  for row in tallies.measure_totals(level.tally_nodes(), year)),
+                *(counted_values(user, year, body_ids=own).values(*fields).annotate(total=Sum("value"), unaccepted=Value(0))
+                  .order_by() if own else [])]
+    else:
+        rows = (
+            counted_values(user, year, include_unaccepted, body_ids=body_ids)
+            .values(*fields)
+            .annotate(total=Sum("value"), unaccepted=Count("id", filter=UNACCEPTED_FIGURE))
+            .order_by()
+        )
     sums = {}
     for row in rows:
         entry = sums.setdefault(
             row["measure"],
             MeasureSum(row["measure"], row["measure__name"], row["measure__unit"], row["measure__organization__name"]),
         )
-        entry.quarters[row["report__quarter"]] = row["total"]
+        _add(entry, row["report__quarter"], row["total"])
         if row["unaccepted"]:
             entry.unaccepted.add(row["report__quarter"])
     return sorted(sums.values(), key=lambda entry: (entry.name, entry.unit, entry.owner or "", entry.measure_id))
+
+
+def _add(entry: MeasureSum, quarter: int, total: Decimal | None) -> None:
+    """A sum into a quarter of the entry, which may already hold another part of it (a group's own
+    figures beside those kept below it); a sum of empty figures is no figure."""
+    if total is not None:
+        entry.quarters[quarter] = total + (entry.quarters[quarter] or 0)
 
 
 @dataclass
@@ -189,7 +212,9 @@ def sums_per_child(user: AbstractBaseUser, year: int, measure: MeasureSum, level
 
     Four queries whatever the number of bodies and the depth: the children, which of them have
     bodies below, the sums (SUM … GROUP BY the child's part of the path, quarter) and the reporting
-    bodies per child (from the counts kept, tallies). The rows add up to the measure's line of the
+    bodies per child (from the counts kept, tallies). Counting only 签收ed reports, five: the sums of
+    the children with bodies below are read from the sums kept (tallies), and only the level's own
+    figures and its other children's are added up. The rows add up to the measure's line of the
     page's table: every counted body of the level is the level itself or lies below one of its
     children."""
     children = level.children()
@@ -201,21 +226,36 @@ def sums_per_child(user: AbstractBaseUser, year: int, measure: MeasureSum, level
     own = None
     if level.body is not None:
         own = ChildSum(measure.measure_id, measure.name, measure.unit, measure.owner, organization=level.body, own=True)
-    key = tree.child_key(level.prefix, "report__organization__path")
+    if include_unaccepted:
+        key = tree.child_key(level.prefix, "report__organization__path")
+        values = counted_values(user, year, include_unaccepted, body_ids=body_ids)
+        entries = dict(rows)
+        if own is not None:
+            # The level's own reports have its path as their key: cut after the path, it is whole.
+            entries[level.prefix] = own
+    else:
+        # Each child's own figures added up, and those below the children with bodies below them read.
+        by_id = {row.organization.pk: row for row in rows.values()}
+        for node, quarter, total in tallies.measure_totals(below, year, measure.measure_id):
+            by_id[node].quarters[quarter] = total
+        key = F("report__organization_id")
+        mine = [*by_id] + ([level.body.pk] if own is not None else [])
+        values = counted_values(user, year, body_ids=body_ids).filter(report__organization_id__in=mine)
+        entries = dict(by_id)
+        if own is not None:
+            entries[level.body.pk] = own
     sums = (
-        counted_values(user, year, include_unaccepted, body_ids=body_ids)
-        .filter(measure_id=measure.measure_id)
+        values.filter(measure_id=measure.measure_id)
         .annotate(key=key)
         .values("key", "report__quarter")
         .annotate(total=Sum("value"), unaccepted=Count("id", filter=UNACCEPTED_FIGURE))
         .order_by()
     )
     for row in sums:
-        # The level's own reports have its path as their key: cut after the path, it is whole.
-        entry = own if own is not None and row["key"] == level.prefix else rows.get(row["key"])
+        entry = entries.get(row["key"])
         if entry is None:
             continue
-        entry.quarters[row["report__quarter"]] = row["total"]
+        _add(entry, row["report__quarter"], row["total"])
         if row["unaccepted"]:
             entry.unaccepted.add(row["report__quarter"])
     counted = tallies.reporting_counts(below)
@@ -351,7 +391,7 @@ def summary_workbook(user: AbstractBaseUser, year: int, include_unaccepted: bool
         [_("统计指标"), pgettext("measure unit", "单位"), *_quarter_headers(), *marked],
         (
             [entry.label, entry.unit, *map(as_number, entry.values), as_number(entry.total), *mark(entry)]
-            for entry in measure_sums(user, year, include_unaccepted, body_ids=body_ids)
+            for entry in measure_sums(user, year, include_unaccepted, body_ids=body_ids, level=level)
         ),
         [36, 8, 12, 12, 12, 12, 12, *([14] if marked else [])],
     )

@@ -13,14 +13,21 @@ recounts a body's ancestors from the deepest up, each from its own bodies and it
 (a few small queries each, whatever the size of the subtree), under a lock on that one body's row so
 that two tasks recounting the same body one after the other never leave an older count.
 
+The same task keeps, per period and measure, the sums of the subtree's 签收ed quarterly reports'
+figures (SubtreeMeasures), which the summary reads when it counts only 签收ed reports: a 签收ed
+report is locked, so its sum cannot disagree with it. The summary that also counts reports not yet
+签收ed adds their figures up on each request.
+
 What changes the counts, and calls recount_later: a report's status or first submission (the
 workflow's transitions, Submission.save, a report saved or deleted with a different status), a
-body added, moved or deleted, a change of overseers (who reports to whom), a supervising body's
-warning days, and a due date (what was on time). After a bulk load, `recount()` counts everything.
+figure of a 签收ed report written (the admin, a restore), a body added, moved or deleted, a change
+of overseers (who reports to whom), a supervising body's warning days, and a due date (what was on
+time). After a bulk load, `recount()` counts everything.
 """
 
 import threading
 from collections import defaultdict
+from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Count, Exists, Max, Min, OuterRef, Q, Sum, Value
@@ -29,7 +36,15 @@ from django.db.models.signals import post_delete, post_init, post_save
 from django_tasks import task
 
 from reports import tree
-from reports.models import DueDate, Organization, Report, SubtreeBodies, SubtreeReports
+from reports.models import (
+    DueDate,
+    MeasureValue,
+    Organization,
+    Report,
+    SubtreeBodies,
+    SubtreeMeasures,
+    SubtreeReports,
+)
 from reports.tracking.deadlines import DEFAULT_WARNING_DAYS, due_dates, end_of_day
 from reports.tracking.scope import reporting_bodies
 
@@ -83,8 +98,8 @@ def recount(body_ids=None) -> int:
         count_node(node, dues)
     if body_ids is None:
         # A body that has lost the last body below it keeps no tally.
-        SubtreeBodies.objects.exclude(node__in=nodes).delete()
-        SubtreeReports.objects.exclude(node__in=nodes).delete()
+        for kept in (SubtreeBodies, SubtreeReports, SubtreeMeasures):
+            kept.objects.exclude(node__in=nodes).delete()
     return len(ordered)
 
 
@@ -95,7 +110,7 @@ def _warning(field: str = "supervisor__warning_days"):
 def count_node(node_id: int, dues: dict | None = None) -> None:
     """The tallies of one body that has bodies below it, from its own report (if it reports), its
     children without bodies below (every one of them reports) and its other children's tallies.
-    Seven queries, whatever the size of the subtree; `dues` keeps each year's due dates across calls."""
+    Nine queries, whatever the size of the subtree; `dues` keeps each year's due dates across calls."""
     dues = {} if dues is None else dues
     with transaction.atomic():
         # The lock orders two recounts of the same body: the second reads what the first wrote.
@@ -138,13 +153,31 @@ def count_node(node_id: int, dues: dict | None = None) -> None:
             for index, name in enumerate(COUNTED):
                 total[index] += row[name]
 
+        # The 签收ed quarterly reports' figures, per period and measure (the annual report's are its
+        # quarters' again, and counting them would count twice), of every body strictly below: its
+        # children's own and its children's subtrees'. Every body, as the summary adds them up, not
+        # only those that report; and not the body's own, which the summary adds or not by the page.
+        sums = defaultdict(Decimal)
+        for row in (MeasureValue.objects.filter(report__organization__parent_id=node_id,
+                                                report__status=Report.Status.ACCEPTED,
+                                                report__quarter__isnull=False, value__isnull=False)
+                    .values("report__year", "report__quarter", "measure").order_by().annotate(total=Sum("value"))):
+            sums[(row["report__year"], row["report__quarter"], row["measure"])] += row["total"]
+        for row in (SubtreeMeasures.objects.filter(node_id__in=groups).values("year", "quarter", "measure")
+                    .order_by().annotate(total=Sum("total"))):
+            sums[(row["year"], row["quarter"], row["measure"])] += row["total"]
+
         SubtreeBodies.objects.filter(node_id=node_id).delete()
         SubtreeReports.objects.filter(node_id=node_id).delete()
+        SubtreeMeasures.objects.filter(node_id=node_id).delete()
         SubtreeBodies.objects.bulk_create(
             SubtreeBodies(node_id=node_id, warning_days=w, bodies=n) for w, n in bodies.items() if n)
         SubtreeReports.objects.bulk_create(
             SubtreeReports(node_id=node_id, year=year, quarter=quarter, warning_days=w, **dict(zip(COUNTED, row, strict=True)))
             for (year, quarter, w), row in counts.items())
+        SubtreeMeasures.objects.bulk_create(
+            SubtreeMeasures(node_id=node_id, year=year, quarter=quarter, measure_id=measure, total=total)
+            for (year, quarter, measure), total in sums.items())
 
 
 # ---- Reading them ------------------------------------------------------------------------------
@@ -163,6 +196,17 @@ def report_years(node_ids, *conditions, **filters) -> tuple[int | None, int | No
     span = (SubtreeReports.objects.filter(*conditions, node_id__in=list(node_ids), **filters).order_by()
             .aggregate(first=Min("year"), last=Max("year")))
     return span["first"], span["last"]
+
+
+def measure_totals(node_ids, year: int, measure_id: int | None = None):
+    """The sums of the 签收ed quarterly reports' figures of every body strictly below these bodies,
+    per measure and quarter, with each measure's name, unit and owner (or of one measure per body,
+    with `measure_id`): one query on the sums kept."""
+    rows = SubtreeMeasures.objects.filter(node_id__in=list(node_ids), year=year)
+    if measure_id is not None:
+        return rows.filter(measure_id=measure_id).values_list("node_id", "quarter", "total")
+    return (rows.values("measure", "measure__name", "measure__unit", "measure__organization__name", "quarter")
+            .order_by().annotate(total=Sum("total")))
 
 
 def reporting_counts(node_ids) -> dict[int, int]:
@@ -199,6 +243,12 @@ def _report_deleted(sender, instance, **kwargs):
     recount_later([instance.organization_id])
 
 
+def _figure_changed(sender, instance, **kwargs):
+    # A 签收ed report is locked, but the admin and a restore may still write its figures.
+    report = Report.objects.filter(pk=instance.report_id, status=Report.Status.ACCEPTED).values("organization_id")
+    recount_later(report.values_list("organization_id", flat=True))
+
+
 def _body_loaded(sender, instance, **kwargs):
     instance._tally_warning = instance.__dict__.get("warning_days")
     instance._tally_parent = instance.__dict__.get("parent_id")
@@ -230,6 +280,8 @@ def connect_signals() -> None:
     post_init.connect(_report_loaded, sender=Report, dispatch_uid="tallies-report-loaded")
     post_save.connect(_report_saved, sender=Report, dispatch_uid="tallies-report-saved")
     post_delete.connect(_report_deleted, sender=Report, dispatch_uid="tallies-report-deleted")
+    post_save.connect(_figure_changed, sender=MeasureValue, dispatch_uid="tallies-figure-saved")
+    post_delete.connect(_figure_changed, sender=MeasureValue, dispatch_uid="tallies-figure-deleted")
     post_init.connect(_body_loaded, sender=Organization, dispatch_uid="tallies-body-loaded")
     post_save.connect(_body_saved, sender=Organization, dispatch_uid="tallies-body-saved")
     post_delete.connect(_body_deleted, sender=Organization, dispatch_uid="tallies-body-deleted")

@@ -197,7 +197,7 @@ def measures(request):
     # (and on a new installation) the current year has none yet.
     nodes = level.tally_nodes()
     year = _year(request) or summary.latest_counted_year(nodes, include_unaccepted) or today.year
-    sums = summary.measure_sums(request.user, year, include_unaccepted, body_ids=body_ids)
+    sums = summary.measure_sums(request.user, year, include_unaccepted, body_ids=body_ids, level=level)
     counts = summary.report_counts(nodes, year, include_unaccepted)
     unaccepted = sum(count.unaccepted for count in counts.values())
     chart = {
