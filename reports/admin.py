@@ -269,14 +269,14 @@ class SheetMixin(ImportExportMixin):
 class OrganizationAdmin(SheetMixin, admin.ModelAdmin):
     resource_classes = [BodyResource]
     form = OrganizationForm
-    list_display = ["name", "short_name", "parent"]
+    list_display = ["name", "short_name", "code", "parent"]
     # By level, not by the body above: a filter of every parent would list a province's bodies.
     list_filter = ["depth"]
-    search_fields = ["name", "short_name"]
+    search_fields = ["name", "short_name", "code"]
     autocomplete_fields = ["parent"]
     inlines = [MembershipInline, ReviewStepInline]
     fieldsets = [
-        (None, {"fields": ["name", "short_name", "parent"]}),
+        (None, {"fields": ["name", "short_name", "code", "parent"]}),
         (_("作为督办单位：下级单位的报送期限"), {
             "fields": ["grace_days", "closes_input", "warning_days"],
             # Open only where it applies: a body with overseers, whose bodies below report to it.

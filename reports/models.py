@@ -33,6 +33,10 @@ class Organization(models.Model):
 
     name = models.CharField(_("名称"), max_length=100, unique=True)
     short_name = models.CharField(_("简称"), max_length=50, blank=True)
+    # The code a province's own list gives each body (机构代码, 统一社会信用代码): a sheet may name
+    # the body above by it. Optional, unique when given.
+    code = models.CharField(_("单位代码"), max_length=50, blank=True,
+                            help_text=_("可选。机构代码或统一社会信用代码等，导入表格时可用它指明上级单位。"))
     parent = models.ForeignKey(
         "self",
         verbose_name=_("上级单位"),
@@ -73,6 +77,10 @@ class Organization(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=~Q(parent=models.F("id")), name="organization_not_own_parent"
+            ),
+            models.UniqueConstraint(
+                fields=["code"], condition=~Q(code=""), name="organization_code_unique",
+                violation_error_message=_("这个单位代码已被另一个单位使用。"),
             ),
         ]
 

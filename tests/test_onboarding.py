@@ -86,6 +86,41 @@ def test_a_move_under_its_own_child_is_refused():
     assert Organization.objects.get(name="某某市").parent is None
 
 
+CODED_HEADERS = ["单位名称", "简称", "单位代码", "上级单位"]
+
+
+def test_the_body_above_may_be_named_by_its_code_in_the_sheet_or_already_kept():
+    Organization.objects.create(name="某某省纪委监委", code="11330000")
+    rows = [
+        ["某某县委办公室党组", "县委办", "", "1133010001"],  # its county by the code the sheet gives it
+        ["某某县", "", "1133010001", "1133010000"],
+        ["某某市", "", "1133010000", "11330000"],  # the province by the code kept for it
+    ]
+    result = BodyResource().import_data(sheet(rows, CODED_HEADERS), dry_run=False)
+    assert not result.has_errors() and not result.has_validation_errors(), statuses(result)
+    office = Organization.objects.get(name="某某县委办公室党组")
+    assert [office.parent.name, office.parent.parent.name, office.parent.parent.parent.name] == [
+        "某某县", "某某市", "某某省纪委监委"]
+    assert Organization.objects.get(name="某某县").code == "1133010001"
+    assert {kind for _name, kind, _r in statuses(BodyResource().import_data(sheet(rows, CODED_HEADERS)))} == {"skip"}
+
+    from reports.onboarding.people import PersonResource
+
+    people = [["王晓宁", "wangxn", "wangxn@example.org", "", "1133010001", "起草人"]]
+    PersonResource().import_data(sheet(people, PEOPLE_HEADERS), dry_run=False)
+    assert Organization.objects.get(code="1133010001").memberships.get().user.username == "wangxn"
+
+
+def test_a_code_given_twice_or_already_another_bodys_is_refused():
+    Organization.objects.create(name="某某市", code="1133010000")
+    rows = [["甲单位", "", "A1", "某某市"], ["乙单位", "", "A1", "某某市"], ["丙单位", "", "1133010000", "某某市"]]
+    result = BodyResource().import_data(sheet(rows, CODED_HEADERS), dry_run=False)
+    reasons = [reason for _name, kind, found in statuses(result) if kind == "invalid" for reason in found]
+    assert reasons == ["单位代码“A1”在表中出现了不止一次。", "单位代码“A1”在表中出现了不止一次。",
+                       "这个单位代码已被另一个单位使用。"]
+    assert list(Organization.objects.values_list("name", flat=True)) == ["某某市"]
+
+
 def xlsx(rows, headers=HEADERS):
     book = openpyxl.Workbook()
     book.active.append(headers)
@@ -233,7 +268,8 @@ def test_the_sign_in_link_can_be_asked_for_by_e_mail_without_a_password_yet(clie
     assert len(mailoutbox) == 1  # an unknown address: the same page, no mail
 
 
-@pytest.mark.parametrize("model, headers", [("organization", HEADERS), ("membership", PEOPLE_HEADERS),
+@pytest.mark.parametrize("model, headers", [("organization", ["单位名称", "简称", "单位代码", "上级单位"]),
+                                           ("membership", PEOPLE_HEADERS),
                                            ("duedate", ["年度", "期间", "报送截止日期"])])
 def test_each_sheet_has_a_template_to_download_from_its_import_page(admin_client, model, headers):
     page = admin_client.get(reverse(f"admin:reports_{model}_import")).content.decode()

@@ -1,4 +1,4 @@
-"""The sheet of bodies: 单位名称, 简称, 上级单位 (by its name).
+"""The sheet of bodies: 单位名称, 简称, 单位代码, 上级单位 (by its name or its 单位代码).
 
 Rows are imported parents first, whatever their order in the sheet, so that a county may come
 before its city. A row whose 上级单位 is neither in the database nor in the sheet, a name given
@@ -17,18 +17,20 @@ from import_export import fields, widgets
 from reports.models import Organization
 from reports.onboarding.sheets import BodyByName, SheetResource
 
-NAME, SHORT_NAME, PARENT = gettext_lazy("单位名称"), gettext_lazy("简称"), gettext_lazy("上级单位")
+NAME, SHORT_NAME, CODE, PARENT = (gettext_lazy("单位名称"), gettext_lazy("简称"), gettext_lazy("单位代码"),
+                                  gettext_lazy("上级单位"))
 
 
 class BodyResource(SheetResource):
     name = fields.Field(attribute="name", column_name=str(NAME), widget=widgets.CharWidget())
     short_name = fields.Field(attribute="short_name", column_name=str(SHORT_NAME), widget=widgets.CharWidget())
+    code = fields.Field(attribute="code", column_name=str(CODE), widget=widgets.CharWidget())
     parent = fields.Field(attribute="parent", column_name=str(PARENT),
                           widget=BodyByName(unknown=gettext_lazy("上级单位“%(name)s”不存在，也不在表中。")))
 
     class Meta:
         model = Organization
-        fields = ("name", "short_name", "parent")
+        fields = ("name", "short_name", "code", "parent")
         import_id_fields = ("name",)
         skip_unchanged = True
         report_skipped = True
@@ -44,6 +46,23 @@ class BodyResource(SheetResource):
         rows = [dict(zip(headers, row, strict=False)) for row in dataset]
         names = [str(row.get(str(NAME)) or "").strip() for row in rows]
         self.repeated = {name for name, times in Counter(names).items() if name and times > 1}
+        codes = [str(row.get(str(CODE)) or "").strip() for row in rows]
+        self.repeated_codes = {code for code, times in Counter(codes).items() if code and times > 1}
+        # A 上级单位 given by its code stands by its name from here on: the order below, and the
+        # widget, follow names. A code of the sheet first, then one already in the database.
+        by_code = {code: name for code, name in zip(codes, names, strict=True) if code}
+        refs = {str(row.get(str(PARENT)) or "").strip() for row in rows} - set(names) - {""}
+        named = set(Organization.objects.filter(name__in=refs).values_list("name", flat=True))
+        known = dict(Organization.objects.filter(code__in=refs - named - set(by_code)).values_list("code", "name"))
+        if str(PARENT) in headers:
+            column = headers.index(str(PARENT))
+            for position, row in enumerate(rows):
+                ref = str(row.get(str(PARENT)) or "").strip()
+                if ref in refs - named and (ref in by_code or ref in known):
+                    cells = list(dataset[position])
+                    cells[column] = by_code.get(ref) or known[ref]
+                    dataset[position] = tuple(cells)
+                    row[str(PARENT)] = cells[column]
         parents = {name: str(row.get(str(PARENT)) or "").strip() for name, row in zip(names, rows, strict=True)}
         order, placed, self.cycles = [], set(), set()
 
@@ -73,6 +92,11 @@ class BodyResource(SheetResource):
             raise ValidationError(_("单位名称不能为空。"))
         if name in self.repeated:
             raise ValidationError(_("单位“%(name)s”在表中出现了不止一次。") % {"name": name})
+        code = str(row.get(str(CODE)) or "").strip()
+        if code in self.repeated_codes:
+            raise ValidationError(_("单位代码“%(code)s”在表中出现了不止一次。") % {"code": code})
+        if str(CODE) in row:
+            row[str(CODE)] = code
         if name in self.cycles:
             raise ValidationError(_("单位“%(name)s”与其上级单位互为上下级，形成了循环。") % {"name": name})
         row[str(NAME)] = name

@@ -26,8 +26,9 @@ def without_empty_cells(dataset) -> None:
 
 
 class BodyByName(widgets.ForeignKeyWidget):
-    """A body named in a sheet (单位, 上级单位): an unknown one is refused with `unknown`; an empty
-    cell is None when the column may be empty, else refused with `empty`."""
+    """A body named in a sheet (单位, 上级单位) by its name or its 单位代码: an unknown one is refused
+    with `unknown`; an empty cell is None when the column may be empty, else refused with `empty`.
+    A name is looked for first: a code is never a body's name in practice, and a name must win."""
 
     def __init__(self, *, unknown, empty=None):
         super().__init__(Organization, field="name")
@@ -39,7 +40,7 @@ class BodyByName(widgets.ForeignKeyWidget):
             if self.empty is None:
                 return None
             raise ValueError(str(self.empty))
-        found = Organization.objects.filter(name=name).first()
+        found = Organization.objects.filter(name=name).first() or Organization.objects.filter(code=name).first()
         if found is None:
             raise ValueError(str(self.unknown) % {"name": name})
         return found

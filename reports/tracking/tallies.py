@@ -108,9 +108,10 @@ def _warning(field: str = "supervisor__warning_days"):
 
 
 def count_node(node_id: int, dues: dict | None = None) -> None:
-    """The tallies of one body that has bodies below it, from its own report (if it reports), its
-    children without bodies below (every one of them reports) and its other children's tallies.
-    Nine queries, whatever the size of the subtree; `dues` keeps each year's due dates across calls."""
+    """The tallies of one body that has bodies below it, from its own reports (if it reports), its
+    children without bodies below (every one of them reports) and its other children's tallies; and
+    the sums of its children's 签收ed figures and of their own sums kept. A dozen queries, whatever
+    the size of the subtree; `dues` keeps each year's due dates across calls."""
     dues = {} if dues is None else dues
     with transaction.atomic():
         # The lock orders two recounts of the same body: the second reads what the first wrote.
