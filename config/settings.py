@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "import_export",  # onboarding sheets in the admin (reports.onboarding)
     "django_python3_ldap",  # directory sign-in, when JIBAO_LDAP_URL is set
+    "django_cas_ng",  # unified sign-on (CAS), when JIBAO_CAS_URL is set
     "reports",
 ]
 
@@ -138,6 +139,18 @@ AUTHENTICATION_BACKENDS = [
 JIBAO_LDAP_URL = env_str("JIBAO_LDAP_URL")
 if JIBAO_LDAP_URL:
     AUTHENTICATION_BACKENDS = [*AUTHENTICATION_BACKENDS, "django_python3_ldap.auth.LDAPBackend"]
+# Unified sign-on (统一身份认证), when JIBAO_CAS_URL is set to the CAS server's base URL
+# (https://sso.example.gov.cn/cas/): the login page offers 统一身份认证登录, which goes to the CAS
+# server and comes back with a ticket that django-cas-ng checks with the server. The account is the
+# user of the same 用户名, as with a directory.
+JIBAO_CAS_URL = env_str("JIBAO_CAS_URL")
+if JIBAO_CAS_URL:
+    AUTHENTICATION_BACKENDS = [*AUTHENTICATION_BACKENDS, "django_cas_ng.backends.CASBackend"]
+CAS_SERVER_URL = JIBAO_CAS_URL or None
+CAS_VERSION = env_str("JIBAO_CAS_VERSION", "3")
+CAS_REDIRECT_URL = "/reports/"
+CAS_LOGIN_MSG = CAS_LOGGED_MSG = None  # the pages say who is signed in; no message in English
+CAS_LOGOUT_COMPLETELY = False  # 退出 leaves 季报, not every system of the unit
 LDAP_AUTH_URL = [JIBAO_LDAP_URL] if JIBAO_LDAP_URL else []
 LDAP_AUTH_USE_TLS = env_bool("JIBAO_LDAP_START_TLS", default=False)
 LDAP_AUTH_SEARCH_BASE = env_str("JIBAO_LDAP_SEARCH_BASE")  # ou=people,dc=example,dc=gov,dc=cn

@@ -6,7 +6,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from django.views.i18n import set_language
 
-from reports.onboarding.sign_in import SignInLinkForm
+from reports.onboarding.sign_in import LoginView, SignInLinkForm, cas_login
 from reports.urls import tracking_urlpatterns
 
 
@@ -35,7 +35,8 @@ password_urlpatterns = [
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="reports:list", permanent=False)),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("login/", LoginView.as_view(), name="login"),
+    path("login/cas/", cas_login, name="cas_login"),
     path("logout/", LogoutView.as_view(), name="logout"),
     *password_urlpatterns,
     # The language can be chosen before logging in.

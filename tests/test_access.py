@@ -161,8 +161,9 @@ def test_a_report_that_does_not_exist_is_404(client, drafter):
 
 
 def test_no_url_is_left_without_a_login_rule():
-    """Only the login page, the language switch and the pages that set a password (a first
-    sign-in, a forgotten password) are open to anonymous users."""
+    """Only the login page, the unified sign-on's way in and back (a 404 without a CAS server), the
+    language switch and the pages that set a password (a first sign-in, a forgotten password) are
+    open to anonymous users."""
     open_views = []
 
     def walk(patterns, prefix=""):
@@ -174,7 +175,7 @@ def test_no_url_is_left_without_a_login_rule():
 
     walk(get_resolver().url_patterns)
     assert sorted(p for p in open_views if not p.startswith("admin/")) == [
-        "i18n/setlang/", "login/", "password/", "password/<uidb64>/<token>/", "password/done/", "password/sent/"]
+        "i18n/setlang/", "login/", "login/cas/", "password/", "password/<uidb64>/<token>/", "password/done/", "password/sent/"]
 
 
 def test_english_is_available_and_chinese_is_the_default(client, drafter):

@@ -3,9 +3,13 @@ link to set one (Django's password-reset tokens: valid for PASSWORD_RESET_TIMEOU
 password changes). The same page serves whoever forgot their password, and people imported without
 one may ask for a link there too."""
 
+from django.conf import settings
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import get_user_model
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.tokens import default_token_generator
+from django.http import Http404
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
@@ -50,3 +54,23 @@ class SignInLinkForm(auth_forms.PasswordResetForm):
     def save(self, **kwargs):
         """Mailed as every notice is (reports.mail), never by the request itself."""
         send_sign_in_links(self.get_users(self.cleaned_data["email"]))
+
+
+class LoginView(auth_views.LoginView):
+    """The login page, which offers 统一身份认证登录 when a CAS server is configured."""
+
+    redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "cas_sign_in": bool(settings.JIBAO_CAS_URL)}
+
+
+@login_not_required
+def cas_login(request):
+    """统一身份认证: to the CAS server and back with its ticket (django-cas-ng), then to the reports,
+    or to the page that says whom to ask for a role. Not found without a CAS server."""
+    if not settings.JIBAO_CAS_URL:
+        raise Http404
+    from django_cas_ng.views import LoginView as CASLoginView
+
+    return CASLoginView.as_view()(request)
