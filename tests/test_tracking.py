@@ -758,7 +758,8 @@ def test_overseer_tracks_reminds_and_reads_the_sums(page, live_server, artifacts
     expect(table.locator(f"tr[data-measure='{study.pk}'] td")).to_have_text(["次", "5", "4", "2", "—", "11"])
     canvas = page.locator("canvas").first
     expect(canvas).to_be_visible()
-    page.wait_for_function("() => document.querySelectorAll('canvas').length === 2 && "
+    # Chart.js may still be loading (a deferred script): until then there is no Chart to ask.
+    page.wait_for_function("() => typeof Chart !== 'undefined' && document.querySelectorAll('canvas').length === 2 && "
                            "[...document.querySelectorAll('canvas')].every((c) => Chart.getChart(c) !== undefined)")
     assert canvas.evaluate("(c) => Chart.getChart(c) !== undefined")
     assert canvas.evaluate("(c) => Chart.getChart(c).data.datasets[0].data") in (
