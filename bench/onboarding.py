@@ -37,14 +37,15 @@ def workbook(headers, rows):
 
 
 def tree_rows(count):
-    """(name, short name, parent): 1 province, 15 cities, 10 counties each, the bodies below them."""
+    """(name, short name, code, parent): 1 province, 15 cities, 10 counties each, the bodies below them;
+    every body with a 单位代码, the body above named by its name."""
     cities = [f"第{c}市" for c in range(1, 16)]
     counties = [f"{city}第{k}县" for city in cities for k in range(1, 11)]
-    rows = [("某某省", "", ""), *((city, "", "某某省") for city in cities),
-            *((county, "", county[:county.rindex("第")]) for county in counties)]
-    rows += [(f"{counties[n % len(counties)]}第{n}单位党组", "", counties[n % len(counties)])
-             for n in range(1, count - len(rows) + 1)]
-    return rows
+    names = [("某某省", ""), *((city, "某某省") for city in cities),
+             *((county, county[:county.rindex("第")]) for county in counties)]
+    names += [(f"{counties[n % len(counties)]}第{n}单位党组", counties[n % len(counties)])
+              for n in range(1, count - len(names) + 1)]
+    return [(name, "", f"D{position:07d}", parent) for position, (name, parent) in enumerate(names)]
 
 
 def people_rows(count, bodies):

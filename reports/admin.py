@@ -30,6 +30,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db import models
 from django.db.models import Q
+from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportMixin
 from import_export.formats import base_formats
@@ -65,6 +66,7 @@ from reports.models import (
     ReportQuality,
     ReviewStep,
     Section,
+    SheetImport,
     StockPhrase,
     Submission,
     SubmittedFile,
@@ -76,6 +78,7 @@ from reports.models import (
     TextBand,
     TextPrint,
 )
+from reports.onboarding import admin_pages
 from reports.onboarding.bodies import BodyResource
 from reports.onboarding.due_dates import DueDateResource
 from reports.onboarding.people import PersonResource
@@ -241,11 +244,13 @@ class ReviewStepAdmin(admin.ModelAdmin):
 
 
 class SheetMixin(ImportExportMixin):
-    """导入 / 导出 of onboarding sheets (reports.onboarding): .xlsx and .csv, previewed first, and
-    a template of the sheet's columns to fill in."""
+    """导入 / 导出 of onboarding sheets (reports.onboarding): .xlsx and .csv, each upload previewed
+    by a task and imported when confirmed (reports.onboarding.jobs), and a template of the sheet's
+    columns to fill in. Django-import-export's own import pages, which preview in the request and
+    hold every row of the sheet, are not used: a province's sheet takes minutes."""
 
     import_formats = export_formats = [base_formats.XLSX, base_formats.CSV]
-    import_template_name = "admin/reports/import_sheet.html"
+    sheet_kind = None
 
     def _template_url_name(self):
         return f"{self.model._meta.app_label}_{self.model._meta.model_name}_sheet_template"
@@ -256,8 +261,11 @@ class SheetMixin(ImportExportMixin):
         return [path("sheet-template/", self.admin_site.admin_view(self.sheet_template), name=self._template_url_name()),
                 *super().get_urls()]
 
-    def get_import_context_data(self, **kwargs):
-        return {**super().get_import_context_data(**kwargs), "template_url": f"admin:{self._template_url_name()}"}
+    def import_action(self, request, *args, **kwargs):
+        return admin_pages.upload_page(self, request, self.sheet_kind, f"admin:{self._template_url_name()}")
+
+    def process_import(self, request, *args, **kwargs):
+        return redirect(f"admin:{self.model._meta.app_label}_{self.model._meta.model_name}_import")
 
     def sheet_template(self, request):
         if not self.has_import_permission(request):
@@ -268,6 +276,7 @@ class SheetMixin(ImportExportMixin):
 @admin.register(Organization)
 class OrganizationAdmin(SheetMixin, admin.ModelAdmin):
     resource_classes = [BodyResource]
+    sheet_kind = SheetImport.Kind.BODIES
     form = OrganizationForm
     list_display = ["name", "short_name", "code", "parent"]
     # By level, not by the body above: a filter of every parent would list a province's bodies.
@@ -291,6 +300,7 @@ class OrganizationAdmin(SheetMixin, admin.ModelAdmin):
 @admin.register(Membership)
 class MembershipAdmin(SheetMixin, admin.ModelAdmin):
     resource_classes = [PersonResource]
+    sheet_kind = SheetImport.Kind.PEOPLE
     list_display = ["user", "organization", "role"]
     list_filter = ["role"]  # the body by the search box: a filter would list every body
     list_select_related = ["user", "organization"]
@@ -412,6 +422,18 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(SheetImport)
+class SheetImportAdmin(ReadOnlyAdmin):
+    """Who imported which sheet, when, and what came of it; each one's page is its preview."""
+
+    list_display = ["filename", "kind", "status", "uploaded_by", "created_at", "imported_at"]
+    list_filter = ["kind", "status"]
+    list_select_related = ["uploaded_by"]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        return admin_pages.sheet_page(self, request, object_id)
 
 
 @admin.register(ReportEvent)
@@ -664,5 +686,6 @@ def in_trail(user):
 @admin.register(DueDate)
 class DueDateAdmin(SheetMixin, SimpleHistoryAdmin):
     resource_classes = [DueDateResource]
+    sheet_kind = SheetImport.Kind.DUE_DATES
     list_display = ["year", "quarter", "due_date"]
     list_filter = ["year"]

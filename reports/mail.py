@@ -30,10 +30,16 @@ MAIL_ERROR_CHARS = 300
 CLAIM_SECONDS = 600
 
 
+# A task mails at most this many notices: an import's 70,000 sign-in links are many tasks that
+# workers share, each one connection to the relay, and none holding an IN list of 70,000.
+TASK_NOTICES = 500
+
+
 def mail_after_commit(notice_ids: list[int]) -> None:
     """Queue the mail of these notices once the current transaction commits."""
-    if notice_ids:
-        transaction.on_commit(lambda: send_notice_mail.enqueue(list(notice_ids)), robust=True)
+    for start in range(0, len(notice_ids), TASK_NOTICES):
+        batch = list(notice_ids[start:start + TASK_NOTICES])
+        transaction.on_commit(lambda batch=batch: send_notice_mail.enqueue(batch), robust=True)
 
 
 def unsent(notice_ids=None):

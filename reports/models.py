@@ -1331,3 +1331,72 @@ class SubtreeMeasures(models.Model):
 
     def __str__(self):
         return f"{self.node_id} {self.year} {self.quarter} {self.measure_id}: {self.total}"
+
+
+class SheetImport(models.Model):
+    """An onboarding sheet as an administrator uploaded it (reports.onboarding.jobs): previewed by a
+    task, row by row, then applied by another when they confirm it; and afterwards the record of
+    who imported what, when, with what result."""
+
+    class Kind(models.TextChoices):
+        BODIES = "bodies", _("单位")
+        PEOPLE = "people", _("人员和角色")
+        DUE_DATES = "due_dates", _("报送期限")
+
+    class Status(models.TextChoices):
+        PREVIEWING = "previewing", _("预览中")
+        PREVIEWED = "previewed", _("待确认")
+        REFUSED = "refused", _("有被拒绝的行")
+        IMPORTING = "importing", _("导入中")
+        IMPORTED = "imported", _("已导入")
+        FAILED = "failed", _("失败")
+
+    kind = models.CharField(_("表格"), max_length=16, choices=Kind.choices)
+    file = models.FileField(_("文件"), upload_to="imports/%Y/%m/")
+    filename = models.CharField(_("文件名"), max_length=200)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("导入人"), on_delete=models.PROTECT,
+                                    related_name="+")
+    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.PREVIEWING)
+    # The sheet's columns, and the rows of each kind ({"new": 3, "update": 1, …}) by the preview,
+    # then by the import itself.
+    headers = models.JSONField(_("列"), default=list)
+    totals = models.JSONField(_("各类行数"), default=dict)
+    error = models.CharField(_("原因"), max_length=500, blank=True)
+    imported_at = models.DateTimeField(_("导入时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("表格导入记录")
+        verbose_name_plural = _("表格导入记录")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return self.filename
+
+
+class SheetImportRow(models.Model):
+    """One row of a previewed sheet: its number in the sheet, what the import does with it, its cells
+    and the columns it changes, or why it is refused."""
+
+    class Kind(models.TextChoices):
+        NEW = "new", _("新增")
+        UPDATE = "update", _("修改")
+        SKIP = "skip", _("不变")
+        INVALID = "invalid", _("被拒绝")
+        ERROR = "error", _("出错")
+
+    sheet = models.ForeignKey(SheetImport, verbose_name=_("表格"), on_delete=models.CASCADE, related_name="rows")
+    number = models.PositiveIntegerField(_("行号"))
+    kind = models.CharField(_("结果"), max_length=16, choices=Kind.choices)
+    cells = models.JSONField(_("内容"), default=dict)
+    changes = models.JSONField(_("修改的列"), default=list)
+    reasons = models.TextField(_("原因"), blank=True)
+
+    class Meta:
+        verbose_name = _("导入的行")
+        verbose_name_plural = _("导入的行")
+        ordering = ["sheet", "number"]
+        indexes = [models.Index(fields=["sheet", "kind", "number"], name="sheetimportrow_kind")]
+
+    def __str__(self):
+        return f"{self.sheet_id}:{self.number}"

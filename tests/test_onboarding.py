@@ -131,22 +131,6 @@ def xlsx(rows, headers=HEADERS):
     return stream.getvalue()
 
 
-def test_the_admin_previews_a_workbook_and_confirms_it(admin_client):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    url = reverse("admin:reports_organization_import")
-    upload = SimpleUploadedFile("单位.xlsx", xlsx(PROVINCE))
-    page = admin_client.post(url, {"import_file": upload, "format": "0", "resource": "0"})
-    html = page.content.decode()
-    assert page.status_code == 200 and "某某县委办公室党组" in html and not Organization.objects.exists()
-    form = page.context["confirm_form"]
-    done = admin_client.post(reverse("admin:reports_organization_process_import"), form.initial)
-    assert done.status_code == 302 and Organization.objects.count() == 4
-    from django.contrib.admin.models import LogEntry
-
-    assert LogEntry.objects.filter(object_repr="某某县委办公室党组").exists()  # who imported it, when
-
-
 # People and their roles ---------------------------------------------------------------------------
 
 PEOPLE_HEADERS = ["姓名", "用户名", "电子邮箱", "手机", "单位", "角色"]

@@ -34,6 +34,8 @@ class BodyResource(SheetResource):
         import_id_fields = ("name",)
         skip_unchanged = True
         report_skipped = True
+        store_row_values = True  # a refused row's cells, for its preview
+        skip_html_diff = True  # the changed columns are what the preview shows (sheets.SheetResource)
         clean_model_instances = True
         verbose_name = gettext_lazy("单位")
 
@@ -87,6 +89,7 @@ class BodyResource(SheetResource):
             dataset.append(row)
 
     def before_import_row(self, row, **kwargs):
+        super().before_import_row(row, **kwargs)
         name = str(row.get(str(NAME)) or "").strip()
         if not name:
             raise ValidationError(_("单位名称不能为空。"))

@@ -61,11 +61,14 @@ class DueDateResource(SheetResource):
         import_id_fields = ("year", "quarter")
         skip_unchanged = True
         report_skipped = True
+        store_row_values = True  # a refused row's cells, for its preview
+        skip_html_diff = True  # the changed columns are what the preview shows (sheets.SheetResource)
         clean_model_instances = True
         verbose_name = gettext_lazy("报送期限")
 
     def before_import_row(self, row, **kwargs):
         """The period finds the row's due date: a bad one (or a bad date) is the row's reason."""
+        super().before_import_row(row, **kwargs)
         from django.core.exceptions import ValidationError
 
         try:

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from import_export import fields, widgets
 
 from reports.models import Contact, Membership
-from reports.onboarding.sheets import BodyByName, SheetResource, check_cells
+from reports.onboarding.sheets import BodyByName, SheetResource, check_cells, in_batches
 from reports.onboarding.sign_in import send_sign_in_links
 
 NAME, USERNAME, EMAIL, PHONE, BODY, ROLE = (gettext_lazy("姓名"), gettext_lazy("用户名"), gettext_lazy("电子邮箱"),
@@ -46,14 +46,17 @@ class RoleWidget(widgets.Widget):
 
 
 class UserWidget(widgets.ForeignKeyWidget):
+    """A person by their 用户名, from the people the sheet's import has loaded or created."""
+
     def __init__(self):
         super().__init__(get_user_model(), field="username")
+        self.known = None
 
     def clean(self, value, row=None, **kwargs):
-        return get_user_model().objects.get(username=(value or "").strip())
-
-
-BODY_WIDGET = BodyByName(unknown=gettext_lazy("单位“%(name)s”不存在：请先导入单位表。"), empty=gettext_lazy("单位不能为空。"))
+        username = (value or "").strip()
+        if self.known is not None:
+            return self.known[username]
+        return get_user_model().objects.get(username=username)
 
 
 class PersonResource(SheetResource):
@@ -61,7 +64,9 @@ class PersonResource(SheetResource):
     user = fields.Field(attribute="user", column_name=str(USERNAME), widget=UserWidget())
     email = fields.Field(column_name=str(EMAIL), readonly=True)
     phone = fields.Field(column_name=str(PHONE), readonly=True)
-    organization = fields.Field(attribute="organization", column_name=str(BODY), widget=BODY_WIDGET)
+    organization = fields.Field(attribute="organization", column_name=str(BODY),
+                                widget=BodyByName(unknown=gettext_lazy("单位“%(name)s”不存在：请先导入单位表。"),
+                                                  empty=gettext_lazy("单位不能为空。")))
     role = fields.Field(attribute="role", column_name=str(ROLE), widget=RoleWidget())
 
     class Meta:
@@ -70,11 +75,37 @@ class PersonResource(SheetResource):
         import_id_fields = ("user", "organization", "role")
         skip_unchanged = True
         report_skipped = True
+        store_row_values = True  # a refused row's cells, for its preview
+        skip_html_diff = True  # the changed columns are what the preview shows (sheets.SheetResource)
         verbose_name = gettext_lazy("人员和角色")
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.created = []
+
+    def before_import(self, dataset, **kwargs):
+        """The people, bodies, phones and roles the sheet names, each loaded in a few queries:
+        a row then costs its writes only, whatever the size of the sheet."""
+        super().before_import(dataset, **kwargs)
+        rows = [dict(zip(dataset.headers or [], row, strict=False)) for row in dataset]
+        self.users = {user.username: user for user in in_batches(
+            get_user_model().objects.all(), "username", sorted({_cell(row, USERNAME) for row in rows} - {""}))}
+        self.fields["user"].widget.known = self.users
+        self.fields["organization"].widget.preload(_cell(row, BODY) for row in rows)
+        ids = sorted(user.pk for user in self.users.values())
+        self.phones = dict(in_batches(Contact.objects.values_list("user_id", "phone"), "user_id", ids))
+        self.memberships = {(held.user_id, held.organization_id, held.role): held
+                            for held in in_batches(Membership.objects.all(), "user_id", ids)}
+
+    def get_instance(self, instance_loader, row):
+        """The role from those loaded by before_import (or saved by an earlier row of the sheet)."""
+        user = self.users[_cell(row, USERNAME)]
+        organization = self.fields["organization"].widget.clean(row.get(str(BODY)))
+        return self.memberships.get((user.pk, organization.pk, self.fields["role"].widget.clean(row.get(str(ROLE)))))
+
+    def after_save_instance(self, instance, row, **kwargs):
+        super().after_save_instance(instance, row, **kwargs)
+        self.memberships[(instance.user_id, instance.organization_id, instance.role)] = instance
 
     def after_import(self, dataset, result, **kwargs):
         """New people are sent their link to set a password once the import has committed
@@ -87,32 +118,37 @@ class PersonResource(SheetResource):
 
     def before_import_row(self, row, **kwargs):
         """The person first: created or brought up to date, so that the role can name them."""
+        super().before_import_row(row, **kwargs)
         username, email = _cell(row, USERNAME), _cell(row, EMAIL)
         if not username:
             raise ValidationError(_("用户名不能为空。"))
-        check_cells(row, [(BODY_WIDGET, BODY), (RoleWidget(), ROLE)])  # they find the row's role
+        # They find the row's role: a bad one is the row's reason, not an error.
+        check_cells(row, [(self.fields["organization"].widget, BODY), (self.fields["role"].widget, ROLE)])
         if email:
             try:
                 validate_email(email)
             except ValidationError:
                 raise ValidationError(_("电子邮箱“%(email)s”格式不正确。") % {"email": email}) from None
-        user, created = get_user_model().objects.get_or_create(username=username)
+        user = self.users.get(username)
+        created = user is None
         if created:
+            user = self.users[username] = get_user_model()(username=username)
+            user.set_unusable_password()
             self.created.append(user)
-        wanted = {"first_name": _cell(row, NAME), "email": email}
-        changed = created or any(getattr(user, key) != value for key, value in wanted.items())
-        if changed:
-            for key, value in wanted.items():
+        wanted = {"first_name": (NAME, _cell(row, NAME)), "email": (EMAIL, email)}
+        if not created:
+            self.changes += [str(column) for key, (column, value) in wanted.items() if getattr(user, key) != value]
+        if created or self.changes:
+            for key, (_column, value) in wanted.items():
                 setattr(user, key, value)
-            if created:
-                user.set_unusable_password()
             user.save()
         phone = _cell(row, PHONE)
-        contact = Contact.objects.filter(user=user).first()
-        if (contact.phone if contact else "") != phone:
+        if self.phones.get(user.pk, "") != phone:
             Contact.objects.update_or_create(user=user, defaults={"phone": phone})
-            changed = True
-        self.person_changed = changed
+            if not created:
+                self.changes.append(str(PHONE))
+            self.phones[user.pk] = phone
+        self.person_changed = created or bool(self.changes)
         row[str(USERNAME)] = username
 
     def skip_row(self, instance, original, row, import_validation_errors=None):
@@ -126,5 +162,9 @@ class PersonResource(SheetResource):
         return membership.user.email
 
     def dehydrate_phone(self, membership):
-        contact = Contact.objects.filter(user=membership.user).first()
+        contact = getattr(membership.user, "contact", None)  # a person without one has no phone
         return contact.phone if contact else ""
+
+    def filter_export(self, queryset, **kwargs):
+        # Each row's person, body and phone with the row itself: an export of a province is one query.
+        return queryset.select_related("user__contact", "organization")

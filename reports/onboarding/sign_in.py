@@ -15,7 +15,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
-from reports.review.notices import deliver
+from reports.review.notices import deliver_each
 
 
 def sign_in_path(user) -> str:
@@ -27,15 +27,13 @@ def sign_in_path(user) -> str:
 def send_sign_in_links(users) -> list[str]:
     """Each person with an e-mail address gets their own link, mailed after the transaction
     commits (reports.mail: retried, never in the request). Returns the addresses."""
-    sent = []
-    for user in users:
-        if user.email and user.is_active:
-            sent += deliver([user], _("【季报】请设置密码后登录"),
-                            _("%(name)s：您已被添加为季报的用户，用户名为 %(username)s。请打开下面的链接设置密码后登录；"
-                              "链接只能使用一次。") % {"name": user.get_full_name() or user.username,
-                                                "username": user.username},
-                            sign_in_path(user))
-    return sent
+    subject = _("【季报】请设置密码后登录")
+    return deliver_each([
+        (user, subject,
+         _("%(name)s：您已被添加为季报的用户，用户名为 %(username)s。请打开下面的链接设置密码后登录；"
+           "链接只能使用一次。") % {"name": user.get_full_name() or user.username, "username": user.username},
+         sign_in_path(user))
+        for user in users if user.email and user.is_active])
 
 
 class SignInLinkForm(auth_forms.PasswordResetForm):

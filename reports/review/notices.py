@@ -16,6 +16,8 @@ from reports.access import supervising_body
 from reports.labels import person_name
 from reports.models import Membership, Notice, Organization, ReportEvent
 
+NOTICE_BATCH = 1000
+
 
 def members(organization_id: int, role: str) -> list[AbstractBaseUser]:
     """The active members of a body in a role, with an e-mail address or not."""
@@ -30,10 +32,17 @@ def deliver(recipients, subject: str, body: str, url: str = "") -> list[str]:
     """One notice to each recipient: in the app for all, and by e-mail to those with an address,
     mailed by a task once the transaction commits (reports.mail). Returns the addresses."""
     recipients = list({user.pk: user for user in recipients}.values())
-    notices = Notice.objects.bulk_create([Notice(user=user, subject=subject[:200], body=body, link=url, email=user.email)
-                                          for user in recipients])
+    return deliver_each([(user, subject, body, url) for user in recipients])
+
+
+def deliver_each(letters) -> list[str]:
+    """Each (recipient, subject, body, url) its own notice, written in batches and mailed as
+    deliver does: an import's thousands of sign-in links are a few queries, not thousands."""
+    notices = Notice.objects.bulk_create(
+        [Notice(user=user, subject=subject[:200], body=body, link=url, email=user.email)
+         for user, subject, body, url in letters], batch_size=NOTICE_BATCH)
     mail.mail_after_commit([notice.pk for notice in notices if notice.email])
-    return [user.email for user in recipients if user.email]
+    return [notice.email for notice in notices if notice.email]
 
 
 def path(name: str, *args: int) -> str:
