@@ -67,6 +67,7 @@ from reports.models import (
     ReviewStep,
     Section,
     SheetImport,
+    SheetImportRow,
     StockPhrase,
     Submission,
     SubmittedFile,
@@ -434,6 +435,15 @@ class SheetImportAdmin(ReadOnlyAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         return admin_pages.sheet_page(self, request, object_id)
+
+
+@admin.register(SheetImportRow)
+class SheetImportRowAdmin(ReadOnlyAdmin):
+    """The rows of the imports, each also on its import's page."""
+
+    list_display = ["sheet", "number", "kind", "reasons"]
+    list_filter = ["kind"]
+    list_select_related = ["sheet"]
 
 
 @admin.register(ReportEvent)
