@@ -85,3 +85,14 @@ def clause(text: str) -> str:
 def shortened(text: str, length: int) -> str:
     """The text cut at `length` characters with "…", so that a reader knows it goes on."""
     return text if len(text) <= length else text[:length] + "…"
+
+
+def decode_text(data: bytes) -> str | None:
+    """A text file's bytes as text: UTF-8 (with or without its byte-order mark), else GB18030, as
+    Excel and Notepad in Chinese save them; None when neither reads it."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return None

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from reports.document.text import decode_text
 from reports.errors import Refusal
 
 
@@ -143,13 +144,8 @@ def _zipped(name, data):
 def _text(name, data):
     if b"\x00" in data:
         raise _refused_type(name)
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
+    text = decode_text(data)
+    if text is None:
         raise _refused_type(name)
     if text.lstrip()[:200].lower().startswith(MARKUP) or "<svg" in text[:2000].lower():
         raise EvidenceRefused(_("“%(name)s”是网页或 SVG 图形，其中可能含有脚本，不能作为佐证材料。") % {"name": name},

@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy
 from django_tasks import task
 from import_export.formats.base_formats import CSV, XLSX
 
+from reports.document.text import decode_text
 from reports.models import SheetImport, SheetImportRow
 from reports.onboarding.bodies import BodyResource
 from reports.onboarding.due_dates import DueDateResource
@@ -109,13 +110,8 @@ def read_dataset(sheet: SheetImport):
             logger.info("sheet import %s: not a workbook", sheet.pk, exc_info=True)
             raise SheetRefused(BROKEN) from None
     else:
-        for encoding in ("utf-8-sig", "gb18030"):  # Excel in Chinese saves CSV as GBK
-            try:
-                text = data.decode(encoding)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:
+        text = decode_text(data)  # Excel in Chinese saves CSV as GBK
+        if text is None:
             raise SheetRefused(ENCODING)
         dataset = CSV().create_dataset(text)
     if not dataset.headers or not len(dataset):

@@ -118,6 +118,18 @@ class StreamedResult(Result):
         return self.refused > 0
 
 
+class Changes(resources.Diff):
+    """The columns a row changes, added to its resource's `changes` for the sink (the diff's HTML is
+    not made: skip_html_diff)."""
+
+    def compare_with(self, resource, instance):
+        super().compare_with(resource, instance)
+        if not self.new:
+            resource.changes += [field.column_name for field, was, now in
+                                 zip(resource.get_import_fields(), self.left, self.right, strict=False)
+                                 if was != now and field.column_name not in resource.changes]
+
+
 class SheetResource(resources.ModelResource):
     """What every sheet's resource does: see the module."""
 
@@ -130,18 +142,6 @@ class SheetResource(resources.ModelResource):
         return lambda: StreamedResult(self.sink)
 
     def get_diff_class(self):
-        resource = self
-
-        class Changes(resources.Diff):
-            """The columns a row changes, for the sink (the diff's HTML is not made)."""
-
-            def compare_with(self, resource_, instance):
-                super().compare_with(resource_, instance)
-                if not self.new:
-                    resource.changes += [field.column_name for field, was, now in
-                                         zip(resource_.get_import_fields(), self.left, self.right, strict=False)
-                                         if was != now and field.column_name not in resource.changes]
-
         return Changes
 
     def before_import_row(self, row, **kwargs):
