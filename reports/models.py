@@ -1340,7 +1340,7 @@ class SheetImport(models.Model):
 
     class Kind(models.TextChoices):
         BODIES = "bodies", _("单位")
-        PEOPLE = "people", _("人员和角色")
+        PEOPLE = "people", _("成员")  # as the admin calls the list it imports into
         DUE_DATES = "due_dates", _("报送期限")
 
     class Status(models.TextChoices):

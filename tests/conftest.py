@@ -1,5 +1,6 @@
 import os
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
@@ -41,6 +42,74 @@ def browser_type_launch_args(browser_type_launch_args):
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args):
     return {**browser_context_args, "locale": "zh-CN", "viewport": {"width": 1280, "height": 900}}
+
+
+class _CountedApp:
+    """The live server's WSGI application, counting the requests it is still answering: a request
+    counts until its response is closed, which is when Django is done with the database for it."""
+
+    def __init__(self, app):
+        self.app = app
+        self.active = 0
+        self.idle = threading.Condition()
+
+    def __call__(self, environ, start_response):
+        with self.idle:
+            self.active += 1
+        try:
+            return _Closing(self.app(environ, start_response), self._done)
+        except BaseException:
+            self._done()
+            raise
+
+    def _done(self):
+        with self.idle:
+            self.active -= 1
+            self.idle.notify_all()
+
+    def wait_idle(self, timeout):
+        with self.idle:
+            return self.idle.wait_for(lambda: self.active == 0, timeout)
+
+
+class _Closing:
+    def __init__(self, body, done):
+        self.body, self.done = body, done
+
+    def __iter__(self):
+        return iter(self.body)
+
+    def close(self):
+        try:
+            if hasattr(self.body, "close"):
+                self.body.close()
+        finally:
+            self.done()
+
+
+@pytest.fixture(autouse=True)
+def page_settled_before_flush(request):
+    """A browser test ends as soon as what it checks is shown, while the page may still be fetching
+    (a thumbnail, a poll). The live server would then answer with the test's settings already put
+    back, and hold the database while it is flushed, and the flush fails. So the page is left for a
+    blank one and the server's last answers are waited for, before the database is emptied."""
+    if "page" not in request.fixturenames or "live_server" not in request.fixturenames:
+        yield
+        return
+    # Set up before, so torn down after, this fixture: the database and the test's settings.
+    request.getfixturevalue("transactional_db")
+    request.getfixturevalue("settings")
+    httpd = request.getfixturevalue("live_server").thread.httpd
+    app = httpd.get_app()
+    if not isinstance(app, _CountedApp):
+        app = _CountedApp(app)
+        httpd.set_app(app)
+    page = request.getfixturevalue("page")
+    yield
+    if not page.is_closed():
+        page.goto("about:blank")
+    if not app.wait_idle(timeout=30):
+        pytest.fail("the live server was still answering the page 30 s after the test ended")
 
 
 @pytest.fixture(autouse=True)

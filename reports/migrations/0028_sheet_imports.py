@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
             name='SheetImport',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('bodies', '单位'), ('people', '人员和角色'), ('due_dates', '报送期限')], max_length=16, verbose_name='表格')),
+                ('kind', models.CharField(choices=[('bodies', '单位'), ('people', '成员'), ('due_dates', '报送期限')], max_length=16, verbose_name='表格')),
                 ('file', models.FileField(upload_to='imports/%Y/%m/', verbose_name='文件')),
                 ('filename', models.CharField(max_length=200, verbose_name='文件名')),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='上传时间')),

@@ -77,7 +77,7 @@ class PersonResource(SheetResource):
         report_skipped = True
         store_row_values = True  # a refused row's cells, for its preview
         skip_html_diff = True  # the changed columns are what the preview shows (sheets.SheetResource)
-        verbose_name = gettext_lazy("人员和角色")
+        verbose_name = gettext_lazy("成员")
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)

@@ -174,5 +174,5 @@ def sheet_template_response(resource, name: str) -> HttpResponse:
     stream = io.BytesIO()
     book.save(stream)
     response = HttpResponse(stream.getvalue(), content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}-template.xlsx"
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name + '导入模板')}.xlsx"
     return response
