@@ -24,6 +24,12 @@ class ReportsConfig(AppConfig):
         tallies.connect_signals()
         post_migrate.connect(_recount_after_migrate, sender=self, dispatch_uid="tallies-after-migrate")
         _chinese_names_of_other_apps()
+        # A sign-in link's notice is read once its person has signed in (reports.onboarding.sign_in).
+        from django.contrib.auth.signals import user_logged_in
+
+        from reports.onboarding.sign_in import sign_in_links_served
+
+        user_logged_in.connect(sign_in_links_served, dispatch_uid="sign-in-links-served")
 
 
 def _recount_after_migrate(sender, using, plan=None, **kwargs):

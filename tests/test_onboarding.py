@@ -227,8 +227,14 @@ def test_an_imported_person_sets_a_password_through_the_mailed_link(client, prov
     assert "这个密码太常见了。" in common
     done = client.post(form_url, {"new_password1": "季报-试用-2026-春", "new_password2": "季报-试用-2026-春"}, follow=True)
     assert "密码已设置" in done.content.decode()
+    from reports.models import Notice
+
+    assert Notice.objects.get(user__username="wangxn").read_at is None
     signed_in = client.post(reverse("login"), {"username": "wangxn", "password": "季报-试用-2026-春"})
     assert signed_in.status_code == 302 and signed_in.url == reverse("reports:list")
+    # Signed in, the link's notice has served: the first page does not show it as unread.
+    assert Notice.objects.get(user__username="wangxn").read_at is not None
+    assert "未读" not in client.get(reverse("reports:notices")).content.decode()
     # The link is used: it says so, in Chinese.
     client.logout()
     again = client.get("/" + path, follow=True)

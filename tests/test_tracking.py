@@ -176,6 +176,9 @@ def test_board_cells_and_shares(tree, overseer, q1_reports):
         q1_reports["draft"], None, "overdue", True)
     assert overdue.last_reminder == reminder_new
     assert cell(board, tree["cppcc"], 1).last_reminder is None
+    # On the day of its last 催报 the cell offers none: once a day (reminders.reminded_today).
+    that_day = cell(build_board(overseer, 2023, today=date(2023, 4, 15)), tree["office"], 1)
+    assert (that_day.timeliness, that_day.can_remind) == ("overdue", False)
     missing = cell(board, tree["cppcc"], 2)  # no report at all, due 07-10, today 07-05
     assert (missing.report, missing.timeliness, missing.can_remind) == (None, "pending", False)
 
@@ -805,8 +808,10 @@ def test_overseer_opens_a_group_reminds_and_goes_back(page, live_server, artifac
     board.locator(f"#body-{tree['office'].pk} td[data-quarter='1']").get_by_role("button", name=re.compile("催报")).click()
     expect(page.get_by_role("alert")).to_contain_text("已向市政协机关党组发送催报邮件（1 人）")
     expect(page.get_by_role("heading", level=1)).to_have_text("2023年市政协党组所属单位报送进度")  # still the group
-    board.locator(f"#body-{tree['office'].pk} td[data-quarter='1']").get_by_role("button", name=re.compile("催报")).click()
-    expect(page.get_by_role("alert")).to_contain_text("每天最多催报一次")
+    # Reminded today: the cell says so, and offers no second 催报 (the server would refuse it).
+    office = board.locator(f"#body-{tree['office'].pk} td[data-quarter='1']")
+    expect(office.locator(".board-reminded")).to_be_visible()
+    expect(office.get_by_role("button", name=re.compile("催报"))).to_have_count(0)
     page.screenshot(path=artifacts_dir / "tracking-board-group.png", full_page=True)
 
     page.get_by_test_id("all-groups").click()

@@ -36,6 +36,18 @@ def send_sign_in_links(users) -> list[str]:
         for user in users if user.email and user.is_active])
 
 
+def sign_in_links_served(sender, request, user, **kwargs):
+    """Connected to `user_logged_in`: once a person is signed in, by whatever way, the notices that
+    only brought them a sign-in link have served, and their link no longer works after the
+    password is set. They are marked read, so a first page does not greet a person with them."""
+    from django.utils import timezone
+
+    from reports.models import Notice
+
+    uid_path = sign_in_path(user).rstrip("/").rsplit("/", 1)[0] + "/"
+    Notice.objects.filter(user=user, read_at=None, link__startswith=uid_path).update(read_at=timezone.now())
+
+
 class SignInLinkForm(auth_forms.PasswordResetForm):
     """Django's form, which mails only people who have a password: here also those imported
     without one, who have never signed in."""

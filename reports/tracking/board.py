@@ -40,6 +40,7 @@ from reports.tracking.deadlines import (
     year_deadlines,
 )
 from reports.tracking.extensions import may_grant
+from reports.tracking.reminders import reminded_today
 from reports.tracking.scope import drill_level, overseen, overseen_roots, reporting_bodies, with_bodies_below
 
 # The events that send a report back to its drafters: by the body itself (a step returns it, or
@@ -90,8 +91,10 @@ class Cell:
     @property
     def can_remind(self):
         # Not once input has closed: the drafters could not do what a 催报 asks (as the automatic
-        # reminders, reminders.owed_kind); the overseer grants an extension instead.
-        return self.timeliness == OVERDUE and not self.closed
+        # reminders, reminders.owed_kind); the overseer grants an extension instead. Nor twice a day:
+        # the cell shows 已催报 with today's date.
+        return (self.timeliness == OVERDUE and not self.closed
+                and not reminded_today(self.last_reminder, self.today))
 
     @property
     def can_extend(self):

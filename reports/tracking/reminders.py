@@ -56,6 +56,12 @@ class NoRecipients(ReminderRefused):
     code = "no_recipients"
 
 
+def reminded_today(reminder: Reminder | None, today: date) -> bool:
+    """A body is reminded of a period at most once a day (Beijing date): a double click, or two
+    overseers at once, must not send two e-mails, and the board offers no second 催报."""
+    return reminder is not None and local_date(reminder.sent_at) == today
+
+
 def send_reminder(*, user: AbstractBaseUser, organization: Organization, year: int, quarter: int, today: date) -> Reminder:
     """Send the 催报 e-mail to the body's drafters and record it; refuse with a ReminderRefused
     when the body is not overseen by the user, the report has been submitted, the quarter is not
@@ -80,7 +86,7 @@ def send_reminder(*, user: AbstractBaseUser, organization: Organization, year: i
         # at once, the second waits and then sees the first one's Reminder.
         Organization.objects.select_for_update().filter(pk=organization.pk).first()
         earlier = Reminder.objects.filter(organization=organization, year=year, quarter=quarter).order_by("-sent_at").first()
-        if earlier is not None and local_date(earlier.sent_at) == today:
+        if reminded_today(earlier, today):
             raise AlreadyReminded(
                 _("今天%(time)s已经催报过%(body)s%(period)s的报告，每天最多催报一次。")
                 % {
