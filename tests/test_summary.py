@@ -245,6 +245,23 @@ def test_the_page_can_count_unaccepted_reports_and_marks_them(client, overseer, 
     assert f'?year=2023&amp;all=1&amp;measure={measures["study"].id}#by-body' in html
 
 
+def test_a_year_with_no_accepted_report_yet_points_to_the_unaccepted_ones(client, tree, overseer, report_factory,
+                                                                         measures):
+    """Right after a quarter's approvals nothing is 签收ed yet: the empty page says why, and links
+    to the sums that include the reports awaiting 签收."""
+    made = report_factory(tree["cppcc"], year=2023, quarter=4, status="approved")
+    MeasureValue.objects.create(report=made, measure=measures["study"], value=3)
+    run_commit_callbacks()
+    client.force_login(overseer)
+    html = client.get(reverse("tracking:summary"), {"year": 2023}).content.decode()
+    empty = html.split('data-testid="empty-state"')[1].split("</div>")[0]
+    assert "2023年还没有可以统计的报告。" in empty and "这里只计上级已签收的报告。" in empty
+    link = re.search(r'href="([^"]+)" data-testid="include-unaccepted-link"', empty)[1].replace("&amp;", "&")
+    followed = client.get(link)
+    assert by_name(followed.context["sums"])["理论学习中心组学习会议"].values == [None, None, None, 3]
+    assert 'data-testid="include-unaccepted-link"' not in followed.content.decode()
+
+
 def test_summary_queries_do_not_grow_with_the_number_of_bodies(client, db, make_user, report_factory):
     measure = Measure.objects.create(name="学习会议", unit="次")
 
