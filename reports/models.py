@@ -1380,7 +1380,7 @@ class SheetImportRow(models.Model):
 
     class Kind(models.TextChoices):
         NEW = "new", _("新增")
-        UPDATE = "update", _("修改")
+        UPDATE = "update", pgettext_lazy("sheet row", "修改")
         SKIP = "skip", _("不变")
         INVALID = "invalid", _("被拒绝")
         ERROR = "error", _("出错")
