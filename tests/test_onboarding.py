@@ -121,6 +121,29 @@ def test_a_code_given_twice_or_already_another_bodys_is_refused():
     assert list(Organization.objects.values_list("name", flat=True)) == ["某某市"]
 
 
+def test_a_body_sheet_costs_a_few_queries_a_row_whatever_its_size():
+    """A province's sheet is 30,000 rows: the bodies and codes it names are loaded once, so a new
+    row costs its writes and its place in the tree, and an unchanged row next to nothing."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def rows(count, tag):
+        return [[f"{tag}省", "", f"{tag}0", ""]] + [[f"{tag}单位{n}", "", f"{tag}{n + 1}", f"{tag}省"]
+                                                   for n in range(count)]
+
+    def queries(table):
+        with CaptureQueriesContext(connection) as captured:
+            result = BodyResource().import_data(sheet(table, CODED_HEADERS), dry_run=False)
+        assert not result.has_errors() and not result.has_validation_errors()
+        return len(captured.captured_queries)
+
+    new_per_row = (queries(rows(40, "乙")) - queries(rows(20, "甲"))) / 20
+    # The same two sheets again: every row is there already.
+    unchanged_per_row = (queries(rows(40, "乙")) - queries(rows(20, "甲"))) / 20
+    assert new_per_row <= 7 and unchanged_per_row <= 3, (new_per_row, unchanged_per_row)
+    assert Organization.objects.filter(parent__name="乙省").count() == 40
+
+
 def xlsx(rows, headers=HEADERS):
     book = openpyxl.Workbook()
     book.active.append(headers)

@@ -135,8 +135,8 @@ def owed_kind(deadline: Deadline, today: date) -> str | None:
     return None
 
 
-def reporting_bodies() -> list[Organization]:
-    """The bodies that report: those with at least one active drafter."""
+def bodies_with_drafters() -> list[Organization]:
+    """The bodies an automatic reminder can reach: those with at least one active drafter."""
     return list(Organization.objects.filter(
         memberships__role=Membership.Role.DRAFTER, memberships__user__is_active=True).distinct())
 
@@ -153,7 +153,7 @@ def owed_reminders(now: datetime) -> list[OwedReminder]:
     for the period due first among those of this year and last year that it has not submitted,
     and that it has not had yet."""
     today = local_date(now)
-    bodies = {body.pk: body for body in reporting_bodies()}
+    bodies = {body.pk: body for body in bodies_with_drafters()}
     years = (today.year - 1, today.year)
     submitted = set(Submission.objects.filter(report__organization_id__in=bodies, report__year__in=years)
                     .values_list("report__organization_id", "report__year", "report__quarter"))

@@ -246,8 +246,8 @@ def _report_deleted(sender, instance, **kwargs):
 
 def _figure_changed(sender, instance, **kwargs):
     # A 签收ed report is locked, but the admin and a restore may still write its figures.
-    report = Report.objects.filter(pk=instance.report_id, status=Report.Status.ACCEPTED).values("organization_id")
-    recount_later(report.values_list("organization_id", flat=True))
+    accepted = Report.objects.filter(pk=instance.report_id, status=Report.Status.ACCEPTED)
+    recount_later(accepted.values_list("organization_id", flat=True))
 
 
 def _body_loaded(sender, instance, **kwargs):
