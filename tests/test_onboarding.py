@@ -121,6 +121,16 @@ def test_a_code_given_twice_or_already_another_bodys_is_refused():
     assert list(Organization.objects.values_list("name", flat=True)) == ["某某市"]
 
 
+def test_a_code_given_up_by_an_earlier_row_may_be_taken_by_a_later_one():
+    Organization.objects.create(name="某某市", code="1133010000")
+    Organization.objects.create(name="甲单位", code="A1", parent=Organization.objects.get(name="某某市"))
+    rows = [["甲单位", "", "A2", "某某市"], ["乙单位", "", "A1", "某某市"]]
+    result = BodyResource().import_data(sheet(rows, CODED_HEADERS), dry_run=False)
+    assert not result.has_validation_errors(), statuses(result)
+    assert dict(Organization.objects.filter(parent__name="某某市").values_list("name", "code")) == {
+        "甲单位": "A2", "乙单位": "A1"}
+
+
 def test_a_body_sheet_costs_a_few_queries_a_row_whatever_its_size():
     """A province's sheet is 30,000 rows: the bodies and codes it names are loaded once, so a new
     row costs its writes and its place in the tree, and an unchanged row next to nothing."""

@@ -99,6 +99,7 @@ class BodyResource(SheetResource):
         self.fields["parent"].widget.preload(parents.values())
         self.codes = dict(in_batches(Organization.objects.values_list("code", "name"), "code",
                                      sorted(set(codes) - {""})))
+        self.code_of = {name: body.code for name, body in self.existing.items() if body.code}
 
     def get_instance(self, instance_loader, row):
         """The body by its name, from those loaded by before_import or saved by an earlier row."""
@@ -122,8 +123,13 @@ class BodyResource(SheetResource):
         super().after_save_instance(instance, row, **kwargs)
         self.existing[instance.name] = instance
         self.fields["parent"].widget.by_name[instance.name] = instance
+        # A body that gave up its code frees it for a later row, as the database would.
+        given_up = self.code_of.get(instance.name)
+        if given_up and given_up != instance.code and self.codes.get(given_up) == instance.name:
+            del self.codes[given_up]
         if instance.code:
             self.codes[instance.code] = instance.name
+        self.code_of[instance.name] = instance.code
 
     def before_import_row(self, row, **kwargs):
         super().before_import_row(row, **kwargs)
