@@ -128,10 +128,13 @@ def count_node(node_id: int, dues: dict | None = None) -> None:
                     .annotate(n=Sum("bodies")).order_by()):
             bodies[row["warning_days"]] += row["n"]
 
-        reports = Report.objects.filter(organization__in=own)
+        # The bodies' ids, not their query inside the next ones: after a bulk load PostgreSQL's
+        # statistics may still say the bodies are few, and it then runs that query once per report.
+        reports = Report.objects.filter(organization_id__in=list(own.values_list("pk", flat=True)))
         counts = defaultdict(lambda: [0, 0, 0, 0, 0])  # COUNTED, in order
-        years = set(reports.values_list("year", flat=True).distinct()) | set(
-            SubtreeReports.objects.filter(node_id__in=groups).values_list("year", flat=True).distinct())
+        # order_by(): the reports' default order would join the bodies and make DISTINCT per name.
+        years = set(reports.order_by().values_list("year", flat=True).distinct()) | set(
+            SubtreeReports.objects.filter(node_id__in=groups).order_by().values_list("year", flat=True).distinct())
         for year in years - dues.keys():
             dues[year] = due_dates(year)
         on_time = Q(pk__in=[])
