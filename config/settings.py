@@ -267,6 +267,8 @@ SESSION_COOKIE_SAMESITE = "Lax"
 # htmx sends the token from the page (hx-headers on <body>), so no script needs the cookie.
 CSRF_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SAMESITE = "Lax"
+# A stale form gets the product's page in Chinese, not Django's technical one.
+CSRF_FAILURE_VIEW = "reports.views.stale_form.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -344,6 +344,8 @@ def test_writes_need_the_csrf_token(approved, drafter, report_factory, tree):
     assert client.post(layout, {"items_layout": "paragraphs"}).status_code == 403
     assert client.post(reverse("reports:import"), {"text": "一、主要做法"}).status_code == 403
     assert client.post(reverse("logout")).status_code == 403
+    stale = client.post(reverse("login"), {"username": "drafter", "password": "x"}).content.decode()
+    assert "页面已过期" in stale and "刷新后再试" in stale and "DEBUG" not in stale
     page = client.get(reverse("reports:edit", args=[draft.pk])).content.decode()
     token = re.search(r'"X-CSRFToken": "([^"]+)"', page).group(1)  # htmx sends it from <body hx-headers>
     assert client.post(layout, {"items_layout": "paragraphs"}, HTTP_X_CSRFTOKEN=token).status_code == 302
