@@ -44,47 +44,26 @@ def browser_context_args(browser_context_args):
     return {**browser_context_args, "locale": "zh-CN", "viewport": {"width": 1280, "height": 900}}
 
 
-class _CountedApp:
-    """The live server's WSGI application, counting the requests it is still answering: a request
-    counts until its response is closed, which is when Django is done with the database for it."""
+class _Answering:
+    """The requests Django is still answering, from its own signals: request_started when one comes
+    in, request_finished when its response is closed, which is when it is done with the database."""
 
-    def __init__(self, app):
-        self.app = app
+    def __init__(self):
         self.active = 0
         self.idle = threading.Condition()
 
-    def __call__(self, environ, start_response):
+    def started(self, **kwargs):
         with self.idle:
             self.active += 1
-        try:
-            return _Closing(self.app(environ, start_response), self._done)
-        except BaseException:
-            self._done()
-            raise
 
-    def _done(self):
+    def finished(self, **kwargs):
         with self.idle:
             self.active -= 1
             self.idle.notify_all()
 
     def wait_idle(self, timeout):
         with self.idle:
-            return self.idle.wait_for(lambda: self.active == 0, timeout)
-
-
-class _Closing:
-    def __init__(self, body, done):
-        self.body, self.done = body, done
-
-    def __iter__(self):
-        return iter(self.body)
-
-    def close(self):
-        try:
-            if hasattr(self.body, "close"):
-                self.body.close()
-        finally:
-            self.done()
+            return self.idle.wait_for(lambda: self.active <= 0, timeout)
 
 
 @pytest.fixture(autouse=True)
@@ -96,20 +75,25 @@ def page_settled_before_flush(request):
     if "page" not in request.fixturenames or "live_server" not in request.fixturenames:
         yield
         return
+    from django.core.signals import request_finished, request_started
+
     # Set up before, so torn down after, this fixture: the database and the test's settings.
     request.getfixturevalue("transactional_db")
     request.getfixturevalue("settings")
-    httpd = request.getfixturevalue("live_server").thread.httpd
-    app = httpd.get_app()
-    if not isinstance(app, _CountedApp):
-        app = _CountedApp(app)
-        httpd.set_app(app)
+    request.getfixturevalue("live_server")
+    answering = _Answering()
+    request_started.connect(answering.started, weak=False)
+    request_finished.connect(answering.finished, weak=False)
     page = request.getfixturevalue("page")
-    yield
-    # Closed, not sent elsewhere: leaving a page with unsaved edits would ask first.
-    page.close()
-    if not app.wait_idle(timeout=30):
-        pytest.fail("the live server was still answering the page 30 s after the test ended")
+    try:
+        yield
+        # Closed, not sent elsewhere: leaving a page with unsaved edits would ask first.
+        page.close()
+        if not answering.wait_idle(timeout=30):
+            pytest.fail("the live server was still answering the page 30 s after the test ended")
+    finally:
+        request_started.disconnect(answering.started)
+        request_finished.disconnect(answering.finished)
 
 
 @pytest.fixture(autouse=True)
