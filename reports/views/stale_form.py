@@ -7,5 +7,5 @@ from django.utils.translation import gettext as _
 
 
 def csrf_failure(request, reason=""):
-    message = _("页面已过期（可能已在其他页面登录或退出）。请返回上一页，刷新后再试。")
-    return render(request, "403.html", {"exception": message}, status=403)
+    return render(request, "403.html", {"heading": _("页面已过期"),
+                                        "exception": _("可能已在其他页面登录或退出。请返回上一页，刷新后再试。")}, status=403)
