@@ -151,7 +151,7 @@ def test_only_bodies_where_the_user_drafts_can_receive_the_import(drafting, tree
     ("report.docx", b"%PDF-1.7 not really", "这是 PDF 文件"),
     ("old.doc", bytes.fromhex("D0CF11E0A1B11AE1") + b"\0" * 600, "旧版 Word 文档"),
     ("broken.docx", word_file(TYPED)[:2000], "不完整或已损坏"),
-])
+], ids=["a-pdf-named-docx", "an-old-doc", "a-broken-docx"])  # stable ids: the zip bytes carry a timestamp
 def test_a_bad_file_shows_its_message_and_creates_nothing(drafting, name, data, message):
     before = counts()
     response = upload(drafting, file=SimpleUploadedFile(name, data))
